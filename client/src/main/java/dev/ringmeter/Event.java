@@ -1,0 +1,514 @@
+package dev.ringmeter;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One model call, pipeline step or task: a mutable, reusable value that a caller fills and hands to
+ * {@link EventRecorder#record(Event)}, which copies it. Reusing one instance per thread (call {@link #reset()}
+ * between events) makes recording allocation-free.
+ * <p>
+ * Only {@link #model(String)} and a latency are required. Every setter checks its argument at once and throws an
+ * {@link InvalidEventException} naming the field (negative latency, NaN, tokens &lt; 0, ...).
+ * <p>
+ * Threading: not thread-safe; one instance belongs to one thread at a time.
+ */
+public final class Event {
+    /** Marks an optional numeric field as absent. */
+    public static final long NONE = Long.MIN_VALUE;
+    /** The most free tags one event carries. */
+    public static final int MAX_TAGS = 4;
+    /** The most named quality scores one event carries. */
+    public static final int MAX_QUALITY = 4;
+
+    private long timestampMs;
+    private String model;
+    private String operation;
+    private String pipeline;
+    private String step;
+    private String run;
+    private String task;
+    private String config;
+    private String errorType;
+    private long latencyNs = NONE;
+    private long ttftNs = NONE;
+    private long queueWaitNs = NONE;
+    private long promptTokens = NONE;
+    private long completionTokens = NONE;
+    private Status status = Status.OK;
+    private int retries;
+    private CacheResult cache = CacheResult.UNKNOWN;
+    private long memoryBytes = NONE;
+    private long cpuNs = NONE;
+    private double costUsd = Double.NaN;
+    private final String[] qualityNames = new String[MAX_QUALITY];
+    private final double[] qualityValues = new double[MAX_QUALITY];
+    private int qualityCount;
+    private final String[] tagKeys = new String[MAX_TAGS];
+    private final String[] tagValues = new String[MAX_TAGS];
+    private int tagCount;
+
+    /**
+     * Clears every field back to absent, so the instance can carry the next event.
+     *
+     * @return this.
+     */
+    public Event reset() {
+        timestampMs = 0;
+        model = null;
+        operation = null;
+        pipeline = null;
+        step = null;
+        run = null;
+        task = null;
+        config = null;
+        errorType = null;
+        latencyNs = NONE;
+        ttftNs = NONE;
+        queueWaitNs = NONE;
+        promptTokens = NONE;
+        completionTokens = NONE;
+        status = Status.OK;
+        retries = 0;
+        cache = CacheResult.UNKNOWN;
+        memoryBytes = NONE;
+        cpuNs = NONE;
+        costUsd = Double.NaN;
+        for (int i = 0; i < MAX_QUALITY; i++) {
+            qualityNames[i] = null;
+        }
+        qualityCount = 0;
+        for (int i = 0; i < MAX_TAGS; i++) {
+            tagKeys[i] = null;
+            tagValues[i] = null;
+        }
+        tagCount = 0;
+        return this;
+    }
+
+    /**
+     * @param timestampMs when the call started, in milliseconds since the epoch; 0 means "when recorded".
+     * @return this.
+     */
+    public Event timestampMs(final long timestampMs) {
+        if (timestampMs < 0) {
+            throw new InvalidEventException("timestamp", "must be >= 0 ms since the epoch but was " + timestampMs);
+        }
+        this.timestampMs = timestampMs;
+        return this;
+    }
+
+    /**
+     * @param model name, e.g. {@code gpt-4o}; required.
+     * @return this.
+     */
+    public Event model(final String model) {
+        this.model = model;
+        return this;
+    }
+
+    /**
+     * @param operation kind: chat, completion, embedding, tool_call, pipeline_step, task, ...
+     * @return this.
+     */
+    public Event operation(final String operation) {
+        this.operation = operation;
+        return this;
+    }
+
+    /**
+     * @param pipeline the pipeline this call belongs to.
+     * @return this.
+     */
+    public Event pipeline(final String pipeline) {
+        this.pipeline = pipeline;
+        return this;
+    }
+
+    /**
+     * @param step the pipeline step.
+     * @return this.
+     */
+    public Event step(final String step) {
+        this.step = step;
+        return this;
+    }
+
+    /**
+     * @param run identifier of the run.
+     * @return this.
+     */
+    public Event run(final String run) {
+        this.run = run;
+        return this;
+    }
+
+    /**
+     * @param task identifier of the task.
+     * @return this.
+     */
+    public Event task(final String task) {
+        this.task = task;
+        return this;
+    }
+
+    /**
+     * @param config configuration label, e.g. {@code temperature=0.2,prompt=v3}.
+     * @return this.
+     */
+    public Event config(final String config) {
+        this.config = config;
+        return this;
+    }
+
+    /**
+     * @param errorType category of the failure, e.g. {@code rate_limit}; implies nothing about {@link #status}.
+     * @return this.
+     */
+    public Event errorType(final String errorType) {
+        this.errorType = errorType;
+        return this;
+    }
+
+    /**
+     * @param latencyNs end-to-end duration in nanoseconds, &gt;= 0.
+     * @return this.
+     */
+    public Event latencyNs(final long latencyNs) {
+        this.latencyNs = nonNegative("latencyMs", latencyNs);
+        return this;
+    }
+
+    /**
+     * @param latency end-to-end duration, &gt;= 0.
+     * @param unit    of the duration.
+     * @return this.
+     */
+    public Event latency(final long latency, final TimeUnit unit) {
+        return latencyNs(unit.toNanos(nonNegative("latencyMs", latency)));
+    }
+
+    /**
+     * @param latencyMs end-to-end duration in milliseconds, finite and &gt;= 0.
+     * @return this.
+     */
+    public Event latencyMs(final double latencyMs) {
+        this.latencyNs = msToNs("latencyMs", latencyMs);
+        return this;
+    }
+
+    /**
+     * @param ttftNs time to first token in nanoseconds, &gt;= 0.
+     * @return this.
+     */
+    public Event ttftNs(final long ttftNs) {
+        this.ttftNs = nonNegative("ttftMs", ttftNs);
+        return this;
+    }
+
+    /**
+     * @param ttftMs time to first token in milliseconds, finite and &gt;= 0.
+     * @return this.
+     */
+    public Event ttftMs(final double ttftMs) {
+        this.ttftNs = msToNs("ttftMs", ttftMs);
+        return this;
+    }
+
+    /**
+     * @param queueWaitNs time spent queued before the call started, in nanoseconds, &gt;= 0.
+     * @return this.
+     */
+    public Event queueWaitNs(final long queueWaitNs) {
+        this.queueWaitNs = nonNegative("queueWaitMs", queueWaitNs);
+        return this;
+    }
+
+    /**
+     * @param queueWaitMs time spent queued, in milliseconds, finite and &gt;= 0.
+     * @return this.
+     */
+    public Event queueWaitMs(final double queueWaitMs) {
+        this.queueWaitNs = msToNs("queueWaitMs", queueWaitMs);
+        return this;
+    }
+
+    /**
+     * @param promptTokens input tokens, &gt;= 0.
+     * @return this.
+     */
+    public Event promptTokens(final long promptTokens) {
+        this.promptTokens = nonNegative("promptTokens", promptTokens);
+        return this;
+    }
+
+    /**
+     * @param completionTokens output tokens, &gt;= 0.
+     * @return this.
+     */
+    public Event completionTokens(final long completionTokens) {
+        this.completionTokens = nonNegative("completionTokens", completionTokens);
+        return this;
+    }
+
+    /**
+     * @param status how the call ended; {@link Status#OK} by default.
+     * @return this.
+     */
+    public Event status(final Status status) {
+        if (status == null) {
+            throw new InvalidEventException("status", "must not be null");
+        }
+        this.status = status;
+        return this;
+    }
+
+    /**
+     * @param retries how many times the call was retried, &gt;= 0.
+     * @return this.
+     */
+    public Event retries(final int retries) {
+        if (retries < 0) {
+            throw new InvalidEventException("retries", "must be >= 0 but was " + retries);
+        }
+        this.retries = retries;
+        return this;
+    }
+
+    /**
+     * @param cache whether a cache served the call.
+     * @return this.
+     */
+    public Event cache(final CacheResult cache) {
+        if (cache == null) {
+            throw new InvalidEventException("cacheHit", "must not be null");
+        }
+        this.cache = cache;
+        return this;
+    }
+
+    /**
+     * @param memoryBytes memory used by the call or step, &gt;= 0.
+     * @return this.
+     */
+    public Event memoryBytes(final long memoryBytes) {
+        this.memoryBytes = nonNegative("memoryBytes", memoryBytes);
+        return this;
+    }
+
+    /**
+     * @param cpuNs CPU time spent, in nanoseconds, &gt;= 0.
+     * @return this.
+     */
+    public Event cpuNs(final long cpuNs) {
+        this.cpuNs = nonNegative("cpuMs", cpuNs);
+        return this;
+    }
+
+    /**
+     * @param cpuMs CPU time spent, in milliseconds, finite and &gt;= 0.
+     * @return this.
+     */
+    public Event cpuMs(final double cpuMs) {
+        this.cpuNs = msToNs("cpuMs", cpuMs);
+        return this;
+    }
+
+    /**
+     * @param costUsd what the call cost, if the caller knows; otherwise the store prices it from its price table.
+     * @return this.
+     */
+    public Event costUsd(final double costUsd) {
+        if (!(costUsd >= 0) || Double.isInfinite(costUsd)) {
+            throw new InvalidEventException("costUsd", "must be a finite number >= 0 but was " + costUsd);
+        }
+        this.costUsd = costUsd;
+        return this;
+    }
+
+    /**
+     * Adds a named quality score (precision, recall, f1, accuracy, compliance, ...).
+     *
+     * @param name  of the score.
+     * @param value of the score, finite.
+     * @return this.
+     */
+    public Event quality(final String name, final double value) {
+        if (name == null || name.isEmpty()) {
+            throw new InvalidEventException("quality", "names must not be empty");
+        }
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
+            throw new InvalidEventException("quality." + name, "must be a finite number but was " + value);
+        }
+        if (qualityCount == MAX_QUALITY) {
+            throw new InvalidEventException("quality", "holds at most " + MAX_QUALITY + " scores");
+        }
+        qualityNames[qualityCount] = name;
+        qualityValues[qualityCount++] = value;
+        return this;
+    }
+
+    /**
+     * Adds a free tag.
+     *
+     * @param key   of the tag.
+     * @param value of the tag.
+     * @return this.
+     */
+    public Event tag(final String key, final String value) {
+        if (key == null || key.isEmpty() || value == null) {
+            throw new InvalidEventException("tags", "keys must not be empty and values not null");
+        }
+        if (tagCount == MAX_TAGS) {
+            throw new InvalidEventException("tags", "holds at most " + MAX_TAGS + " tags");
+        }
+        tagKeys[tagCount] = key;
+        tagValues[tagCount++] = value;
+        return this;
+    }
+
+    /**
+     * Checks the fields that every event must have.
+     *
+     * @throws InvalidEventException naming the first missing field.
+     */
+    public void validate() {
+        if (model == null || model.isEmpty()) {
+            throw new InvalidEventException("model", "is required");
+        }
+        if (latencyNs == NONE) {
+            throw new InvalidEventException("latencyMs", "is required");
+        }
+    }
+
+    public long timestampMs() {
+        return timestampMs;
+    }
+
+    public String model() {
+        return model;
+    }
+
+    public String operation() {
+        return operation;
+    }
+
+    public String pipeline() {
+        return pipeline;
+    }
+
+    public String step() {
+        return step;
+    }
+
+    public String run() {
+        return run;
+    }
+
+    public String task() {
+        return task;
+    }
+
+    public String config() {
+        return config;
+    }
+
+    public String errorType() {
+        return errorType;
+    }
+
+    /** @return latency in nanoseconds, or {@link #NONE}. */
+    public long latencyNs() {
+        return latencyNs;
+    }
+
+    /** @return time to first token in nanoseconds, or {@link #NONE}. */
+    public long ttftNs() {
+        return ttftNs;
+    }
+
+    /** @return queue wait in nanoseconds, or {@link #NONE}. */
+    public long queueWaitNs() {
+        return queueWaitNs;
+    }
+
+    /** @return prompt tokens, or {@link #NONE}. */
+    public long promptTokens() {
+        return promptTokens;
+    }
+
+    /** @return completion tokens, or {@link #NONE}. */
+    public long completionTokens() {
+        return completionTokens;
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    public int retries() {
+        return retries;
+    }
+
+    public CacheResult cache() {
+        return cache;
+    }
+
+    /** @return memory in bytes, or {@link #NONE}. */
+    public long memoryBytes() {
+        return memoryBytes;
+    }
+
+    /** @return CPU time in nanoseconds, or {@link #NONE}. */
+    public long cpuNs() {
+        return cpuNs;
+    }
+
+    /** @return cost in USD, or NaN when the caller did not give one. */
+    public double costUsd() {
+        return costUsd;
+    }
+
+    public int qualityCount() {
+        return qualityCount;
+    }
+
+    public String qualityName(final int index) {
+        return qualityNames[index];
+    }
+
+    public double qualityValue(final int index) {
+        return qualityValues[index];
+    }
+
+    public int tagCount() {
+        return tagCount;
+    }
+
+    public String tagKey(final int index) {
+        return tagKeys[index];
+    }
+
+    public String tagValue(final int index) {
+        return tagValues[index];
+    }
+
+    private static long nonNegative(final String field, final long value) {
+        if (value < 0) {
+            throw new InvalidEventException(field, "must be >= 0 but was " + value);
+        }
+        return value;
+    }
+
+    private static long msToNs(final String field, final double ms) {
+        if (!(ms >= 0) || Double.isInfinite(ms)) {
+            throw new InvalidEventException(field, "must be a finite number >= 0 but was " + ms);
+        }
+        return Math.round(ms * 1_000_000.0);
+    }
+
+    @Override
+    public String toString() {
+        return "Event{model=" + model + ", operation=" + operation + ", timestampMs=" + timestampMs
+            + ", latencyNs=" + latencyNs + ", status=" + status + '}';
+    }
+}

@@ -1,0 +1,117 @@
+package dev.ringmeter;
+
+/**
+ * A custom named metric (name, value, tags): the second kind of event, for anything the {@link Event} fields do not
+ * cover (GPU memory, batch size, judge score, ...). Mutable and reusable like {@link Event}.
+ * <p>
+ * Threading: not thread-safe; one instance belongs to one thread at a time.
+ */
+public final class MetricSample {
+    private long timestampMs;
+    private String name;
+    private double value = Double.NaN;
+    private final String[] tagKeys = new String[Event.MAX_TAGS];
+    private final String[] tagValues = new String[Event.MAX_TAGS];
+    private int tagCount;
+
+    /**
+     * @return this, with every field cleared.
+     */
+    public MetricSample reset() {
+        timestampMs = 0;
+        name = null;
+        value = Double.NaN;
+        for (int i = 0; i < Event.MAX_TAGS; i++) {
+            tagKeys[i] = null;
+            tagValues[i] = null;
+        }
+        tagCount = 0;
+        return this;
+    }
+
+    /**
+     * @param timestampMs milliseconds since the epoch; 0 means "when recorded".
+     * @return this.
+     */
+    public MetricSample timestampMs(final long timestampMs) {
+        if (timestampMs < 0) {
+            throw new InvalidEventException("timestamp", "must be >= 0 ms since the epoch but was " + timestampMs);
+        }
+        this.timestampMs = timestampMs;
+        return this;
+    }
+
+    /**
+     * @param name of the metric; required.
+     * @return this.
+     */
+    public MetricSample name(final String name) {
+        this.name = name;
+        return this;
+    }
+
+    /**
+     * @param value of the metric, finite.
+     * @return this.
+     */
+    public MetricSample value(final double value) {
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
+            throw new InvalidEventException("value", "must be a finite number but was " + value);
+        }
+        this.value = value;
+        return this;
+    }
+
+    /**
+     * @param key   of the tag.
+     * @param value of the tag.
+     * @return this.
+     */
+    public MetricSample tag(final String key, final String value) {
+        if (key == null || key.isEmpty() || value == null) {
+            throw new InvalidEventException("tags", "keys must not be empty and values not null");
+        }
+        if (tagCount == Event.MAX_TAGS) {
+            throw new InvalidEventException("tags", "holds at most " + Event.MAX_TAGS + " tags");
+        }
+        tagKeys[tagCount] = key;
+        tagValues[tagCount++] = value;
+        return this;
+    }
+
+    /**
+     * @throws InvalidEventException naming the first missing field.
+     */
+    public void validate() {
+        if (name == null || name.isEmpty()) {
+            throw new InvalidEventException("name", "is required");
+        }
+        if (Double.isNaN(value)) {
+            throw new InvalidEventException("value", "is required");
+        }
+    }
+
+    public long timestampMs() {
+        return timestampMs;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public double value() {
+        return value;
+    }
+
+    public int tagCount() {
+        return tagCount;
+    }
+
+    public String tagKey(final int index) {
+        return tagKeys[index];
+    }
+
+    public String tagValue(final int index) {
+        return tagValues[index];
+    }
+}

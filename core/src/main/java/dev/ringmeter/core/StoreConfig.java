@@ -1,0 +1,282 @@
+package dev.ringmeter.core;
+
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.SystemEpochClock;
+
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Every option of an {@link EmbeddedStore}, with its default, validated once by {@link #conclude()} when the store
+ * opens. Fluent setters; docs/configuration.md lists the same options.
+ * <p>
+ * Threading: fill on one thread, then hand to {@link EmbeddedStore#open(StoreConfig)}; do not change it afterwards.
+ */
+public final class StoreConfig {
+    /** What {@code record()} does when the ring has no free slot. */
+    public enum FullRingPolicy {
+        /** Return false at once and count the drop (the default: never stalls the caller). */
+        DROP,
+        /** Wait for a free slot. */
+        BLOCK
+    }
+
+    /** How the store's consumer thread waits for events. */
+    public enum WaitStrategyKind {
+        /** Spin briefly, then park for {@link #parkNanos()}; woken early by {@code flush()}. Near-zero idle CPU. */
+        PARKING,
+        /** Disruptor's blocking strategy (a lock and condition; producers signal). */
+        BLOCKING,
+        /** Disruptor's yielding strategy: lowest latency short of spinning, uses a core while idle. */
+        YIELDING,
+        /** Disruptor's busy-spin strategy: maximum throughput, burns a core. */
+        BUSY_SPIN
+    }
+
+    /** Default tiers: 1 s x 60, 10 s x 60, 1 min x 90, 1 h x 24. */
+    private static final long[] DEFAULT_TIER_WIDTHS_MS = {1_000, 10_000, 60_000, 3_600_000};
+    private static final int[] DEFAULT_TIER_BUCKETS = {60, 60, 90, 24};
+
+    private int ringSize = 8192;
+    private FullRingPolicy fullRingPolicy = FullRingPolicy.DROP;
+    private WaitStrategyKind waitStrategy = WaitStrategyKind.PARKING;
+    private long parkNanos = TimeUnit.MILLISECONDS.toNanos(1);
+    private int recentEventsPerModel = 1000;
+    private long[] tierWidthsMs = DEFAULT_TIER_WIDTHS_MS.clone();
+    private int[] tierBuckets = DEFAULT_TIER_BUCKETS.clone();
+    private int histogramDigits = 2;
+    private final int[] cardinalityLimits = new int[Dimension.VALUES.length];
+    private int maxStringLength = 256;
+    private long maxFutureSkewMs = 60_000;
+    private EpochClock clock = SystemEpochClock.INSTANCE;
+
+    /** Creates a configuration with every default. */
+    public StoreConfig() {
+        for (final Dimension d : Dimension.VALUES) {
+            cardinalityLimits[d.ordinal()] = d.defaultLimit();
+        }
+    }
+
+    /**
+     * @param ringSize slots in the ingestion ring, a power of two; default 8192.
+     * @return this.
+     */
+    public StoreConfig ringSize(final int ringSize) {
+        this.ringSize = ringSize;
+        return this;
+    }
+
+    /**
+     * @param policy when the ring is full; default {@link FullRingPolicy#DROP}.
+     * @return this.
+     */
+    public StoreConfig fullRingPolicy(final FullRingPolicy policy) {
+        this.fullRingPolicy = policy;
+        return this;
+    }
+
+    /**
+     * @param kind of wait strategy for the consumer; default {@link WaitStrategyKind#PARKING}.
+     * @return this.
+     */
+    public StoreConfig waitStrategy(final WaitStrategyKind kind) {
+        this.waitStrategy = kind;
+        return this;
+    }
+
+    /**
+     * @param parkNanos how long an idle consumer parks between checks with {@link WaitStrategyKind#PARKING};
+     *                  default 1 ms.
+     * @return this.
+     */
+    public StoreConfig parkNanos(final long parkNanos) {
+        this.parkNanos = parkNanos;
+        return this;
+    }
+
+    /**
+     * @param n events kept per model for {@code recent()}; default 1000.
+     * @return this.
+     */
+    public StoreConfig recentEventsPerModel(final int n) {
+        this.recentEventsPerModel = n;
+        return this;
+    }
+
+    /**
+     * Sets the time tiers of the aggregates, finest first. Each width must divide the next, and each tier must
+     * span at least one bucket of the next plus one of its own, so that every window can be covered without gaps. The last tier's span
+     * is the retention of the aggregates.
+     *
+     * @param widthsMs  bucket width of each tier in milliseconds; default 1 s, 10 s, 1 min, 1 h.
+     * @param bucketCounts buckets kept per tier; default 60, 60, 90, 24.
+     * @return this.
+     */
+    public StoreConfig tiers(final long[] widthsMs, final int[] bucketCounts) {
+        this.tierWidthsMs = widthsMs.clone();
+        this.tierBuckets = bucketCounts.clone();
+        return this;
+    }
+
+    /**
+     * Keeps the default tiers but sets the number of hourly buckets, i.e. the retention of the aggregates.
+     *
+     * @param hours to keep; default 24.
+     * @return this.
+     */
+    public StoreConfig retentionHours(final int hours) {
+        this.tierWidthsMs = DEFAULT_TIER_WIDTHS_MS.clone();
+        this.tierBuckets = DEFAULT_TIER_BUCKETS.clone();
+        this.tierBuckets[3] = hours;
+        return this;
+    }
+
+    /**
+     * @param digits significant decimal digits of the HdrHistograms (1 to 3); default 2, i.e. values within 1 %.
+     * @return this.
+     */
+    public StoreConfig histogramDigits(final int digits) {
+        this.histogramDigits = digits;
+        return this;
+    }
+
+    /**
+     * @param dimension to limit.
+     * @param limit     distinct values allowed; defaults in {@link Dimension}.
+     * @return this.
+     */
+    public StoreConfig cardinalityLimit(final Dimension dimension, final int limit) {
+        this.cardinalityLimits[dimension.ordinal()] = limit;
+        return this;
+    }
+
+    /**
+     * @param chars longest string value accepted for any dimension; default 256.
+     * @return this.
+     */
+    public StoreConfig maxStringLength(final int chars) {
+        this.maxStringLength = chars;
+        return this;
+    }
+
+    /**
+     * @param ms how far in the future a caller-given timestamp may lie; default 60 s.
+     * @return this.
+     */
+    public StoreConfig maxFutureSkewMs(final long ms) {
+        this.maxFutureSkewMs = ms;
+        return this;
+    }
+
+    /**
+     * @param clock source of wall-clock time in epoch milliseconds; default the system clock.
+     * @return this.
+     */
+    public StoreConfig clock(final EpochClock clock) {
+        this.clock = clock;
+        return this;
+    }
+
+    /**
+     * Checks every option.
+     *
+     * @return this.
+     * @throws IllegalArgumentException naming the first bad option.
+     */
+    public StoreConfig conclude() {
+        require(ringSize >= 2 && Integer.bitCount(ringSize) == 1, "ringSize must be a power of two >= 2");
+        require(fullRingPolicy != null, "fullRingPolicy must be set");
+        require(waitStrategy != null, "waitStrategy must be set");
+        require(parkNanos >= 1_000 && parkNanos <= TimeUnit.SECONDS.toNanos(1), "parkNanos must be 1 us to 1 s");
+        require(recentEventsPerModel >= 1 && recentEventsPerModel <= 1_000_000,
+            "recentEventsPerModel must be 1 to 1,000,000");
+        require(tierWidthsMs.length >= 1 && tierWidthsMs.length == tierBuckets.length,
+            "tiers need one bucket count per width");
+        for (int i = 0; i < tierWidthsMs.length; i++) {
+            require(tierWidthsMs[i] >= 1, "tier widths must be >= 1 ms");
+            require(tierBuckets[i] >= 2 && tierBuckets[i] <= 100_000, "tier bucket counts must be 2 to 100,000");
+            if (i > 0) {
+                require(tierWidthsMs[i] % tierWidthsMs[i - 1] == 0 && tierWidthsMs[i] > tierWidthsMs[i - 1],
+                    "each tier width must be a larger multiple of the one before");
+                require(tierWidthsMs[i - 1] * (tierBuckets[i - 1] - 1) >= tierWidthsMs[i],
+                    "each tier must span at least one bucket of the next plus one of its own");
+            }
+        }
+        require(histogramDigits >= 1 && histogramDigits <= 3, "histogramDigits must be 1 to 3");
+        for (final Dimension d : Dimension.VALUES) {
+            require(cardinalityLimits[d.ordinal()] >= 1, "cardinality limit of " + d + " must be >= 1");
+        }
+        require(maxStringLength >= 1, "maxStringLength must be >= 1");
+        require(maxFutureSkewMs >= 0, "maxFutureSkewMs must be >= 0");
+        require(clock != null, "clock must be set");
+        return this;
+    }
+
+    private static void require(final boolean condition, final String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    public int ringSize() {
+        return ringSize;
+    }
+
+    public FullRingPolicy fullRingPolicy() {
+        return fullRingPolicy;
+    }
+
+    public WaitStrategyKind waitStrategy() {
+        return waitStrategy;
+    }
+
+    public long parkNanos() {
+        return parkNanos;
+    }
+
+    public int recentEventsPerModel() {
+        return recentEventsPerModel;
+    }
+
+    public long[] tierWidthsMs() {
+        return tierWidthsMs.clone();
+    }
+
+    public int[] tierBuckets() {
+        return tierBuckets.clone();
+    }
+
+    /** @return how far back the aggregates reach: the span of the coarsest tier. */
+    public long retentionMs() {
+        final int last = tierWidthsMs.length - 1;
+        return tierWidthsMs[last] * tierBuckets[last];
+    }
+
+    public int histogramDigits() {
+        return histogramDigits;
+    }
+
+    public int[] cardinalityLimits() {
+        return cardinalityLimits.clone();
+    }
+
+    public int maxStringLength() {
+        return maxStringLength;
+    }
+
+    public long maxFutureSkewMs() {
+        return maxFutureSkewMs;
+    }
+
+    public EpochClock clock() {
+        return clock;
+    }
+
+    @Override
+    public String toString() {
+        return "StoreConfig{ringSize=" + ringSize + ", fullRingPolicy=" + fullRingPolicy + ", waitStrategy="
+            + waitStrategy + ", parkNanos=" + parkNanos + ", recentEventsPerModel=" + recentEventsPerModel
+            + ", tierWidthsMs=" + Arrays.toString(tierWidthsMs) + ", tierBuckets=" + Arrays.toString(tierBuckets)
+            + ", histogramDigits=" + histogramDigits + ", maxStringLength=" + maxStringLength + '}';
+    }
+}

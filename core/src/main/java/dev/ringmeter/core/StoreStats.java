@@ -1,0 +1,18 @@
+package dev.ringmeter.core;
+
+/**
+ * A snapshot of an {@link EmbeddedStore}'s own counters.
+ *
+ * @param published           slots published to the ring: events, samples and price changes.
+ * @param dropped             events and samples dropped because the ring was full (policy DROP).
+ * @param aggregatedEvents    events applied to the aggregates.
+ * @param aggregatedSamples   custom metric samples applied to the aggregates.
+ * @param expired             events and samples older than the aggregates' retention when they arrived.
+ * @param ringCapacity        slots in the ring.
+ * @param ringOccupied        slots published but not yet consumed by every handler.
+ * @param models              distinct models known.
+ * @param aggregateHeapBytes  estimated heap held by the aggregates.
+ */
+public record StoreStats(long published, long dropped, long aggregatedEvents, long aggregatedSamples, long expired,
+                         int ringCapacity, long ringOccupied, int models, long aggregateHeapBytes) {
+}

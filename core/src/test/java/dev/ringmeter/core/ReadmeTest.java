@@ -1,0 +1,23 @@
+package dev.ringmeter.core;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ReadmeTest {
+    @Test
+    void shouldShowTheCompiledQuickStartExampleVerbatim() throws Exception {
+        final String source = Files.readString(Path.of("src/examples/java/dev/ringmeter/examples/QuickStart.java"));
+        final String block = source.substring(source.indexOf("// README:begin\n") + "// README:begin\n".length(),
+            source.indexOf("        // README:end"));
+        final String dedented = block.lines()
+            .map(line -> line.startsWith("        ") ? line.substring(8) : line)
+            .collect(Collectors.joining("\n"));
+        final String readme = Files.readString(Path.of("../README.md"));
+        assertTrue(readme.contains(dedented.strip()), "README.md shows QuickStart.java's example as it compiles");
+    }
+}

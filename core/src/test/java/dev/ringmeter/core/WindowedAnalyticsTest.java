@@ -1,0 +1,302 @@
+package dev.ringmeter.core;
+
+import dev.ringmeter.CacheResult;
+import dev.ringmeter.Event;
+import dev.ringmeter.Status;
+import org.agrona.concurrent.CachedEpochClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(60)
+class WindowedAnalyticsTest {
+    private static final long T0 = 1_760_000_400_000L; // an instant on a whole hour
+    private final CachedEpochClock clock = new CachedEpochClock();
+    private EmbeddedStore store;
+
+    private EmbeddedStore open(final StoreConfig config) {
+        clock.update(T0);
+        store = EmbeddedStore.open(config.clock(clock).fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK));
+        return store;
+    }
+
+    @AfterEach
+    void close() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    private static final class Recorded {
+        final long timeMs;
+        final long latencyNs;
+        final long promptTokens;
+        final long completionTokens;
+        final Status status;
+
+        Recorded(final long timeMs, final long latencyNs, final long promptTokens, final long completionTokens,
+                 final Status status) {
+            this.timeMs = timeMs;
+            this.latencyNs = latencyNs;
+            this.promptTokens = promptTokens;
+            this.completionTokens = completionTokens;
+            this.status = status;
+        }
+    }
+
+    @Test
+    void shouldGivePercentilesWithinHistogramPrecisionOfExactValues() throws Exception {
+        open(new StoreConfig());
+        final SplittableRandom random = new SplittableRandom(42);
+        final Event e = new Event();
+        final long[] latencies = new long[20_000];
+        for (int i = 0; i < latencies.length; i++) {
+            // log-normal-ish latencies from 1 ms to a few seconds, as LLM calls have
+            latencies[i] = (long)(Math.exp(random.nextDouble(0, 8)) * 1_000_000L);
+            store.record(e.reset().model("gpt-4o").latencyNs(latencies[i]).timestampMs(T0 - 1000 + i % 1000));
+        }
+        assertTrue(store.flush(10, TimeUnit.SECONDS));
+        Arrays.sort(latencies);
+
+        final WindowStats stats = store.aggregates().window("gpt-4o", T0 - 60_000, T0 + 1000, new WindowStats());
+        assertEquals(latencies.length, stats.count());
+        for (final double p : new double[] {50, 90, 95, 99, 99.9}) {
+            final double exactMs = exactPercentile(latencies, p) / 1e6;
+            final double actualMs = stats.latencyMs(p);
+            assertEquals(exactMs, actualMs, exactMs * 0.01 + 0.001, "P" + p);
+        }
+        assertEquals(latencies[latencies.length - 1] / 1e6, stats.latencyMaxMs(), 1e-9);
+        assertEquals(Arrays.stream(latencies).average().orElseThrow() / 1e6, stats.latencyMeanMs(), 1e-6);
+    }
+
+    /** The smallest recorded value with at least p % of values at or below it (HdrHistogram's definition). */
+    private static long exactPercentile(final long[] sorted, final double percentile) {
+        final int rank = (int)Math.max(1, Math.ceil(percentile / 100.0 * sorted.length));
+        return sorted[rank - 1];
+    }
+
+    @Test
+    void shouldCountEventsAtBucketEdgesInTheRightWindow() throws Exception {
+        open(new StoreConfig());
+        final Event e = new Event();
+        store.record(e.reset().model("m").latencyMs(1).timestampMs(T0 - 1));
+        store.record(e.reset().model("m").latencyMs(2).timestampMs(T0));
+        store.record(e.reset().model("m").latencyMs(3).timestampMs(T0 + 999));
+        store.record(e.reset().model("m").latencyMs(4).timestampMs(T0 + 1000));
+        assertTrue(store.flush(5, TimeUnit.SECONDS));
+        final WindowStats s = new WindowStats();
+
+        store.aggregates().window("m", T0, T0 + 1000, s);
+        assertEquals(2, s.count());
+        assertEquals(T0, s.coveredFromMs());
+        assertEquals(T0 + 1000, s.coveredToMs());
+        assertEquals(3.0, s.latencyMaxMs(), 1e-9);
+
+        store.aggregates().window("m", T0 - 1000, T0, s);
+        assertEquals(1, s.count());
+        store.aggregates().window("m", T0 + 1000, T0 + 2000, s);
+        assertEquals(1, s.count());
+        store.aggregates().window("m", T0 - 1000, T0 + 2000, s);
+        assertEquals(4, s.count());
+        store.aggregates().window("m", T0 + 2000, T0 + 60_000, s);
+        assertEquals(0, s.count());
+    }
+
+    @Test
+    void shouldMatchBruteForceOverHoursOfEventsIncludingLateOnes() throws Exception {
+        open(new StoreConfig());
+        final SplittableRandom random = new SplittableRandom(7);
+        final List<Recorded> all = new ArrayList<>();
+        final Event e = new Event();
+        long now = T0;
+        // Three hours of traffic, mostly in order, some late by up to 20 minutes.
+        for (int i = 0; i < 60_000; i++) {
+            now += random.nextInt(0, 360);
+            clock.update(now);
+            final long t = random.nextInt(10) == 0 ? Math.max(T0, now - random.nextLong(0, 1_200_000)) : now;
+            final Status status = random.nextInt(20) == 0 ? Status.ERROR : Status.OK;
+            final Recorded r = new Recorded(t, random.nextLong(100_000, 5_000_000_000L), random.nextLong(0, 2000),
+                random.nextLong(0, 500), status);
+            all.add(r);
+            store.record(e.reset().model("claude").timestampMs(t).latencyNs(r.latencyNs)
+                .promptTokens(r.promptTokens).completionTokens(r.completionTokens).status(status));
+            if (i % 5000 == 0) {
+                assertTrue(store.flush(5, TimeUnit.SECONDS));
+            }
+        }
+        assertTrue(store.flush(5, TimeUnit.SECONDS));
+        final long end = now;
+
+        final WindowStats s = new WindowStats();
+        final long[] windows = {1_000, 10_000, 60_000, 300_000, 3_600_000, 3 * 3_600_000};
+        for (final long length : windows) {
+            for (int trial = 0; trial < 20; trial++) {
+                final long to = end - random.nextLong(0, Math.max(1, end - T0 - length + 1));
+                store.aggregates().window("claude", to - length, to, s);
+                assertTrue(s.coveredFromMs() <= to - length && s.coveredToMs() >= to,
+                    "the covered span " + (s.coveredFromMs() - T0) + ".." + (s.coveredToMs() - T0)
+                        + " encloses the window " + (to - length - T0) + ".." + (to - T0));
+                assertTrue(s.coveredToMs() - s.coveredFromMs() <= length + 2 * 3_600_000,
+                    "the covered span does not grow without bound");
+                long count = 0, errors = 0, prompt = 0, completion = 0;
+                for (final Recorded r : all) {
+                    if (r.timeMs >= s.coveredFromMs() && r.timeMs < s.coveredToMs()) {
+                        count++;
+                        errors += r.status == Status.ERROR ? 1 : 0;
+                        prompt += r.promptTokens;
+                        completion += r.completionTokens;
+                    }
+                }
+                final String at = "window " + length + " ms ending " + (to - T0);
+                assertEquals(count, s.count(), at);
+                assertEquals(errors, s.errorCount(), at);
+                assertEquals(prompt, s.promptTokens(), at);
+                assertEquals(completion, s.completionTokens(), at);
+            }
+        }
+        store.aggregates().window("claude", T0 - 60_000, end + 1, s);
+        assertEquals(all.size(), s.count(), "everything within retention is counted once");
+    }
+
+    @Test
+    void shouldCoverTheLastFiveMinutesExactlyToTheSecondAtTheNewEnd() throws Exception {
+        open(new StoreConfig());
+        final Event e = new Event();
+        long now = T0;
+        for (int i = 0; i < 600; i++) {
+            now = T0 + i * 1000L + 500;
+            clock.update(now);
+            store.record(e.reset().model("m").latencyMs(10));
+            assertTrue(store.flush(5, TimeUnit.SECONDS), "undated events take the time they are consumed at");
+        }
+        assertTrue(store.flush(5, TimeUnit.SECONDS));
+        final WindowStats s = store.aggregates().window("m", now - 300_000, now, new WindowStats());
+        // seconds 300..599 hold one event each; the start edge widens to a 10 s bucket at most
+        assertTrue(s.count() >= 300 && s.count() <= 310, "count " + s.count() + " covered " + (s.coveredFromMs() - T0) + ".." + (s.coveredToMs() - T0));
+        assertEquals(s.coveredToMs(), T0 + 600_000);
+        assertTrue(s.bucketsMerged() <= 30, "merged " + s.bucketsMerged());
+    }
+
+    @Test
+    void shouldComputeRatesTokensCacheCostAndQuality() throws Exception {
+        open(new StoreConfig());
+        store.setPrice("gpt-4o", 2.5, 10.0);
+        final Event e = new Event();
+        for (int i = 0; i < 100; i++) {
+            e.reset().model("gpt-4o").timestampMs(T0 + i * 10L).latencyMs(1000).ttftMs(200)
+                .promptTokens(1000).completionTokens(400)
+                .cache(i % 4 == 0 ? CacheResult.HIT : CacheResult.MISS)
+                .status(i % 10 == 0 ? Status.ERROR : i % 25 == 1 ? Status.TIMEOUT : Status.OK)
+                .retries(i % 5 == 0 ? 2 : 0)
+                .quality("f1", i % 2 == 0 ? 0.8 : 0.6);
+            if (i % 10 == 0) {
+                e.errorType(i % 20 == 0 ? "rate_limit" : "server_error");
+            }
+            store.record(e);
+        }
+        assertTrue(store.flush(5, TimeUnit.SECONDS));
+        clock.update(T0 + 10_000);
+        final WindowStats s = store.aggregates().window("gpt-4o", T0, T0 + 10_000, new WindowStats());
+        assertEquals(100, s.count());
+        assertEquals(10.0, s.requestsPerSecond(), 1e-9);
+        assertEquals(0.10, s.errorRate(), 1e-9);
+        assertEquals(0.04, s.timeoutRate(), 1e-9);
+        assertEquals(0.20, s.retryRate(), 1e-9);
+        assertEquals(40, s.retries());
+        assertEquals(0.25, s.cacheHitRate(), 1e-9);
+        assertEquals(140_000, s.totalTokens());
+        assertEquals(14_000, s.tokensPerSecond(), 1e-9);
+        assertEquals(500.0, s.outputTokensPerSecond(), 1e-9, "400 tokens in the 800 ms after the first token");
+        assertEquals(100 * (1000 * 2.5 + 400 * 10.0) / 1e6, s.costUsd(), 1e-12);
+        assertEquals((1000 * 2.5 + 400 * 10.0) / 1e6, s.costPerRequestUsd(), 1e-12);
+        assertEquals(0.7, s.qualityMean("f1"), 1e-9);
+        assertEquals(5L, s.errorsByType().get("rate_limit"));
+        assertEquals(5L, s.errorsByType().get("server_error"));
+        assertEquals(200.0, s.ttftMs(95), 2.0);
+    }
+
+    @Test
+    void shouldPreferTheCallersCostOverThePriceTable() throws Exception {
+        open(new StoreConfig());
+        store.setPrice("m", 1, 1);
+        final Event e = new Event();
+        store.record(e.reset().model("m").timestampMs(T0).latencyMs(1).promptTokens(1_000_000).costUsd(0.5));
+        store.record(e.reset().model("m").timestampMs(T0).latencyMs(1).promptTokens(1_000_000));
+        store.record(e.reset().model("other").timestampMs(T0).latencyMs(1).promptTokens(1_000_000));
+        assertTrue(store.flush(5, TimeUnit.SECONDS));
+        final WindowStats s = store.aggregates().window("m", T0, T0 + 1000, new WindowStats());
+        assertEquals(1.5, s.costUsd(), 1e-12);
+        store.aggregates().window(null, T0, T0 + 1000, s);
+        assertEquals(3, s.count());
+        assertEquals(2, s.pricedCount(), "the unpriced model adds no cost");
+    }
+
+    @Test
+    void shouldGiveATimeSeriesEqualToWindowQueries() throws Exception {
+        open(new StoreConfig());
+        final Event e = new Event();
+        clock.update(T0 + 3_600_000);
+        for (int i = 0; i < 3600; i++) {
+            for (int j = 0; j <= i % 7; j++) {
+                store.record(e.reset().model("m").timestampMs(T0 + i * 1000L + j).latencyMs(1 + j));
+            }
+        }
+        assertTrue(store.flush(5, TimeUnit.SECONDS));
+        final Series series = store.aggregates().series("m", Metric.COUNT, T0, T0 + 3_600_000, 60_000);
+        assertEquals(60, series.size());
+        long total = 0;
+        for (int i = 0; i < series.size(); i++) {
+            long expected = 0;
+            for (int sec = i * 60; sec < i * 60 + 60; sec++) {
+                expected += sec % 7 + 1;
+            }
+            assertEquals(T0 + i * 60_000L, series.startMs()[i]);
+            assertEquals(expected, (long)series.values()[i], "minute " + i);
+            total += expected;
+        }
+        assertEquals(total, store.aggregates().window("m", T0, T0 + 3_600_000, new WindowStats()).count());
+    }
+
+    @Test
+    void shouldKeepTheLastNEventsNewestFirst() throws Exception {
+        open(new StoreConfig().recentEventsPerModel(10));
+        final Event e = new Event();
+        for (int i = 0; i < 25; i++) {
+            store.record(e.reset().model("m").timestampMs(T0 + i).latencyMs(i).pipeline("rag").step("retrieve"));
+        }
+        assertTrue(store.flush(5, TimeUnit.SECONDS));
+        final List<Event> recent = store.aggregates().recent("m", 100);
+        assertEquals(10, recent.size());
+        assertEquals(24.0, recent.get(0).latencyNs() / 1e6, 1e-9);
+        assertEquals(15.0, recent.get(9).latencyNs() / 1e6, 1e-9);
+        assertEquals("rag", recent.get(0).pipeline());
+        assertEquals("retrieve", recent.get(0).step());
+        assertEquals(3, store.aggregates().recent("m", 3).size());
+        assertTrue(store.aggregates().recent("unknown", 3).isEmpty());
+    }
+
+    @Test
+    void shouldGiveEveryModelAndTheTotal() throws Exception {
+        open(new StoreConfig());
+        final Event e = new Event();
+        for (int i = 0; i < 30; i++) {
+            store.record(e.reset().model("m" + i % 3).timestampMs(T0).latencyMs(1));
+        }
+        assertTrue(store.flush(5, TimeUnit.SECONDS));
+        assertEquals(List.of("m0", "m1", "m2"), store.aggregates().models());
+        final WindowStats s = new WindowStats();
+        for (final String m : store.aggregates().models()) {
+            assertEquals(10, store.aggregates().window(m, T0, T0 + 1000, s).count());
+        }
+        assertEquals(30, store.aggregates().window(null, T0, T0 + 1000, s).count());
+    }
+}
