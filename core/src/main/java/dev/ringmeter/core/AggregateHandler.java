@@ -6,27 +6,41 @@ import org.agrona.concurrent.EpochClock;
 /**
  * The ring consumer that applies events to the {@link Aggregates}. Takes the aggregates' lock once per batch (or
  * per {@value Aggregates#MAX_EVENTS_PER_LOCK} events) rather than per event, stamps events that carry no time
- * with the clock read once per batch, and allocates nothing in steady state.
+ * with the clock read once per batch (when no journal handler did before it), writes a snapshot when one is due,
+ * and allocates nothing in steady state.
  * <p>
  * Threading: called only by its own Disruptor consumer thread.
  */
 final class AggregateHandler implements EventHandler<EventSlot> {
+    /** Writes a snapshot of the aggregates, on the aggregate thread, holding the lock. */
+    @FunctionalInterface
+    interface Snapshotter {
+        void snapshot(long journalIndex);
+    }
+
     private final Aggregates aggregates;
     private final EpochClock clock;
-    private final boolean stampsTime;
+    private final Snapshotter snapshotter;
+    private final long snapshotIntervalMs;
     private boolean locked;
     private int sinceLock;
     private long batchTimeMs;
+    private long lastJournalIndex = -1;
+    private long lastSnapshotMs;
 
     /**
-     * @param aggregates to apply events to.
-     * @param clock      to stamp events without a time.
-     * @param stampsTime whether this handler gives undated events their time (false when an earlier handler has).
+     * @param aggregates         to apply events to.
+     * @param clock              to stamp events without a time.
+     * @param snapshotter        writes snapshots, or null for a store without a data directory.
+     * @param snapshotIntervalMs how often to snapshot.
      */
-    AggregateHandler(final Aggregates aggregates, final EpochClock clock, final boolean stampsTime) {
+    AggregateHandler(final Aggregates aggregates, final EpochClock clock, final Snapshotter snapshotter,
+                     final long snapshotIntervalMs) {
         this.aggregates = aggregates;
         this.clock = clock;
-        this.stampsTime = stampsTime;
+        this.snapshotter = snapshotter;
+        this.snapshotIntervalMs = snapshotIntervalMs;
+        this.lastSnapshotMs = clock.time();
     }
 
     @Override
@@ -36,13 +50,20 @@ final class AggregateHandler implements EventHandler<EventSlot> {
             locked = true;
             sinceLock = 0;
             batchTimeMs = clock.time();
+            if (snapshotter != null && batchTimeMs - lastSnapshotMs >= snapshotIntervalMs) {
+                lastSnapshotMs = batchTimeMs;
+                snapshotter.snapshot(lastJournalIndex);
+            }
         }
         try {
             if (slot.kind != EventSlot.KIND_VOID) {
-                if (slot.timestampMs == 0 && stampsTime) {
+                if (slot.timestampMs == 0) {
                     slot.timestampMs = batchTimeMs;
                 }
-                aggregates.apply(slot, slot.timestampMs == 0 ? batchTimeMs : slot.timestampMs);
+                if (slot.journalIndex >= 0) {
+                    lastJournalIndex = slot.journalIndex;
+                }
+                aggregates.apply(slot, slot.timestampMs);
             }
         } finally {
             if (endOfBatch || ++sinceLock == Aggregates.MAX_EVENTS_PER_LOCK) {
@@ -50,5 +71,12 @@ final class AggregateHandler implements EventHandler<EventSlot> {
                 aggregates.unlock();
             }
         }
+    }
+
+    /**
+     * @return the index of the last journal record applied, -1 for none; for the snapshot at close.
+     */
+    long lastJournalIndex() {
+        return lastJournalIndex;
     }
 }

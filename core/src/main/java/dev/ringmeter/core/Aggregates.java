@@ -2,6 +2,9 @@ package dev.ringmeter.core;
 
 import dev.ringmeter.Event;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -321,6 +324,96 @@ public final class Aggregates {
             return bytes;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * @return a copy of the price table, for the journal handler.
+     */
+    PriceTable pricesCopy() {
+        lock.lock();
+        try {
+            return prices.copy();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Writes the whole state to a snapshot. Writer thread, holding the lock, or no writer running.
+     *
+     * @param out to write to.
+     * @throws IOException if the write fails.
+     */
+    void write(final DataOutput out) throws IOException {
+        out.writeLong(events);
+        out.writeLong(metricSamples);
+        out.writeLong(expired);
+        prices.write(out);
+        all.write(out);
+        int n = 0;
+        for (final TimeTiers t : models) {
+            n += t != null ? 1 : 0;
+        }
+        out.writeInt(n);
+        for (int id = 0; id < models.length; id++) {
+            if (models[id] != null) {
+                out.writeInt(id);
+                models[id].write(out);
+                recent[id].write(out);
+            }
+        }
+        n = 0;
+        for (final TimeTiers t : metrics) {
+            n += t != null ? 1 : 0;
+        }
+        out.writeInt(n);
+        for (int id = 0; id < metrics.length; id++) {
+            if (metrics[id] != null) {
+                out.writeInt(id);
+                metrics[id].write(out);
+            }
+        }
+    }
+
+    /**
+     * Reads a state written by {@link #write(DataOutput)} into this new, empty instance.
+     *
+     * @param in to read from.
+     * @throws IOException if the read fails or the data is bad.
+     */
+    void read(final DataInput in) throws IOException {
+        events = in.readLong();
+        metricSamples = in.readLong();
+        expired = in.readLong();
+        prices.read(in);
+        all.read(in);
+        final int modelCount = in.readInt();
+        for (int i = 0; i < modelCount; i++) {
+            final int id = in.readInt();
+            if (id <= 0 || id > 10_000_000) {
+                throw new IOException("bad model id " + id);
+            }
+            if (id >= models.length) {
+                models = Arrays.copyOf(models, id + 1);
+                recent = Arrays.copyOf(recent, id + 1);
+            }
+            models[id] = newTiers();
+            models[id].read(in);
+            recent[id] = new RecentEvents(recentPerModel);
+            recent[id].read(in);
+        }
+        final int metricCount = in.readInt();
+        for (int i = 0; i < metricCount; i++) {
+            final int id = in.readInt();
+            if (id <= 0 || id > 10_000_000) {
+                throw new IOException("bad metric id " + id);
+            }
+            if (id >= metrics.length) {
+                metrics = Arrays.copyOf(metrics, id + 1);
+            }
+            metrics[id] = newTiers();
+            metrics[id].read(in);
         }
     }
 }

@@ -9,6 +9,11 @@ import org.HdrHistogram.IntCountsHistogram;
 import org.agrona.collections.Long2LongCounterMap;
 import org.agrona.collections.LongLongConsumer;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
 /**
  * The aggregate of every event of one model (or of all models) in one time interval: counters and
  * HdrHistograms of latency, time to first token and queue wait, recorded in microseconds. Also the accumulator a
@@ -349,5 +354,145 @@ public final class Bucket {
             bytes += 32 + qualitySums.length * 16L;
         }
         return bytes;
+    }
+
+    /**
+     * Writes the bucket to a snapshot.
+     *
+     * @param out to write to.
+     * @throws IOException if the write fails.
+     */
+    void write(final DataOutput out) throws IOException {
+        out.writeLong(startMs);
+        final long[] longs = {count, ok, errors, timeouts, cancelled, retries, retried, promptTokens,
+            completionTokens, generationTokens, generationNs, cacheHits, cacheMisses, memoryBytesSum, memoryBytesMax,
+            memoryCount, cpuNsSum, cpuCount, costCount, latencyNsSum, latencyNsMax, ttftNsSum, ttftCount,
+            queueWaitNsSum, queueWaitCount};
+        for (final long v : longs) {
+            out.writeLong(v);
+        }
+        out.writeDouble(costUsd);
+        out.writeDouble(valueSum);
+        out.writeDouble(valueMin);
+        out.writeDouble(valueMax);
+        writeHistogram(out, latencyUs);
+        writeHistogram(out, ttftUs);
+        writeHistogram(out, queueWaitUs);
+        final int errorTypes = errorsByType == null ? 0 : errorsByType.size();
+        out.writeInt(errorTypes);
+        if (errorTypes > 0) {
+            final IOException[] failed = new IOException[1];
+            errorsByType.forEach((type, n) -> {
+                try {
+                    out.writeLong(type);
+                    out.writeLong(n);
+                } catch (final IOException e) {
+                    failed[0] = e;
+                }
+            });
+            if (failed[0] != null) {
+                throw failed[0];
+            }
+        }
+        out.writeInt(qualitySums == null ? 0 : qualitySums.length);
+        if (qualitySums != null) {
+            for (int i = 0; i < qualitySums.length; i++) {
+                out.writeDouble(qualitySums[i]);
+                out.writeLong(qualityCounts[i]);
+            }
+        }
+    }
+
+    /**
+     * Reads a bucket written by {@link #write(DataOutput)} into this (reset) one.
+     *
+     * @param in to read from.
+     * @throws IOException if the read fails or the data is bad.
+     */
+    void read(final DataInput in) throws IOException {
+        reset();
+        startMs = in.readLong();
+        count = in.readLong();
+        ok = in.readLong();
+        errors = in.readLong();
+        timeouts = in.readLong();
+        cancelled = in.readLong();
+        retries = in.readLong();
+        retried = in.readLong();
+        promptTokens = in.readLong();
+        completionTokens = in.readLong();
+        generationTokens = in.readLong();
+        generationNs = in.readLong();
+        cacheHits = in.readLong();
+        cacheMisses = in.readLong();
+        memoryBytesSum = in.readLong();
+        memoryBytesMax = in.readLong();
+        memoryCount = in.readLong();
+        cpuNsSum = in.readLong();
+        cpuCount = in.readLong();
+        costCount = in.readLong();
+        latencyNsSum = in.readLong();
+        latencyNsMax = in.readLong();
+        ttftNsSum = in.readLong();
+        ttftCount = in.readLong();
+        queueWaitNsSum = in.readLong();
+        queueWaitCount = in.readLong();
+        costUsd = in.readDouble();
+        valueSum = in.readDouble();
+        valueMin = in.readDouble();
+        valueMax = in.readDouble();
+        latencyUs = readHistogram(in);
+        ttftUs = readHistogram(in);
+        queueWaitUs = readHistogram(in);
+        final int errorTypes = in.readInt();
+        if (errorTypes < 0 || errorTypes > 1_000_000) {
+            throw new IOException("bad error type count " + errorTypes);
+        }
+        for (int i = 0; i < errorTypes; i++) {
+            errors().getAndAdd(in.readLong(), in.readLong());
+        }
+        final int qualities = in.readInt();
+        if (qualities != 0 && qualities != qualityNames + 1) {
+            throw new IOException("quality names changed from " + (qualities - 1) + " to " + qualityNames);
+        }
+        if (qualities > 0) {
+            qualitySums();
+            for (int i = 0; i < qualities; i++) {
+                qualitySums[i] = in.readDouble();
+                qualityCounts[i] = in.readLong();
+            }
+        }
+    }
+
+    private static void writeHistogram(final DataOutput out, final AbstractHistogram h) throws IOException {
+        if (h == null) {
+            out.writeInt(-1);
+            return;
+        }
+        final ByteBuffer buffer = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+        final int length = h.encodeIntoByteBuffer(buffer);
+        out.writeInt(length);
+        out.write(buffer.array(), 0, length);
+    }
+
+    private AbstractHistogram readHistogram(final DataInput in) throws IOException {
+        final int length = in.readInt();
+        if (length < 0) {
+            return null;
+        }
+        if (length > 64 << 20) {
+            throw new IOException("bad histogram length " + length);
+        }
+        final byte[] bytes = new byte[length];
+        in.readFully(bytes);
+        try {
+            final AbstractHistogram h = longCounts
+                ? Histogram.decodeFromByteBuffer(ByteBuffer.wrap(bytes), 0)
+                : IntCountsHistogram.decodeFromByteBuffer(ByteBuffer.wrap(bytes), 0);
+            h.setAutoResize(true);
+            return h;
+        } catch (final RuntimeException e) {
+            throw new IOException("bad histogram", e);
+        }
     }
 }

@@ -3,6 +3,9 @@ package dev.ringmeter.core;
 import dev.ringmeter.CardinalityLimitException;
 import dev.ringmeter.InvalidEventException;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -156,5 +159,38 @@ public final class Dictionary {
         names[d] = table;
         sizes[d] = id;
         ids[d].put(name, id);
+    }
+
+    /**
+     * Writes every entry to a snapshot.
+     *
+     * @param out to write to.
+     * @throws IOException if the write fails.
+     */
+    public synchronized void write(final DataOutput out) throws IOException {
+        for (int d = 0; d < sizes.length; d++) {
+            out.writeInt(sizes[d]);
+            for (int id = 1; id <= sizes[d]; id++) {
+                out.writeUTF(names[d][id]);
+            }
+        }
+    }
+
+    /**
+     * Reads entries written by {@link #write(DataOutput)} into this (empty) dictionary.
+     *
+     * @param in to read from.
+     * @throws IOException if the read fails or the data is bad.
+     */
+    public synchronized void read(final DataInput in) throws IOException {
+        for (int d = 0; d < sizes.length; d++) {
+            final int n = in.readInt();
+            if (n < 0 || n > limits[d]) {
+                throw new IOException(Dimension.VALUES[d] + " holds " + n + " values, over its limit " + limits[d]);
+            }
+            for (int id = 1; id <= n; id++) {
+                put(d, id, in.readUTF());
+            }
+        }
     }
 }

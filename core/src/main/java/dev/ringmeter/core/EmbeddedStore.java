@@ -16,6 +16,10 @@ import dev.ringmeter.InvalidEventException;
 import dev.ringmeter.MetricSample;
 import org.agrona.concurrent.EpochClock;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadFactory;
@@ -28,6 +32,12 @@ import java.util.concurrent.locks.LockSupport;
  * The in-process Ringmeter store: {@link #record(Event)} copies an event into a pre-allocated slot of an LMAX
  * Disruptor ring; a consumer thread applies it to the per-model {@link Aggregates}, which answer windowed
  * analytics through {@link #aggregates()}.
+ * <p>
+ * With a data directory ({@link StoreConfig#dataDirectory(Path)}) the store is durable: a {@link JournalHandler}
+ * writes every slot to a Chronicle Queue {@link Journal} before the aggregate handler applies it, and
+ * {@link #flush} returns true only once everything recorded before it is journaled (acknowledged). At open, the
+ * store loads its latest {@link Snapshot} and replays the journal after it; it writes a snapshot every
+ * {@link StoreConfig#snapshotIntervalMs(long)} and at {@link #close()}.
  * <p>
  * Threading: {@link #record(Event)}, {@link #record(MetricSample)}, {@link #setPrice}, {@link #flush} and all
  * queries may be called from any number of threads at once. {@code record()} takes no lock and, once the
@@ -42,6 +52,14 @@ public final class EmbeddedStore implements EventRecorder {
     private final boolean dropWhenFull;
     private final Dictionary dictionary;
     private final Aggregates aggregates;
+    private final Path dataDirectory;
+    private final Journal journal;
+    private final JournalHandler journalHandler;
+    private final AggregateHandler aggregateHandler;
+    private final Recovery recovery;
+    private final Thread shutdownHook;
+    private volatile long snapshotJournalIndex = -1;
+    private volatile long snapshotWrittenAtMs;
     private final Disruptor<EventSlot> disruptor;
     private final RingBuffer<EventSlot> ring;
     private final List<Thread> consumerThreads = new CopyOnWriteArrayList<>();
@@ -53,10 +71,58 @@ public final class EmbeddedStore implements EventRecorder {
         this.config = config;
         this.clock = config.clock();
         this.dropWhenFull = config.fullRingPolicy() == StoreConfig.FullRingPolicy.DROP;
-        this.dictionary = new Dictionary(config.cardinalityLimits(), config.maxStringLength(), null);
-        this.aggregates = new Aggregates(config, dictionary);
+        this.dataDirectory = config.dataDirectory();
+        final long startNs = System.nanoTime();
+        if (dataDirectory != null) {
+            try {
+                Files.createDirectories(dataDirectory);
+            } catch (final IOException e) {
+                throw new UncheckedIOException("cannot create the data directory " + dataDirectory, e);
+            }
+            this.journal = new Journal(Journal.journalDirectory(dataDirectory), config);
+            Dictionary d = newDictionary(config);
+            Aggregates a = new Aggregates(config, d);
+            Snapshot.Loaded loaded;
+            try {
+                loaded = Snapshot.load(dataDirectory, config, d, a);
+            } catch (final IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "ignoring the snapshot in " + dataDirectory + " ("
+                    + e.getMessage() + "); replaying the whole journal");
+                d = newDictionary(config);
+                a = new Aggregates(config, d);
+                loaded = Snapshot.Loaded.NONE;
+            }
+            this.dictionary = d;
+            this.aggregates = a;
+            if (loaded.found() && loaded.journalIndex() > journal.lastIndex()) {
+                LOG.log(System.Logger.Level.WARNING, "the snapshot is newer than the journal (journal files lost?); "
+                    + "starting from the snapshot");
+            }
+            final Aggregates target = a;
+            final long[] replayed = journal.replay(loaded.found() ? loaded.journalIndex() : -1,
+                slot -> target.apply(slot, slot.timestampMs), d);
+            this.snapshotJournalIndex = loaded.found() ? loaded.journalIndex() : -1;
+            this.snapshotWrittenAtMs = loaded.writtenAtMs();
+            this.recovery = new Recovery(loaded.found(), replayed[0], (System.nanoTime() - startNs) / 1_000_000);
+            LOG.log(System.Logger.Level.INFO, "recovered " + dataDirectory + ": snapshot " + (loaded.found()
+                ? "loaded" : "absent") + ", " + replayed[0] + " journal records replayed in "
+                + recovery.millis() + " ms");
+            journal.deleteExpiredCycles(snapshotJournalIndex);
+            this.journalHandler = new JournalHandler(journal, dictionary, clock, aggregates.pricesCopy(),
+                config.journalSync());
+            this.aggregateHandler = new AggregateHandler(aggregates, clock, this::snapshotOnWriter,
+                config.snapshotIntervalMs());
+        } else {
+            this.journal = null;
+            this.journalHandler = null;
+            this.dictionary = newDictionary(config);
+            this.aggregates = new Aggregates(config, dictionary);
+            this.aggregateHandler = new AggregateHandler(aggregates, clock, null, Long.MAX_VALUE);
+            this.recovery = new Recovery(false, 0, 0);
+        }
         final ThreadFactory threads = runnable -> {
-            final Thread t = new Thread(runnable, "ringmeter-aggregator");
+            final Thread t = new Thread(runnable, consumerThreads.isEmpty() && journalHandler != null
+                ? "ringmeter-journal" : "ringmeter-aggregator");
             t.setDaemon(true);
             consumerThreads.add(t);
             return t;
@@ -64,8 +130,58 @@ public final class EmbeddedStore implements EventRecorder {
         this.disruptor = new Disruptor<>(EventSlot::new, config.ringSize(), threads, ProducerType.MULTI,
             waitStrategy(config));
         disruptor.setDefaultExceptionHandler(new LoggingExceptionHandler());
-        disruptor.handleEventsWith(new AggregateHandler(aggregates, clock, true));
+        if (journalHandler != null) {
+            disruptor.handleEventsWith(journalHandler).then(aggregateHandler);
+        } else {
+            disruptor.handleEventsWith(aggregateHandler);
+        }
         this.ring = disruptor.start();
+        if (dataDirectory != null && config.shutdownHook()) {
+            this.shutdownHook = new Thread(this::closeFromHook, "ringmeter-shutdown");
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        } else {
+            this.shutdownHook = null;
+        }
+    }
+
+    private static Dictionary newDictionary(final StoreConfig config) {
+        return new Dictionary(config.cardinalityLimits(), config.maxStringLength(), null);
+    }
+
+    /** Called by the aggregate handler, holding the lock, when a snapshot is due. */
+    private void snapshotOnWriter(final long journalIndex) {
+        writeSnapshot(journalIndex);
+        journal.deleteExpiredCycles(snapshotJournalIndex);
+    }
+
+    private void writeSnapshot(final long journalIndex) {
+        final long startNs = System.nanoTime();
+        try {
+            Snapshot.write(dataDirectory, config, dictionary, aggregates, journalIndex);
+            snapshotJournalIndex = journalIndex;
+            snapshotWrittenAtMs = System.currentTimeMillis();
+            LOG.log(System.Logger.Level.DEBUG, "snapshot written in " + (System.nanoTime() - startNs) / 1_000_000
+                + " ms at journal index " + Long.toHexString(journalIndex));
+        } catch (final IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "could not write a snapshot to " + dataDirectory, e);
+        }
+    }
+
+    /**
+     * How the store started.
+     *
+     * @param snapshotLoaded   whether a snapshot was loaded.
+     * @param replayedRecords  journal records replayed after it.
+     * @param millis           time from open to ready.
+     */
+    public record Recovery(boolean snapshotLoaded, long replayedRecords, long millis) {
+    }
+
+    /**
+     * @return how the store recovered its state at open.
+     */
+    public Recovery recovery() {
+        return recovery;
     }
 
     /**
@@ -194,6 +310,10 @@ public final class EmbeddedStore implements EventRecorder {
         if (closed) {
             throw new IllegalStateException("store is closed");
         }
+        if (journalHandler != null && journalHandler.failure() != null) {
+            throw new IllegalStateException("the journal failed; events are refused: "
+                + journalHandler.failure().getMessage(), journalHandler.failure());
+        }
     }
 
     @Override
@@ -202,6 +322,9 @@ public final class EmbeddedStore implements EventRecorder {
         final long deadline = System.nanoTime() + unit.toNanos(timeout);
         int rounds = 0;
         while (ring.getMinimumGatingSequence() < target) {
+            if (journalHandler != null && journalHandler.failure() != null) {
+                return false;
+            }
             if (Thread.interrupted()) {
                 throw new InterruptedException();
             }
@@ -217,7 +340,7 @@ public final class EmbeddedStore implements EventRecorder {
                 LockSupport.parkNanos(20_000);
             }
         }
-        return true;
+        return journalHandler == null || journalHandler.failure() == null;
     }
 
     private void wakeConsumers() {
@@ -265,10 +388,26 @@ public final class EmbeddedStore implements EventRecorder {
     }
 
     /**
-     * Stops accepting events, applies every event already in the ring and stops the consumer. Idempotent.
+     * Stops accepting events, applies every event already in the ring, stops the consumers and, for a durable
+     * store, writes a snapshot and closes the journal. Idempotent.
      */
     @Override
     public void close() {
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (final IllegalStateException e) {
+                // the JVM is already shutting down: the hook is running or has run
+            }
+        }
+        shutdown();
+    }
+
+    private void closeFromHook() {
+        shutdown();
+    }
+
+    private synchronized void shutdown() {
         if (closed) {
             return;
         }
@@ -280,6 +419,41 @@ public final class EmbeddedStore implements EventRecorder {
             LOG.log(System.Logger.Level.WARNING, "ring did not drain within 10 s; halting");
             disruptor.halt();
         }
+        if (journal != null) {
+            if (journalHandler.failure() == null) {
+                writeSnapshot(aggregateHandler.lastJournalIndex());
+            }
+            journal.close();
+            LOG.log(System.Logger.Level.INFO, "closed " + dataDirectory);
+        }
+    }
+
+    /**
+     * @return the journal, or null for a store without a data directory.
+     */
+    public Journal journal() {
+        return journal;
+    }
+
+    /**
+     * @return the index of the journal record the latest snapshot includes, -1 if none.
+     */
+    public long snapshotJournalIndex() {
+        return snapshotJournalIndex;
+    }
+
+    /**
+     * @return when the latest snapshot was written, epoch ms, 0 if none.
+     */
+    public long snapshotWrittenAtMs() {
+        return snapshotWrittenAtMs;
+    }
+
+    /**
+     * @return the failure that stopped the journal, or null.
+     */
+    public Throwable journalFailure() {
+        return journalHandler == null ? null : journalHandler.failure();
     }
 
     private final class LoggingExceptionHandler implements ExceptionHandler<EventSlot> {

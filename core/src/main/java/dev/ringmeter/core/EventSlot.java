@@ -21,6 +21,8 @@ public final class EventSlot {
     public static final byte KIND_PRICE = 3;
 
     public byte kind;
+    /** Index of the slot's journal record, set by the journal handler; -1 without a journal. */
+    public long journalIndex = -1;
     public long timestampMs;
     public int model;
     public int operation;

@@ -1,5 +1,8 @@
 package dev.ringmeter.core;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.Arrays;
 
 /**
@@ -53,5 +56,43 @@ final class PriceTable {
         final long in = e.promptTokens == dev.ringmeter.Event.NONE ? 0 : e.promptTokens;
         final long out = e.completionTokens == dev.ringmeter.Event.NONE ? 0 : e.completionTokens;
         return (in * inputUsdPerMillion[m] + out * outputUsdPerMillion[m]) / 1_000_000.0;
+    }
+
+    /**
+     * @return a copy, for a second owner on another thread.
+     */
+    PriceTable copy() {
+        final PriceTable c = new PriceTable();
+        for (int m = 0; m < known.length; m++) {
+            if (known[m]) {
+                c.set(m, inputUsdPerMillion[m], outputUsdPerMillion[m]);
+            }
+        }
+        return c;
+    }
+
+    void write(final DataOutput out) throws IOException {
+        int n = 0;
+        for (final boolean k : known) {
+            n += k ? 1 : 0;
+        }
+        out.writeInt(n);
+        for (int m = 0; m < known.length; m++) {
+            if (known[m]) {
+                out.writeInt(m);
+                out.writeDouble(inputUsdPerMillion[m]);
+                out.writeDouble(outputUsdPerMillion[m]);
+            }
+        }
+    }
+
+    void read(final DataInput in) throws IOException {
+        final int n = in.readInt();
+        if (n < 0 || n > 10_000_000) {
+            throw new IOException("bad price count " + n);
+        }
+        for (int i = 0; i < n; i++) {
+            set(in.readInt(), in.readDouble(), in.readDouble());
+        }
     }
 }

@@ -1,5 +1,9 @@
 package dev.ringmeter.core;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
 import dev.ringmeter.CacheResult;
 import dev.ringmeter.Event;
 import dev.ringmeter.Status;
@@ -135,5 +139,26 @@ final class RecentEvents {
      */
     long footprintBytes() {
         return 48 + 16 + (long)capacity * STRIDE * 8;
+    }
+
+    void write(final DataOutput out) throws IOException {
+        out.writeLong(added);
+        out.writeInt(next);
+        final int n = size() * STRIDE;
+        for (int i = 0; i < n; i++) {
+            out.writeLong(data[i]);
+        }
+    }
+
+    void read(final DataInput in) throws IOException {
+        added = in.readLong();
+        next = in.readInt();
+        if (added < 0 || next < 0 || next >= capacity) {
+            throw new IOException("bad recent events position " + next + " of " + capacity);
+        }
+        final int n = size() * STRIDE;
+        for (int i = 0; i < n; i++) {
+            data[i] = in.readLong();
+        }
     }
 }

@@ -49,6 +49,13 @@ public final class StoreConfig {
     private int maxStringLength = 256;
     private long maxFutureSkewMs = 60_000;
     private EpochClock clock = SystemEpochClock.INSTANCE;
+    private java.nio.file.Path dataDirectory;
+    private String journalRollCycle = "FAST_HOURLY";
+    private long journalRetentionMs = TimeUnit.DAYS.toMillis(7);
+    private long journalBlockBytes = 4L << 20;
+    private boolean journalSync;
+    private long snapshotIntervalMs = TimeUnit.MINUTES.toMillis(5);
+    private boolean shutdownHook = true;
 
     /** Creates a configuration with every default. */
     public StoreConfig() {
@@ -178,6 +185,72 @@ public final class StoreConfig {
     }
 
     /**
+     * @param directory where the journal and snapshots live; null (the default) keeps the store in memory only.
+     * @return this.
+     */
+    public StoreConfig dataDirectory(final java.nio.file.Path directory) {
+        this.dataDirectory = directory;
+        return this;
+    }
+
+    /**
+     * @param rollCycle name of a Chronicle Queue {@code RollCycles} constant: FAST_HOURLY (the default),
+     *                  FAST_DAILY, FIVE_MINUTELY, TEN_MINUTELY, HALF_HOURLY, TWO_HOURLY, ...
+     * @return this.
+     */
+    public StoreConfig journalRollCycle(final String rollCycle) {
+        this.journalRollCycle = rollCycle;
+        return this;
+    }
+
+    /**
+     * @param ms how long journal cycle files are kept; default 7 days.
+     * @return this.
+     */
+    public StoreConfig journalRetentionMs(final long ms) {
+        this.journalRetentionMs = ms;
+        return this;
+    }
+
+    /**
+     * @param bytes size of the blocks Chronicle maps the journal in; default 4 MiB (Chronicle's floor is 128 KiB).
+     * @return this.
+     */
+    public StoreConfig journalBlockBytes(final long bytes) {
+        this.journalBlockBytes = bytes;
+        return this;
+    }
+
+    /**
+     * @param sync whether to msync the journal at the end of every batch, so acknowledged events survive an OS
+     *             crash or power loss, not only a killed process; default false (much slower with true).
+     * @return this.
+     */
+    public StoreConfig journalSync(final boolean sync) {
+        this.journalSync = sync;
+        return this;
+    }
+
+    /**
+     * @param ms how often a snapshot of the aggregates is written (also at close); default 5 minutes.
+     * @return this.
+     */
+    public StoreConfig snapshotIntervalMs(final long ms) {
+        this.snapshotIntervalMs = ms;
+        return this;
+    }
+
+    /**
+     * @param install whether a durable store closes itself (drain, snapshot, close the journal) in a JVM
+     *                shutdown hook, e.g. on SIGTERM; default true.
+     * @return this.
+     */
+    public StoreConfig shutdownHook(final boolean install) {
+        this.shutdownHook = install;
+        return this;
+    }
+
+    /**
      * Checks every option.
      *
      * @return this.
@@ -209,6 +282,16 @@ public final class StoreConfig {
         require(maxStringLength >= 1, "maxStringLength must be >= 1");
         require(maxFutureSkewMs >= 0, "maxFutureSkewMs must be >= 0");
         require(clock != null, "clock must be set");
+        try {
+            net.openhft.chronicle.queue.RollCycles.valueOf(journalRollCycle);
+        } catch (final RuntimeException e) {
+            throw new IllegalArgumentException("journalRollCycle '" + journalRollCycle
+                + "' is not a Chronicle RollCycles name such as FAST_HOURLY or FAST_DAILY");
+        }
+        require(journalRetentionMs >= 60_000, "journalRetentionMs must be at least a minute");
+        require(journalBlockBytes >= 128 << 10 && journalBlockBytes <= 1L << 30,
+            "journalBlockBytes must be 128 KiB to 1 GiB");
+        require(snapshotIntervalMs >= 1_000, "snapshotIntervalMs must be at least a second");
         return this;
     }
 
@@ -270,6 +353,34 @@ public final class StoreConfig {
 
     public EpochClock clock() {
         return clock;
+    }
+
+    public java.nio.file.Path dataDirectory() {
+        return dataDirectory;
+    }
+
+    public String journalRollCycle() {
+        return journalRollCycle;
+    }
+
+    public long journalRetentionMs() {
+        return journalRetentionMs;
+    }
+
+    public long journalBlockBytes() {
+        return journalBlockBytes;
+    }
+
+    public boolean journalSync() {
+        return journalSync;
+    }
+
+    public long snapshotIntervalMs() {
+        return snapshotIntervalMs;
+    }
+
+    public boolean shutdownHook() {
+        return shutdownHook;
     }
 
     @Override

@@ -1,5 +1,9 @@
 package dev.ringmeter.core;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
 /**
  * The time buckets of one model (or of all models, or of one custom metric): a ring of buckets per tier, finest
  * first (by default 1 s x 60, 10 s x 60, 1 min x 90, 1 h x 24).
@@ -315,5 +319,61 @@ final class TimeTiers {
 
     private static long floor(final long timeMs, final long widthMs) {
         return timeMs - Math.floorMod(timeMs, widthMs);
+    }
+
+    /**
+     * Writes every tier to a snapshot.
+     *
+     * @param out to write to.
+     * @throws IOException if the write fails.
+     */
+    void write(final DataOutput out) throws IOException {
+        for (int k = 0; k < tiers; k++) {
+            out.writeLong(headStartMs[k]);
+            out.writeLong(nextToRollMs[k]);
+            int present = 0;
+            for (final Bucket b : ring[k]) {
+                present += b != null && b.startMs != NO_TIME ? 1 : 0;
+            }
+            out.writeInt(present);
+            for (int i = 0; i < ring[k].length; i++) {
+                final Bucket b = ring[k][i];
+                if (b != null && b.startMs != NO_TIME) {
+                    out.writeInt(i);
+                    b.write(out);
+                }
+            }
+        }
+    }
+
+    /**
+     * Reads tiers written by {@link #write(DataOutput)} with the same configuration into this (new) instance.
+     *
+     * @param in to read from.
+     * @throws IOException if the read fails or the data is bad.
+     */
+    void read(final DataInput in) throws IOException {
+        for (int k = 0; k < tiers; k++) {
+            headStartMs[k] = in.readLong();
+            nextToRollMs[k] = in.readLong();
+            final int present = in.readInt();
+            if (present < 0 || present > ring[k].length) {
+                throw new IOException("bad bucket count " + present);
+            }
+            for (int n = 0; n < present; n++) {
+                final int i = in.readInt();
+                if (i < 0 || i >= ring[k].length) {
+                    throw new IOException("bad bucket index " + i);
+                }
+                final Bucket b = new Bucket(histogramDigits, widthMs[k] > 600_000, qualityNames);
+                b.read(in);
+                ring[k][i] = b;
+            }
+        }
+        if (headStartMs[0] != NO_TIME) {
+            headStart = headStartMs[0];
+            headEnd = headStart + widthMs[0];
+            headBucket = bucket(0, headStart, true);
+        }
     }
 }

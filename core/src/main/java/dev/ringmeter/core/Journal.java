@@ -1,0 +1,211 @@
+package dev.ringmeter.core;
+
+import net.openhft.chronicle.bytes.SyncMode;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+
+/**
+ * The store's durable log: a Chronicle Queue in {@code <data>/journal}, one record per event, metric sample,
+ * price change and dictionary entry (layout in {@link JournalDescriptor}). Records are written by the
+ * {@link JournalHandler} alone; a record is in the operating system's page cache when its write returns, so a
+ * killed process loses nothing written (an OS crash or power loss needs {@link StoreConfig#journalSync(boolean)}).
+ * Cycle files older than the journal's retention are deleted by {@link #deleteExpiredCycles(long)}.
+ * <p>
+ * Threading: the queue may be read by any number of tailers on any threads (recovery, scans) while the journal
+ * handler appends. {@link #deleteExpiredCycles(long)} and {@link #close()} may be called from any thread.
+ */
+public final class Journal implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Journal.class.getName());
+    private static final String SUFFIX = ".cq4";
+
+    private final SingleChronicleQueue queue;
+    private final RollCycle rollCycle;
+    private final long retentionMs;
+    private final Path directory;
+
+    Journal(final Path directory, final StoreConfig config) {
+        this.directory = directory;
+        this.rollCycle = RollCycles.valueOf(config.journalRollCycle());
+        this.retentionMs = config.journalRetentionMs();
+        this.queue = SingleChronicleQueueBuilder.binary(directory)
+            .rollCycle(rollCycle)
+            .blockSize(config.journalBlockBytes())
+            .syncMode(config.journalSync() ? SyncMode.SYNC : SyncMode.ASYNC)
+            .build();
+    }
+
+    SingleChronicleQueue queue() {
+        return queue;
+    }
+
+    /**
+     * @return the directory of the queue's files.
+     */
+    public Path directory() {
+        return directory;
+    }
+
+    /**
+     * @return the index of the last record, or -1 if the journal is empty.
+     */
+    public long lastIndex() {
+        final long last = queue.lastIndex();
+        return last < 0 ? -1 : last;
+    }
+
+    /**
+     * @return bytes of the journal's files on disk (their apparent size: Chronicle maps and pre-sizes files in
+     * blocks, so this is at most one block per file above the data written).
+     */
+    public long diskBytes() {
+        final File[] files = directory.toFile().listFiles();
+        long bytes = 0;
+        if (files != null) {
+            for (final File f : files) {
+                bytes += f.length();
+            }
+        }
+        return bytes;
+    }
+
+    /**
+     * Reads every record after an index, in order.
+     *
+     * @param afterIndex index of the last record already applied, or -1 to read from the start.
+     * @param visitor    told of each record.
+     * @param dictionary to restore dictionary entries into.
+     * @return the number of records read and the index of the last one, as {count, lastIndex}.
+     */
+    long[] replay(final long afterIndex, final RecordVisitor visitor, final Dictionary dictionary) {
+        final EventSlot slot = new EventSlot();
+        long count = 0;
+        long last = afterIndex;
+        long skipped = 0;
+        try (ExcerptTailer tailer = queue.createTailer()) {
+            if (afterIndex >= 0) {
+                if (!tailer.moveToIndex(afterIndex)) {
+                    LOG.log(System.Logger.Level.WARNING, "the snapshot's journal position " + Long.toHexString(afterIndex)
+                        + " is not in the journal (newer than it, or deleted); replaying what follows it");
+                    tailer.toStart();
+                    while (tailer.index() <= afterIndex && skipOne(tailer)) {
+                        // skip records up to the snapshot's position
+                    }
+                } else {
+                    skipOne(tailer);
+                }
+            } else {
+                tailer.toStart();
+            }
+            while (true) {
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        break;
+                    }
+                    last = dc.index();
+                    try {
+                        final byte kind = JournalDescriptor.read(dc.wire().bytes(), slot, dictionary);
+                        slot.journalIndex = last;
+                        if (kind != JournalDescriptor.KIND_DICT) {
+                            visitor.onRecord(slot);
+                        }
+                        count++;
+                    } catch (final IllegalStateException e) {
+                        if (skipped++ < 10) {
+                            LOG.log(System.Logger.Level.WARNING, "skipping unreadable journal record "
+                                + Long.toHexString(last) + ": " + e.getMessage());
+                        }
+                    }
+                }
+            }
+        }
+        return new long[] {count, last};
+    }
+
+    private static boolean skipOne(final ExcerptTailer tailer) {
+        try (DocumentContext dc = tailer.readingDocument()) {
+            return dc.isPresent();
+        }
+    }
+
+    /**
+     * Deletes cycle files that ended more than the retention ago, never the current one and never one that holds
+     * records after keepFromIndex (what a restart still has to replay). Logs each deletion.
+     *
+     * @param keepFromIndex the oldest record still needed, or -1 for none.
+     * @return the number of files deleted.
+     */
+    public synchronized int deleteExpiredCycles(final long keepFromIndex) {
+        final long cutoffMs = System.currentTimeMillis() - retentionMs;
+        int limitCycle = (int)(cutoffMs / rollCycle.lengthInMillis()) - 1;
+        limitCycle = Math.min(limitCycle, queue.cycle() - 1);
+        if (keepFromIndex >= 0) {
+            limitCycle = Math.min(limitCycle, rollCycle.toCycle(keepFromIndex) - 1);
+        }
+        final String limitName = fileName(limitCycle);
+        final File[] files = directory.toFile().listFiles((dir, name) -> name.endsWith(SUFFIX));
+        if (files == null) {
+            return 0;
+        }
+        Arrays.sort(files);
+        int deleted = 0;
+        for (final File f : files) {
+            if (f.getName().compareTo(limitName) > 0) {
+                break;
+            }
+            final long bytes = f.length();
+            if (!f.delete()) {
+                LOG.log(System.Logger.Level.WARNING, "could not delete expired journal file " + f);
+                break;
+            }
+            deleted++;
+            LOG.log(System.Logger.Level.INFO, "deleted expired journal file " + f.getName() + " (" + bytes
+                + " bytes)");
+        }
+        if (deleted > 0) {
+            queue.refreshDirectoryListing();
+        }
+        return deleted;
+    }
+
+    private String fileName(final int cycle) {
+        return DateTimeFormatter.ofPattern(rollCycle.format()).withZone(ZoneOffset.UTC)
+            .format(Instant.ofEpochMilli(Math.max(0, (long)cycle) * rollCycle.lengthInMillis())) + SUFFIX;
+    }
+
+    @Override
+    public void close() {
+        queue.close();
+    }
+
+    /**
+     * Told of each event, sample or price record in turn; the slot is reused.
+     */
+    @FunctionalInterface
+    interface RecordVisitor {
+        void onRecord(EventSlot slot);
+    }
+
+    static Path journalDirectory(final Path dataDirectory) {
+        final Path dir = dataDirectory.resolve("journal");
+        try {
+            Files.createDirectories(dir);
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot create the journal directory " + dir, e);
+        }
+        return dir;
+    }
+}
