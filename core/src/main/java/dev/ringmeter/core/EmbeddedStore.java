@@ -413,15 +413,26 @@ public final class EmbeddedStore implements EventRecorder {
         }
         closed = true;
         try {
-            wakeConsumers();
+            // Disruptor's own shutdown ignores consumers whose threads have not started yet: drain first.
+            if (!flush(10, TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "closing with events not journaled or applied");
+            }
             disruptor.shutdown(10, TimeUnit.SECONDS);
         } catch (final TimeoutException e) {
             LOG.log(System.Logger.Level.WARNING, "ring did not drain within 10 s; halting");
             disruptor.halt();
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            disruptor.halt();
         }
         if (journal != null) {
             if (journalHandler.failure() == null) {
-                writeSnapshot(aggregateHandler.lastJournalIndex());
+                aggregates.lock();   // the consumers have stopped; the lock makes their last writes visible here
+                try {
+                    writeSnapshot(aggregateHandler.lastJournalIndex());
+                } finally {
+                    aggregates.unlock();
+                }
             }
             journal.close();
             LOG.log(System.Logger.Level.INFO, "closed " + dataDirectory);
