@@ -33,13 +33,15 @@ final class AggregateHandler implements EventHandler<EventSlot> {
      * @param clock              to stamp events without a time.
      * @param snapshotter        writes snapshots, or null for a store without a data directory.
      * @param snapshotIntervalMs how often to snapshot.
+     * @param recoveredIndex     index of the last journal record already in the aggregates (recovered), or -1.
      */
     AggregateHandler(final Aggregates aggregates, final EpochClock clock, final Snapshotter snapshotter,
-                     final long snapshotIntervalMs) {
+                     final long snapshotIntervalMs, final long recoveredIndex) {
         this.aggregates = aggregates;
         this.clock = clock;
         this.snapshotter = snapshotter;
         this.snapshotIntervalMs = snapshotIntervalMs;
+        this.lastJournalIndex = recoveredIndex;
         this.lastSnapshotMs = clock.time();
     }
 

@@ -111,13 +111,13 @@ public final class EmbeddedStore implements EventRecorder {
             this.journalHandler = new JournalHandler(journal, dictionary, clock, aggregates.pricesCopy(),
                 config.journalSync());
             this.aggregateHandler = new AggregateHandler(aggregates, clock, this::snapshotOnWriter,
-                config.snapshotIntervalMs());
+                config.snapshotIntervalMs(), replayed[1]);
         } else {
             this.journal = null;
             this.journalHandler = null;
             this.dictionary = newDictionary(config);
             this.aggregates = new Aggregates(config, dictionary);
-            this.aggregateHandler = new AggregateHandler(aggregates, clock, null, Long.MAX_VALUE);
+            this.aggregateHandler = new AggregateHandler(aggregates, clock, null, Long.MAX_VALUE, -1);
             this.recovery = new Recovery(false, 0, 0);
         }
         final ThreadFactory threads = runnable -> {

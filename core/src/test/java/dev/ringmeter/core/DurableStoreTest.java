@@ -129,6 +129,25 @@ class DurableStoreTest {
     }
 
     @Test
+    void shouldKeepTheSnapshotPositionAcrossARestartThatRecordsNothing() throws Exception {
+        clock.update(T0);
+        final Path data = dir.resolve("data");
+        try (EmbeddedStore store = EmbeddedStore.open(config(data))) {
+            record(store, clock, 0, 2_000);
+        }
+        Files.delete(data.resolve(Snapshot.FILE));
+        try (EmbeddedStore replayed = EmbeddedStore.open(config(data))) {
+            // 3 models, 2 operations, 1 pipeline, 2 steps, 3 configs, 1 error type, 1 tag key, 2 tag values, 1 quality
+            assertEquals(2_000 + 16, replayed.recovery().replayedRecords(), "events and dictionary entries");
+        }
+        try (EmbeddedStore reopened = EmbeddedStore.open(config(data))) {
+            assertTrue(reopened.recovery().snapshotLoaded());
+            assertEquals(0, reopened.recovery().replayedRecords(), "the snapshot of a quiet run keeps its position");
+            assertEquals(2_000, reopened.aggregates().window(null, T0, T0 + 60_000, new WindowStats()).count());
+        }
+    }
+
+    @Test
     void shouldGiveFromSnapshotPlusTailExactlyTheStateOfAFullReplay() throws Exception {
         clock.update(T0);
         final Path data = dir.resolve("data");
