@@ -377,7 +377,8 @@ public final class EmbeddedStore implements EventRecorder {
         final long cursor = ring.getCursor();
         return new StoreStats(cursor + 1, dropped.sum(), aggregates.events(), aggregates.metricSamples(),
             aggregates.expired(), ring.getBufferSize(), cursor - ring.getMinimumGatingSequence(),
-            dictionary.size(Dimension.MODEL), aggregates.footprintBytes());
+            dictionary.size(Dimension.MODEL), aggregates.footprintBytes(), journal == null ? 0 : journal.diskBytes(),
+            snapshotWrittenAtMs);
     }
 
     /**

@@ -23,7 +23,8 @@ import java.util.Arrays;
  * price change and dictionary entry (layout in {@link JournalDescriptor}). Records are written by the
  * {@link JournalHandler} alone; a record is in the operating system's page cache when its write returns, so a
  * killed process loses nothing written (an OS crash or power loss needs {@link StoreConfig#journalSync(boolean)}).
- * Cycle files older than the journal's retention are deleted by {@link #deleteExpiredCycles(long)}.
+ * Cycle files older than the journal's retention are deleted by {@link #deleteExpiredCycles(long)}. Cycles follow
+ * the store's clock.
  * <p>
  * Threading: the queue may be read by any number of tailers on any threads (recovery, scans) while the journal
  * handler appends. {@link #deleteExpiredCycles(long)} and {@link #close()} may be called from any thread.
@@ -36,15 +37,18 @@ public final class Journal implements AutoCloseable {
     private final RollCycle rollCycle;
     private final long retentionMs;
     private final Path directory;
+    private final org.agrona.concurrent.EpochClock clock;
 
     Journal(final Path directory, final StoreConfig config) {
         this.directory = directory;
+        this.clock = config.clock();
         this.rollCycle = RollCycles.valueOf(config.journalRollCycle());
         this.retentionMs = config.journalRetentionMs();
         this.queue = SingleChronicleQueueBuilder.binary(directory)
             .rollCycle(rollCycle)
             .blockSize(config.journalBlockBytes())
             .syncMode(config.journalSync() ? SyncMode.SYNC : SyncMode.ASYNC)
+            .timeProvider(clock::time)
             .build();
     }
 
@@ -145,16 +149,18 @@ public final class Journal implements AutoCloseable {
      * Deletes cycle files that ended more than the retention ago, never the current one and never one that holds
      * records after keepFromIndex (what a restart still has to replay). Logs each deletion.
      *
-     * @param keepFromIndex the oldest record still needed, or -1 for none.
+     * @param keepFromIndex the index of the last record the latest snapshot includes; -1 (no snapshot: a restart
+     *                      replays everything) deletes nothing.
      * @return the number of files deleted.
      */
     public synchronized int deleteExpiredCycles(final long keepFromIndex) {
-        final long cutoffMs = System.currentTimeMillis() - retentionMs;
+        if (keepFromIndex < 0) {
+            return 0;
+        }
+        final long cutoffMs = clock.time() - retentionMs;
         int limitCycle = (int)(cutoffMs / rollCycle.lengthInMillis()) - 1;
         limitCycle = Math.min(limitCycle, queue.cycle() - 1);
-        if (keepFromIndex >= 0) {
-            limitCycle = Math.min(limitCycle, rollCycle.toCycle(keepFromIndex) - 1);
-        }
+        limitCycle = Math.min(limitCycle, rollCycle.toCycle(keepFromIndex) - 1);
         final String limitName = fileName(limitCycle);
         final File[] files = directory.toFile().listFiles((dir, name) -> name.endsWith(SUFFIX));
         if (files == null) {

@@ -12,7 +12,10 @@ package dev.ringmeter.core;
  * @param ringOccupied        slots published but not yet consumed by every handler.
  * @param models              distinct models known.
  * @param aggregateHeapBytes  estimated heap held by the aggregates.
+ * @param journalBytes        bytes of the journal's files on disk, 0 without a data directory.
+ * @param snapshotWrittenAtMs when the latest snapshot was written (epoch ms), 0 if none.
  */
 public record StoreStats(long published, long dropped, long aggregatedEvents, long aggregatedSamples, long expired,
-                         int ringCapacity, long ringOccupied, int models, long aggregateHeapBytes) {
+                         int ringCapacity, long ringOccupied, int models, long aggregateHeapBytes, long journalBytes,
+                         long snapshotWrittenAtMs) {
 }

@@ -272,6 +272,70 @@ class DurableStoreTest {
         }
     }
 
+    private void recordFortyMinutes(final EmbeddedStore store) throws InterruptedException {
+        final Event e = new Event();
+        for (int i = 0; i < 2_400; i++) {
+            clock.update(T0 + i * 1_000L);
+            store.record(e.reset().model("m").latencyMs(1 + i % 100).timestampMs(T0 + i * 1_000L));
+            if (i % 300 == 0) {
+                assertTrue(store.flush(10, TimeUnit.SECONDS));
+            }
+        }
+        assertTrue(store.flush(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void shouldDeleteExpiredCycleFilesWhileAScanReads() throws Exception {
+        clock.update(T0);
+        final Path data = dir.resolve("data");
+        final StoreConfig config = config(data).journalRollCycle("FIVE_MINUTELY").journalRetentionMs(600_000)
+            .snapshotIntervalMs(3_600_000);
+        try (EmbeddedStore store = EmbeddedStore.open(config)) {
+            recordFortyMinutes(store);
+            final long before = cycleFiles(data);
+            assertTrue(before >= 8, "eight five-minute cycle files: " + before);
+            final java.util.concurrent.atomic.AtomicReference<Map<String, WindowStats>> scanned =
+                new java.util.concurrent.atomic.AtomicReference<>();
+            final Thread scanner = new Thread(() -> scanned.set(new JournalScan(store).run()));
+            scanner.start();
+            final int deleted = store.journal().deleteExpiredCycles(store.journal().lastIndex());
+            scanner.join(30_000);
+            assertTrue(deleted >= 4, "cycles older than 10 minutes are deleted: " + deleted);
+            assertEquals(before - deleted, cycleFiles(data));
+            final long seen = scanned.get().isEmpty() ? 0 : scanned.get().get("all").count();
+            assertTrue(seen > 0 && seen <= 2_400, "the scan read what was there: " + seen);
+            assertEquals(2_400, store.aggregates().window("m", T0, T0 + 2_400_000, new WindowStats()).count(),
+                "the aggregates keep what the journal no longer does");
+            assertEquals(0, store.journal().deleteExpiredCycles(-1), "without a snapshot nothing is deleted");
+        }
+        try (EmbeddedStore reopened = EmbeddedStore.open(config)) {
+            assertTrue(reopened.recovery().snapshotLoaded());
+            assertEquals(2_400, reopened.aggregates().window("m", T0, T0 + 2_400_000, new WindowStats()).count());
+        }
+    }
+
+    @Test
+    void shouldDeleteExpiredCycleFilesAfterEachSnapshot() throws Exception {
+        clock.update(T0);
+        final Path data = dir.resolve("data");
+        final StoreConfig config = config(data).journalRollCycle("FIVE_MINUTELY").journalRetentionMs(600_000)
+            .snapshotIntervalMs(60_000);
+        try (EmbeddedStore store = EmbeddedStore.open(config)) {
+            recordFortyMinutes(store);
+            assertTrue(cycleFiles(data) <= 4, "at most the retention's cycles are left: " + cycleFiles(data));
+            assertTrue(store.stats().journalBytes() > 0);
+        }
+        try (EmbeddedStore reopened = EmbeddedStore.open(config)) {
+            assertEquals(2_400, reopened.aggregates().window("m", T0, T0 + 2_400_000, new WindowStats()).count());
+        }
+    }
+
+    private static long cycleFiles(final Path data) throws IOException {
+        try (Stream<Path> files = Files.list(data.resolve("journal"))) {
+            return files.filter(p -> p.toString().endsWith(".cq4")).count();
+        }
+    }
+
     static Path copy(final Path from, final Path to) throws IOException {
         try (Stream<Path> files = Files.walk(from)) {
             for (final Path p : (Iterable<Path>)files::iterator) {
