@@ -1,0 +1,166 @@
+package dev.ringmeter.server;
+
+import dev.ringmeter.core.EmbeddedStore;
+import dev.ringmeter.core.StoreConfig;
+import io.javalin.Javalin;
+import io.javalin.http.HttpResponseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Ringmeter server: an {@link EmbeddedStore} behind a Javalin 7 HTTP API. {@link #start(ServerConfig)} starts
+ * HTTP first (so /health answers at once and /ready says 503 while the store opens), then opens the store, then
+ * marks the server ready. {@link #close()} stops taking requests, drains what the store holds and closes it.
+ * <p>
+ * Threading: start and close from one thread; the routes run on Jetty's request threads.
+ */
+public final class RingmeterServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RingmeterServer.class);
+
+    private final ServerConfig config;
+    private final StoreHolder holder = new StoreHolder();
+    private final Javalin app;
+    private final long startTimeMs = System.currentTimeMillis();
+    private EmbeddedStore store;
+    private boolean closed;
+
+    private RingmeterServer(final ServerConfig config) {
+        this.config = config;
+        final IngestGate gate = new IngestGate(config.maxInFlight());
+        final CumulativeTotals totals = new CumulativeTotals();
+        final IngestService ingest = new IngestService(holder, gate, totals, config);
+        final IngestController ingestController = new IngestController(ingest);
+        final QueryController query = new QueryController(holder);
+        final PricingController pricing = new PricingController(holder, ingest, config);
+        final OpsController ops = new OpsController(holder, gate, totals, startTimeMs);
+        final ErrorReplies errors = new ErrorReplies();
+        final BearerAuth auth = config.token() == null ? null : new BearerAuth(config.token());
+
+        this.app = Javalin.create(c -> {
+            c.startup.showJavalinBanner = false;
+            c.startup.showOldJavalinVersionWarning = false;
+            c.startup.startupWatcherEnabled = false;
+            c.http.maxRequestSize = config.maxBodyBytes();
+            c.http.defaultContentType = Json.APPLICATION_JSON;
+            c.jetty.host = config.bind();
+            c.jetty.port = config.port();
+            c.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
+
+            if (auth != null) {
+                c.routes.before("/api/v1/*", auth::check);
+                c.routes.before("/metrics", auth::check);
+            }
+            c.routes.post("/api/v1/events", ingestController::events);
+            c.routes.post("/api/v1/metrics", ingestController::metrics);
+            c.routes.get("/api/v1/metrics", query::customMetrics);
+            c.routes.get("/api/v1/analytics", query::analytics);
+            c.routes.get("/api/v1/series", query::series);
+            c.routes.get("/api/v1/models", query::models);
+            c.routes.get("/api/v1/models/{model}/recent", query::recent);
+            c.routes.get("/api/v1/pricing", pricing::getAll);
+            c.routes.put("/api/v1/pricing", pricing::putAll);
+            c.routes.get("/api/v1/pricing/{model}", pricing::getOne);
+            c.routes.put("/api/v1/pricing/{model}", pricing::putOne);
+            c.routes.get("/api/v1/system", ops::system);
+            c.routes.get("/api/v1/openapi.yaml", ops::openApi);
+            c.routes.get("/health", ops::health);
+            c.routes.get("/ready", ops::ready);
+            c.routes.get("/metrics", ops::metrics);
+
+            c.routes.exception(ApiException.class, errors::api);
+            c.routes.exception(HttpResponseException.class, errors::http);
+            c.routes.exception(Exception.class, errors::unexpected);
+        });
+    }
+
+    /**
+     * Starts the server: HTTP, then the store.
+     *
+     * @param config the options, concluded.
+     * @return the running server.
+     */
+    public static RingmeterServer start(final ServerConfig config) {
+        config.conclude();
+        final RingmeterServer server = new RingmeterServer(config);
+        try {
+            server.startHttp();
+            server.openStore();
+        } catch (final RuntimeException | Error e) {
+            server.close();   // stop Jetty's threads, or a failed start would leave the process hanging
+            throw e;
+        }
+        return server;
+    }
+
+    private void startHttp() {
+        LOG.info("event=starting {}", config);
+        app.start();
+        LOG.info("event=listening url=http://{}:{}/ port={}", config.bind(), port(), port());
+        if (config.token() == null && !isLoopback(config.bind())) {
+            LOG.warn("event=insecure bind={} reason=\"no --token set while listening beyond loopback\"",
+                config.bind());
+        }
+    }
+
+    private void openStore() {
+        final long t0 = System.nanoTime();
+        final StoreConfig storeConfig = new StoreConfig()
+            .dataDirectory(config.dataDirectory())
+            .shutdownHook(false)   // the server's own hook stops HTTP first, then closes the store
+            .retentionHours(config.retentionHours())
+            .ringSize(config.ringSize())
+            .maxStringLength(config.maxStringLength())
+            .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK);
+        store = EmbeddedStore.open(storeConfig);
+        holder.set(new StoreContext(store));
+        LOG.info("event=ready port={} data={} storeOpenMs={}", port(), config.dataDirectory(),
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    }
+
+    private static boolean isLoopback(final String bind) {
+        return bind.equals("127.0.0.1") || bind.equals("localhost") || bind.equals("::1") || bind.startsWith("127.");
+    }
+
+    /**
+     * @return the port the server listens on (the one picked when configured with 0).
+     */
+    public int port() {
+        return app.port();
+    }
+
+    /**
+     * @return the options the server runs with.
+     */
+    public ServerConfig config() {
+        return config;
+    }
+
+    /**
+     * Stops taking requests, then drains and closes the store. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LOG.info("event=stopping");
+        holder.set(null);
+        try {
+            app.stop();
+        } catch (final RuntimeException e) {
+            LOG.error("event=error stage=http-stop", e);
+        }
+        if (store != null) {
+            try {
+                store.flush(config.flushTimeoutMs(), TimeUnit.MILLISECONDS);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            store.close();
+        }
+        LOG.info("event=stopped");
+    }
+}

@@ -1,0 +1,324 @@
+package dev.ringmeter.server;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Every option of the server, with its default, from command-line flags ({@code --port 8080} or
+ * {@code --port=8080}), environment variables ({@code RINGMETER_PORT}) or fluent setters; a flag wins over the
+ * environment. Validated once by {@link #conclude()}. docs/server.md lists the same options.
+ * <p>
+ * Threading: fill on one thread, then hand to {@link RingmeterServer#start(ServerConfig)}; do not change it
+ * afterwards. {@link #toString()} never shows the token.
+ */
+public final class ServerConfig {
+    /** The options, in the order {@code --help} lists them: flag, environment variable, default, meaning. */
+    private static final String[][] OPTIONS = {
+        {"--port", "RINGMETER_PORT", "8080", "TCP port to listen on; 0 picks a free one (logged at start)"},
+        {"--bind", "RINGMETER_BIND", "127.0.0.1", "address to bind; 0.0.0.0 listens on every interface"},
+        {"--data", "RINGMETER_DATA", "./data", "data directory of the store (journal and snapshots)"},
+        {"--token", "RINGMETER_TOKEN", "(none)",
+            "bearer token required on /api/v1/* and /metrics; prefer the environment variable"},
+        {"--retention-hours", "RINGMETER_RETENTION_HOURS", "24", "hours the aggregates reach back (2 to 100000)"},
+        {"--ring-size", "RINGMETER_RING_SIZE", "16384", "slots of the ingestion ring, a power of two"},
+        {"--max-body-bytes", "RINGMETER_MAX_BODY_BYTES", "4194304", "largest ingest request body (413 past it)"},
+        {"--max-batch", "RINGMETER_MAX_BATCH", "10000", "most events or samples in one ingest request (413)"},
+        {"--max-in-flight", "RINGMETER_MAX_IN_FLIGHT", "64",
+            "write requests served at once; more get 429 with Retry-After"},
+        {"--flush-timeout-ms", "RINGMETER_FLUSH_TIMEOUT_MS", "5000",
+            "how long an ingest request waits for its acknowledgement before 503"},
+        {"--max-string-length", "RINGMETER_MAX_STRING_LENGTH", "256",
+            "longest model, pipeline, tag ... value accepted (413 past it)"},
+        {"--help", "", "", "print this help and exit"},
+    };
+
+    private int port = 8080;
+    private String bind = "127.0.0.1";
+    private Path dataDirectory = Path.of("data");
+    private String token;
+    private int retentionHours = 24;
+    private int ringSize = 16384;
+    private long maxBodyBytes = 4L * 1024 * 1024;
+    private int maxBatch = 10_000;
+    private int maxInFlight = 64;
+    private long flushTimeoutMs = 5_000;
+    private int maxStringLength = 256;
+    private boolean help;
+
+    /**
+     * Reads options from the environment, then from the flags, which win.
+     *
+     * @param args the command line.
+     * @param env  the environment, e.g. {@link System#getenv()}.
+     * @return the options, concluded.
+     * @throws IllegalArgumentException naming the bad or unknown option.
+     */
+    public static ServerConfig parse(final String[] args, final Map<String, String> env) {
+        final Map<String, String> values = new LinkedHashMap<>();
+        for (final String[] option : OPTIONS) {
+            final String fromEnv = option[1].isEmpty() ? null : env.get(option[1]);
+            if (fromEnv != null && !fromEnv.isEmpty()) {
+                values.put(option[0], fromEnv);
+            }
+        }
+        for (int i = 0; i < args.length; i++) {
+            final String arg = args[i];
+            if (arg.equals("--help") || arg.equals("-h")) {
+                values.put("--help", "true");
+                continue;
+            }
+            final int eq = arg.indexOf('=');
+            final String flag = eq > 0 ? arg.substring(0, eq) : arg;
+            if (!isFlag(flag)) {
+                throw new IllegalArgumentException("unknown option '" + flag + "'; see --help");
+            }
+            final String value;
+            if (eq > 0) {
+                value = arg.substring(eq + 1);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                throw new IllegalArgumentException(flag + " needs a value");
+            }
+            values.put(flag, value);
+        }
+        final ServerConfig config = new ServerConfig();
+        for (final Map.Entry<String, String> e : values.entrySet()) {
+            config.set(e.getKey(), e.getValue());
+        }
+        return config.conclude();
+    }
+
+    private static boolean isFlag(final String flag) {
+        for (final String[] option : OPTIONS) {
+            if (option[0].equals(flag) && !flag.equals("--help")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void set(final String flag, final String value) {
+        switch (flag) {
+            case "--port":
+                port = (int)number(flag, value);
+                break;
+            case "--bind":
+                bind = value.trim();
+                break;
+            case "--data":
+                dataDirectory = Path.of(value);
+                break;
+            case "--token":
+                token = value.trim();
+                break;
+            case "--retention-hours":
+                retentionHours = (int)number(flag, value);
+                break;
+            case "--ring-size":
+                ringSize = (int)number(flag, value);
+                break;
+            case "--max-body-bytes":
+                maxBodyBytes = number(flag, value);
+                break;
+            case "--max-batch":
+                maxBatch = (int)number(flag, value);
+                break;
+            case "--max-in-flight":
+                maxInFlight = (int)number(flag, value);
+                break;
+            case "--flush-timeout-ms":
+                flushTimeoutMs = number(flag, value);
+                break;
+            case "--max-string-length":
+                maxStringLength = (int)number(flag, value);
+                break;
+            case "--help":
+                help = true;
+                break;
+            default:
+                throw new IllegalArgumentException("unknown option '" + flag + "'");
+        }
+    }
+
+    private static long number(final String flag, final String value) {
+        try {
+            final long n = Long.parseLong(value.trim());
+            if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(flag + " is out of range: " + value);
+            }
+            return n;
+        } catch (final NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " must be a whole number but was '" + value + "'", e);
+        }
+    }
+
+    /**
+     * @return the text of {@code --help}.
+     */
+    public static String usage() {
+        final StringBuilder b = new StringBuilder(2048);
+        b.append("Usage: java -jar ringmeter-server.jar [options]\n\n")
+            .append("Options (a flag wins over its environment variable):\n");
+        for (final String[] o : OPTIONS) {
+            b.append(String.format(Locale.ROOT, "  %-22s %-30s %-10s %s%n", o[0] + (o[1].isEmpty() ? "" : " <v>"),
+                o[1], o[2], o[3]));
+        }
+        return b.toString();
+    }
+
+    /**
+     * Checks every option.
+     *
+     * @return this.
+     * @throws IllegalArgumentException naming the first bad option.
+     */
+    public ServerConfig conclude() {
+        require(port >= 0 && port <= 65_535, "--port must be 0 to 65535");
+        require(bind != null && !bind.isEmpty(), "--bind must not be empty");
+        require(dataDirectory != null, "--data must be set");
+        require(token == null || !token.isEmpty(), "--token must not be empty");
+        require(retentionHours >= 2 && retentionHours <= 100_000, "--retention-hours must be 2 to 100000");
+        require(ringSize >= 64 && ringSize <= (1 << 24) && Integer.bitCount(ringSize) == 1,
+            "--ring-size must be a power of two from 64 to 16777216");
+        require(maxBodyBytes >= 1024 && maxBodyBytes <= (1L << 30), "--max-body-bytes must be 1024 to 1073741824");
+        require(maxBatch >= 1 && maxBatch <= 1_000_000, "--max-batch must be 1 to 1000000");
+        require(maxInFlight >= 1 && maxInFlight <= 10_000, "--max-in-flight must be 1 to 10000");
+        require(flushTimeoutMs >= 1 && flushTimeoutMs <= 600_000, "--flush-timeout-ms must be 1 to 600000");
+        require(maxStringLength >= 1 && maxStringLength <= 65_536, "--max-string-length must be 1 to 65536");
+        return this;
+    }
+
+    private static void require(final boolean condition, final String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /** @param port to listen on, 0 for any free one; default 8080. @return this. */
+    public ServerConfig port(final int port) {
+        this.port = port;
+        return this;
+    }
+
+    /** @param bind address to bind; default 127.0.0.1. @return this. */
+    public ServerConfig bind(final String bind) {
+        this.bind = bind;
+        return this;
+    }
+
+    /** @param dataDirectory of the store; default ./data. @return this. */
+    public ServerConfig dataDirectory(final Path dataDirectory) {
+        this.dataDirectory = dataDirectory;
+        return this;
+    }
+
+    /** @param token bearer token the API requires, or null for none (the default). @return this. */
+    public ServerConfig token(final String token) {
+        this.token = token;
+        return this;
+    }
+
+    /** @param hours the aggregates keep; default 24. @return this. */
+    public ServerConfig retentionHours(final int hours) {
+        this.retentionHours = hours;
+        return this;
+    }
+
+    /** @param ringSize slots of the ingestion ring; default 16384. @return this. */
+    public ServerConfig ringSize(final int ringSize) {
+        this.ringSize = ringSize;
+        return this;
+    }
+
+    /** @param bytes largest ingest body; default 4 MiB. @return this. */
+    public ServerConfig maxBodyBytes(final long bytes) {
+        this.maxBodyBytes = bytes;
+        return this;
+    }
+
+    /** @param n most events per ingest request; default 10,000. @return this. */
+    public ServerConfig maxBatch(final int n) {
+        this.maxBatch = n;
+        return this;
+    }
+
+    /** @param n write requests served at once; default 64. @return this. */
+    public ServerConfig maxInFlight(final int n) {
+        this.maxInFlight = n;
+        return this;
+    }
+
+    /** @param ms an ingest request waits for its acknowledgement; default 5000. @return this. */
+    public ServerConfig flushTimeoutMs(final long ms) {
+        this.flushTimeoutMs = ms;
+        return this;
+    }
+
+    /** @param chars longest string value; default 256. @return this. */
+    public ServerConfig maxStringLength(final int chars) {
+        this.maxStringLength = chars;
+        return this;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String bind() {
+        return bind;
+    }
+
+    public Path dataDirectory() {
+        return dataDirectory;
+    }
+
+    /** @return the bearer token, or null when the API is open. */
+    public String token() {
+        return token;
+    }
+
+    public int retentionHours() {
+        return retentionHours;
+    }
+
+    public int ringSize() {
+        return ringSize;
+    }
+
+    public long maxBodyBytes() {
+        return maxBodyBytes;
+    }
+
+    public int maxBatch() {
+        return maxBatch;
+    }
+
+    public int maxInFlight() {
+        return maxInFlight;
+    }
+
+    public long flushTimeoutMs() {
+        return flushTimeoutMs;
+    }
+
+    public int maxStringLength() {
+        return maxStringLength;
+    }
+
+    /** @return whether {@code --help} was given. */
+    public boolean help() {
+        return help;
+    }
+
+    /** @return the options as key=value pairs for the log; the token shows only as set or not. */
+    @Override
+    public String toString() {
+        return "port=" + port + " bind=" + bind + " data=" + dataDirectory + " auth=" + (token == null ? "none" : "bearer")
+            + " retentionHours=" + retentionHours + " ringSize=" + ringSize + " maxBodyBytes=" + maxBodyBytes
+            + " maxBatch=" + maxBatch + " maxInFlight=" + maxInFlight + " flushTimeoutMs=" + flushTimeoutMs
+            + " maxStringLength=" + maxStringLength;
+    }
+}

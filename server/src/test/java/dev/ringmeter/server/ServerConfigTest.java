@@ -1,0 +1,78 @@
+package dev.ringmeter.server;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(10)
+class ServerConfigTest {
+    @Test
+    void shouldDefaultToLoopbackPort8080AndDotData() {
+        final ServerConfig c = ServerConfig.parse(new String[0], Map.of());
+        assertEquals(8080, c.port());
+        assertEquals("127.0.0.1", c.bind());
+        assertEquals(Path.of("data"), c.dataDirectory());
+        assertNull(c.token());
+        assertEquals(4L * 1024 * 1024, c.maxBodyBytes());
+        assertEquals(10_000, c.maxBatch());
+        assertEquals(64, c.maxInFlight());
+        assertEquals(24, c.retentionHours());
+    }
+
+    @Test
+    void shouldReadFlagsOverEnvironmentVariables() {
+        final ServerConfig c = ServerConfig.parse(new String[] {"--port", "9090", "--data=/tmp/rm", "--max-batch=50"},
+            Map.of("RINGMETER_PORT", "7070", "RINGMETER_TOKEN", "abc", "RINGMETER_BIND", "0.0.0.0",
+                "RINGMETER_RETENTION_HOURS", "48"));
+        assertEquals(9090, c.port());
+        assertEquals(Path.of("/tmp/rm"), c.dataDirectory());
+        assertEquals(50, c.maxBatch());
+        assertEquals("abc", c.token());
+        assertEquals("0.0.0.0", c.bind());
+        assertEquals(48, c.retentionHours());
+    }
+
+    @Test
+    void shouldRefuseUnknownAndBadOptionsNamingThem() {
+        assertTrue(assertThrows(IllegalArgumentException.class,
+            () -> ServerConfig.parse(new String[] {"--prot", "1"}, Map.of())).getMessage().contains("--prot"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+            () -> ServerConfig.parse(new String[] {"--port", "x"}, Map.of())).getMessage().contains("--port"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+            () -> ServerConfig.parse(new String[] {"--port", "70000"}, Map.of())).getMessage().contains("--port"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+            () -> ServerConfig.parse(new String[] {"--ring-size", "1000"}, Map.of())).getMessage()
+            .contains("--ring-size"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+            () -> ServerConfig.parse(new String[] {"--port"}, Map.of())).getMessage().contains("--port"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+            () -> ServerConfig.parse(new String[0], Map.of("RINGMETER_MAX_BATCH", "0"))).getMessage()
+            .contains("--max-batch"));
+    }
+
+    @Test
+    void shouldListEveryOptionInHelp() {
+        assertTrue(ServerConfig.parse(new String[] {"--help"}, Map.of()).help());
+        final String usage = ServerConfig.usage();
+        for (final String flag : new String[] {"--port", "--bind", "--data", "--token", "--retention-hours",
+            "--ring-size", "--max-body-bytes", "--max-batch", "--max-in-flight", "--flush-timeout-ms",
+            "--max-string-length", "RINGMETER_PORT", "RINGMETER_TOKEN"}) {
+            assertTrue(usage.contains(flag), flag);
+        }
+    }
+
+    @Test
+    void shouldNeverShowTheTokenInItsDescription() {
+        final ServerConfig c = ServerConfig.parse(new String[] {"--token", "top-secret"}, Map.of());
+        assertFalse(c.toString().contains("top-secret"));
+        assertTrue(c.toString().contains("auth=bearer"));
+    }
+}
