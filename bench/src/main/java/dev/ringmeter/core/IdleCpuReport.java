@@ -16,7 +16,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@link ThreadMXBean}, for an in-memory and a durable store, each with the default wait strategy.
  * <p>
  * Run: {@code java $(ringmeter.jvm.options) -cp bench/target/benchmarks.jar dev.ringmeter.core.IdleCpuReport
- * [rate] [seconds]} (defaults 1000 and 20).
+ * [rate] [seconds] [parkNanos]} (defaults 1000, 20 and the store's default).
  */
 public final class IdleCpuReport {
     private IdleCpuReport() {
@@ -25,10 +25,12 @@ public final class IdleCpuReport {
     public static void main(final String[] args) throws Exception {
         final int rate = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         final int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
-        run("in-memory", new StoreConfig(), rate, seconds);
+        final long parkNanos = args.length > 2 ? Long.parseLong(args[2]) : new StoreConfig().parkNanos();
+        run("in-memory", new StoreConfig().parkNanos(parkNanos), rate, seconds);
         final Path data = Files.createTempDirectory("ringmeter-cpu");
         try {
-            run("durable", new StoreConfig().dataDirectory(data).shutdownHook(false), rate, seconds);
+            run("durable", new StoreConfig().dataDirectory(data).shutdownHook(false).parkNanos(parkNanos), rate,
+                seconds);
         } finally {
             DurableRecordBenchmark.deleteTree(data);
         }
@@ -60,8 +62,8 @@ public final class IdleCpuReport {
             }
             final long cpu = storeCpuNs(threads) - cpuBefore;
             final long wall = System.nanoTime() - wallBefore;
-            System.out.printf("%s store, %,d events/s for %d s (%,d events): store threads used %.3f %% of one "
-                + "core (%.1f us of CPU per event)%n", name, rate, seconds, recorded, 100.0 * cpu / wall,
+            System.out.printf("parkNanos=%,d %s store, %,d events/s for %d s (%,d events): store threads used %.3f %% of one "
+                + "core (%.1f us of CPU per event)%n", config.parkNanos(), name, rate, seconds, recorded, 100.0 * cpu / wall,
                 cpu / 1000.0 / recorded);
         }
     }

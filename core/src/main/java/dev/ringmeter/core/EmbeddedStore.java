@@ -63,6 +63,8 @@ public final class EmbeddedStore implements EventRecorder {
     private final Disruptor<EventSlot> disruptor;
     private final RingBuffer<EventSlot> ring;
     private final List<Thread> consumerThreads = new CopyOnWriteArrayList<>();
+    private Thread[] consumers = new Thread[0];
+    private final long wakeMask;
     private final LongAdder dropped = new LongAdder();
     private final AtomicLong handlerErrors = new AtomicLong();
     private volatile boolean closed;
@@ -136,6 +138,8 @@ public final class EmbeddedStore implements EventRecorder {
             disruptor.handleEventsWith(aggregateHandler);
         }
         this.ring = disruptor.start();
+        this.consumers = consumerThreads.toArray(new Thread[0]);
+        this.wakeMask = Math.max(1, config.ringSize() / 4) - 1;
         if (dataDirectory != null && config.shutdownHook()) {
             this.shutdownHook = new Thread(this::closeFromHook, "ringmeter-shutdown");
             Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -228,9 +232,20 @@ public final class EmbeddedStore implements EventRecorder {
         try {
             ring.get(sequence).fill(event, dictionary);
         } finally {
-            ring.publish(sequence);
+            publish(sequence);
         }
         return true;
+    }
+
+    /**
+     * Publishes a slot; every quarter of the ring, also wakes the consumers, so that a consumer parked for a long
+     * interval never lets the ring fill up.
+     */
+    private void publish(final long sequence) {
+        ring.publish(sequence);
+        if ((sequence & wakeMask) == 0) {
+            wakeConsumers();
+        }
     }
 
     @Override
@@ -246,7 +261,7 @@ public final class EmbeddedStore implements EventRecorder {
         try {
             ring.get(sequence).fill(sample, dictionary);
         } finally {
-            ring.publish(sequence);
+            publish(sequence);
         }
         return true;
     }
@@ -344,7 +359,7 @@ public final class EmbeddedStore implements EventRecorder {
     }
 
     private void wakeConsumers() {
-        for (final Thread t : consumerThreads) {
+        for (final Thread t : consumers) {
             LockSupport.unpark(t);
         }
     }
