@@ -6,8 +6,9 @@ import org.agrona.concurrent.EpochClock;
 /**
  * The ring consumer that applies events to the {@link Aggregates}. Takes the aggregates' lock once per batch (or
  * per {@value Aggregates#MAX_EVENTS_PER_LOCK} events) rather than per event, stamps events that carry no time
- * with the clock read once per batch (when no journal handler did before it), writes a snapshot when one is due,
- * and allocates nothing in steady state.
+ * with the clock read once per batch (when no journal handler did before it), writes a snapshot when one is due
+ * (at the next end of a journal document, so that the snapshot's journal position is exact), and allocates
+ * nothing in steady state.
  * <p>
  * Threading: called only by its own Disruptor consumer thread.
  */
@@ -27,13 +28,14 @@ final class AggregateHandler implements EventHandler<EventSlot> {
     private long batchTimeMs;
     private long lastJournalIndex = -1;
     private long lastSnapshotMs;
+    private boolean snapshotDue;
 
     /**
      * @param aggregates         to apply events to.
      * @param clock              to stamp events without a time.
      * @param snapshotter        writes snapshots, or null for a store without a data directory.
      * @param snapshotIntervalMs how often to snapshot.
-     * @param recoveredIndex     index of the last journal record already in the aggregates (recovered), or -1.
+     * @param recoveredIndex     index of the last journal document already in the aggregates (recovered), or -1.
      */
     AggregateHandler(final Aggregates aggregates, final EpochClock clock, final Snapshotter snapshotter,
                      final long snapshotIntervalMs, final long recoveredIndex) {
@@ -54,7 +56,7 @@ final class AggregateHandler implements EventHandler<EventSlot> {
             batchTimeMs = clock.time();
             if (snapshotter != null && batchTimeMs - lastSnapshotMs >= snapshotIntervalMs) {
                 lastSnapshotMs = batchTimeMs;
-                snapshotter.snapshot(lastJournalIndex);
+                snapshotDue = true;
             }
         }
         try {
@@ -62,10 +64,15 @@ final class AggregateHandler implements EventHandler<EventSlot> {
                 if (slot.timestampMs == 0) {
                     slot.timestampMs = batchTimeMs;
                 }
-                if (slot.journalIndex >= 0) {
-                    lastJournalIndex = slot.journalIndex;
-                }
                 aggregates.apply(slot, slot.timestampMs);
+            }
+            if (slot.endsDocument) {
+                // every event of the document is applied: a snapshot here matches a journal position exactly
+                lastJournalIndex = slot.journalIndex;
+                if (snapshotDue) {
+                    snapshotDue = false;
+                    snapshotter.snapshot(lastJournalIndex);
+                }
             }
         } finally {
             if (endOfBatch || ++sinceLock == Aggregates.MAX_EVENTS_PER_LOCK) {
@@ -76,7 +83,7 @@ final class AggregateHandler implements EventHandler<EventSlot> {
     }
 
     /**
-     * @return the index of the last journal record applied, -1 for none; for the snapshot at close.
+     * @return the index of the last journal document wholly applied, -1 for none; for the snapshot at close.
      */
     long lastJournalIndex() {
         return lastJournalIndex;

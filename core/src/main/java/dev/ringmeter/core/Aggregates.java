@@ -274,31 +274,14 @@ public final class Aggregates {
         }
     }
 
-    /** @return events applied. */
-    public long events() {
+    /**
+     * @return {events applied, custom metric samples applied, events and samples older than the retention when
+     * they arrived (journaled but in no bucket)}.
+     */
+    long[] counters() {
         lock.lock();
         try {
-            return events;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** @return custom metric samples applied. */
-    public long metricSamples() {
-        lock.lock();
-        try {
-            return metricSamples;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** @return events and samples older than the retention when they arrived: journaled but in no bucket. */
-    public long expired() {
-        lock.lock();
-        try {
-            return expired;
+            return new long[] {events, metricSamples, expired};
         } finally {
             lock.unlock();
         }

@@ -390,8 +390,9 @@ public final class EmbeddedStore implements EventRecorder {
      */
     public StoreStats stats() {
         final long cursor = ring.getCursor();
-        return new StoreStats(cursor + 1, dropped.sum(), aggregates.events(), aggregates.metricSamples(),
-            aggregates.expired(), ring.getBufferSize(), cursor - ring.getMinimumGatingSequence(),
+        final long[] counters = aggregates.counters();
+        return new StoreStats(cursor + 1, dropped.sum(), counters[0], counters[1], counters[2],
+            ring.getBufferSize(), cursor - ring.getMinimumGatingSequence(),
             dictionary.size(Dimension.MODEL), aggregates.footprintBytes(), journal == null ? 0 : journal.diskBytes(),
             snapshotWrittenAtMs);
     }
@@ -463,7 +464,7 @@ public final class EmbeddedStore implements EventRecorder {
     }
 
     /**
-     * @return the index of the journal record the latest snapshot includes, -1 if none.
+     * @return the index of the journal document the latest snapshot includes, -1 if none.
      */
     public long snapshotJournalIndex() {
         return snapshotJournalIndex;

@@ -21,8 +21,10 @@ public final class EventSlot {
     public static final byte KIND_PRICE = 3;
 
     public byte kind;
-    /** Index of the slot's journal record, set by the journal handler; -1 without a journal. */
+    /** Index of the journal document holding the slot, set by the journal handler; -1 without a journal. */
     public long journalIndex = -1;
+    /** Whether the journal handler closed a document at this slot: every slot up to it is journaled. */
+    public boolean endsDocument;
     public long timestampMs;
     public int model;
     public int operation;

@@ -87,18 +87,14 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * Reads every record after an index, in order.
+     * Reads every record of the documents after an index, in order.
      *
-     * @param afterIndex index of the last record already applied, or -1 to read from the start.
+     * @param afterIndex index of the last document already applied, or -1 to read from the start.
      * @param visitor    told of each record.
      * @param dictionary to restore dictionary entries into.
-     * @return the number of records read and the index of the last one, as {count, lastIndex}.
+     * @return the number of records read and the index of the last document, as {count, lastIndex}.
      */
     long[] replay(final long afterIndex, final RecordVisitor visitor, final Dictionary dictionary) {
-        final EventSlot slot = new EventSlot();
-        long count = 0;
-        long last = afterIndex;
-        long skipped = 0;
         try (ExcerptTailer tailer = queue.createTailer()) {
             if (afterIndex >= 0) {
                 if (!tailer.moveToIndex(afterIndex)) {
@@ -106,7 +102,7 @@ public final class Journal implements AutoCloseable {
                         + " is not in the journal (newer than it, or deleted); replaying what follows it");
                     tailer.toStart();
                     while (tailer.index() <= afterIndex && skipOne(tailer)) {
-                        // skip records up to the snapshot's position
+                        // skip documents up to the snapshot's position
                     }
                 } else {
                     skipOne(tailer);
@@ -114,24 +110,47 @@ public final class Journal implements AutoCloseable {
             } else {
                 tailer.toStart();
             }
-            while (true) {
-                try (DocumentContext dc = tailer.readingDocument()) {
-                    if (!dc.isPresent()) {
-                        break;
-                    }
-                    last = dc.index();
-                    try {
-                        final byte kind = JournalDescriptor.read(dc.wire().bytes(), slot, dictionary);
+            final long[] read = read(tailer, new EventSlot(), dictionary, visitor);
+            return new long[] {read[0], read[1] < 0 ? afterIndex : read[1]};
+        }
+    }
+
+    /**
+     * Reads every record from a tailer's position to the end of the journal. Dictionary records restore entries
+     * the dictionary lacks; the others go to the visitor. A document that cannot be decoded is logged and the rest
+     * of it skipped.
+     *
+     * @param tailer     positioned at the first document to read.
+     * @param slot       reused for each record.
+     * @param dictionary to restore dictionary entries into.
+     * @param visitor    told of each event, sample or price record.
+     * @return {records read, index of the last document read or -1}.
+     */
+    static long[] read(final ExcerptTailer tailer, final EventSlot slot, final Dictionary dictionary,
+                       final RecordVisitor visitor) {
+        long count = 0;
+        long last = -1;
+        long skipped = 0;
+        while (true) {
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    break;
+                }
+                last = dc.index();
+                final net.openhft.chronicle.bytes.Bytes<?> bytes = dc.wire().bytes();
+                try {
+                    while (bytes.readRemaining() > 0) {
+                        final byte kind = JournalDescriptor.read(bytes, slot, dictionary);
                         slot.journalIndex = last;
                         if (kind != JournalDescriptor.KIND_DICT) {
                             visitor.onRecord(slot);
                         }
                         count++;
-                    } catch (final IllegalStateException e) {
-                        if (skipped++ < 10) {
-                            LOG.log(System.Logger.Level.WARNING, "skipping unreadable journal record "
-                                + Long.toHexString(last) + ": " + e.getMessage());
-                        }
+                    }
+                } catch (final IllegalStateException e) {
+                    if (skipped++ < 10) {
+                        LOG.log(System.Logger.Level.WARNING, "skipping the rest of unreadable journal document "
+                            + Long.toHexString(last) + ": " + e.getMessage());
                     }
                 }
             }

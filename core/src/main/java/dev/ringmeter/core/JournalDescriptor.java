@@ -3,7 +3,8 @@ package dev.ringmeter.core;
 import net.openhft.chronicle.bytes.Bytes;
 
 /**
- * The binary layout of one journal record (one Chronicle Queue document), little-endian as Chronicle writes it.
+ * The binary layout of one journal record (many share one Chronicle Queue document), little-endian as Chronicle
+ * writes it.
  * Every record starts with a version byte and a kind byte; the rest is fixed per kind, followed for events and
  * metric samples by a counted tail of quality scores and tags.
  * <pre>
@@ -20,7 +21,9 @@ import net.openhft.chronicle.bytes.Bytes;
  *  PRICE  body: timestampMs:8 model:4 inputUsdPerMillion:8 outputUsdPerMillion:8
  *  DICT   body: dimension:1 id:4 value:utf8 (Chronicle's stop-bit length + UTF-8)
  * </pre>
- * Ids refer to the dictionary; a DICT record always precedes the first record that uses its id.
+ * Ids refer to the dictionary; a DICT record always precedes the first record that uses its id. Records follow one
+ * another inside a Chronicle document (one document per ingestion batch); a reader reads records until the
+ * document has no bytes left.
  * <p>
  * Threading: stateless; safe from any thread.
  */

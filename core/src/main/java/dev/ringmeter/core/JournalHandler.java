@@ -8,9 +8,12 @@ import org.agrona.concurrent.EpochClock;
 
 /**
  * The first consumer of the ring when the store has a data directory: stamps undated events, prices events that
- * carry no cost, writes each slot to the {@link Journal} (preceded by any dictionary entries it is the first to
- * use), and records the journal index in the slot for the aggregate handler that follows it. An event counts as
- * acknowledged once this handler's sequence has passed it.
+ * carry no cost, and writes each slot to the {@link Journal} (preceded by any dictionary entries it is the first to
+ * use). The records of one Disruptor batch (up to {@value #MAX_RECORDS_PER_DOCUMENT}) share one Chronicle
+ * document, closed at the end of the batch, so the per-document cost (header, index, lock) is paid once per batch.
+ * Each slot carries its document's index, and the slot that closes a document says so, for the aggregate handler's
+ * snapshots. An event counts as acknowledged once this handler's sequence has passed it, which happens only after
+ * its document is closed: a crash in the middle of a document loses only unacknowledged events.
  * <p>
  * If a write fails (disk full, read-only file system, ...) the handler records the failure, and the store then
  * refuses new events and reports every {@code flush()} as failed: nothing is acknowledged that was not written.
@@ -20,6 +23,8 @@ import org.agrona.concurrent.EpochClock;
  */
 final class JournalHandler implements EventHandler<EventSlot> {
     private static final System.Logger LOG = System.getLogger(JournalHandler.class.getName());
+    /** At most this many records share one Chronicle document (about 64 KB of events). */
+    static final int MAX_RECORDS_PER_DOCUMENT = 512;
 
     private final Journal journal;
     private final Dictionary dictionary;
@@ -28,6 +33,10 @@ final class JournalHandler implements EventHandler<EventSlot> {
     private final boolean sync;
     private final int[] journaledIds = new int[Dimension.VALUES.length];
     private ExcerptAppender appender;
+    private DocumentContext document;
+    private Bytes<?> bytes;
+    private long documentIndex;
+    private int inDocument;
     private long batchTimeMs;
     private boolean inBatch;
     private volatile Throwable failure;
@@ -58,6 +67,10 @@ final class JournalHandler implements EventHandler<EventSlot> {
 
     @Override
     public void onShutdown() {
+        if (document != null) {
+            document.close();
+            document = null;
+        }
         if (appender != null) {
             appender.close();
         }
@@ -76,29 +89,54 @@ final class JournalHandler implements EventHandler<EventSlot> {
             inBatch = true;
             batchTimeMs = clock.time();
         }
+        slot.endsDocument = false;
         try {
             if (slot.kind != EventSlot.KIND_VOID && failure == null) {
                 if (slot.timestampMs == 0) {
                     slot.timestampMs = batchTimeMs;
                 }
-                prepare(slot);
-                try (DocumentContext dc = appender.writingDocument()) {
-                    JournalDescriptor.write(slot, dc.wire().bytes());
+                if (document == null) {
+                    document = appender.writingDocument();
+                    bytes = document.wire().bytes();
+                    documentIndex = document.index();
+                    inDocument = 0;
                 }
-                slot.journalIndex = appender.lastIndexAppended();
+                prepare(slot);
+                JournalDescriptor.write(slot, bytes);
+                inDocument++;
+                slot.journalIndex = documentIndex;
             }
-            if (endOfBatch && sync && failure == null) {
-                appender.sync();
+            if (document != null && (endOfBatch || inDocument >= MAX_RECORDS_PER_DOCUMENT)) {
+                document.close();
+                document = null;
+                slot.journalIndex = documentIndex;
+                slot.endsDocument = true;
+                if (endOfBatch && sync) {
+                    appender.sync();
+                }
             }
         } catch (final Throwable t) {
-            if (failure == null) {
-                failure = t;
-                LOG.log(System.Logger.Level.ERROR, "journal write failed; the store no longer acknowledges events", t);
-            }
+            fail(t);
         } finally {
             if (endOfBatch) {
                 inBatch = false;
             }
+        }
+    }
+
+    private void fail(final Throwable t) {
+        if (document != null) {
+            try {
+                document.rollbackOnClose();
+                document.close();
+            } catch (final Throwable ignored) {
+                // the failure below is what is reported
+            }
+            document = null;
+        }
+        if (failure == null) {
+            failure = t;
+            LOG.log(System.Logger.Level.ERROR, "journal write failed; the store no longer acknowledges events", t);
         }
     }
 
@@ -144,10 +182,7 @@ final class JournalHandler implements EventHandler<EventSlot> {
         final int d = dimension.ordinal();
         while (journaledIds[d] < id) {
             final int next = journaledIds[d] + 1;
-            try (DocumentContext dc = appender.writingDocument()) {
-                final Bytes<?> bytes = dc.wire().bytes();
-                JournalDescriptor.writeDictionaryEntry(dimension, next, dictionary.name(dimension, next), bytes);
-            }
+            JournalDescriptor.writeDictionaryEntry(dimension, next, dictionary.name(dimension, next), bytes);
             journaledIds[d] = next;
         }
     }

@@ -3,7 +3,6 @@ package dev.ringmeter.core;
 import dev.ringmeter.Status;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
-import net.openhft.chronicle.wire.DocumentContext;
 
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntArrayList;
@@ -175,34 +174,26 @@ public final class JournalScan {
             } else {
                 tailer.toStart();
             }
-            while (true) {
-                try (DocumentContext dc = tailer.readingDocument()) {
-                    if (!dc.isPresent()) {
-                        break;
-                    }
-                    recordsRead++;
-                    final byte kind;
-                    try {
-                        kind = JournalDescriptor.read(dc.wire().bytes(), slot, dictionary);
-                    } catch (final IllegalStateException e) {
-                        continue;
-                    }
-                    if (kind == EventSlot.KIND_EVENT && slot.timestampMs >= fromMs && slot.timestampMs < toMs
-                        && matches(slot)) {
-                        final int group = groupOf(slot);
-                        WindowStats stats = groups.get(group);
-                        if (stats == null) {
-                            stats = new WindowStats(config.histogramDigits(),
-                                config.cardinalityLimits()[Dimension.QUALITY_NAME.ordinal()]);
-                            stats.begin(dictionary, null, fromMs, toMs, now);
-                            groups.put(group, stats);
-                            order.addInt(group);
-                        }
-                        stats.sum.add(slot, slot.costUsd);
-                    }
+            recordsRead = Journal.read(tailer, slot, dictionary, e -> {
+                if (e.kind == EventSlot.KIND_EVENT && e.timestampMs >= fromMs && e.timestampMs < toMs && matches(e)) {
+                    add(groups, order, groupOf(e), e, now);
                 }
-            }
+            })[0];
         }
+    }
+
+    private void add(final Int2ObjectHashMap<WindowStats> groups, final IntArrayList order, final int group,
+                     final EventSlot slot, final long now) {
+        WindowStats stats = groups.get(group);
+        if (stats == null) {
+            final StoreConfig config = store.config();
+            stats = new WindowStats(config.histogramDigits(),
+                config.cardinalityLimits()[Dimension.QUALITY_NAME.ordinal()]);
+            stats.begin(store.dictionary(), null, fromMs, toMs, now);
+            groups.put(group, stats);
+            order.addInt(group);
+        }
+        stats.sum.add(slot, slot.costUsd);
     }
 
     private boolean matches(final EventSlot e) {

@@ -17,8 +17,8 @@ import java.util.zip.CheckedOutputStream;
 
 /**
  * The snapshot of a store's in-memory state, {@code <data>/snapshot.bin}: the dictionary, the price table and
- * every aggregate, with the index of the last journal record they include. A restart loads it and replays only
- * the journal after that index.
+ * every aggregate, with the index of the last journal document they include. A restart loads it and replays only
+ * the journal after that document.
  * <pre>
  *  magic:8 "RMSNAP01" | version:4 | configuration fingerprint | journalIndex:8 | writtenAtMs:8
  *  | dictionary | aggregates | crc32 of everything before:8
@@ -39,7 +39,7 @@ final class Snapshot {
      * What a load found.
      *
      * @param found        whether a usable snapshot was loaded.
-     * @param journalIndex index of the last journal record the snapshot includes, -1 for none.
+     * @param journalIndex index of the last journal document the snapshot includes, -1 for none.
      * @param writtenAtMs  when it was written.
      */
     record Loaded(boolean found, long journalIndex, long writtenAtMs) {

@@ -1,9 +1,11 @@
 package dev.ringmeter.server;
 
 import dev.ringmeter.Event;
+import dev.ringmeter.Status;
 import dev.ringmeter.core.Aggregates;
 import dev.ringmeter.core.Dimension;
 import dev.ringmeter.core.EmbeddedStore;
+import dev.ringmeter.core.JournalScan;
 import dev.ringmeter.core.Metric;
 import dev.ringmeter.core.Series;
 import dev.ringmeter.core.WindowStats;
@@ -11,6 +13,9 @@ import io.javalin.http.Context;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
 
 /**
  * The read routes of /api/v1: windowed analytics, series, models, recent events and custom metrics. Each method
@@ -23,6 +28,14 @@ final class QueryController {
     static final long DEFAULT_WINDOW_MS = 5 * 60_000L;
     static final int MAX_SERIES_POINTS = 10_000;
     private static final List<String> METRICS = Arrays.asList(Metric.keys().split(", "));
+    private static final List<String> GROUP_BY = List.of("model", "operation", "pipeline", "step", "run", "task",
+        "config", "errorType", "status", "tag:NAME");
+    /** The dimensions a journal scan filters on, by parameter name, in {@link Dimension} order. */
+    private static final String[] FILTERS = {"operation", "pipeline", "step", "run", "task", "config", "errorType"};
+    private static final Dimension[] FILTER_DIMENSIONS = {Dimension.OPERATION, Dimension.PIPELINE, Dimension.STEP,
+        Dimension.RUN, Dimension.TASK, Dimension.CONFIG, Dimension.ERROR_TYPE};
+    /** Journal scans read up to the whole journal: at most two run at once, the rest get 429. */
+    private final Semaphore scans = new Semaphore(2);
 
     private final StoreHolder holder;
     private final ThreadLocal<WindowStats> stats = ThreadLocal.withInitial(WindowStats::new);
@@ -34,10 +47,19 @@ final class QueryController {
         this.holder = holder;
     }
 
-    /** GET /api/v1/analytics?model=&window=|from=&to= */
+    /**
+     * GET /api/v1/analytics?model=&window=|from=&to= from the live aggregates; with groupBy= or any filter
+     * (operation, pipeline, step, run, task, config, errorType, status, tag=KEY:VALUE) from a journal scan.
+     */
     void analytics(final Context ctx) {
-        final QueryParams q = QueryParams.of(ctx, "model", "window", "from", "to");
+        final QueryParams q = QueryParams.of(ctx, "model", "window", "from", "to", "groupBy", "operation", "pipeline",
+            "step", "run", "task", "config", "errorType", "status", "tag");
         final EmbeddedStore store = holder.get().store;
+        if (q.get("groupBy") != null || q.get("status") != null || q.get("tag") != null
+            || Arrays.stream(FILTERS).anyMatch(f -> q.get(f) != null)) {
+            scan(ctx, q, store);
+            return;
+        }
         final long[] range = q.range(System.currentTimeMillis(), store.config().retentionMs(), DEFAULT_WINDOW_MS);
         final String model = q.get("model");
         final Aggregates aggregates = store.aggregates();
@@ -62,6 +84,89 @@ final class QueryController {
             StatsWriter.window(g, aggregates.window(null, range[0], range[1], s), "all");
             g.writeEndObject();
         });
+    }
+
+    private void scan(final Context ctx, final QueryParams q, final EmbeddedStore store) {
+        final long[] range = q.range(System.currentTimeMillis(),
+            Math.max(store.config().retentionMs(), store.config().journalRetentionMs()), DEFAULT_WINDOW_MS);
+        final JournalScan scan = new JournalScan(store).between(range[0], range[1]);
+        final String model = q.get("model");
+        if (model != null) {
+            scan.where(Dimension.MODEL, model);
+        }
+        for (int i = 0; i < FILTERS.length; i++) {
+            final String value = q.get(FILTERS[i]);
+            if (value != null) {
+                scan.where(FILTER_DIMENSIONS[i], value);
+            }
+        }
+        final String status = q.get("status");
+        if (status != null) {
+            try {
+                scan.whereStatus(Status.parse(status));
+            } catch (final IllegalArgumentException e) {
+                throw ApiException.badParameter("status", e.getMessage(),
+                    List.of("ok", "error", "timeout", "cancelled"));
+            }
+        }
+        final String tag = q.get("tag");
+        if (tag != null) {
+            final int colon = tag.indexOf(':');
+            if (colon <= 0) {
+                throw ApiException.badParameter("tag", "tag must be KEY:VALUE, e.g. tag=region:eu");
+            }
+            scan.whereTag(tag.substring(0, colon), tag.substring(colon + 1));
+        }
+        final String groupBy = q.get("groupBy");
+        if (groupBy != null) {
+            groupBy(scan, groupBy);
+        }
+        if (!scans.tryAcquire()) {
+            throw ApiException.tooManyRequests("two journal scans are already running; retry shortly", 1);
+        }
+        final Map<String, WindowStats> groups;
+        try {
+            groups = scan.run();
+        } finally {
+            scans.release();
+        }
+        Json.reply(ctx, 200, g -> {
+            g.writeStartObject();
+            Json.time(g, "from", range[0]);
+            Json.time(g, "to", range[1]);
+            if (groupBy == null) {
+                g.writeNullField("groupBy");
+            } else {
+                g.writeStringField("groupBy", groupBy);
+            }
+            g.writeNumberField("recordsScanned", scan.recordsRead());
+            g.writeArrayFieldStart("groups");
+            for (final Map.Entry<String, WindowStats> group : groups.entrySet()) {
+                StatsWriter.window(g, group.getValue(), model == null ? "all" : model, group.getKey());
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    private static void groupBy(final JournalScan scan, final String groupBy) {
+        if (groupBy.startsWith("tag:") && groupBy.length() > 4) {
+            scan.groupByTag(groupBy.substring(4));
+            return;
+        }
+        final JournalScan.GroupBy by;
+        switch (groupBy) {
+            case "errorType":
+                by = JournalScan.GroupBy.ERROR_TYPE;
+                break;
+            case "model": case "operation": case "pipeline": case "step": case "run": case "task": case "config":
+            case "status":
+                by = JournalScan.GroupBy.valueOf(groupBy.toUpperCase(Locale.ROOT));
+                break;
+            default:
+                throw ApiException.badParameter("groupBy", "cannot group by '" + groupBy + "'", GROUP_BY);
+        }
+        scan.groupBy(by);
     }
 
     /** GET /api/v1/series?model=&metric=&window=|from=&to=&step= */

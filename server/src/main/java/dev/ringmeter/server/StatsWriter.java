@@ -26,8 +26,23 @@ final class StatsWriter {
      * @throws IOException never in practice.
      */
     static void window(final JsonGenerator g, final WindowStats s, final String model) throws IOException {
+        window(g, s, model, null);
+    }
+
+    /**
+     * @param g     the generator.
+     * @param s     the analytics of one window.
+     * @param model the name to show ("all" for every model together).
+     * @param group the value of the group-by dimension, or null outside a grouped scan.
+     * @throws IOException never in practice.
+     */
+    static void window(final JsonGenerator g, final WindowStats s, final String model, final String group)
+        throws IOException {
         g.writeStartObject();
         g.writeStringField("model", model);
+        if (group != null) {
+            g.writeStringField("group", group);
+        }
         Json.time(g, "from", s.fromMs());
         Json.time(g, "to", s.toMs());
         if (s.bucketsMerged() > 0) {
