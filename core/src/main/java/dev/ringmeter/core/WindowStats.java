@@ -123,7 +123,8 @@ public final class WindowStats {
      * @return the latency at that percentile in milliseconds, NaN if there were no events.
      */
     public double latencyMs(final double percentile) {
-        return percentileMs(sum.latencyUs, percentile);
+        // a histogram bucket reports its highest equivalent value; never above the exact maximum
+        return Math.min(percentileMs(sum.latencyUs, percentile), latencyMaxMs());
     }
 
     /** @return mean latency in milliseconds, exact. */
