@@ -115,6 +115,13 @@ public final class Aggregates {
     }
 
     /**
+     * @return an empty result whose histograms match this store's, for reuse across queries.
+     */
+    public WindowStats newWindowStats() {
+        return new WindowStats(histogramDigits, qualityNames);
+    }
+
+    /**
      * Computes the analytics of one model, or of all models, over [fromMs, toMs).
      *
      * @param model  name, or null for all models together.
@@ -189,7 +196,7 @@ public final class Aggregates {
         }
         final long[] starts = new long[(int)points];
         final double[] values = new double[(int)points];
-        final WindowStats stats = new WindowStats(histogramDigits, qualityNames);
+        final WindowStats stats = newWindowStats();
         for (int i = 0; i < points; i++) {
             starts[i] = start + i * stepMs;
             window(model, starts[i], starts[i] + stepMs, stats);

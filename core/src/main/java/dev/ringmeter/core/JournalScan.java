@@ -186,9 +186,7 @@ public final class JournalScan {
                      final EventSlot slot, final long now) {
         WindowStats stats = groups.get(group);
         if (stats == null) {
-            final StoreConfig config = store.config();
-            stats = new WindowStats(config.histogramDigits(),
-                config.cardinalityLimits()[Dimension.QUALITY_NAME.ordinal()]);
+            stats = store.aggregates().newWindowStats();
             stats.begin(store.dictionary(), null, fromMs, toMs, now);
             groups.put(group, stats);
             order.addInt(group);

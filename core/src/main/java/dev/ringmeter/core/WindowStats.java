@@ -28,13 +28,19 @@ public final class WindowStats {
     private int bucketsMerged;
 
     /**
-     * Creates an empty result with 2 significant digits, to be filled by a query.
+     * Creates an empty result for a store with the default configuration (2 significant digits).
      */
     public WindowStats() {
         this(2, Dimension.QUALITY_NAME.defaultLimit());
     }
 
-    WindowStats(final int histogramDigits, final int qualityNames) {
+    /**
+     * Creates an empty result matching a store's configuration (see {@link Aggregates#newWindowStats()}).
+     *
+     * @param histogramDigits significant digits of the store's histograms.
+     * @param qualityNames    the store's cardinality limit of quality score names.
+     */
+    public WindowStats(final int histogramDigits, final int qualityNames) {
         this.sum = new Bucket(histogramDigits, true, qualityNames);
     }
 

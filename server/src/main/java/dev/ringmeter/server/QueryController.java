@@ -38,13 +38,14 @@ final class QueryController {
     private final Semaphore scans = new Semaphore(2);
 
     private final StoreHolder holder;
-    private final ThreadLocal<WindowStats> stats = ThreadLocal.withInitial(WindowStats::new);
+    private final ThreadLocal<WindowStats> stats;
 
     /**
      * @param holder the store.
      */
     QueryController(final StoreHolder holder) {
         this.holder = holder;
+        this.stats = ThreadLocal.withInitial(() -> holder.get().store.aggregates().newWindowStats());
     }
 
     /**
