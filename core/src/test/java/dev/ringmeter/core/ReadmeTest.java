@@ -1,6 +1,7 @@
 package dev.ringmeter.core;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Timeout(10)
 class ReadmeTest {
     @Test
     void shouldShowTheCompiledQuickStartExampleVerbatim() throws Exception {
