@@ -1,0 +1,305 @@
+package dev.ringmeter;
+
+import java.util.Arrays;
+
+/**
+ * One request body of {@link RemoteRecorder}: items of the ring encoded as NDJSON (one JSON object per line, the
+ * field names of the server's ingest API), with the offset of each line, so that an item the server refuses by its
+ * index can be cut out and the rest sent again. The buffer grows to the largest batch once and is then reused.
+ * <p>
+ * Durations are written in milliseconds with up to six decimals, exactly ({@code latencyNs} 812_500_000 becomes
+ * {@code 812.5}); an absent optional field is left out.
+ * <p>
+ * Threading: not thread-safe; owned by the sender thread.
+ */
+final class NdjsonBatch {
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final String[] STATUS = {"ok", "error", "timeout", "cancelled"};
+
+    private byte[] bytes;
+    private int length;
+    private int[] lineStarts = new int[64];
+    private int count;
+    private boolean first;
+
+    /**
+     * @param initialBytes initial size of the buffer.
+     */
+    NdjsonBatch(final int initialBytes) {
+        this.bytes = new byte[Math.max(64, initialBytes)];
+    }
+
+    void clear() {
+        length = 0;
+        count = 0;
+    }
+
+    /** @return items in the batch. */
+    int count() {
+        return count;
+    }
+
+    /** @return bytes of the body. */
+    int length() {
+        return length;
+    }
+
+    byte[] bytes() {
+        return bytes;
+    }
+
+    /** @return the body as a string (for tests and messages). */
+    String text() {
+        return new String(bytes, 0, length, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Cuts the item at an index out of the batch.
+     *
+     * @param index of the item, from 0.
+     */
+    void remove(final int index) {
+        final int start = lineStarts[index];
+        final int end = index + 1 < count ? lineStarts[index + 1] : length;
+        final int cut = end - start;
+        System.arraycopy(bytes, end, bytes, start, length - end);
+        length -= cut;
+        for (int i = index + 1; i < count; i++) {
+            lineStarts[i - 1] = lineStarts[i] - cut;
+        }
+        count--;
+    }
+
+    /**
+     * Appends the item of a slot of the ring; it must be of this batch's kind.
+     *
+     * @param ring     the ring.
+     * @param position a published position.
+     */
+    void append(final ManyToOneItemRing ring, final long position) {
+        final long[] longs = ring.longs;
+        final String[] strings = ring.strings;
+        final int l = ring.longBase(position);
+        final int s = ring.refBase(position);
+        final long header = longs[l + ManyToOneItemRing.HEADER];
+        if (count == lineStarts.length) {
+            lineStarts = Arrays.copyOf(lineStarts, count * 2);
+        }
+        lineStarts[count++] = length;
+        first = true;
+        put((byte)'{');
+        if (ManyToOneItemRing.kind(header) == ManyToOneItemRing.KIND_SAMPLE) {
+            string("name", strings[s + ManyToOneItemRing.MODEL_OR_NAME]);
+            number("value", Double.longBitsToDouble(longs[l + ManyToOneItemRing.COST_OR_VALUE_BITS]));
+            whole("timestamp", longs[l + ManyToOneItemRing.TIMESTAMP_MS]);
+            tags(strings, s, ManyToOneItemRing.tagCount(header));
+        } else {
+            event(longs, l, strings, s, header);
+        }
+        put((byte)'}');
+        put((byte)'\n');
+    }
+
+    private void event(final long[] longs, final int l, final String[] strings, final int s, final long header) {
+        whole("timestamp", longs[l + ManyToOneItemRing.TIMESTAMP_MS]);
+        string("model", strings[s + ManyToOneItemRing.MODEL_OR_NAME]);
+        string("operation", strings[s + ManyToOneItemRing.OPERATION]);
+        nanosAsMillis("latencyMs", longs[l + ManyToOneItemRing.LATENCY_NS]);
+        nanosAsMillis("ttftMs", longs[l + ManyToOneItemRing.TTFT_NS]);
+        nanosAsMillis("queueWaitMs", longs[l + ManyToOneItemRing.QUEUE_WAIT_NS]);
+        whole("promptTokens", longs[l + ManyToOneItemRing.PROMPT_TOKENS]);
+        whole("completionTokens", longs[l + ManyToOneItemRing.COMPLETION_TOKENS]);
+        final int status = ManyToOneItemRing.status(header);
+        if (status != Status.OK.ordinal()) {
+            field("status");
+            quoted(STATUS[status]);
+        }
+        string("errorType", strings[s + ManyToOneItemRing.ERROR_TYPE]);
+        final long retries = longs[l + ManyToOneItemRing.RETRIES];
+        if (retries != 0) {
+            whole("retries", retries);
+        }
+        final int cache = ManyToOneItemRing.cache(header);
+        if (cache != CacheResult.UNKNOWN.ordinal()) {
+            field("cacheHit");
+            ascii(cache == CacheResult.HIT.ordinal() ? "true" : "false");
+        }
+        whole("memoryBytes", longs[l + ManyToOneItemRing.MEMORY_BYTES]);
+        nanosAsMillis("cpuMs", longs[l + ManyToOneItemRing.CPU_NS]);
+        final double cost = Double.longBitsToDouble(longs[l + ManyToOneItemRing.COST_OR_VALUE_BITS]);
+        if (cost == cost) {
+            number("costUsd", cost);
+        }
+        final int qualities = ManyToOneItemRing.qualityCount(header);
+        if (qualities > 0) {
+            field("quality");
+            put((byte)'{');
+            for (int i = 0; i < qualities; i++) {
+                if (i > 0) {
+                    put((byte)',');
+                }
+                quoted(strings[s + ManyToOneItemRing.QUALITY_NAMES + i]);
+                put((byte)':');
+                ascii(Double.toString(Double.longBitsToDouble(longs[l + ManyToOneItemRing.QUALITY_VALUE_BITS + i])));
+            }
+            put((byte)'}');
+        }
+        string("pipeline", strings[s + ManyToOneItemRing.PIPELINE]);
+        string("step", strings[s + ManyToOneItemRing.STEP]);
+        string("run", strings[s + ManyToOneItemRing.RUN]);
+        string("task", strings[s + ManyToOneItemRing.TASK]);
+        string("config", strings[s + ManyToOneItemRing.CONFIG]);
+        tags(strings, s, ManyToOneItemRing.tagCount(header));
+    }
+
+    private void tags(final String[] strings, final int s, final int n) {
+        if (n == 0) {
+            return;
+        }
+        field("tags");
+        put((byte)'{');
+        for (int i = 0; i < n; i++) {
+            if (i > 0) {
+                put((byte)',');
+            }
+            quoted(strings[s + ManyToOneItemRing.TAG_KEYS + i]);
+            put((byte)':');
+            quoted(strings[s + ManyToOneItemRing.TAG_VALUES + i]);
+        }
+        put((byte)'}');
+    }
+
+    private void field(final String name) {
+        if (!first) {
+            put((byte)',');
+        }
+        first = false;
+        put((byte)'"');
+        ascii(name);
+        put((byte)'"');
+        put((byte)':');
+    }
+
+    private void string(final String name, final String value) {
+        if (value != null) {
+            field(name);
+            quoted(value);
+        }
+    }
+
+    private void whole(final String name, final long value) {
+        if (value != Event.NONE) {
+            field(name);
+            decimal(value);
+        }
+    }
+
+    private void number(final String name, final double value) {
+        field(name);
+        ascii(Double.toString(value));
+    }
+
+    /** Writes nanoseconds as milliseconds with up to six decimals, exactly and without allocating. */
+    private void nanosAsMillis(final String name, final long ns) {
+        if (ns == Event.NONE) {
+            return;
+        }
+        field(name);
+        decimal(ns / 1_000_000);
+        int fraction = (int)(ns % 1_000_000);
+        if (fraction != 0) {
+            int digits = 6;
+            while (fraction % 10 == 0) {
+                fraction /= 10;
+                digits--;
+            }
+            put((byte)'.');
+            ensure(digits);
+            for (int i = digits - 1; i >= 0; i--) {
+                bytes[length + i] = (byte)('0' + fraction % 10);
+                fraction /= 10;
+            }
+            length += digits;
+        }
+    }
+
+    private void decimal(final long value) {
+        if (value < 0) {   // cannot happen for the checked fields; kept correct anyway
+            ascii(Long.toString(value));
+            return;
+        }
+        long v = value;
+        int digits = 1;
+        for (long p = 10; p <= v && digits < 19; p *= 10) {
+            digits++;
+        }
+        ensure(digits);
+        for (int i = digits - 1; i >= 0; i--) {
+            bytes[length + i] = (byte)('0' + v % 10);
+            v /= 10;
+        }
+        length += digits;
+    }
+
+    private void ascii(final String s) {
+        final int n = s.length();
+        ensure(n);
+        for (int i = 0; i < n; i++) {
+            bytes[length++] = (byte)s.charAt(i);
+        }
+    }
+
+    /** Writes a JSON string: escapes quote, backslash and control characters, encodes the rest as UTF-8. */
+    private void quoted(final String s) {
+        final int n = s.length();
+        ensure(n * 3 + 2);
+        put((byte)'"');
+        for (int i = 0; i < n; i++) {
+            final char c = s.charAt(i);
+            if (c >= 0x20 && c < 0x80) {
+                if (c == '"' || c == '\\') {
+                    put((byte)'\\');
+                }
+                put((byte)c);
+            } else if (c < 0x20) {
+                ensure(6);
+                bytes[length++] = '\\';
+                bytes[length++] = 'u';
+                bytes[length++] = '0';
+                bytes[length++] = '0';
+                bytes[length++] = HEX[c >> 4];
+                bytes[length++] = HEX[c & 0xF];
+            } else if (c < 0x800) {
+                put((byte)(0xC0 | c >> 6));
+                put((byte)(0x80 | c & 0x3F));
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                final int cp = Character.toCodePoint(c, s.charAt(++i));
+                ensure(4);
+                bytes[length++] = (byte)(0xF0 | cp >> 18);
+                bytes[length++] = (byte)(0x80 | cp >> 12 & 0x3F);
+                bytes[length++] = (byte)(0x80 | cp >> 6 & 0x3F);
+                bytes[length++] = (byte)(0x80 | cp & 0x3F);
+            } else {
+                final char u = Character.isSurrogate(c) ? '\uFFFD' : c;   // a lone surrogate is not UTF-8
+                ensure(3);
+                bytes[length++] = (byte)(0xE0 | u >> 12);
+                bytes[length++] = (byte)(0x80 | u >> 6 & 0x3F);
+                bytes[length++] = (byte)(0x80 | u & 0x3F);
+            }
+        }
+        put((byte)'"');
+    }
+
+    private void put(final byte b) {
+        if (length == bytes.length) {
+            ensure(1);
+        }
+        bytes[length++] = b;
+    }
+
+    private void ensure(final int more) {
+        if (length + more > bytes.length) {
+            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
+        }
+    }
+}
