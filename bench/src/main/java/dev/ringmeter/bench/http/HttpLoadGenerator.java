@@ -1,0 +1,476 @@
+package dev.ringmeter.bench.http;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * HTTP load against a running Ringmeter server on 127.0.0.1 (docs/performance-http.md gives the figures):
+ * <ul>
+ *   <li>{@code single}: one event per POST at a constant rate, open loop, corrected for coordinated omission
+ *   ({@link OpenLoopRunner}); ingest latency percentiles beside GET /health at the same rate;</li>
+ *   <li>{@code batch}: NDJSON batches from N connections in a closed loop, as fast as the server acknowledges
+ *   them: events/s acknowledged (202), requests/s, latency per request, refusals (429, 503);</li>
+ *   <li>{@code query}: fills the server with M events over the last hour, then times sequential GET
+ *   /api/v1/analytics (one model, all models) beside GET /health.</li>
+ * </ul>
+ * Run: {@code java -cp bench/target/benchmarks.jar dev.ringmeter.bench.http.HttpLoadGenerator MODE [--url
+ * http://127.0.0.1:8080] [--rate 1000] [--seconds 30] [--warmup 5] [--batch 1000] [--connections 16 for single,
+ * 4 for batch and query] [--events 10000000] [--requests 2000]}; bench/scripts/http-load.sh starts a server and
+ * runs all three.
+ * <p>
+ * It only ever sends to 127.0.0.1, and every loop is bounded in count and in time.
+ */
+public final class HttpLoadGenerator {
+    private static final PrintStream OUT = System.out;
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+    private static final long QUERY_DEADLINE_MINUTES = 10;
+    private static final long FILL_DEADLINE_MINUTES = 30;
+    private static final int FILL_ATTEMPTS = 5;
+    private static final long HOUR_MS = TimeUnit.HOURS.toMillis(1);
+    private static final Pattern COUNT = Pattern.compile("\"count\"\\s*:\\s*(\\d+)");
+
+    private final String baseUrl;
+    private final int ratePerSecond;
+    private final int seconds;
+    private final int warmupSeconds;
+    private final int batch;
+    private final int connections;
+    private final long events;
+    private final int requests;
+    /** HTTP/1.1 (keep-alive; no h2c upgrade), the default executor. */
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
+
+    private HttpLoadGenerator(final Options o) {
+        this.baseUrl = o.url;
+        this.ratePerSecond = o.rate;
+        this.seconds = o.seconds;
+        this.warmupSeconds = o.warmup;
+        this.batch = o.batch;
+        this.connections = o.connections > 0 ? o.connections : o.mode.equals("single") ? 16 : 4;
+        this.events = o.events;
+        this.requests = o.requests;
+    }
+
+    /**
+     * @param args MODE (single, batch or query) and options; see the class comment.
+     * @throws Exception if the server cannot be reached.
+     */
+    public static void main(final String[] args) throws Exception {
+        final Options o;
+        try {
+            o = Options.parse(args);
+        } catch (final IllegalArgumentException e) {
+            System.err.println("http-load: " + e.getMessage());
+            System.err.println(Options.USAGE);
+            System.exit(2);
+            return;
+        }
+        final HttpLoadGenerator load = new HttpLoadGenerator(o);
+        load.requireReady();
+        OUT.printf(Locale.ROOT, "# %s against %s; %d cores (shared with the server), JDK %s%n", o.mode, o.url,
+            Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        switch (o.mode) {
+            case "single":
+                load.single();
+                break;
+            case "batch":
+                load.batch();
+                break;
+            case "query":
+                load.query();
+                break;
+            default:
+                throw new IllegalStateException(o.mode);
+        }
+        System.exit(0);   // the HttpClient's threads would keep the JVM alive a little longer
+    }
+
+    private void requireReady() throws IOException, InterruptedException {
+        final HttpResponse<String> r = client.send(get("/ready"), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("GET /ready answered " + r.statusCode() + ": " + r.body());
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------- single
+
+    private void single() throws InterruptedException {
+        OUT.printf(Locale.ROOT, "%n== single: one event per POST (a JSON array of one), %,d requests/s open loop "
+            + "over at most %d connections (latency from each request's due time), %d s warm-up at the rate + "
+            + "%d s measured; baseline GET /health at the same rate, before and after ==%n", ratePerSecond, connections,
+            warmupSeconds, seconds);
+        final HttpRequest health = get("/health");
+        final HttpRequest[] posts = new HttpRequest[1024];
+        final EventBodies bodies = new EventBodies(1);
+        for (int i = 0; i < posts.length; i++) {
+            posts[i] = post(bodies.singleEventArray(i % EventBodies.MODELS), "application/json");
+        }
+        warmUpClosedLoop(health, posts);
+        final OpenLoopRunner runner = new OpenLoopRunner(client, ratePerSecond, warmupSeconds, seconds, connections);
+        final LatencyReport before = runner.run("GET /health (before)", i -> health);
+        final double beforeLagMs = runner.maxSendLagMs();
+        final LatencyReport ingest = runner.run("POST /api/v1/events (1 event)", i -> posts[(int)(i & 1023)]);
+        final double ingestLagMs = runner.maxSendLagMs();
+        final int ingestUnfinished = runner.unfinished();
+        // the baseline of the ratios: /health after the events, when both JVMs are as warm as for the events
+        final LatencyReport baseline = runner.run("GET /health (after)", i -> health);
+        final double baselineLagMs = runner.maxSendLagMs();
+
+        LatencyReport.header(OUT);
+        before.row(OUT);
+        ingest.row(OUT);
+        baseline.row(OUT);
+        ingest.ratioRow(OUT, "ratio events / health (after)", baseline);
+        OUT.printf(Locale.ROOT, "  achieved: /health %,.0f replies/s (200), events %,.0f events/s acknowledged "
+                + "(202) of %,d/s scheduled%n", baseline.status(200) / (double)seconds,
+            ingest.status(202) / (double)seconds, ratePerSecond);
+        OUT.printf(Locale.ROOT, "  client: largest send lag behind schedule /health before %.3f ms, events %.3f ms, "
+            + "/health after %.3f ms; events unfinished at the end %d%n", beforeLagMs, ingestLagMs, baselineLagMs,
+            ingestUnfinished);
+        final double p95 = ingest.percentileMs(95);
+        final double p99 = ingest.percentileMs(99);
+        OUT.printf(Locale.ROOT, "  floor P95 < 100 ms: %s (%.3f ms); target P99 < 10 ms: %s; aim P99 < 1 ms: %s "
+                + "(%.3f ms)%n", p95 < 100 ? "PASS" : "FAIL", p95, p99 < 10 ? "PASS" : "FAIL",
+            p99 < 1 ? "PASS" : "MISS", p99);
+    }
+
+    /**
+     * Warms up both JVMs (the JDK client's code is as cold as the server's) in a closed loop, as fast as the server
+     * replies, for the warm-up time: without it, an open loop that starts cold falls behind its schedule in the first
+     * seconds on two shared cores and carries that backlog, rightly counted, through the whole measurement.
+     */
+    private void warmUpClosedLoop(final HttpRequest health, final HttpRequest[] posts) throws InterruptedException {
+        final long endNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(1, warmupSeconds));
+        final LongAdder sent = new LongAdder();
+        final List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            threads.add(new Thread(() -> {
+                for (int i = 0; System.nanoTime() < endNs; i++) {
+                    try {
+                        client.send((i & 1) == 0 ? health : posts[i & 1023], HttpResponse.BodyHandlers.discarding());
+                        sent.increment();
+                    } catch (final IOException e) {
+                        pause(20);
+                    } catch (final InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "http-load-warmup-" + t));
+        }
+        threads.forEach(Thread::start);
+        joinAll(threads, TimeUnit.SECONDS.toMillis(warmupSeconds) + REQUEST_TIMEOUT.toMillis() + 5_000);
+        OUT.printf(Locale.ROOT, "  closed-loop warm-up of client and server: %,d requests (GET /health and POST one "
+            + "event, alternately, 2 connections) in %d s%n", sent.sum(), Math.max(1, warmupSeconds));
+    }
+
+    // ----------------------------------------------------------------------------------------------------- batch
+
+    private void batch() throws InterruptedException {
+        OUT.printf(Locale.ROOT, "%n== batch: %,d events per POST (NDJSON, server-stamped), %d connections in a "
+            + "closed loop, %d s warm-up + %d s measured ==%n", batch, connections, warmupSeconds, seconds);
+        final HttpRequest[] posts = new HttpRequest[8];
+        final EventBodies bodies = new EventBodies(2);
+        long bodyBytes = 0;
+        for (int i = 0; i < posts.length; i++) {
+            final byte[] body = bodies.ndjson(batch, i, 0, 0);
+            bodyBytes += body.length;
+            posts[i] = post(body, "application/x-ndjson");
+        }
+        final LatencyReport report = new LatencyReport("POST /api/v1/events (" + batch + " events)");
+        final LongAdder acknowledged = new LongAdder();
+        final AtomicLong lastReplyNs = new AtomicLong();
+        final long measureFromNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds);
+        final long endNs = measureFromNs + TimeUnit.SECONDS.toNanos(seconds);
+        final List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < connections; t++) {
+            final int first = t;
+            threads.add(new Thread(() -> {
+                for (int i = first; System.nanoTime() < endNs; i++) {
+                    final long startNs = System.nanoTime();
+                    final boolean measured = startNs >= measureFromNs;
+                    int status = -1;
+                    try {
+                        status = client.send(posts[i % posts.length], HttpResponse.BodyHandlers.discarding())
+                            .statusCode();
+                        if (measured) {
+                            final long nowNs = System.nanoTime();
+                            report.record(nowNs - startNs, status);
+                            lastReplyNs.accumulateAndGet(nowNs, Math::max);
+                            if (status == 202) {
+                                acknowledged.add(batch);
+                            }
+                        }
+                    } catch (final IOException e) {
+                        if (measured) {
+                            report.failed(e);
+                        }
+                    } catch (final InterruptedException e) {
+                        return;
+                    }
+                    if (status != 202) {
+                        pause(20);   // refused (429, 503) or failed: do not spin
+                    }
+                }
+            }, "http-load-batch-" + t));
+        }
+        threads.forEach(Thread::start);
+        joinAll(threads, TimeUnit.SECONDS.toMillis(warmupSeconds + seconds) + REQUEST_TIMEOUT.toMillis() + 5_000);
+
+        final double elapsedS = Math.max(1, lastReplyNs.get() - measureFromNs) / 1e9;
+        LatencyReport.header(OUT);
+        report.row(OUT);
+        OUT.printf(Locale.ROOT, "  acknowledged: %,.0f events/s (%,d events in %.1f s), %,.1f requests/s; body %,d "
+                + "bytes (%.0f B/event); refused 429: %d, 503: %d, no reply: %d%n", acknowledged.sum() / elapsedS,
+            acknowledged.sum(), elapsedS, report.replies() / elapsedS, bodyBytes / posts.length,
+            bodyBytes / (double)posts.length / batch, report.status(429), report.status(503), report.failures());
+    }
+
+    // ----------------------------------------------------------------------------------------------------- query
+
+    private void query() throws IOException, InterruptedException {
+        OUT.printf(Locale.ROOT, "%n== query: fill %,d events over the last hour (%d models, %,d per POST, %d "
+            + "connections), then %,d sequential rounds of each query after %,d warm-up rounds ==%n", events,
+            EventBodies.MODELS, batch, connections, requests, requests / 4);
+        fill();
+
+        final String[] paths = {
+            "/health",
+            "/api/v1/analytics?model=model-3&window=5m",
+            "/api/v1/analytics?window=5m",
+            "/api/v1/analytics?model=model-3&window=1h",
+            "/api/v1/analytics?window=1h",
+        };
+        final HttpRequest[] gets = new HttpRequest[paths.length];
+        final LatencyReport[] reports = new LatencyReport[paths.length];
+        final long[] replyBytes = new long[paths.length];
+        for (int q = 0; q < paths.length; q++) {
+            gets[q] = get(paths[q]);
+            reports[q] = new LatencyReport("GET " + paths[q]);
+            final HttpResponse<String> r = client.send(gets[q], HttpResponse.BodyHandlers.ofString());
+            final Matcher m = COUNT.matcher(r.body());
+            OUT.printf(Locale.ROOT, "  GET %s -> %d, %,d bytes%s%n", paths[q], r.statusCode(), r.body().length(),
+                m.find() ? ", first count " + m.group(1) : "");
+        }
+        final long deadlineNs = System.nanoTime() + TimeUnit.MINUTES.toNanos(QUERY_DEADLINE_MINUTES);
+        final int warmupRounds = requests / 4;
+        int rounds = 0;
+        for (int round = 0; round < warmupRounds + requests && System.nanoTime() < deadlineNs; round++) {
+            for (int q = 0; q < paths.length; q++) {   // interleaved, so that every series sees the same conditions
+                final long startNs = System.nanoTime();
+                try {
+                    final HttpResponse<byte[]> r = client.send(gets[q], HttpResponse.BodyHandlers.ofByteArray());
+                    if (round >= warmupRounds) {
+                        reports[q].record(System.nanoTime() - startNs, r.statusCode());
+                        replyBytes[q] = r.body().length;
+                    }
+                } catch (final IOException e) {
+                    if (round >= warmupRounds) {
+                        reports[q].failed(e);
+                    }
+                }
+            }
+            rounds = round + 1;
+        }
+        OUT.printf(Locale.ROOT, "  %,d measured rounds (sequential, one connection, latency per request)%n",
+            Math.max(0, rounds - warmupRounds));
+        LatencyReport.header(OUT);
+        for (final LatencyReport r : reports) {
+            r.row(OUT);
+        }
+        for (int q = 1; q < paths.length; q++) {
+            reports[q].ratioRow(OUT, "ratio " + paths[q].substring(paths[q].indexOf('?') + 1) + " / health",
+                reports[0]);
+        }
+        for (int q = 0; q < paths.length; q++) {
+            OUT.printf(Locale.ROOT, "  reply of GET %s: %,d bytes%n", paths[q], replyBytes[q]);
+        }
+    }
+
+    /** Fills the server with {@link #events} events, timestamps spread evenly over the hour before the fill. */
+    private void fill() throws InterruptedException {
+        final long batches = (events + batch - 1) / batch;
+        final long spanStartMs = System.currentTimeMillis() - HOUR_MS;
+        final long stepMsTimes1000 = HOUR_MS * 1000 / events;
+        final AtomicLong next = new AtomicLong();
+        final LongAdder acknowledged = new LongAdder();
+        final LatencyReport report = new LatencyReport("fill POST /api/v1/events (" + batch + " events)");
+        final long startNs = System.nanoTime();
+        final long deadlineNs = startNs + TimeUnit.MINUTES.toNanos(FILL_DEADLINE_MINUTES);
+        final List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < connections; t++) {
+            final EventBodies bodies = new EventBodies(100 + t);
+            threads.add(new Thread(() -> {
+                long k;
+                while ((k = next.getAndIncrement()) < batches && System.nanoTime() < deadlineNs) {
+                    final long first = k * batch;
+                    final int count = (int)Math.min(batch, events - first);
+                    final HttpRequest request = post(bodies.ndjson(count, (int)(first % EventBodies.MODELS),
+                        spanStartMs + first * stepMsTimes1000 / 1000, stepMsTimes1000), "application/x-ndjson");
+                    for (int attempt = 1; attempt <= FILL_ATTEMPTS; attempt++) {
+                        final long sentNs = System.nanoTime();
+                        try {
+                            final int status = client.send(request, HttpResponse.BodyHandlers.discarding())
+                                .statusCode();
+                            report.record(System.nanoTime() - sentNs, status);
+                            if (status == 202) {
+                                acknowledged.add(count);
+                                break;
+                            }
+                        } catch (final IOException e) {
+                            report.failed(e);
+                        } catch (final InterruptedException e) {
+                            return;
+                        }
+                        pause(100L * attempt);
+                    }
+                }
+            }, "http-load-fill-" + t));
+        }
+        threads.forEach(Thread::start);
+        joinAll(threads, TimeUnit.MINUTES.toMillis(FILL_DEADLINE_MINUTES) + REQUEST_TIMEOUT.toMillis() + 5_000);
+        final double fillS = (System.nanoTime() - startNs) / 1e9;
+        OUT.printf(Locale.ROOT, "  filled %,d of %,d events in %.1f s: %,.0f events/s acknowledged; per request "
+                + "p50 %.1f ms, p99 %.1f ms, max %.1f ms; outcomes %s%n", acknowledged.sum(), events, fillS,
+            acknowledged.sum() / fillS, report.percentileMs(50), report.percentileMs(99), report.maxMs(),
+            report.outcomes());
+        if (acknowledged.sum() < events) {
+            OUT.println("  WARNING: the fill is incomplete; the query figures below are over fewer events");
+        }
+    }
+
+    // --------------------------------------------------------------------------------------------------- helpers
+
+    private HttpRequest get(final String path) {
+        return HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(REQUEST_TIMEOUT).GET().build();
+    }
+
+    private HttpRequest post(final byte[] body, final String contentType) {
+        return HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/events")).timeout(REQUEST_TIMEOUT)
+            .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    }
+
+    private static void pause(final long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void joinAll(final List<Thread> threads, final long timeoutMs) throws InterruptedException {
+        final long deadlineMs = System.currentTimeMillis() + timeoutMs;
+        for (final Thread t : threads) {
+            t.join(Math.max(1, deadlineMs - System.currentTimeMillis()));
+        }
+        for (final Thread t : threads) {
+            if (t.isAlive()) {
+                t.interrupt();
+                OUT.println("  WARNING: " + t.getName() + " did not finish in time and was interrupted");
+            }
+        }
+    }
+
+    /** The command line. */
+    private static final class Options {
+        static final String USAGE = "usage: HttpLoadGenerator single|batch|query [--url http://127.0.0.1:8080] "
+            + "[--rate 1000] [--seconds 30] [--warmup 5] [--batch 1000] [--connections 16 (single), 4] "
+            + "[--events 10000000] "
+            + "[--requests 2000]";
+
+        String mode;
+        String url = "http://127.0.0.1:8080";
+        int rate = 1_000;
+        int seconds = 30;
+        int warmup = 5;
+        int batch = 1_000;
+        int connections;   // 0: the mode's default, 16 for single, 4 for batch and query
+        long events = 10_000_000;
+        int requests = 2_000;
+
+        static Options parse(final String[] args) {
+            if (args.length == 0) {
+                throw new IllegalArgumentException("no mode given");
+            }
+            final Options o = new Options();
+            o.mode = args[0];
+            if (!o.mode.equals("single") && !o.mode.equals("batch") && !o.mode.equals("query")) {
+                throw new IllegalArgumentException("unknown mode " + o.mode);
+            }
+            for (int i = 1; i < args.length; i++) {
+                String flag = args[i];
+                String value;
+                final int eq = flag.indexOf('=');
+                if (eq > 0) {
+                    value = flag.substring(eq + 1);
+                    flag = flag.substring(0, eq);
+                } else if (i + 1 < args.length) {
+                    value = args[++i];
+                } else {
+                    throw new IllegalArgumentException(flag + " needs a value");
+                }
+                switch (flag) {
+                    case "--url":
+                        o.url = value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+                        break;
+                    case "--rate":
+                        o.rate = number(flag, value, 1, 1_000_000);
+                        break;
+                    case "--seconds":
+                        o.seconds = number(flag, value, 1, 3_600);
+                        break;
+                    case "--warmup":
+                        o.warmup = number(flag, value, 0, 600);
+                        break;
+                    case "--batch":
+                        o.batch = number(flag, value, 1, 10_000);
+                        break;
+                    case "--connections":
+                        o.connections = number(flag, value, 1, 64);
+                        break;
+                    case "--events":
+                        o.events = number(flag, value, 1, 100_000_000);
+                        break;
+                    case "--requests":
+                        o.requests = number(flag, value, 1, 1_000_000);
+                        break;
+                    default:
+                        throw new IllegalArgumentException("unknown option " + flag);
+                }
+            }
+            final URI uri = URI.create(o.url);
+            if (!"http".equals(uri.getScheme()) || !"127.0.0.1".equals(uri.getHost()) || uri.getPort() <= 0
+                || (uri.getPath() != null && !uri.getPath().isEmpty())) {
+                throw new IllegalArgumentException("--url must be http://127.0.0.1:PORT (this tool only sends to "
+                    + "the loopback address), not " + o.url);
+            }
+            return o;
+        }
+
+        private static int number(final String flag, final String value, final int min, final int max) {
+            final int n;
+            try {
+                n = Integer.parseInt(value.replace("_", "").replace(",", ""));
+            } catch (final NumberFormatException e) {
+                throw new IllegalArgumentException(flag + " must be a whole number, not " + value);
+            }
+            if (n < min || n > max) {
+                throw new IllegalArgumentException(flag + " must be " + min + " to " + max);
+            }
+            return n;
+        }
+    }
+}
