@@ -132,19 +132,7 @@ public final class Aggregates {
      */
     public WindowStats window(final String model, final long fromMs, final long toMs, final WindowStats into) {
         final int id = model == null ? 0 : dictionary.find(Dimension.MODEL, model);
-        final long now = clock.time();
-        lock.lock();
-        try {
-            into.begin(dictionary, model, fromMs, toMs, now);
-            final TimeTiers tiers = model == null ? all : id < models.length ? models[id] : null;
-            if (tiers != null) {
-                final int n = tiers.merge(fromMs, toMs, into.sum, span);
-                into.covered(span[0], span[1], n);
-            }
-        } finally {
-            lock.unlock();
-        }
-        return into;
+        return merge(model, model == null ? -1 : id, false, fromMs, toMs, into);
     }
 
     /**
@@ -157,12 +145,18 @@ public final class Aggregates {
      * @return into.
      */
     public WindowStats metricWindow(final String name, final long fromMs, final long toMs, final WindowStats into) {
-        final int id = dictionary.find(Dimension.METRIC_NAME, name);
+        return merge(name, dictionary.find(Dimension.METRIC_NAME, name), true, fromMs, toMs, into);
+    }
+
+    /** Merges the tiers of all models (id -1), of one model, or of one custom metric into a result. */
+    private WindowStats merge(final String name, final int id, final boolean metric, final long fromMs,
+                              final long toMs, final WindowStats into) {
         final long now = clock.time();
         lock.lock();
         try {
             into.begin(dictionary, name, fromMs, toMs, now);
-            final TimeTiers tiers = id > 0 && id < metrics.length ? metrics[id] : null;
+            final TimeTiers[] byId = metric ? metrics : models;
+            final TimeTiers tiers = id < 0 ? all : id > 0 && id < byId.length ? byId[id] : null;
             if (tiers != null) {
                 final int n = tiers.merge(fromMs, toMs, into.sum, span);
                 into.covered(span[0], span[1], n);
@@ -234,30 +228,24 @@ public final class Aggregates {
      * @return the names of the models that have events, in the order they were first seen.
      */
     public List<String> models() {
-        final List<String> names = new ArrayList<>();
-        lock.lock();
-        try {
-            for (int id = 1; id < models.length; id++) {
-                if (models[id] != null) {
-                    names.add(dictionary.name(Dimension.MODEL, id));
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-        return names;
+        return names(Dimension.MODEL, true);
     }
 
     /**
      * @return the names of the custom metrics that have samples.
      */
     public List<String> metricNames() {
+        return names(Dimension.METRIC_NAME, false);
+    }
+
+    private List<String> names(final Dimension dimension, final boolean ofModels) {
         final List<String> names = new ArrayList<>();
         lock.lock();
         try {
-            for (int id = 1; id < metrics.length; id++) {
-                if (metrics[id] != null) {
-                    names.add(dictionary.name(Dimension.METRIC_NAME, id));
+            final TimeTiers[] tiers = ofModels ? models : metrics;
+            for (int id = 1; id < tiers.length; id++) {
+                if (tiers[id] != null) {
+                    names.add(dictionary.name(dimension, id));
                 }
             }
         } finally {
