@@ -13,7 +13,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Everything the store keeps in memory: per model and over all models, {@link TimeTiers} of buckets and the last
  * N events; per custom metric name, time tiers of its samples; and the price table. It answers windowed analytics,
- * time series and recent events.
+ * time series and recent events. An event is added to its model's tiers only; each model hands its finest buckets
+ * to the all-models tiers as they close (and late events at once), and a query over all models adds the seconds
+ * the models still hold open, so the all-models view costs the writer nothing per event.
  * <p>
  * Threading: exactly one writer, the {@link AggregateHandler} on the store's consumer thread, which holds
  * {@link #lock} while it applies a batch of events (at most {@value #MAX_EVENTS_PER_LOCK} at a time). Queries may
@@ -49,11 +51,11 @@ public final class Aggregates {
         this.qualityNames = config.cardinalityLimits()[Dimension.QUALITY_NAME.ordinal()];
         this.recentPerModel = config.recentEventsPerModel();
         this.clock = config.clock();
-        this.all = newTiers();
+        this.all = newTiers(null);
     }
 
-    private TimeTiers newTiers() {
-        return new TimeTiers(tierWidthsMs, tierBuckets, histogramDigits, qualityNames);
+    private TimeTiers newTiers(final TimeTiers parent) {
+        return new TimeTiers(tierWidthsMs, tierBuckets, histogramDigits, qualityNames, parent);
     }
 
     void lock() {
@@ -81,11 +83,10 @@ public final class Aggregates {
                     recent = Arrays.copyOf(recent, n);
                 }
                 if (models[m] == null) {
-                    models[m] = newTiers();
+                    models[m] = newTiers(all);
                     recent[m] = new RecentEvents(recentPerModel);
                 }
                 events++;
-                all.add(e, timeMs, cost);
                 if (!models[m].add(e, timeMs, cost)) {
                     expired++;
                 }
@@ -98,7 +99,7 @@ public final class Aggregates {
                     metrics = Arrays.copyOf(metrics, Math.max(name + 1, metrics.length * 2));
                 }
                 if (metrics[name] == null) {
-                    metrics[name] = newTiers();
+                    metrics[name] = newTiers(null);
                 }
                 metricSamples++;
                 if (!metrics[name].addValue(e.metricValue, timeMs)) {
@@ -158,7 +159,15 @@ public final class Aggregates {
             final TimeTiers[] byId = metric ? metrics : models;
             final TimeTiers tiers = id < 0 ? all : id > 0 && id < byId.length ? byId[id] : null;
             if (tiers != null) {
-                final int n = tiers.merge(fromMs, toMs, into.sum, span);
+                int n = tiers.merge(fromMs, toMs, into.sum, span);
+                if (tiers == all) {
+                    // the all-models tiers hold each model's closed seconds; add the seconds still open
+                    for (final TimeTiers model : models) {
+                        if (model != null) {
+                            n += model.mergeOpenHead(span[0], span[1], into.sum);
+                        }
+                    }
+                }
                 into.covered(span[0], span[1], n);
             }
         } finally {
@@ -376,7 +385,7 @@ public final class Aggregates {
                 models = Arrays.copyOf(models, id + 1);
                 recent = Arrays.copyOf(recent, id + 1);
             }
-            models[id] = newTiers();
+            models[id] = newTiers(all);
             models[id].read(in);
             recent[id] = new RecentEvents(recentPerModel);
             recent[id].read(in);
@@ -390,7 +399,7 @@ public final class Aggregates {
             if (id >= metrics.length) {
                 metrics = Arrays.copyOf(metrics, id + 1);
             }
-            metrics[id] = newTiers();
+            metrics[id] = newTiers(null);
             metrics[id].read(in);
         }
     }

@@ -33,14 +33,20 @@ final class TimeTiers {
     private long headEnd = NO_TIME;
     private final int histogramDigits;
     private final int qualityNames;
+    /** The all-models tiers this model's closed seconds are handed to, or null. */
+    private final TimeTiers parent;
 
     /**
      * @param widthMs         bucket width of each tier, finest first.
      * @param size            buckets per tier.
      * @param histogramDigits significant digits of the histograms.
      * @param qualityNames    the number of quality score names allowed.
+     * @param parent          the tiers that sum these and their siblings (all models), or null: each finest
+     *                        bucket is handed to it once it closes, and late events for closed seconds at once.
      */
-    TimeTiers(final long[] widthMs, final int[] size, final int histogramDigits, final int qualityNames) {
+    TimeTiers(final long[] widthMs, final int[] size, final int histogramDigits, final int qualityNames,
+              final TimeTiers parent) {
+        this.parent = parent;
         this.widthMs = widthMs;
         this.size = size;
         this.tiers = widthMs.length;
@@ -69,6 +75,9 @@ final class TimeTiers {
         if (timeMs >= headStart && timeMs < headEnd && head != null) {
             head.add(e, costUsd);   // the common case: an event in the newest finest bucket
             return true;
+        }
+        if (parent != null && headStart != NO_TIME && timeMs < headStart) {
+            parent.add(e, timeMs, costUsd);   // a late event in a second already handed to the parent
         }
         boolean added = false;
         for (int k = 0; k < tiers; k++) {
@@ -104,6 +113,37 @@ final class TimeTiers {
             }
         }
         return added;
+    }
+
+    /**
+     * Adds a closed finest bucket of a child (one model's second) to these tiers, as {@link #add} adds an event:
+     * into the finest tier if it still keeps that time, and into every tier that has rolled that time up already.
+     *
+     * @param child a bucket of the finest tier of a child's tiers, with the same width.
+     */
+    void addClosed(final Bucket child) {
+        for (int k = 0; k < tiers; k++) {
+            final Bucket b = bucketForAdd(k, child.startMs);
+            if (b == NOT_HERE) {
+                break;
+            }
+            if (b != null) {
+                b.merge(child);
+            }
+        }
+    }
+
+    /**
+     * Merges this child's newest finest bucket into a result if it lies in [fromMs, toMs): what a parent's query
+     * adds for the second a child has not handed over yet.
+     */
+    int mergeOpenHead(final long fromMs, final long toMs, final Bucket into) {
+        final Bucket head = headBucket;
+        if (head != null && head.count > 0 && headStart >= fromMs && headStart < toMs) {
+            into.merge(head);
+            return 1;
+        }
+        return 0;
     }
 
     private static final Bucket NOT_HERE = new Bucket(1, false, 0);
@@ -144,6 +184,9 @@ final class TimeTiers {
                 for (; s <= old && s < start; s += w) {
                     final Bucket b = bucket(k, s, false);
                     if (b != null && b.count > 0) {
+                        if (k == 0 && parent != null) {
+                            parent.addClosed(b);
+                        }
                         absorb(k + 1, b);
                     }
                 }

@@ -20,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(60)
 class WindowedAnalyticsTest {
     private static final long T0 = 1_760_000_400_000L; // an instant on a whole hour
+    private static final String[] MODELS = {"claude", "gpt", "llama"};
     private final CachedEpochClock clock = new CachedEpochClock();
     private EmbeddedStore store;
 
@@ -37,6 +38,7 @@ class WindowedAnalyticsTest {
     }
 
     private static final class Recorded {
+        String model = "claude";
         final long timeMs;
         final long latencyNs;
         final long promptTokens;
@@ -126,8 +128,9 @@ class WindowedAnalyticsTest {
             final Status status = random.nextInt(20) == 0 ? Status.ERROR : Status.OK;
             final Recorded r = new Recorded(t, random.nextLong(100_000, 5_000_000_000L), random.nextLong(0, 2000),
                 random.nextLong(0, 500), status);
+            r.model = MODELS[random.nextInt(MODELS.length)];
             all.add(r);
-            store.record(e.reset().model("claude").timestampMs(t).latencyNs(r.latencyNs)
+            store.record(e.reset().model(r.model).timestampMs(t).latencyNs(r.latencyNs)
                 .promptTokens(r.promptTokens).completionTokens(r.completionTokens).status(status));
             if (i % 5000 == 0) {
                 assertTrue(store.flush(5, TimeUnit.SECONDS));
@@ -139,9 +142,10 @@ class WindowedAnalyticsTest {
         final WindowStats s = new WindowStats();
         final long[] windows = {1_000, 10_000, 60_000, 300_000, 3_600_000, 3 * 3_600_000};
         for (final long length : windows) {
-            for (int trial = 0; trial < 20; trial++) {
+            for (int trial = 0; trial < 30; trial++) {
                 final long to = end - random.nextLong(0, Math.max(1, end - T0 - length + 1));
-                store.aggregates().window("claude", to - length, to, s);
+                final String model = trial % 4 == 3 ? null : MODELS[trial % 4];
+                store.aggregates().window(model, to - length, to, s);
                 assertTrue(s.coveredFromMs() <= to - length && s.coveredToMs() >= to,
                     "the covered span " + (s.coveredFromMs() - T0) + ".." + (s.coveredToMs() - T0)
                         + " encloses the window " + (to - length - T0) + ".." + (to - T0));
@@ -149,22 +153,53 @@ class WindowedAnalyticsTest {
                     "the covered span does not grow without bound");
                 long count = 0, errors = 0, prompt = 0, completion = 0;
                 for (final Recorded r : all) {
-                    if (r.timeMs >= s.coveredFromMs() && r.timeMs < s.coveredToMs()) {
+                    if (r.timeMs >= s.coveredFromMs() && r.timeMs < s.coveredToMs()
+                        && (model == null || model.equals(r.model))) {
                         count++;
                         errors += r.status == Status.ERROR ? 1 : 0;
                         prompt += r.promptTokens;
                         completion += r.completionTokens;
                     }
                 }
-                final String at = "window " + length + " ms ending " + (to - T0);
+                final String at = model + " window " + length + " ms ending " + (to - T0);
                 assertEquals(count, s.count(), at);
                 assertEquals(errors, s.errorCount(), at);
                 assertEquals(prompt, s.promptTokens(), at);
                 assertEquals(completion, s.completionTokens(), at);
             }
         }
-        store.aggregates().window("claude", T0 - 60_000, end + 1, s);
+        store.aggregates().window(null, T0 - 60_000, end + 1, s);
         assertEquals(all.size(), s.count(), "everything within retention is counted once");
+        long perModel = 0;
+        for (final String model : MODELS) {
+            perModel += store.aggregates().window(model, T0 - 60_000, end + 1, s).count();
+        }
+        assertEquals(all.size(), perModel);
+    }
+
+    @Test
+    void shouldCountAnIdleModelsLastSecondInTheTotalBeforeAndAfterItCloses() throws Exception {
+        open(new StoreConfig());
+        final Event e = new Event();
+        store.record(e.reset().model("idle").latencyMs(5).timestampMs(T0 + 500));
+        for (int minute = 0; minute < 120; minute++) {
+            clock.update(T0 + minute * 60_000L + 1_000);
+            store.record(e.reset().model("busy").latencyMs(1).timestampMs(T0 + minute * 60_000L + 1_000));
+        }
+        assertTrue(store.flush(5, TimeUnit.SECONDS));
+        final WindowStats s = new WindowStats();
+        assertEquals(121, store.aggregates().window(null, T0, T0 + 7_200_000, s).count());
+        // two hours back only the hourly tier keeps this time: the first hour holds the idle second and 60 busy ones
+        assertEquals(61, store.aggregates().window(null, T0, T0 + 3_600_000, s).count(), "the idle open second");
+        assertEquals(5.0, s.latencyMaxMs(), 1e-9);
+        // two hours later the idle model records again: its old second closes into the total, counted once
+        clock.update(T0 + 7_200_000);
+        store.record(e.reset().model("idle").latencyMs(7).timestampMs(T0 + 7_200_000));
+        assertTrue(store.flush(5, TimeUnit.SECONDS));
+        assertEquals(122, store.aggregates().window(null, T0, T0 + 7_201_000, s).count());
+        assertEquals(61, store.aggregates().window(null, T0, T0 + 3_600_000, s).count());
+        assertEquals(5.0, s.latencyMaxMs(), 1e-9);
+        assertEquals(2, store.aggregates().window("idle", T0, T0 + 7_201_000, s).count());
     }
 
     @Test
