@@ -283,14 +283,14 @@ public final class EmbeddedStore implements EventRecorder {
         checkPrice("outputUsdPerMillion", outputUsdPerMillion);
         ensureOpen();
         final int id = dictionary.id(Dimension.MODEL, model);
-        final long sequence = ring.next();
+        final long sequence = claimWaiting();
         final EventSlot slot = ring.get(sequence);
         slot.kind = EventSlot.KIND_PRICE;
         slot.timestampMs = clock.time();
         slot.model = id;
         slot.priceInputUsdPerMillion = inputUsdPerMillion;
         slot.priceOutputUsdPerMillion = outputUsdPerMillion;
-        ring.publish(sequence);
+        publish(sequence);
     }
 
     private static void checkPrice(final String field, final double price) {
@@ -315,10 +315,27 @@ public final class EmbeddedStore implements EventRecorder {
                 return ring.tryNext();
             } catch (final InsufficientCapacityException e) {
                 dropped.increment();
+                wakeConsumers();   // a parked consumer drains the ring now, not at the end of its park
                 return -1;
             }
         }
-        return ring.next();
+        return claimWaiting();
+    }
+
+    /**
+     * Claims a slot, waiting while the ring is full. Unlike {@code RingBuffer.next()}, it wakes the consumers
+     * while it waits, so a full ring never waits for a parked consumer's interval to end.
+     */
+    private long claimWaiting() {
+        while (true) {
+            try {
+                return ring.tryNext();
+            } catch (final InsufficientCapacityException e) {
+                wakeConsumers();
+                LockSupport.parkNanos(10_000);
+                ensureOpen();
+            }
+        }
     }
 
     private void ensureOpen() {

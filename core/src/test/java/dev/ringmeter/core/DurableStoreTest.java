@@ -129,6 +129,22 @@ class DurableStoreTest {
     }
 
     @Test
+    @Timeout(30)
+    void shouldNotWaitForAParkedConsumerWhenTheRingIsFull() throws Exception {
+        clock.update(T0);
+        // a tiny ring and consumers that park for a whole second: a full ring must wake them, not wait them out
+        try (EmbeddedStore store = EmbeddedStore.open(config(dir.resolve("data")).ringSize(64)
+            .parkNanos(1_000_000_000L))) {
+            final long start = System.nanoTime();
+            record(store, clock, 0, 20_000);
+            assertTrue(store.flush(10, TimeUnit.SECONDS));
+            final long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+            assertTrue(seconds < 10, "20,000 events through a ring of 64 took " + seconds + " s");
+            assertEquals(20_000, store.aggregates().window(null, T0, T0 + 300_000, new WindowStats()).count());
+        }
+    }
+
+    @Test
     void shouldKeepTheSnapshotPositionAcrossARestartThatRecordsNothing() throws Exception {
         clock.update(T0);
         final Path data = dir.resolve("data");
