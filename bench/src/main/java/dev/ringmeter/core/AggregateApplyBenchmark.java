@@ -40,7 +40,7 @@ public class AggregateApplyBenchmark {
         final CachedEpochClock clock = new CachedEpochClock();
         clock.update(T0);
         final StoreConfig config = new StoreConfig().clock(clock).conclude();
-        final Dictionary dictionary = new Dictionary(config.cardinalityLimits(), config.maxStringLength(), null);
+        final Dictionary dictionary = new Dictionary(config.cardinalityLimits(), config.maxStringLength());
         aggregates = new Aggregates(config, dictionary);
         final String[] models = {"gpt-4o", "claude-sonnet", "llama-3-70b", "mistral-large"};
         for (int m = 0; m < slots.length; m++) {

@@ -23,35 +23,19 @@ public final class Dictionary {
     private final int[] sizes;
     private final int[] limits;
     private final int maxStringLength;
-    private final Listener listener;
-
-    /**
-     * Told of each new entry, under the dictionary's lock, in id order per dimension.
-     */
-    @FunctionalInterface
-    public interface Listener {
-        /**
-         * @param dimension of the new value.
-         * @param id        given to it.
-         * @param name      the value.
-         */
-        void onNewEntry(Dimension dimension, int id, String name);
-    }
 
     /**
      * @param limits          cardinality limit of each dimension, indexed by ordinal.
      * @param maxStringLength longest value accepted, in chars.
-     * @param listener        told of new entries, or null.
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    public Dictionary(final int[] limits, final int maxStringLength, final Listener listener) {
+    public Dictionary(final int[] limits, final int maxStringLength) {
         final int n = Dimension.VALUES.length;
         this.ids = new ConcurrentHashMap[n];
         this.names = new String[n][];
         this.sizes = new int[n];
         this.limits = limits.clone();
         this.maxStringLength = maxStringLength;
-        this.listener = listener;
         for (int i = 0; i < n; i++) {
             ids[i] = new ConcurrentHashMap<>();
             names[i] = new String[16];
@@ -143,9 +127,6 @@ public final class Dictionary {
             throw new CardinalityLimitException(dimension.field(), limits[d]);
         }
         final int id = sizes[d] + 1;
-        if (listener != null) {
-            listener.onNewEntry(dimension, id, name);
-        }
         put(d, id, name);
         return id;
     }

@@ -149,7 +149,7 @@ public final class EmbeddedStore implements EventRecorder {
     }
 
     private static Dictionary newDictionary(final StoreConfig config) {
-        return new Dictionary(config.cardinalityLimits(), config.maxStringLength(), null);
+        return new Dictionary(config.cardinalityLimits(), config.maxStringLength());
     }
 
     /** Called by the aggregate handler, holding the lock, when a snapshot is due. */
