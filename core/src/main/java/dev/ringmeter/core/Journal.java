@@ -38,6 +38,9 @@ public final class Journal implements AutoCloseable {
     private final long retentionMs;
     private final Path directory;
     private final org.agrona.concurrent.EpochClock clock;
+    /** Scans hold the read lock; retention deletes only when it gets the write lock without waiting. */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock cycleFiles =
+        new java.util.concurrent.locks.ReentrantReadWriteLock();
 
     Journal(final Path directory, final StoreConfig config) {
         this.directory = directory;
@@ -166,16 +169,40 @@ public final class Journal implements AutoCloseable {
 
     /**
      * Deletes cycle files that ended more than the retention ago, never the current one and never one that holds
-     * records after keepFromIndex (what a restart still has to replay). Logs each deletion.
+     * records after keepFromIndex (what a restart still has to replay), and nothing while a scan is reading (it
+     * does not wait: the next sweep deletes what is due). Logs each deletion.
      *
      * @param keepFromIndex the index of the last record the latest snapshot includes; -1 (no snapshot: a restart
      *                      replays everything) deletes nothing.
      * @return the number of files deleted.
      */
     public synchronized int deleteExpiredCycles(final long keepFromIndex) {
-        if (keepFromIndex < 0) {
-            return 0;
+        if (keepFromIndex < 0 || !cycleFiles.writeLock().tryLock()) {
+            return 0;   // no snapshot yet, or a scan is reading: the next sweep deletes what is due
         }
+        try {
+            return deleteExpiredCyclesLocked(keepFromIndex);
+        } finally {
+            cycleFiles.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Runs a reader while no cycle file is deleted (a Chronicle tailer that meets a cycle deleted under it may
+     * stop early and see nothing).
+     *
+     * @param reader to run.
+     */
+    void whileCyclesKept(final Runnable reader) {
+        cycleFiles.readLock().lock();
+        try {
+            reader.run();
+        } finally {
+            cycleFiles.readLock().unlock();
+        }
+    }
+
+    private int deleteExpiredCyclesLocked(final long keepFromIndex) {
         final long cutoffMs = clock.time() - retentionMs;
         int limitCycle = (int)(cutoffMs / rollCycle.lengthInMillis()) - 1;
         limitCycle = Math.min(limitCycle, queue.cycle() - 1);

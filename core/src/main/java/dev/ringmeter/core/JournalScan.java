@@ -143,7 +143,7 @@ public final class JournalScan {
         final IntArrayList order = new IntArrayList();
         recordsRead = 0;
         if (!impossible) {
-            scan(byId, order);
+            store.journal().whileCyclesKept(() -> scan(byId, order));
         }
         final Map<String, WindowStats> out = new LinkedHashMap<>();
         for (int i = 0; i < order.size(); i++) {
