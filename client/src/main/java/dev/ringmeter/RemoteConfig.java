@@ -32,7 +32,7 @@ public final class RemoteConfig {
     public static final long DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
 
     private static final String PARAMETERS = "token, bufferCapacity, batchSize, maxBatchBytes, lingerMs, maxRetries, "
-        + "initialBackoffMs, maxBackoffMs, requestTimeoutMs, connectTimeoutMs, closeTimeoutMs";
+        + "initialBackoffMs, maxBackoffMs, requestTimeoutMs, connectTimeoutMs, closeTimeoutMs, gzip";
 
     private URI uri;
     private String token;
@@ -46,6 +46,7 @@ public final class RemoteConfig {
     private long requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
     private long connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
     private long closeTimeoutMs = DEFAULT_CLOSE_TIMEOUT_MS;
+    private boolean gzip;
     private boolean concluded;
 
     /**
@@ -86,11 +87,22 @@ public final class RemoteConfig {
                 case "requestTimeoutMs" -> c.requestTimeoutMs(number(name, value));
                 case "connectTimeoutMs" -> c.connectTimeoutMs(number(name, value));
                 case "closeTimeoutMs" -> c.closeTimeoutMs(number(name, value));
+                case "gzip" -> c.gzip(flag(name, value));
                 default -> throw new IllegalArgumentException("unknown parameter '" + name + "' in the server URI; "
                     + "valid: " + PARAMETERS);
             }
         }
         return c;
+    }
+
+    private static boolean flag(final String name, final String value) {
+        if (value.equals("true") || value.isEmpty()) {
+            return true;
+        }
+        if (value.equals("false")) {
+            return false;
+        }
+        throw new IllegalArgumentException(name + " must be true or false but was '" + value + "'");
     }
 
     private static String decode(final String s) {
@@ -229,6 +241,21 @@ public final class RemoteConfig {
      * @param ms how long {@code close()} waits for what is buffered to be delivered before it gives up on it.
      * @return this.
      */
+    /**
+     * @param gzip whether to compress each batch (Content-Encoding: gzip); default false. Worth it across a
+     *             network: an NDJSON batch shrinks about tenfold; on loopback it only costs CPU.
+     * @return this.
+     */
+    public RemoteConfig gzip(final boolean gzip) {
+        this.gzip = gzip;
+        return this;
+    }
+
+    /** @return whether batches are gzip-compressed. */
+    public boolean gzip() {
+        return gzip;
+    }
+
     public RemoteConfig closeTimeoutMs(final long ms) {
         this.closeTimeoutMs = ms;
         return this;
@@ -349,6 +376,6 @@ public final class RemoteConfig {
             : "bearer") + ", bufferCapacity=" + bufferCapacity + ", batchSize=" + batchSize + ", maxBatchBytes="
             + maxBatchBytes + ", lingerMs=" + lingerMs + ", maxRetries=" + maxRetries + ", initialBackoffMs="
             + initialBackoffMs + ", maxBackoffMs=" + maxBackoffMs + ", requestTimeoutMs=" + requestTimeoutMs
-            + ", connectTimeoutMs=" + connectTimeoutMs + ", closeTimeoutMs=" + closeTimeoutMs + '}';
+            + ", connectTimeoutMs=" + connectTimeoutMs + ", closeTimeoutMs=" + closeTimeoutMs + ", gzip=" + gzip + '}';
     }
 }

@@ -362,7 +362,10 @@ public final class RemoteRecorder implements EventRecorder {
                 final HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                     .timeout(Duration.ofMillis(config.requestTimeoutMs()))
                     .header("Content-Type", "application/x-ndjson")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(Arrays.copyOf(batch.bytes(), batch.length())));
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body(batch)));
+                if (config.gzip()) {
+                    request.header("Content-Encoding", "gzip");
+                }
                 if (authorization != null) {
                     request.header("Authorization", authorization);
                 }
@@ -467,5 +470,19 @@ public final class RemoteRecorder implements EventRecorder {
             return "";
         }
         return body.length() <= MAX_LOGGED_BODY_CHARS ? body : body.substring(0, MAX_LOGGED_BODY_CHARS) + "...";
+    }
+
+    /** The request body of a batch: its NDJSON bytes, gzip-compressed when configured. Sender thread only. */
+    private byte[] body(final NdjsonBatch batch) {
+        if (!config.gzip()) {
+            return Arrays.copyOf(batch.bytes(), batch.length());
+        }
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(batch.length() / 4 + 64);
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out, 8192)) {
+            gz.write(batch.bytes(), 0, batch.length());
+        } catch (final IOException e) {
+            throw new java.io.UncheckedIOException("compressing in memory cannot fail", e);
+        }
+        return out.toByteArray();
     }
 }

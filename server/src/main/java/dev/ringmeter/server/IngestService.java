@@ -172,6 +172,51 @@ final class IngestService {
             throw ApiException.tooLarge(null, -1, "request body of " + declared + " bytes is larger than "
                 + maxBodyBytes + " bytes");
         }
-        return new BoundedInputStream(ctx.bodyInputStream(), maxBodyBytes);
+        final InputStream body = new BoundedInputStream(ctx.bodyInputStream(), maxBodyBytes);
+        final String encoding = ctx.header("Content-Encoding");
+        if (encoding == null || encoding.isBlank() || encoding.equalsIgnoreCase("identity")) {
+            return body;
+        }
+        if (!encoding.equalsIgnoreCase("gzip")) {
+            throw ApiException.unsupportedMediaType("Content-Encoding must be gzip or identity, not " + encoding);
+        }
+        // the limit applies to the inflated body too, so a small compressed body cannot expand without bound
+        return new BoundedInputStream(new GzipBody(body), maxBodyBytes);
+    }
+
+    /** Inflates a gzip body; a body that is not valid gzip is a malformed request (400), not a server error. */
+    private static final class GzipBody extends java.io.FilterInputStream {
+        private GzipBody(final InputStream compressed) {
+            super(compressed);
+        }
+
+        private InputStream inflater() throws IOException {
+            if (!(in instanceof java.util.zip.GZIPInputStream)) {
+                try {
+                    in = new java.util.zip.GZIPInputStream(in, 8192);
+                } catch (final java.util.zip.ZipException | java.io.EOFException e) {
+                    throw ApiException.malformed("body is not valid gzip: " + e.getMessage(), -1, -1, -1, -1);
+                }
+            }
+            return in;
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return inflater().read();
+            } catch (final java.util.zip.ZipException | java.io.EOFException e) {
+                throw ApiException.malformed("body is not valid gzip: " + e.getMessage(), -1, -1, -1, -1);
+            }
+        }
+
+        @Override
+        public int read(final byte[] b, final int off, final int len) throws IOException {
+            try {
+                return inflater().read(b, off, len);
+            } catch (final java.util.zip.ZipException | java.io.EOFException e) {
+                throw ApiException.malformed("body is not valid gzip: " + e.getMessage(), -1, -1, -1, -1);
+            }
+        }
     }
 }

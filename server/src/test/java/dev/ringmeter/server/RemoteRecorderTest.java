@@ -76,6 +76,21 @@ class RemoteRecorderTest {
     }
 
     @Test
+    void shouldDeliverGzipCompressedBatches() throws Exception {
+        try (TestServer server = TestServer.start(data);
+             RemoteRecorder r = new RemoteRecorder(fastRetries(server.base).gzip(true))) {
+            final Event e = new Event();
+            for (int i = 0; i < 5_000; i++) {
+                assertTrue(r.record(event(e, "remote-gzip", i)));
+            }
+            assertTrue(r.flush(30, TimeUnit.SECONDS), r.stats().toString());
+            assertEquals(5_000, server.count("remote-gzip"));
+            assertEquals(5_000, r.stats().acknowledged());
+            assertEquals(0, r.stats().rejected() + r.stats().retried());
+        }
+    }
+
+    @Test
     void shouldCountExactlyWhenManyThreadsRecordAtOnce() throws Exception {
         final int threads = 8;
         final int each = 20_000;
