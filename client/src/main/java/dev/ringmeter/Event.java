@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Threading: not thread-safe; one instance belongs to one thread at a time.
  */
-public final class Event {
+public final class Event implements Tagged {
     /** Marks an optional numeric field as absent. */
     public static final long NONE = Long.MIN_VALUE;
     /** The most free tags one event carries. */
@@ -354,6 +354,7 @@ public final class Event {
      * @param value of the tag.
      * @return this.
      */
+    @Override
     public Event tag(final String key, final String value) {
         if (key == null || key.isEmpty() || value == null) {
             throw new InvalidEventException("tags", "keys must not be empty and values not null");
@@ -480,14 +481,17 @@ public final class Event {
         return qualityValues[index];
     }
 
+    @Override
     public int tagCount() {
         return tagCount;
     }
 
+    @Override
     public String tagKey(final int index) {
         return tagKeys[index];
     }
 
+    @Override
     public String tagValue(final int index) {
         return tagValues[index];
     }

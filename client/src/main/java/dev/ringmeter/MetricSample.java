@@ -6,7 +6,7 @@ package dev.ringmeter;
  * <p>
  * Threading: not thread-safe; one instance belongs to one thread at a time.
  */
-public final class MetricSample {
+public final class MetricSample implements Tagged {
     private long timestampMs;
     private String name;
     private double value = Double.NaN;
@@ -67,6 +67,7 @@ public final class MetricSample {
      * @param value of the tag.
      * @return this.
      */
+    @Override
     public MetricSample tag(final String key, final String value) {
         if (key == null || key.isEmpty() || value == null) {
             throw new InvalidEventException("tags", "keys must not be empty and values not null");
@@ -103,14 +104,17 @@ public final class MetricSample {
         return value;
     }
 
+    @Override
     public int tagCount() {
         return tagCount;
     }
 
+    @Override
     public String tagKey(final int index) {
         return tagKeys[index];
     }
 
+    @Override
     public String tagValue(final int index) {
         return tagValues[index];
     }

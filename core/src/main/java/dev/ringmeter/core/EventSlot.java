@@ -92,12 +92,7 @@ public final class EventSlot {
             qualityValues[i] = event.qualityValue(i);
         }
         qualityCount = q;
-        final int t = event.tagCount();
-        for (int i = 0; i < t; i++) {
-            tagKeys[i] = dictionary.id(Dimension.TAG_KEY, event.tagKey(i));
-            tagValues[i] = dictionary.id(Dimension.TAG_VALUE, event.tagValue(i));
-        }
-        tagCount = t;
+        fillTags(event, dictionary);
         kind = KIND_EVENT;
     }
 
@@ -112,13 +107,17 @@ public final class EventSlot {
         timestampMs = sample.timestampMs();
         metricName = dictionary.id(Dimension.METRIC_NAME, sample.name());
         metricValue = sample.value();
-        final int t = sample.tagCount();
+        fillTags(sample, dictionary);
+        kind = KIND_METRIC;
+    }
+
+    private void fillTags(final dev.ringmeter.Tagged tagged, final Dictionary dictionary) {
+        final int t = tagged.tagCount();
         for (int i = 0; i < t; i++) {
-            tagKeys[i] = dictionary.id(Dimension.TAG_KEY, sample.tagKey(i));
-            tagValues[i] = dictionary.id(Dimension.TAG_VALUE, sample.tagValue(i));
+            tagKeys[i] = dictionary.id(Dimension.TAG_KEY, tagged.tagKey(i));
+            tagValues[i] = dictionary.id(Dimension.TAG_VALUE, tagged.tagValue(i));
         }
         tagCount = t;
-        kind = KIND_METRIC;
     }
 
     /**

@@ -164,7 +164,10 @@ final class EventReader implements BatchReader.ItemReader {
         }
     }
 
-    static void tags(final JsonParser p, final Event e) throws IOException {
+    /**
+     * Reads a {@code tags} object into an event or a metric sample, refusing a key given twice.
+     */
+    static void tags(final JsonParser p, final dev.ringmeter.Tagged e) throws IOException {
         FieldValues.startObject(p, "tags");
         String key;
         while ((key = p.nextFieldName()) != null) {

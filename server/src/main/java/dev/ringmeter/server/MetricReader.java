@@ -66,27 +66,13 @@ final class MetricReader implements BatchReader.ItemReader {
                     s.timestampMs(FieldValues.timestampMs(p, name));
                     break;
                 default:
-                    tags(p, s);
+                    EventReader.tags(p, s);
                     break;
             }
         }
         s.validate();
         if (s.timestampMs() != 0) {
             FieldValues.notFuture(s.timestampMs(), maxFutureSkewMs, "timestamp");
-        }
-    }
-
-    private static void tags(final JsonParser p, final MetricSample s) throws IOException {
-        FieldValues.startObject(p, "tags");
-        String key;
-        while ((key = p.nextFieldName()) != null) {
-            for (int i = 0; i < s.tagCount(); i++) {
-                if (s.tagKey(i).equals(key)) {
-                    throw new InvalidEventException("tags." + key, "appears twice");
-                }
-            }
-            p.nextToken();
-            s.tag(key, FieldValues.string(p, "tags." + key));
         }
     }
 }
