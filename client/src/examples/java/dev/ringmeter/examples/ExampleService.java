@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * names, chosen by configuration alone ({@link Ringmeter#open(String)}): {@code http://127.0.0.1:8080} (the default;
  * start the server first), or {@code mem:} / {@code file:./data} when ringmeter-core is on the classpath.
  * <pre>
- * mvn -B -q -pl client test-compile exec:java -Dexec.args="http://127.0.0.1:8080 2000"
+ * mvn -B -q -pl client test-compile exec:java@example-service -Dexec.args="http://127.0.0.1:8080 2000"
  * </pre>
  * Compiled by the build (client/src/examples), so it cannot drift from the API.
  */
