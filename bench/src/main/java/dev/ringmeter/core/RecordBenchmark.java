@@ -43,10 +43,10 @@ import java.util.concurrent.TimeUnit;
 public class RecordBenchmark {
     private static final String[] MODELS = {"gpt-4o", "claude-sonnet", "llama-3-70b", "mistral-large"};
 
-    /** A store whose ring drops when full: what a latency-sensitive caller runs with. */
+    /** A store whose ring drops when full: what a latency-sensitive caller runs with (also used by the peers). */
     @State(Scope.Benchmark)
     public static class DropStore {
-        EmbeddedStore store;
+        public EmbeddedStore store;
 
         @Setup(Level.Trial)
         public void open() {
@@ -63,7 +63,7 @@ public class RecordBenchmark {
     /** A store whose ring blocks when full: throughput is then what the store sustains end to end. */
     @State(Scope.Benchmark)
     public static class BlockStore {
-        EmbeddedStore store;
+        public EmbeddedStore store;
 
         @Setup(Level.Trial)
         public void open() {

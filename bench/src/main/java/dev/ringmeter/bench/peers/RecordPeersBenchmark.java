@@ -4,8 +4,7 @@ import com.codahale.metrics.ExponentiallyDecayingReservoir;
 import com.codahale.metrics.Histogram;
 import com.codahale.metrics.SlidingTimeWindowArrayReservoir;
 import dev.ringmeter.Event;
-import dev.ringmeter.core.EmbeddedStore;
-import dev.ringmeter.core.StoreConfig;
+import dev.ringmeter.core.RecordBenchmark;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -174,47 +173,6 @@ public class RecordPeersBenchmark {
         }
     }
 
-    /** Ringmeter with the DROP policy: what a latency-sensitive caller runs with. */
-    @State(Scope.Benchmark)
-    public static class RingmeterDrop {
-        EmbeddedStore store;
-
-        @Setup(Level.Trial)
-        public void open() {
-            store = EmbeddedStore.open(new StoreConfig().ringSize(65536)
-                .fullRingPolicy(StoreConfig.FullRingPolicy.DROP)
-                .waitStrategy(StoreConfig.WaitStrategyKind.YIELDING));
-        }
-
-        @TearDown(Level.Trial)
-        public void close() {
-            store.close();
-        }
-    }
-
-    /** Ringmeter with the BLOCK policy: throughput is what the store records AND aggregates, nothing dropped. */
-    @State(Scope.Benchmark)
-    public static class RingmeterBlock {
-        EmbeddedStore store;
-
-        @Setup(Level.Trial)
-        public void open() {
-            store = EmbeddedStore.open(new StoreConfig().ringSize(65536)
-                .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK)
-                .waitStrategy(StoreConfig.WaitStrategyKind.YIELDING));
-        }
-
-        @TearDown(Level.Iteration)
-        public void drain() throws InterruptedException {
-            store.flush(30, TimeUnit.SECONDS);
-        }
-
-        @TearDown(Level.Trial)
-        public void close() {
-            store.close();
-        }
-    }
-
     /** Per-thread reusable event and the count of calls the full ring refused (reported as {@code dropped}). */
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.EVENTS)
@@ -264,7 +222,7 @@ public class RecordPeersBenchmark {
     }
 
     @Benchmark
-    public boolean ringmeterRecord(final RingmeterDrop s, final RingmeterCaller c) {
+    public boolean ringmeterRecord(final RecordBenchmark.DropStore s, final RingmeterCaller c) {
         final boolean accepted = s.store.record(c.event.reset().model(MODEL).latencyNs(LATENCY_NS));
         if (!accepted) {
             c.dropped++;
@@ -273,7 +231,7 @@ public class RecordPeersBenchmark {
     }
 
     @Benchmark
-    public boolean ringmeterRecordSustained(final RingmeterBlock s, final RingmeterCaller c) {
+    public boolean ringmeterRecordSustained(final RecordBenchmark.BlockStore s, final RingmeterCaller c) {
         return s.store.record(c.event.reset().model(MODEL).latencyNs(LATENCY_NS));
     }
 
