@@ -192,11 +192,7 @@ final class IngestService {
 
         private InputStream inflater() throws IOException {
             if (!(in instanceof java.util.zip.GZIPInputStream)) {
-                try {
-                    in = new java.util.zip.GZIPInputStream(in, 8192);
-                } catch (final java.util.zip.ZipException | java.io.EOFException e) {
-                    throw ApiException.malformed("body is not valid gzip: " + e.getMessage(), -1, -1, -1, -1);
-                }
+                in = new java.util.zip.GZIPInputStream(in, 8192);
             }
             return in;
         }
@@ -206,7 +202,7 @@ final class IngestService {
             try {
                 return inflater().read();
             } catch (final java.util.zip.ZipException | java.io.EOFException e) {
-                throw ApiException.malformed("body is not valid gzip: " + e.getMessage(), -1, -1, -1, -1);
+                throw notGzip(e);
             }
         }
 
@@ -215,8 +211,12 @@ final class IngestService {
             try {
                 return inflater().read(b, off, len);
             } catch (final java.util.zip.ZipException | java.io.EOFException e) {
-                throw ApiException.malformed("body is not valid gzip: " + e.getMessage(), -1, -1, -1, -1);
+                throw notGzip(e);
             }
+        }
+
+        private static ApiException notGzip(final IOException e) {
+            return ApiException.malformed("body is not valid gzip: " + e.getMessage(), -1, -1, -1, -1);
         }
     }
 }
