@@ -40,8 +40,8 @@ else
     echo "jmh-gate: events=10000,1000000 with -prof gc; JSON to $JMH_OUT"
     # shellcheck disable=SC2086  # JMH_OPTS is a list of options
     "$JAVA" -jar "$JMH_JAR" \
-        '^dev\.ringmeter\.core\.RecordBenchmark\.(record|recordSustained|micrometerTimerRecord)$' \
-        '^dev\.ringmeter\.core\.WindowQueryBenchmark\.' \
+        '^dev\.ringmeter\.bench\.core\.RecordBenchmark\.(record|recordSustained|micrometerTimerRecord)$' \
+        '^dev\.ringmeter\.bench\.core\.WindowQueryBenchmark\.' \
         -p events=10000,1000000 -t 1 $JMH_OPTS -prof gc -rf json -rff "$JMH_OUT"
 fi
 

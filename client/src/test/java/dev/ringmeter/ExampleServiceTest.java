@@ -1,6 +1,6 @@
 package dev.ringmeter;
 
-import dev.ringmeter.examples.ExampleService;
+import dev.ringmeter.examples.remote.ExampleService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

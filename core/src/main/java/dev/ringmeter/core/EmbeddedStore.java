@@ -14,6 +14,15 @@ import dev.ringmeter.Event;
 import dev.ringmeter.EventRecorder;
 import dev.ringmeter.InvalidEventException;
 import dev.ringmeter.MetricSample;
+import dev.ringmeter.core.aggregate.AggregateHandler;
+import dev.ringmeter.core.aggregate.Aggregates;
+import dev.ringmeter.core.dictionary.Dictionary;
+import dev.ringmeter.core.dictionary.Dimension;
+import dev.ringmeter.core.ingest.EventSlot;
+import dev.ringmeter.core.ingest.ParkingWaitStrategy;
+import dev.ringmeter.core.journal.Journal;
+import dev.ringmeter.core.journal.JournalHandler;
+import dev.ringmeter.core.journal.Snapshot;
 import org.agrona.concurrent.EpochClock;
 
 import java.io.IOException;

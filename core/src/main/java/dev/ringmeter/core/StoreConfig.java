@@ -1,5 +1,6 @@
 package dev.ringmeter.core;
 
+import dev.ringmeter.core.dictionary.Dimension;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.SystemEpochClock;
 

@@ -1,5 +1,6 @@
 package dev.ringmeter.core;
 
+import dev.ringmeter.core.query.WindowStats;
 import org.agrona.concurrent.CachedEpochClock;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;

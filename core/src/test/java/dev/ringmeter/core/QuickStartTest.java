@@ -1,6 +1,7 @@
 package dev.ringmeter.core;
 
-import dev.ringmeter.examples.QuickStart;
+import dev.ringmeter.core.query.WindowStats;
+import dev.ringmeter.examples.embedded.QuickStart;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

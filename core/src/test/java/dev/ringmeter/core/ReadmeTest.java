@@ -1,5 +1,6 @@
 package dev.ringmeter.core;
 
+import dev.ringmeter.examples.embedded.QuickStart;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -13,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ReadmeTest {
     @Test
     void shouldShowTheCompiledQuickStartExampleVerbatim() throws Exception {
-        final String source = Files.readString(Path.of("src/examples/java/dev/ringmeter/examples/QuickStart.java"));
+        final String source = Files.readString(Path.of("src/examples/java/dev/ringmeter/examples/embedded/QuickStart.java"));
         final String block = source.substring(source.indexOf("// README:begin\n") + "// README:begin\n".length(),
             source.indexOf("        // README:end"));
         final String dedented = block.lines()

@@ -2,6 +2,17 @@ package dev.ringmeter.server;
 
 import dev.ringmeter.core.EmbeddedStore;
 import dev.ringmeter.core.StoreConfig;
+import dev.ringmeter.server.http.ApiException;
+import dev.ringmeter.server.http.BearerAuth;
+import dev.ringmeter.server.http.ErrorReplies;
+import dev.ringmeter.server.http.Json;
+import dev.ringmeter.server.ingest.IngestController;
+import dev.ringmeter.server.ingest.IngestGate;
+import dev.ringmeter.server.ingest.IngestService;
+import dev.ringmeter.server.ingest.PricingController;
+import dev.ringmeter.server.ops.CumulativeTotals;
+import dev.ringmeter.server.ops.OpsController;
+import dev.ringmeter.server.query.QueryController;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
 import org.slf4j.Logger;

@@ -2,6 +2,9 @@ package dev.ringmeter.server;
 
 import dev.ringmeter.core.EmbeddedStore;
 import dev.ringmeter.core.StoreConfig;
+import dev.ringmeter.server.ingest.DictionaryGuard;
+import dev.ringmeter.server.ingest.EventReader;
+import dev.ringmeter.server.ingest.MetricReader;
 
 /**
  * The open store and what the request handlers derive from its configuration once: the dictionary guard and the
@@ -9,11 +12,11 @@ import dev.ringmeter.core.StoreConfig;
  * <p>
  * Threading: immutable; shared by every request thread.
  */
-final class StoreContext {
-    final EmbeddedStore store;
-    final DictionaryGuard guard;
-    final EventReader events;
-    final MetricReader samples;
+public final class StoreContext {
+    public final EmbeddedStore store;
+    public final DictionaryGuard guard;
+    public final EventReader events;
+    public final MetricReader samples;
 
     /**
      * @param store the open store.

@@ -1,7 +1,7 @@
 package dev.ringmeter.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ringmeter.core.Metric;
+import dev.ringmeter.core.query.Metric;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -4,7 +4,7 @@ import dev.ringmeter.Event;
 import dev.ringmeter.Status;
 import dev.ringmeter.core.EmbeddedStore;
 import dev.ringmeter.core.StoreConfig;
-import dev.ringmeter.core.WindowStats;
+import dev.ringmeter.core.query.WindowStats;
 import io.questdb.ServerMain;
 import io.questdb.cairo.CairoEngine;
 import io.questdb.cairo.TableToken;

@@ -1,0 +1,177 @@
+package dev.ringmeter.core.dictionary;
+
+import dev.ringmeter.CardinalityLimitException;
+import dev.ringmeter.InvalidEventException;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Maps the string values of each {@link Dimension} to dense ids starting at 1 (0 means absent), with a cardinality
+ * limit per dimension and a limit on string length.
+ * <p>
+ * Threading: {@link #id(Dimension, String)} and {@link #name(Dimension, int)} may be called from any thread. A known
+ * value costs one lock-free hash lookup and allocates nothing; a new value takes a lock once. Ids are never reused
+ * or removed, so a reader that has an id can always resolve it.
+ */
+public final class Dictionary {
+    private final ConcurrentHashMap<String, Integer>[] ids;
+    private final String[][] names;
+    private final int[] sizes;
+    private final int[] limits;
+    private final int maxStringLength;
+
+    /**
+     * @param limits          cardinality limit of each dimension, indexed by ordinal.
+     * @param maxStringLength longest value accepted, in chars.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public Dictionary(final int[] limits, final int maxStringLength) {
+        final int n = Dimension.VALUES.length;
+        this.ids = new ConcurrentHashMap[n];
+        this.names = new String[n][];
+        this.sizes = new int[n];
+        this.limits = limits.clone();
+        this.maxStringLength = maxStringLength;
+        for (int i = 0; i < n; i++) {
+            ids[i] = new ConcurrentHashMap<>();
+            names[i] = new String[16];
+        }
+    }
+
+    /**
+     * @param dimension of the value.
+     * @param name      the value; null or empty means absent.
+     * @return the value's id, 0 for absent.
+     * @throws InvalidEventException     if the value is longer than the limit.
+     * @throws CardinalityLimitException if the value is new and the dimension is full.
+     */
+    public int id(final Dimension dimension, final String name) {
+        if (name == null || name.isEmpty()) {
+            return 0;
+        }
+        final Integer id = ids[dimension.ordinal()].get(name);
+        return id != null ? id : add(dimension, name);
+    }
+
+    /**
+     * @param dimension of the value.
+     * @param name      the value.
+     * @return its id, or 0 if the value is unknown (never adds).
+     */
+    public int find(final Dimension dimension, final String name) {
+        if (name == null) {
+            return 0;
+        }
+        final Integer id = ids[dimension.ordinal()].get(name);
+        return id != null ? id : 0;
+    }
+
+    /**
+     * @param dimension of the value.
+     * @param id        of the value.
+     * @return the value, or null for id 0 or an unknown id.
+     */
+    public String name(final Dimension dimension, final int id) {
+        final String[] table = names[dimension.ordinal()];
+        return id > 0 && id < table.length ? table[id] : null;
+    }
+
+    /**
+     * @param dimension to count.
+     * @return the number of distinct values known.
+     */
+    public synchronized int size(final Dimension dimension) {
+        return sizes[dimension.ordinal()];
+    }
+
+    /**
+     * @param dimension of the value.
+     * @return a copy of the values, indexed by id - 1.
+     */
+    public synchronized String[] names(final Dimension dimension) {
+        final int d = dimension.ordinal();
+        return Arrays.copyOfRange(names[d], 1, sizes[d] + 1);
+    }
+
+    /**
+     * Restores an entry with a known id, as read back from a journal or snapshot.
+     *
+     * @param dimension of the value.
+     * @param id        it had.
+     * @param name      the value.
+     * @throws IllegalStateException if the id is not the next one of its dimension.
+     */
+    public synchronized void restore(final Dimension dimension, final int id, final String name) {
+        final int d = dimension.ordinal();
+        if (id != sizes[d] + 1) {
+            throw new IllegalStateException(dimension + " entry " + id + " restored out of order after " + sizes[d]);
+        }
+        put(d, id, name);
+    }
+
+    private synchronized int add(final Dimension dimension, final String name) {
+        final int d = dimension.ordinal();
+        final Integer existing = ids[d].get(name);
+        if (existing != null) {
+            return existing;
+        }
+        if (name.length() > maxStringLength) {
+            throw new InvalidEventException(dimension.field(),
+                "must be at most " + maxStringLength + " characters but was " + name.length());
+        }
+        if (sizes[d] >= limits[d]) {
+            throw new CardinalityLimitException(dimension.field(), limits[d]);
+        }
+        final int id = sizes[d] + 1;
+        put(d, id, name);
+        return id;
+    }
+
+    private void put(final int d, final int id, final String name) {
+        String[] table = names[d];
+        if (id >= table.length) {
+            table = Arrays.copyOf(table, Math.max(id + 1, table.length * 2));
+        }
+        table[id] = name;
+        names[d] = table;
+        sizes[d] = id;
+        ids[d].put(name, id);
+    }
+
+    /**
+     * Writes every entry to a snapshot.
+     *
+     * @param out to write to.
+     * @throws IOException if the write fails.
+     */
+    public synchronized void write(final DataOutput out) throws IOException {
+        for (int d = 0; d < sizes.length; d++) {
+            out.writeInt(sizes[d]);
+            for (int id = 1; id <= sizes[d]; id++) {
+                out.writeUTF(names[d][id]);
+            }
+        }
+    }
+
+    /**
+     * Reads entries written by {@link #write(DataOutput)} into this (empty) dictionary.
+     *
+     * @param in to read from.
+     * @throws IOException if the read fails or the data is bad.
+     */
+    public synchronized void read(final DataInput in) throws IOException {
+        for (int d = 0; d < sizes.length; d++) {
+            final int n = in.readInt();
+            if (n < 0 || n > limits[d]) {
+                throw new IOException(Dimension.VALUES[d] + " holds " + n + " values, over its limit " + limits[d]);
+            }
+            for (int id = 1; id <= n; id++) {
+                put(d, id, in.readUTF());
+            }
+        }
+    }
+}

@@ -1,0 +1,266 @@
+package dev.ringmeter.core.journal;
+
+import dev.ringmeter.core.StoreConfig;
+import dev.ringmeter.core.dictionary.Dictionary;
+import dev.ringmeter.core.ingest.EventSlot;
+import net.openhft.chronicle.bytes.SyncMode;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+
+/**
+ * The store's durable log: a Chronicle Queue in {@code <data>/journal}, one record per event, metric sample,
+ * price change and dictionary entry (layout in {@link JournalDescriptor}). Records are written by the
+ * {@link JournalHandler} alone; a record is in the operating system's page cache when its write returns, so a
+ * killed process loses nothing written (an OS crash or power loss needs {@link StoreConfig#journalSync(boolean)}).
+ * Cycle files older than the journal's retention are deleted by {@link #deleteExpiredCycles(long)}. Cycles follow
+ * the store's clock.
+ * <p>
+ * Threading: the queue may be read by any number of tailers on any threads (recovery, scans) while the journal
+ * handler appends. {@link #deleteExpiredCycles(long)} and {@link #close()} may be called from any thread.
+ */
+public final class Journal implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Journal.class.getName());
+    private static final String SUFFIX = ".cq4";
+
+    private final SingleChronicleQueue queue;
+    private final RollCycle rollCycle;
+    private final long retentionMs;
+    private final Path directory;
+    private final org.agrona.concurrent.EpochClock clock;
+    /** Scans hold the read lock; retention deletes only when it gets the write lock without waiting. */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock cycleFiles =
+        new java.util.concurrent.locks.ReentrantReadWriteLock();
+
+    public Journal(final Path directory, final StoreConfig config) {
+        this.directory = directory;
+        this.clock = config.clock();
+        this.rollCycle = RollCycles.valueOf(config.journalRollCycle());
+        this.retentionMs = config.journalRetentionMs();
+        this.queue = SingleChronicleQueueBuilder.binary(directory)
+            .rollCycle(rollCycle)
+            .blockSize(config.journalBlockBytes())
+            .syncMode(config.journalSync() ? SyncMode.SYNC : SyncMode.ASYNC)
+            .timeProvider(clock::time)
+            .build();
+    }
+
+    SingleChronicleQueue queue() {
+        return queue;
+    }
+
+    /**
+     * @return the directory of the queue's files.
+     */
+    public Path directory() {
+        return directory;
+    }
+
+    /**
+     * @return the index of the last record, or -1 if the journal is empty.
+     */
+    public long lastIndex() {
+        final long last = queue.lastIndex();
+        return last < 0 ? -1 : last;
+    }
+
+    /**
+     * @return bytes of the journal's files on disk (their apparent size: Chronicle maps and pre-sizes files in
+     * blocks, so this is at most one block per file above the data written).
+     */
+    public long diskBytes() {
+        final File[] files = directory.toFile().listFiles();
+        long bytes = 0;
+        if (files != null) {
+            for (final File f : files) {
+                bytes += f.length();
+            }
+        }
+        return bytes;
+    }
+
+    /**
+     * Reads every record of the documents after an index, in order.
+     *
+     * @param afterIndex index of the last document already applied, or -1 to read from the start.
+     * @param visitor    told of each record.
+     * @param dictionary to restore dictionary entries into.
+     * @return the number of records read and the index of the last document, as {count, lastIndex}.
+     */
+    public long[] replay(final long afterIndex, final RecordVisitor visitor, final Dictionary dictionary) {
+        try (ExcerptTailer tailer = queue.createTailer()) {
+            if (afterIndex >= 0) {
+                if (!tailer.moveToIndex(afterIndex)) {
+                    LOG.log(System.Logger.Level.WARNING, "the snapshot's journal position " + Long.toHexString(afterIndex)
+                        + " is not in the journal (newer than it, or deleted); replaying what follows it");
+                    tailer.toStart();
+                    while (tailer.index() <= afterIndex && skipOne(tailer)) {
+                        // skip documents up to the snapshot's position
+                    }
+                } else {
+                    skipOne(tailer);
+                }
+            } else {
+                tailer.toStart();
+            }
+            final long[] read = read(tailer, new EventSlot(), dictionary, visitor);
+            return new long[] {read[0], read[1] < 0 ? afterIndex : read[1]};
+        }
+    }
+
+    /**
+     * Reads every record from a tailer's position to the end of the journal. Dictionary records restore entries
+     * the dictionary lacks; the others go to the visitor. A document that cannot be decoded is logged and the rest
+     * of it skipped.
+     *
+     * @param tailer     positioned at the first document to read.
+     * @param slot       reused for each record.
+     * @param dictionary to restore dictionary entries into.
+     * @param visitor    told of each event, sample or price record.
+     * @return {records read, index of the last document read or -1}.
+     */
+    static long[] read(final ExcerptTailer tailer, final EventSlot slot, final Dictionary dictionary,
+                       final RecordVisitor visitor) {
+        long count = 0;
+        long last = -1;
+        long skipped = 0;
+        while (true) {
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    break;
+                }
+                last = dc.index();
+                final net.openhft.chronicle.bytes.Bytes<?> bytes = dc.wire().bytes();
+                try {
+                    while (bytes.readRemaining() > 0) {
+                        final byte kind = JournalDescriptor.read(bytes, slot, dictionary);
+                        slot.journalIndex = last;
+                        if (kind != JournalDescriptor.KIND_DICT) {
+                            visitor.onRecord(slot);
+                        }
+                        count++;
+                    }
+                } catch (final IllegalStateException e) {
+                    if (skipped++ < 10) {
+                        LOG.log(System.Logger.Level.WARNING, "skipping the rest of unreadable journal document "
+                            + Long.toHexString(last) + ": " + e.getMessage());
+                    }
+                }
+            }
+        }
+        return new long[] {count, last};
+    }
+
+    private static boolean skipOne(final ExcerptTailer tailer) {
+        try (DocumentContext dc = tailer.readingDocument()) {
+            return dc.isPresent();
+        }
+    }
+
+    /**
+     * Deletes cycle files that ended more than the retention ago, never the current one and never one that holds
+     * records after keepFromIndex (what a restart still has to replay), and nothing while a scan is reading (it
+     * does not wait: the next sweep deletes what is due). Logs each deletion.
+     *
+     * @param keepFromIndex the index of the last record the latest snapshot includes; -1 (no snapshot: a restart
+     *                      replays everything) deletes nothing.
+     * @return the number of files deleted.
+     */
+    public synchronized int deleteExpiredCycles(final long keepFromIndex) {
+        if (keepFromIndex < 0 || !cycleFiles.writeLock().tryLock()) {
+            return 0;   // no snapshot yet, or a scan is reading: the next sweep deletes what is due
+        }
+        try {
+            return deleteExpiredCyclesLocked(keepFromIndex);
+        } finally {
+            cycleFiles.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Runs a reader while no cycle file is deleted (a Chronicle tailer that meets a cycle deleted under it may
+     * stop early and see nothing).
+     *
+     * @param reader to run.
+     */
+    void whileCyclesKept(final Runnable reader) {
+        cycleFiles.readLock().lock();
+        try {
+            reader.run();
+        } finally {
+            cycleFiles.readLock().unlock();
+        }
+    }
+
+    private int deleteExpiredCyclesLocked(final long keepFromIndex) {
+        final long cutoffMs = clock.time() - retentionMs;
+        int limitCycle = (int)(cutoffMs / rollCycle.lengthInMillis()) - 1;
+        limitCycle = Math.min(limitCycle, queue.cycle() - 1);
+        limitCycle = Math.min(limitCycle, rollCycle.toCycle(keepFromIndex) - 1);
+        final String limitName = fileName(limitCycle);
+        final File[] files = directory.toFile().listFiles((dir, name) -> name.endsWith(SUFFIX));
+        if (files == null) {
+            return 0;
+        }
+        Arrays.sort(files);
+        int deleted = 0;
+        for (final File f : files) {
+            if (f.getName().compareTo(limitName) > 0) {
+                break;
+            }
+            final long bytes = f.length();
+            if (!f.delete()) {
+                LOG.log(System.Logger.Level.WARNING, "could not delete expired journal file " + f);
+                break;
+            }
+            deleted++;
+            LOG.log(System.Logger.Level.INFO, "deleted expired journal file " + f.getName() + " (" + bytes
+                + " bytes)");
+        }
+        if (deleted > 0) {
+            queue.refreshDirectoryListing();
+        }
+        return deleted;
+    }
+
+    private String fileName(final int cycle) {
+        return DateTimeFormatter.ofPattern(rollCycle.format()).withZone(ZoneOffset.UTC)
+            .format(Instant.ofEpochMilli(Math.max(0, (long)cycle) * rollCycle.lengthInMillis())) + SUFFIX;
+    }
+
+    @Override
+    public void close() {
+        queue.close();
+    }
+
+    /**
+     * Told of each event, sample or price record in turn; the slot is reused.
+     */
+    @FunctionalInterface
+    public interface RecordVisitor {
+        void onRecord(EventSlot slot);
+    }
+
+    public static Path journalDirectory(final Path dataDirectory) {
+        final Path dir = dataDirectory.resolve("journal");
+        try {
+            Files.createDirectories(dir);
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot create the journal directory " + dir, e);
+        }
+        return dir;
+    }
+}

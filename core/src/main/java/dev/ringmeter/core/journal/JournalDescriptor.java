@@ -1,0 +1,228 @@
+package dev.ringmeter.core.journal;
+
+import dev.ringmeter.core.dictionary.Dictionary;
+import dev.ringmeter.core.dictionary.Dimension;
+import dev.ringmeter.core.ingest.EventSlot;
+import net.openhft.chronicle.bytes.Bytes;
+
+/**
+ * The binary layout of one journal record (many share one Chronicle Queue document), little-endian as Chronicle
+ * writes it.
+ * Every record starts with a version byte and a kind byte; the rest is fixed per kind, followed for events and
+ * metric samples by a counted tail of quality scores and tags.
+ * <pre>
+ *   0       1       2                                                       (bytes)
+ *  +-------+-------+----------------------------------------------------------
+ *  |version| kind  | body
+ *  +-------+-------+----------------------------------------------------------
+ *
+ *  EVENT  body: timestampMs:8 model:4 operation:4 pipeline:4 step:4 run:4 task:4 config:4 errorType:4
+ *               latencyNs:8 ttftNs:8 queueWaitNs:8 promptTokens:8 completionTokens:8 status:1 cache:1
+ *               retries:4 memoryBytes:8 cpuNs:8 costUsd:8 (the effective cost: the caller's, else priced)
+ *               qualityCount:1 { nameId:4 value:8 }* tagCount:1 { keyId:4 valueId:4 }*
+ *  METRIC body: timestampMs:8 nameId:4 value:8 tagCount:1 { keyId:4 valueId:4 }*
+ *  PRICE  body: timestampMs:8 model:4 inputUsdPerMillion:8 outputUsdPerMillion:8
+ *  DICT   body: dimension:1 id:4 value:utf8 (Chronicle's stop-bit length + UTF-8)
+ * </pre>
+ * Ids refer to the dictionary; a DICT record always precedes the first record that uses its id. Records follow one
+ * another inside a Chronicle document (one document per ingestion batch); a reader reads records until the
+ * document has no bytes left.
+ * <p>
+ * Threading: stateless; safe from any thread.
+ */
+final class JournalDescriptor {
+    static final byte VERSION = 1;
+    static final byte KIND_DICT = 4;
+    static final int EVENT_FIXED_LENGTH = 2 + 8 + 8 * 4 + 5 * 8 + 2 + 4 + 3 * 8 + 2;
+
+    private JournalDescriptor() {
+    }
+
+    /**
+     * Writes a slot (event, metric sample or price change) as one record.
+     *
+     * @param slot  to write; its timestamp already stamped.
+     * @param bytes of the open document.
+     */
+    static void write(final EventSlot slot, final Bytes<?> bytes) {
+        bytes.writeByte(VERSION);
+        bytes.writeByte(slot.kind);
+        switch (slot.kind) {
+            case EventSlot.KIND_EVENT:
+                bytes.writeLong(slot.timestampMs);
+                bytes.writeInt(slot.model);
+                bytes.writeInt(slot.operation);
+                bytes.writeInt(slot.pipeline);
+                bytes.writeInt(slot.step);
+                bytes.writeInt(slot.run);
+                bytes.writeInt(slot.task);
+                bytes.writeInt(slot.config);
+                bytes.writeInt(slot.errorType);
+                bytes.writeLong(slot.latencyNs);
+                bytes.writeLong(slot.ttftNs);
+                bytes.writeLong(slot.queueWaitNs);
+                bytes.writeLong(slot.promptTokens);
+                bytes.writeLong(slot.completionTokens);
+                bytes.writeByte(slot.status);
+                bytes.writeByte(slot.cache);
+                bytes.writeInt(slot.retries);
+                bytes.writeLong(slot.memoryBytes);
+                bytes.writeLong(slot.cpuNs);
+                bytes.writeDouble(slot.costUsd);
+                bytes.writeByte((byte)slot.qualityCount);
+                for (int i = 0; i < slot.qualityCount; i++) {
+                    bytes.writeInt(slot.qualityNames[i]);
+                    bytes.writeDouble(slot.qualityValues[i]);
+                }
+                writeTags(slot, bytes);
+                break;
+            case EventSlot.KIND_METRIC:
+                bytes.writeLong(slot.timestampMs);
+                bytes.writeInt(slot.metricName);
+                bytes.writeDouble(slot.metricValue);
+                writeTags(slot, bytes);
+                break;
+            case EventSlot.KIND_PRICE:
+                bytes.writeLong(slot.timestampMs);
+                bytes.writeInt(slot.model);
+                bytes.writeDouble(slot.priceInputUsdPerMillion);
+                bytes.writeDouble(slot.priceOutputUsdPerMillion);
+                break;
+            default:
+                throw new IllegalArgumentException("slot kind " + slot.kind + " is not journaled");
+        }
+    }
+
+    private static void writeTags(final EventSlot slot, final Bytes<?> bytes) {
+        bytes.writeByte((byte)slot.tagCount);
+        for (int i = 0; i < slot.tagCount; i++) {
+            bytes.writeInt(slot.tagKeys[i]);
+            bytes.writeInt(slot.tagValues[i]);
+        }
+    }
+
+    /**
+     * Writes a dictionary entry.
+     *
+     * @param dimension of the value.
+     * @param id        of the value.
+     * @param value     the string.
+     * @param bytes     of the open document.
+     */
+    static void writeDictionaryEntry(final Dimension dimension, final int id, final String value,
+                                     final Bytes<?> bytes) {
+        bytes.writeByte(VERSION);
+        bytes.writeByte(KIND_DICT);
+        bytes.writeByte((byte)dimension.ordinal());
+        bytes.writeInt(id);
+        bytes.writeUtf8(value);
+    }
+
+    /**
+     * Reads one record into a slot; dictionary records are applied to the dictionary directly.
+     *
+     * @param bytes      of the document.
+     * @param slot       to fill for an event, sample or price change.
+     * @param dictionary to restore dictionary entries into.
+     * @return the record's kind (an {@link EventSlot} kind or {@link #KIND_DICT}).
+     * @throws IllegalStateException if the record is of an unknown version or kind, or is cut short.
+     */
+    static byte read(final Bytes<?> bytes, final EventSlot slot, final Dictionary dictionary) {
+        if (bytes.readRemaining() < 2) {
+            throw new IllegalStateException("record of " + bytes.readRemaining() + " bytes is too short");
+        }
+        final byte version = bytes.readByte();
+        if (version != VERSION) {
+            throw new IllegalStateException("unknown journal record version " + version);
+        }
+        final byte kind = bytes.readByte();
+        switch (kind) {
+            case EventSlot.KIND_EVENT:
+                require(bytes, EVENT_FIXED_LENGTH - 2);
+                slot.timestampMs = bytes.readLong();
+                slot.model = bytes.readInt();
+                slot.operation = bytes.readInt();
+                slot.pipeline = bytes.readInt();
+                slot.step = bytes.readInt();
+                slot.run = bytes.readInt();
+                slot.task = bytes.readInt();
+                slot.config = bytes.readInt();
+                slot.errorType = bytes.readInt();
+                slot.latencyNs = bytes.readLong();
+                slot.ttftNs = bytes.readLong();
+                slot.queueWaitNs = bytes.readLong();
+                slot.promptTokens = bytes.readLong();
+                slot.completionTokens = bytes.readLong();
+                slot.status = bytes.readByte();
+                slot.cache = bytes.readByte();
+                slot.retries = bytes.readInt();
+                slot.memoryBytes = bytes.readLong();
+                slot.cpuNs = bytes.readLong();
+                slot.costUsd = bytes.readDouble();
+                final int q = count(bytes.readByte(), dev.ringmeter.Event.MAX_QUALITY);
+                require(bytes, q * 12 + 1);
+                for (int i = 0; i < q; i++) {
+                    slot.qualityNames[i] = bytes.readInt();
+                    slot.qualityValues[i] = bytes.readDouble();
+                }
+                slot.qualityCount = q;
+                readTags(bytes, slot);
+                break;
+            case EventSlot.KIND_METRIC:
+                require(bytes, 8 + 4 + 8 + 1);
+                slot.timestampMs = bytes.readLong();
+                slot.metricName = bytes.readInt();
+                slot.metricValue = bytes.readDouble();
+                readTags(bytes, slot);
+                break;
+            case EventSlot.KIND_PRICE:
+                require(bytes, 8 + 4 + 8 + 8);
+                slot.timestampMs = bytes.readLong();
+                slot.model = bytes.readInt();
+                slot.priceInputUsdPerMillion = bytes.readDouble();
+                slot.priceOutputUsdPerMillion = bytes.readDouble();
+                break;
+            case KIND_DICT:
+                require(bytes, 1 + 4 + 1);
+                final int dimension = bytes.readByte();
+                final int id = bytes.readInt();
+                final String value = bytes.readUtf8();
+                if (dimension < 0 || dimension >= Dimension.VALUES.length || value == null) {
+                    throw new IllegalStateException("bad dictionary record for dimension " + dimension);
+                }
+                final Dimension d = Dimension.VALUES[dimension];
+                if (id > dictionary.size(d)) {
+                    dictionary.restore(d, id, value);
+                }
+                return KIND_DICT;
+            default:
+                throw new IllegalStateException("unknown journal record kind " + kind);
+        }
+        slot.kind = kind;
+        return kind;
+    }
+
+    private static void readTags(final Bytes<?> bytes, final EventSlot slot) {
+        final int t = count(bytes.readByte(), dev.ringmeter.Event.MAX_TAGS);
+        require(bytes, t * 8);
+        for (int i = 0; i < t; i++) {
+            slot.tagKeys[i] = bytes.readInt();
+            slot.tagValues[i] = bytes.readInt();
+        }
+        slot.tagCount = t;
+    }
+
+    private static int count(final int count, final int max) {
+        if (count < 0 || count > max) {
+            throw new IllegalStateException("bad count " + count + " in record");
+        }
+        return count;
+    }
+
+    private static void require(final Bytes<?> bytes, final long length) {
+        if (length < 0 || bytes.readRemaining() < length) {
+            throw new IllegalStateException("record cut short: " + bytes.readRemaining() + " bytes left, "
+                + length + " needed");
+        }
+    }
+}

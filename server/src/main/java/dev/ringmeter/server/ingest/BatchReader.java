@@ -1,0 +1,145 @@
+package dev.ringmeter.server.ingest;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import dev.ringmeter.InvalidEventException;
+import dev.ringmeter.server.http.ApiException;
+import dev.ringmeter.server.http.BoundedInputStream;
+import dev.ringmeter.server.http.Json;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Reads a whole ingest batch, a JSON array of objects or NDJSON (one object per line), into an {@link IngestBatch}
+ * with a streaming parser, straight from the request body: the body is never held whole, only the parsed items.
+ * Every item is checked as it is read; the first problem ends the read with an {@link ApiException} that says
+ * where (400 for malformed JSON, with line, column and byte offset; 422 naming the field and the item's index;
+ * 413 for a batch or body past its limit).
+ * <p>
+ * Threading: stateless; any thread.
+ */
+final class BatchReader {
+    /** Reads one item, the parser on its START_OBJECT, into the batch at an index. */
+    interface ItemReader {
+        /**
+         * @param p     the parser, on the item's START_OBJECT; leaves it on the matching END_OBJECT.
+         * @param batch to fill.
+         * @param index of the item in the batch.
+         * @throws IOException           from the parser.
+         * @throws InvalidEventException naming a bad field.
+         */
+        void read(JsonParser p, IngestBatch batch, int index) throws IOException;
+    }
+
+    private BatchReader() {
+    }
+
+    /**
+     * @param body     the request body, already bounded in size.
+     * @param ndjson   true for NDJSON, false for a JSON array.
+     * @param maxBatch most items allowed.
+     * @param batch    to fill.
+     * @param items    reads one item.
+     * @return the number of items read.
+     * @throws ApiException saying what is wrong and where.
+     * @throws IOException  if the connection fails.
+     */
+    static int read(final InputStream body, final boolean ndjson, final int maxBatch, final IngestBatch batch,
+                    final ItemReader items) throws IOException {
+        int count = 0;
+        try (JsonParser p = Json.FACTORY.createParser(body)) {
+            if (ndjson) {
+                long lastLine = 0;
+                JsonToken t;
+                while ((t = p.nextToken()) != null) {
+                    if (t != JsonToken.START_OBJECT) {
+                        throw ApiException.invalid(null, count, "each NDJSON line must hold one JSON object, not "
+                            + describe(t));
+                    }
+                    final long line = p.currentTokenLocation().getLineNr();
+                    if (line <= lastLine) {
+                        throw malformed("each NDJSON line must hold exactly one JSON object", count,
+                            p.currentTokenLocation());
+                    }
+                    count = item(p, batch, items, count, maxBatch);
+                    lastLine = p.currentLocation().getLineNr();
+                }
+            } else {
+                final JsonToken first = p.nextToken();
+                if (first != JsonToken.START_ARRAY) {
+                    if (first == null) {
+                        throw malformed("the body is empty; send a JSON array (or NDJSON with Content-Type "
+                            + "application/x-ndjson)", -1, p.currentLocation());
+                    }
+                    throw ApiException.invalid(null, -1, "the body must be a JSON array of objects (or NDJSON with "
+                        + "Content-Type application/x-ndjson), not " + describe(first));
+                }
+                JsonToken t;
+                while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                    if (t != JsonToken.START_OBJECT) {
+                        if (t == null) {
+                            throw malformed("the array is not closed", count, p.currentLocation());
+                        }
+                        throw ApiException.invalid(null, count, "each element must be a JSON object, not "
+                            + describe(t));
+                    }
+                    count = item(p, batch, items, count, maxBatch);
+                }
+                if (p.nextToken() != null) {
+                    throw malformed("unexpected content after the closing ]", -1, p.currentTokenLocation());
+                }
+            }
+        } catch (final StreamReadException e) {
+            final JsonLocation where = e.getLocation();
+            throw malformed("malformed JSON: " + e.getOriginalMessage(), count, where);
+        } catch (final BoundedInputStream.TooLargeException e) {
+            throw ApiException.tooLarge(null, -1, e.getMessage());
+        }
+        return count;
+    }
+
+    private static int item(final JsonParser p, final IngestBatch batch, final ItemReader items, final int index,
+                            final int maxBatch) throws IOException {
+        if (index >= maxBatch) {
+            throw ApiException.tooLarge(null, index, "a batch holds at most " + maxBatch + " items");
+        }
+        try {
+            items.read(p, batch, index);
+        } catch (final InvalidEventException e) {
+            throw ApiException.invalid(e.field(), index, e.getMessage());
+        }
+        return index + 1;
+    }
+
+    private static ApiException malformed(final String message, final int index, final JsonLocation where) {
+        if (where == null) {
+            return ApiException.malformed(message, index, -1, -1, -1);
+        }
+        final long line = where.getLineNr();
+        final long column = where.getColumnNr();
+        return ApiException.malformed(message + " (line " + line + ", column " + column + ")", index, line, column,
+            where.getByteOffset());
+    }
+
+    private static String describe(final JsonToken t) {
+        switch (t) {
+            case START_ARRAY:
+                return "an array";
+            case VALUE_STRING:
+                return "a string";
+            case VALUE_NUMBER_INT:
+            case VALUE_NUMBER_FLOAT:
+                return "a number";
+            case VALUE_TRUE:
+            case VALUE_FALSE:
+                return "a boolean";
+            case VALUE_NULL:
+                return "null";
+            default:
+                return t.asString() == null ? t.name() : t.asString();
+        }
+    }
+}

@@ -1,0 +1,232 @@
+package dev.ringmeter.server.ingest;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import dev.ringmeter.InvalidEventException;
+import dev.ringmeter.core.EmbeddedStore;
+import dev.ringmeter.core.dictionary.Dimension;
+import dev.ringmeter.server.ServerConfig;
+import dev.ringmeter.server.StoreContext;
+import dev.ringmeter.server.StoreHolder;
+import dev.ringmeter.server.http.ApiException;
+import dev.ringmeter.server.http.BoundedInputStream;
+import dev.ringmeter.server.http.Json;
+import dev.ringmeter.server.http.QueryParams;
+import dev.ringmeter.server.query.QueryController;
+import io.javalin.http.Context;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The price table: USD per million input and output tokens per model, used to cost events that carry no cost of
+ * their own. A change applies to the events recorded after it (prices travel through the store's ring). A PUT of
+ * many prices is checked whole before any is applied.
+ * <p>
+ * Threading: any request thread.
+ */
+public final class PricingController {
+    private static final long MAX_BODY_BYTES = 1 << 20;
+
+    private final StoreHolder holder;
+    private final IngestService ingest;
+    private final int maxEntries;
+
+    /**
+     * @param holder the store.
+     * @param ingest for the write permits and the acknowledgement.
+     * @param config the server's options.
+     */
+    public PricingController(final StoreHolder holder, final IngestService ingest, final ServerConfig config) {
+        this.holder = holder;
+        this.ingest = ingest;
+        this.maxEntries = config.maxBatch();
+    }
+
+    /** GET /api/v1/pricing */
+    public void getAll(final Context ctx) {
+        QueryParams.of(ctx);
+        final EmbeddedStore store = holder.get().store;
+        final Map<String, double[]> prices = new LinkedHashMap<>();
+        for (final String model : store.dictionary().names(Dimension.MODEL)) {
+            final double[] price = store.aggregates().price(model);
+            if (price != null) {
+                prices.put(model, price);
+            }
+        }
+        Json.reply(ctx, 200, g -> {
+            g.writeStartObject();
+            for (final Map.Entry<String, double[]> e : prices.entrySet()) {
+                g.writeFieldName(e.getKey());
+                price(g, e.getValue());
+            }
+            g.writeEndObject();
+        });
+    }
+
+    /** GET /api/v1/pricing/{model} */
+    public void getOne(final Context ctx) {
+        QueryParams.of(ctx);
+        final EmbeddedStore store = holder.get().store;
+        final String model = ctx.pathParam("model");
+        final double[] price = model.length() > store.config().maxStringLength() ? null
+            : store.aggregates().price(model);
+        if (price == null) {
+            throw ApiException.notFound("model", "no price for model '" + QueryController.truncate(model) + "'");
+        }
+        Json.reply(ctx, 200, g -> price(g, price));
+    }
+
+    /** PUT /api/v1/pricing/{model} with {"inputUsdPerMillion": x, "outputUsdPerMillion": y} */
+    public void putOne(final Context ctx) throws IOException {
+        QueryParams.of(ctx);
+        final StoreContext sc = holder.get();
+        final String model = ctx.pathParam("model");
+        final double[] price;
+        try (JsonParser p = parser(ctx)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw ApiException.invalid(null, -1, "the body must be a JSON object {\"inputUsdPerMillion\": x, "
+                    + "\"outputUsdPerMillion\": y}");
+            }
+            price = readPrice(p, -1);
+            end(p);
+        } catch (final StreamReadException e) {
+            throw malformed(e);
+        } catch (final BoundedInputStream.TooLargeException e) {
+            throw ApiException.tooLarge(null, -1, e.getMessage());
+        }
+        apply(sc, List.of(model), List.of(price));
+        Json.reply(ctx, 200, g -> price(g, price));
+    }
+
+    /** PUT /api/v1/pricing with {"model": {"inputUsdPerMillion": x, "outputUsdPerMillion": y}, ...} */
+    public void putAll(final Context ctx) throws IOException {
+        QueryParams.of(ctx);
+        final StoreContext sc = holder.get();
+        final List<String> models = new ArrayList<>();
+        final List<double[]> prices = new ArrayList<>();
+        try (JsonParser p = parser(ctx)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw ApiException.invalid(null, -1, "the body must be a JSON object of model -> price");
+            }
+            String model;
+            while ((model = p.nextFieldName()) != null) {
+                if (models.size() == maxEntries) {
+                    throw ApiException.tooLarge(null, models.size(), "at most " + maxEntries + " prices at once");
+                }
+                if (models.contains(model)) {
+                    throw ApiException.invalid(model, models.size(), "model '" + model + "' appears twice");
+                }
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    throw ApiException.invalid(model, models.size(), "the price of a model must be a JSON object");
+                }
+                prices.add(readPrice(p, models.size()));
+                models.add(model);
+            }
+            end(p);
+        } catch (final StreamReadException e) {
+            throw malformed(e);
+        } catch (final BoundedInputStream.TooLargeException e) {
+            throw ApiException.tooLarge(null, -1, e.getMessage());
+        }
+        apply(sc, models, prices);
+        getAll(ctx);
+    }
+
+    private void apply(final StoreContext sc, final List<String> models, final List<double[]> prices) {
+        for (int i = 0; i < models.size(); i++) {
+            final String model = models.get(i);
+            if (model.isEmpty()) {
+                throw ApiException.invalid("model", i, "model must not be empty");
+            }
+            if (model.length() > sc.store.config().maxStringLength()) {
+                throw ApiException.tooLarge("model", i, "model must be at most " + sc.store.config().maxStringLength()
+                    + " characters");
+            }
+        }
+        ingest.underPermit(() -> {
+            for (int i = 0; i < models.size(); i++) {
+                final String model = models.get(i);
+                try {
+                    sc.guard.admitModel(model);
+                } catch (final ApiException e) {
+                    throw ApiException.invalid("model", i, e.getMessage());
+                }
+            }
+            for (int i = 0; i < models.size(); i++) {
+                sc.store.setPrice(models.get(i), prices.get(i)[0], prices.get(i)[1]);
+            }
+            ingest.acknowledge(sc.store, models.size());
+        });
+    }
+
+    private static double[] readPrice(final JsonParser p, final int index) throws IOException {
+        double in = Double.NaN;
+        double out = Double.NaN;
+        String name;
+        while ((name = p.nextFieldName()) != null) {
+            p.nextToken();
+            try {
+                if (name.equals("inputUsdPerMillion") && in != in) {
+                    in = nonNegative(FieldValues.number(p, name), name);
+                } else if (name.equals("outputUsdPerMillion") && out != out) {
+                    out = nonNegative(FieldValues.number(p, name), name);
+                } else {
+                    throw ApiException.invalid(name, index, name + " is not a field of a price (or appears twice); "
+                        + "valid: inputUsdPerMillion, outputUsdPerMillion");
+                }
+            } catch (final InvalidEventException e) {
+                throw ApiException.invalid(e.field(), index, e.getMessage());
+            }
+        }
+        if (in != in) {
+            throw ApiException.invalid("inputUsdPerMillion", index, "inputUsdPerMillion is required");
+        }
+        if (out != out) {
+            throw ApiException.invalid("outputUsdPerMillion", index, "outputUsdPerMillion is required");
+        }
+        return new double[] {in, out};
+    }
+
+    private static double nonNegative(final double v, final String field) {
+        if (!(v >= 0)) {
+            throw new InvalidEventException(field, "must be a finite number >= 0 but was " + v);
+        }
+        return v;
+    }
+
+    private static JsonParser parser(final Context ctx) throws IOException {
+        if (ctx.req().getContentLengthLong() > MAX_BODY_BYTES) {
+            throw ApiException.tooLarge(null, -1, "a pricing body holds at most " + MAX_BODY_BYTES + " bytes");
+        }
+        return Json.FACTORY.createParser(new BoundedInputStream(ctx.bodyInputStream(), MAX_BODY_BYTES));
+    }
+
+    private static void end(final JsonParser p) throws IOException {
+        if (p.nextToken() != null) {
+            throw ApiException.malformed("unexpected content after the JSON object", -1,
+                p.currentTokenLocation().getLineNr(), p.currentTokenLocation().getColumnNr(),
+                p.currentTokenLocation().getByteOffset());
+        }
+    }
+
+    private static ApiException malformed(final StreamReadException e) {
+        final long line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+        final long column = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
+        final long offset = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
+        return ApiException.malformed("malformed JSON: " + e.getOriginalMessage() + " (line " + line + ", column "
+            + column + ")", -1, line, column, offset);
+    }
+
+    private static void price(final JsonGenerator g, final double[] price) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("inputUsdPerMillion", price[0]);
+        g.writeNumberField("outputUsdPerMillion", price[1]);
+        g.writeEndObject();
+    }
+}

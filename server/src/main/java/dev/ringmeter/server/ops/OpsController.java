@@ -1,0 +1,94 @@
+package dev.ringmeter.server.ops;
+
+import dev.ringmeter.core.StoreStats;
+import dev.ringmeter.server.StoreHolder;
+import dev.ringmeter.server.http.Json;
+import dev.ringmeter.server.http.QueryParams;
+import dev.ringmeter.server.ingest.IngestGate;
+import io.javalin.http.Context;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * The operational routes: /health, /ready, /metrics (Prometheus), /api/v1/system and /api/v1/openapi.yaml.
+ * <p>
+ * Threading: any request thread.
+ */
+public final class OpsController {
+    private static final String OPENAPI_RESOURCE = "openapi.yaml";
+
+    private final StoreHolder holder;
+    private final IngestGate gate;
+    private final CumulativeTotals totals;
+    private final long startTimeMs;
+    private final byte[] openApi;
+
+    /**
+     * @param holder      the store.
+     * @param gate        the write-request permits.
+     * @param totals      the since-start totals.
+     * @param startTimeMs when the server started.
+     */
+    public OpsController(final StoreHolder holder, final IngestGate gate, final CumulativeTotals totals,
+                  final long startTimeMs) {
+        this.holder = holder;
+        this.gate = gate;
+        this.totals = totals;
+        this.startTimeMs = startTimeMs;
+        this.openApi = resource(OPENAPI_RESOURCE);
+    }
+
+    private static byte[] resource(final String name) {
+        try (InputStream in = OpsController.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is missing from the classpath");
+            }
+            return in.readAllBytes();
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** GET /health: 200 while the process serves HTTP. */
+    public void health(final Context ctx) {
+        QueryParams.of(ctx);
+        ctx.status(200).contentType(Json.APPLICATION_JSON).result("{\"status\":\"up\"}");
+    }
+
+    /** GET /ready: 200 once the store is open, else 503. */
+    public void ready(final Context ctx) {
+        QueryParams.of(ctx);
+        if (holder.ready()) {
+            ctx.status(200).contentType(Json.APPLICATION_JSON).result("{\"status\":\"ready\"}");
+        } else {
+            ctx.status(503).header("Retry-After", "1").contentType(Json.APPLICATION_JSON)
+                .result("{\"status\":\"starting\"}");
+        }
+    }
+
+    /** GET /metrics: the Prometheus text exposition. */
+    public void metrics(final Context ctx) {
+        QueryParams.of(ctx);
+        ctx.status(200).contentType(PrometheusExposition.CONTENT_TYPE)
+            .result(PrometheusExposition.write(totals.snapshot(), storeStats(), gate, startTimeMs));
+    }
+
+    /** GET /api/v1/system: JVM, host and store metrics. */
+    public void system(final Context ctx) {
+        QueryParams.of(ctx);
+        final StoreStats stats = storeStats();
+        Json.reply(ctx, 200, g -> SystemInfo.write(g, stats, gate));
+    }
+
+    /** GET /api/v1/openapi.yaml */
+    public void openApi(final Context ctx) {
+        QueryParams.of(ctx);
+        ctx.status(200).contentType("application/yaml").result(openApi);
+    }
+
+    private StoreStats storeStats() {
+        return holder.ready() ? holder.get().store.stats() : null;
+    }
+}

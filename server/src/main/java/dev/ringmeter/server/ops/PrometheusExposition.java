@@ -1,0 +1,187 @@
+package dev.ringmeter.server.ops;
+
+import dev.ringmeter.Status;
+import dev.ringmeter.core.StoreStats;
+import dev.ringmeter.server.ingest.IngestGate;
+
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Writes the Prometheus text exposition format, version 0.0.4: the since-start totals per model
+ * ({@link CumulativeTotals}) as histograms and counters named after the OpenTelemetry GenAI semantic conventions
+ * where they exist (label {@code gen_ai_request_model}), and the store's own counters.
+ * <p>
+ * Threading: stateless; any thread.
+ */
+final class PrometheusExposition {
+    static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    static final String MODEL = "gen_ai_request_model";
+
+    private PrometheusExposition() {
+    }
+
+    /**
+     * @param totals      per-model totals since start.
+     * @param stats       the store's counters, or null when it is not open.
+     * @param gate        the write-request permits.
+     * @param startTimeMs when the server started.
+     * @return the exposition.
+     */
+    static String write(final Map<String, CumulativeTotals.ModelTotals> totals, final StoreStats stats,
+                        final IngestGate gate, final long startTimeMs) {
+        final StringBuilder b = new StringBuilder(4096 + totals.size() * 4096);
+
+        family(b, "gen_ai_client_operation_duration_seconds", "histogram",
+            "Duration of the model calls recorded since the server started.");
+        for (final Map.Entry<String, CumulativeTotals.ModelTotals> e : totals.entrySet()) {
+            histogram(b, "gen_ai_client_operation_duration_seconds", label(MODEL, e.getKey()), e.getValue().durationS);
+        }
+        family(b, "gen_ai_server_time_to_first_token_seconds", "histogram",
+            "Time to first token of the model calls that reported it, since the server started.");
+        for (final Map.Entry<String, CumulativeTotals.ModelTotals> e : totals.entrySet()) {
+            histogram(b, "gen_ai_server_time_to_first_token_seconds", label(MODEL, e.getKey()), e.getValue().ttftS);
+        }
+        family(b, "gen_ai_client_token_usage", "histogram",
+            "Tokens per model call by type (input or output), since the server started.");
+        for (final Map.Entry<String, CumulativeTotals.ModelTotals> e : totals.entrySet()) {
+            final String model = label(MODEL, e.getKey());
+            histogram(b, "gen_ai_client_token_usage", model + ",gen_ai_token_type=\"input\"", e.getValue().inputTokens);
+            histogram(b, "gen_ai_client_token_usage", model + ",gen_ai_token_type=\"output\"",
+                e.getValue().outputTokens);
+        }
+        family(b, "ringmeter_requests_total", "counter", "Model calls recorded since the server started, by status.");
+        for (final Map.Entry<String, CumulativeTotals.ModelTotals> e : totals.entrySet()) {
+            for (final Status s : Status.values()) {
+                sample(b, "ringmeter_requests_total", label(MODEL, e.getKey()) + ",status=\""
+                    + s.name().toLowerCase(Locale.ROOT) + '"', e.getValue().byStatus[s.ordinal()]);
+            }
+        }
+        family(b, "ringmeter_errors_total", "counter", "Model calls that reported an error type, by error type.");
+        for (final Map.Entry<String, CumulativeTotals.ModelTotals> e : totals.entrySet()) {
+            for (final Map.Entry<String, long[]> t : e.getValue().errorsByType.entrySet()) {
+                sample(b, "ringmeter_errors_total", label(MODEL, e.getKey()) + ',' + label("error_type", t.getKey()),
+                    t.getValue()[0]);
+            }
+        }
+        family(b, "ringmeter_tokens_total", "counter", "Tokens of the model calls, by type (input or output).");
+        for (final Map.Entry<String, CumulativeTotals.ModelTotals> e : totals.entrySet()) {
+            final String model = label(MODEL, e.getKey());
+            sample(b, "ringmeter_tokens_total", model + ",gen_ai_token_type=\"input\"", e.getValue().inputTokens.sum);
+            sample(b, "ringmeter_tokens_total", model + ",gen_ai_token_type=\"output\"",
+                e.getValue().outputTokens.sum);
+        }
+        family(b, "ringmeter_cost_usd_total", "counter",
+            "Cost in USD of the model calls that carried one or could be priced from the price table.");
+        for (final Map.Entry<String, CumulativeTotals.ModelTotals> e : totals.entrySet()) {
+            sample(b, "ringmeter_cost_usd_total", label(MODEL, e.getKey()), e.getValue().costUsd);
+        }
+        family(b, "ringmeter_retries_total", "counter", "Retries reported by the model calls.");
+        for (final Map.Entry<String, CumulativeTotals.ModelTotals> e : totals.entrySet()) {
+            sample(b, "ringmeter_retries_total", label(MODEL, e.getKey()), e.getValue().retries);
+        }
+        family(b, "ringmeter_cache_lookups_total", "counter", "Model calls that said whether a cache served them.");
+        for (final Map.Entry<String, CumulativeTotals.ModelTotals> e : totals.entrySet()) {
+            sample(b, "ringmeter_cache_lookups_total", label(MODEL, e.getKey()) + ",result=\"hit\"",
+                e.getValue().cacheHits);
+            sample(b, "ringmeter_cache_lookups_total", label(MODEL, e.getKey()) + ",result=\"miss\"",
+                e.getValue().cacheMisses);
+        }
+
+        family(b, "ringmeter_server_start_time_seconds", "gauge", "When the server started, seconds since the epoch.");
+        sample(b, "ringmeter_server_start_time_seconds", null, startTimeMs / 1000.0);
+        family(b, "ringmeter_server_writes_in_flight", "gauge", "Write requests being served.");
+        sample(b, "ringmeter_server_writes_in_flight", null, gate.inFlight());
+        family(b, "ringmeter_server_writes_rejected_total", "counter", "Write requests refused with 429.");
+        sample(b, "ringmeter_server_writes_rejected_total", null, gate.rejected());
+        family(b, "ringmeter_store_up", "gauge", "1 when the store is open and serving.");
+        sample(b, "ringmeter_store_up", null, stats == null ? 0 : 1);
+        if (stats != null) {
+            family(b, "ringmeter_store_published_total", "counter", "Slots published to the ingestion ring.");
+            sample(b, "ringmeter_store_published_total", null, stats.published());
+            family(b, "ringmeter_store_dropped_total", "counter", "Events and samples dropped on a full ring.");
+            sample(b, "ringmeter_store_dropped_total", null, stats.dropped());
+            family(b, "ringmeter_store_aggregated_events_total", "counter", "Events applied to the aggregates.");
+            sample(b, "ringmeter_store_aggregated_events_total", null, stats.aggregatedEvents());
+            family(b, "ringmeter_store_aggregated_samples_total", "counter",
+                "Custom metric samples applied to the aggregates.");
+            sample(b, "ringmeter_store_aggregated_samples_total", null, stats.aggregatedSamples());
+            family(b, "ringmeter_store_expired_total", "counter",
+                "Events and samples older than the aggregates' retention when they arrived.");
+            sample(b, "ringmeter_store_expired_total", null, stats.expired());
+            family(b, "ringmeter_store_ring_capacity", "gauge", "Slots of the ingestion ring.");
+            sample(b, "ringmeter_store_ring_capacity", null, stats.ringCapacity());
+            family(b, "ringmeter_store_ring_occupied", "gauge", "Slots published but not yet consumed.");
+            sample(b, "ringmeter_store_ring_occupied", null, stats.ringOccupied());
+            family(b, "ringmeter_store_models", "gauge", "Distinct models known to the store.");
+            sample(b, "ringmeter_store_models", null, stats.models());
+            family(b, "ringmeter_store_aggregate_heap_bytes", "gauge", "Estimated heap held by the aggregates.");
+            sample(b, "ringmeter_store_aggregate_heap_bytes", null, stats.aggregateHeapBytes());
+        }
+        return b.toString();
+    }
+
+    private static void family(final StringBuilder b, final String name, final String type, final String help) {
+        b.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        b.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    private static void histogram(final StringBuilder b, final String name, final String labels,
+                                  final CumulativeTotals.Histogram h) {
+        for (int i = 0; i < h.bounds.length; i++) {
+            b.append(name).append("_bucket{").append(labels).append(",le=\"");
+            number(b, h.bounds[i]);
+            b.append("\"} ").append(h.cumulative(i)).append('\n');
+        }
+        b.append(name).append("_bucket{").append(labels).append(",le=\"+Inf\"} ").append(h.count).append('\n');
+        b.append(name).append("_sum{").append(labels).append("} ");
+        number(b, h.sum);
+        b.append('\n');
+        b.append(name).append("_count{").append(labels).append("} ").append(h.count).append('\n');
+    }
+
+    private static void sample(final StringBuilder b, final String name, final String labels, final double value) {
+        b.append(name);
+        if (labels != null) {
+            b.append('{').append(labels).append('}');
+        }
+        b.append(' ');
+        number(b, value);
+        b.append('\n');
+    }
+
+    private static void sample(final StringBuilder b, final String name, final String labels, final long value) {
+        b.append(name);
+        if (labels != null) {
+            b.append('{').append(labels).append('}');
+        }
+        b.append(' ').append(value).append('\n');
+    }
+
+    private static void number(final StringBuilder b, final double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            b.append((long)v);
+        } else {
+            b.append(v);
+        }
+    }
+
+    /** @return {@code name="value"} with the value escaped as the format requires (\\, \", \n). */
+    static String label(final String name, final String value) {
+        final StringBuilder b = new StringBuilder(name.length() + value.length() + 4);
+        b.append(name).append("=\"");
+        for (int i = 0; i < value.length(); i++) {
+            final char c = value.charAt(i);
+            if (c == '\\') {
+                b.append("\\\\");
+            } else if (c == '"') {
+                b.append("\\\"");
+            } else if (c == '\n') {
+                b.append("\\n");
+            } else {
+                b.append(c);
+            }
+        }
+        return b.append('"').toString();
+    }
+}

@@ -1,0 +1,334 @@
+package dev.ringmeter.server.query;
+
+import dev.ringmeter.Event;
+import dev.ringmeter.Status;
+import dev.ringmeter.core.EmbeddedStore;
+import dev.ringmeter.core.aggregate.Aggregates;
+import dev.ringmeter.core.dictionary.Dimension;
+import dev.ringmeter.core.journal.Journal;
+import dev.ringmeter.core.journal.JournalScan;
+import dev.ringmeter.core.query.Metric;
+import dev.ringmeter.core.query.Series;
+import dev.ringmeter.core.query.WindowStats;
+import dev.ringmeter.server.StoreHolder;
+import dev.ringmeter.server.http.ApiException;
+import dev.ringmeter.server.http.Json;
+import dev.ringmeter.server.http.QueryParams;
+import io.javalin.http.Context;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+
+/**
+ * The read routes of /api/v1: windowed analytics, series, models, recent events and custom metrics. Each method
+ * checks its parameters ({@link QueryParams}) and asks the store's aggregates; a query's cost depends on the number
+ * of buckets it merges, never on the number of events.
+ * <p>
+ * Threading: any request thread; a {@link WindowStats} per thread is reused across requests.
+ */
+public final class QueryController {
+    static final long DEFAULT_WINDOW_MS = 5 * 60_000L;
+    static final int MAX_SERIES_POINTS = 10_000;
+    private static final List<String> METRICS = Arrays.asList(Metric.keys().split(", "));
+    private static final List<String> GROUP_BY = List.of("model", "operation", "pipeline", "step", "run", "task",
+        "config", "errorType", "status", "tag:NAME");
+    /** The dimensions a journal scan filters on, by parameter name, in {@link Dimension} order. */
+    private static final String[] FILTERS = {"operation", "pipeline", "step", "run", "task", "config", "errorType"};
+    private static final Dimension[] FILTER_DIMENSIONS = {Dimension.OPERATION, Dimension.PIPELINE, Dimension.STEP,
+        Dimension.RUN, Dimension.TASK, Dimension.CONFIG, Dimension.ERROR_TYPE};
+    /** Journal scans read up to the whole journal: at most two run at once, the rest get 429. */
+    private final Semaphore scans = new Semaphore(2);
+
+    private final StoreHolder holder;
+    private final ThreadLocal<WindowStats> stats;
+
+    /**
+     * @param holder the store.
+     */
+    public QueryController(final StoreHolder holder) {
+        this.holder = holder;
+        this.stats = ThreadLocal.withInitial(() -> holder.get().store.aggregates().newWindowStats());
+    }
+
+    /**
+     * GET /api/v1/analytics?model=&window=|from=&to= from the live aggregates; with groupBy= or any filter
+     * (operation, pipeline, step, run, task, config, errorType, status, tag=KEY:VALUE) from a journal scan.
+     */
+    public void analytics(final Context ctx) {
+        final QueryParams q = QueryParams.of(ctx, "model", "window", "from", "to", "groupBy", "operation", "pipeline",
+            "step", "run", "task", "config", "errorType", "status", "tag");
+        final EmbeddedStore store = holder.get().store;
+        if (q.get("groupBy") != null || q.get("status") != null || q.get("tag") != null
+            || Arrays.stream(FILTERS).anyMatch(f -> q.get(f) != null)) {
+            scan(ctx, q, store);
+            return;
+        }
+        final long[] range = q.range(System.currentTimeMillis(), store.config().retentionMs(), DEFAULT_WINDOW_MS);
+        final String model = q.get("model");
+        final Aggregates aggregates = store.aggregates();
+        final WindowStats s = stats.get();
+        if (model != null) {
+            knownModel(store, model, "model");
+            aggregates.window(model, range[0], range[1], s);
+            Json.reply(ctx, 200, g -> StatsWriter.window(g, s, model));
+            return;
+        }
+        final List<String> models = aggregates.models();
+        Json.reply(ctx, 200, g -> {
+            g.writeStartObject();
+            Json.time(g, "from", range[0]);
+            Json.time(g, "to", range[1]);
+            g.writeArrayFieldStart("models");
+            for (final String m : models) {
+                StatsWriter.window(g, aggregates.window(m, range[0], range[1], s), m);
+            }
+            g.writeEndArray();
+            g.writeFieldName("all");
+            StatsWriter.window(g, aggregates.window(null, range[0], range[1], s), "all");
+            g.writeEndObject();
+        });
+    }
+
+    private void scan(final Context ctx, final QueryParams q, final EmbeddedStore store) {
+        final long[] range = q.range(System.currentTimeMillis(),
+            Math.max(store.config().retentionMs(), store.config().journalRetentionMs()), DEFAULT_WINDOW_MS);
+        final JournalScan scan = new JournalScan(store).between(range[0], range[1]);
+        final String model = q.get("model");
+        if (model != null) {
+            scan.where(Dimension.MODEL, model);
+        }
+        for (int i = 0; i < FILTERS.length; i++) {
+            final String value = q.get(FILTERS[i]);
+            if (value != null) {
+                scan.where(FILTER_DIMENSIONS[i], value);
+            }
+        }
+        final String status = q.get("status");
+        if (status != null) {
+            try {
+                scan.whereStatus(Status.parse(status));
+            } catch (final IllegalArgumentException e) {
+                throw ApiException.badParameter("status", e.getMessage(),
+                    List.of("ok", "error", "timeout", "cancelled"));
+            }
+        }
+        final String tag = q.get("tag");
+        if (tag != null) {
+            final int colon = tag.indexOf(':');
+            if (colon <= 0) {
+                throw ApiException.badParameter("tag", "tag must be KEY:VALUE, e.g. tag=region:eu");
+            }
+            scan.whereTag(tag.substring(0, colon), tag.substring(colon + 1));
+        }
+        final String groupBy = q.get("groupBy");
+        if (groupBy != null) {
+            groupBy(scan, groupBy);
+        }
+        if (!scans.tryAcquire()) {
+            throw ApiException.tooManyRequests("two journal scans are already running; retry shortly", 1);
+        }
+        final Map<String, WindowStats> groups;
+        try {
+            groups = scan.run();
+        } finally {
+            scans.release();
+        }
+        Json.reply(ctx, 200, g -> {
+            g.writeStartObject();
+            Json.time(g, "from", range[0]);
+            Json.time(g, "to", range[1]);
+            if (groupBy == null) {
+                g.writeNullField("groupBy");
+            } else {
+                g.writeStringField("groupBy", groupBy);
+            }
+            g.writeNumberField("recordsScanned", scan.recordsRead());
+            g.writeArrayFieldStart("groups");
+            for (final Map.Entry<String, WindowStats> group : groups.entrySet()) {
+                StatsWriter.window(g, group.getValue(), model == null ? "all" : model, group.getKey());
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    private static void groupBy(final JournalScan scan, final String groupBy) {
+        if (groupBy.startsWith("tag:") && groupBy.length() > 4) {
+            scan.groupByTag(groupBy.substring(4));
+            return;
+        }
+        final JournalScan.GroupBy by;
+        switch (groupBy) {
+            case "errorType":
+                by = JournalScan.GroupBy.ERROR_TYPE;
+                break;
+            case "model": case "operation": case "pipeline": case "step": case "run": case "task": case "config":
+            case "status":
+                by = JournalScan.GroupBy.valueOf(groupBy.toUpperCase(Locale.ROOT));
+                break;
+            default:
+                throw ApiException.badParameter("groupBy", "cannot group by '" + groupBy + "'", GROUP_BY);
+        }
+        scan.groupBy(by);
+    }
+
+    /** GET /api/v1/series?model=&metric=&window=|from=&to=&step= */
+    public void series(final Context ctx) {
+        final QueryParams q = QueryParams.of(ctx, "model", "metric", "window", "from", "to", "step");
+        final EmbeddedStore store = holder.get().store;
+        final String key = q.get("metric");
+        if (key == null) {
+            throw ApiException.badParameter("metric", "metric is required; valid: " + Metric.keys(), METRICS);
+        }
+        final Metric metric;
+        try {
+            metric = Metric.parse(key);
+        } catch (final IllegalArgumentException e) {
+            throw ApiException.badParameter("metric", e.getMessage(), METRICS);
+        }
+        final long[] range = q.range(System.currentTimeMillis(), store.config().retentionMs(), DEFAULT_WINDOW_MS);
+        final String stepText = q.get("step");
+        final long stepMs = stepText == null ? 60_000L : QueryParams.durationMs(stepText, "step");
+        final long finestMs = store.config().tierWidthsMs()[0];
+        if (stepMs % finestMs != 0) {
+            throw ApiException.badParameter("step", "step must be a multiple of " + finestMs + " ms");
+        }
+        final long points = (range[1] - (range[0] - Math.floorMod(range[0], stepMs)) + stepMs - 1) / stepMs;
+        if (points > MAX_SERIES_POINTS) {
+            throw ApiException.badParameter("step", "the window cut in steps of " + stepText + " gives " + points
+                + " points; at most " + MAX_SERIES_POINTS);
+        }
+        final String model = q.get("model");
+        if (model != null) {
+            knownModel(store, model, "model");
+        }
+        final Series series;
+        try {
+            series = store.aggregates().series(model, metric, range[0], range[1], stepMs);
+        } catch (final IllegalArgumentException e) {
+            throw ApiException.badParameter("step", e.getMessage());
+        }
+        Json.reply(ctx, 200, g -> {
+            g.writeStartObject();
+            g.writeStringField("model", model == null ? "all" : model);
+            g.writeStringField("metric", metric.key());
+            Json.time(g, "from", range[0]);
+            Json.time(g, "to", range[1]);
+            g.writeNumberField("stepMs", series.stepMs());
+            g.writeArrayFieldStart("points");
+            for (int i = 0; i < series.size(); i++) {
+                g.writeStartObject();
+                g.writeNumberField("t", series.startMs()[i]);
+                Json.number(g, "value", series.values()[i]);
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    /** GET /api/v1/models */
+    public void models(final Context ctx) {
+        QueryParams.of(ctx);
+        final EmbeddedStore store = holder.get().store;
+        final Aggregates aggregates = store.aggregates();
+        final long now = System.currentTimeMillis();
+        final WindowStats s = stats.get();
+        final List<String> models = aggregates.models();
+        Json.reply(ctx, 200, g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("models");
+            for (final String m : models) {
+                g.writeStartObject();
+                g.writeStringField("model", m);
+                final List<Event> last = aggregates.recent(m, 1);
+                if (last.isEmpty()) {
+                    g.writeNullField("lastEventAt");
+                } else {
+                    Json.time(g, "lastEventAt", last.get(0).timestampMs());
+                }
+                final double[] price = aggregates.price(m);
+                if (price == null) {
+                    g.writeNullField("price");
+                } else {
+                    g.writeObjectFieldStart("price");
+                    g.writeNumberField("inputUsdPerMillion", price[0]);
+                    g.writeNumberField("outputUsdPerMillion", price[1]);
+                    g.writeEndObject();
+                }
+                g.writeFieldName("last5m");
+                StatsWriter.window(g, aggregates.window(m, now + 1 - DEFAULT_WINDOW_MS, now + 1, s), m);
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    /** GET /api/v1/models/{model}/recent?limit= */
+    public void recent(final Context ctx) {
+        final QueryParams q = QueryParams.of(ctx, "limit");
+        final EmbeddedStore store = holder.get().store;
+        final String model = ctx.pathParam("model");
+        knownModel(store, model, "model");
+        final int limit = q.integer("limit", 100, 1, 1000);
+        final List<Event> events = store.aggregates().recent(model, limit);
+        Json.reply(ctx, 200, g -> {
+            g.writeStartObject();
+            g.writeStringField("model", model);
+            g.writeArrayFieldStart("events");
+            for (final Event e : events) {
+                StatsWriter.event(g, e);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    /** GET /api/v1/metrics?name=&window=|from=&to= : the stats of custom metrics. */
+    public void customMetrics(final Context ctx) {
+        final QueryParams q = QueryParams.of(ctx, "name", "window", "from", "to");
+        final EmbeddedStore store = holder.get().store;
+        final long[] range = q.range(System.currentTimeMillis(), store.config().retentionMs(), DEFAULT_WINDOW_MS);
+        final String name = q.get("name");
+        final Aggregates aggregates = store.aggregates();
+        final WindowStats s = stats.get();
+        if (name != null) {
+            if (store.dictionary().find(Dimension.METRIC_NAME, name) == 0) {
+                throw ApiException.notFound("name", "no custom metric named '" + name + "'");
+            }
+            aggregates.metricWindow(name, range[0], range[1], s);
+            Json.reply(ctx, 200, g -> StatsWriter.metric(g, s, name));
+            return;
+        }
+        final List<String> names = aggregates.metricNames();
+        Json.reply(ctx, 200, g -> {
+            g.writeStartObject();
+            Json.time(g, "from", range[0]);
+            Json.time(g, "to", range[1]);
+            g.writeArrayFieldStart("metrics");
+            for (final String n : names) {
+                StatsWriter.metric(g, aggregates.metricWindow(n, range[0], range[1], s), n);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    /**
+     * @throws ApiException 404 naming the field if the store has never seen the model.
+     */
+    static void knownModel(final EmbeddedStore store, final String model, final String field) {
+        if (model.length() > store.config().maxStringLength()
+            || store.dictionary().find(Dimension.MODEL, model) == 0) {
+            throw ApiException.notFound(field, "unknown model '" + truncate(model) + "'");
+        }
+    }
+
+    public static String truncate(final String s) {
+        return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+    }
+}

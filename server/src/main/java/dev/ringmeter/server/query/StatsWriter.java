@@ -1,0 +1,187 @@
+package dev.ringmeter.server.query;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.ringmeter.CacheResult;
+import dev.ringmeter.Event;
+import dev.ringmeter.core.query.WindowStats;
+import dev.ringmeter.server.http.Json;
+
+import java.io.IOException;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Writes the analytics of a window and recent events as JSON, field by field (a NaN, where a window holds nothing
+ * to measure, is written as null).
+ * <p>
+ * Threading: stateless.
+ */
+final class StatsWriter {
+    private StatsWriter() {
+    }
+
+    /**
+     * @param g     the generator.
+     * @param s     the analytics of one window.
+     * @param model the name to show ("all" for every model together).
+     * @throws IOException never in practice.
+     */
+    static void window(final JsonGenerator g, final WindowStats s, final String model) throws IOException {
+        window(g, s, model, null);
+    }
+
+    /**
+     * @param g     the generator.
+     * @param s     the analytics of one window.
+     * @param model the name to show ("all" for every model together).
+     * @param group the value of the group-by dimension, or null outside a grouped scan.
+     * @throws IOException never in practice.
+     */
+    static void window(final JsonGenerator g, final WindowStats s, final String model, final String group)
+        throws IOException {
+        g.writeStartObject();
+        g.writeStringField("model", model);
+        if (group != null) {
+            g.writeStringField("group", group);
+        }
+        Json.time(g, "from", s.fromMs());
+        Json.time(g, "to", s.toMs());
+        if (s.bucketsMerged() > 0) {
+            Json.time(g, "coveredFrom", s.coveredFromMs());
+            Json.time(g, "coveredTo", s.coveredToMs());
+        } else {
+            g.writeNullField("coveredFrom");
+            g.writeNullField("coveredTo");
+        }
+        g.writeNumberField("count", s.count());
+        g.writeNumberField("okCount", s.okCount());
+        g.writeNumberField("errorCount", s.errorCount());
+        g.writeNumberField("timeoutCount", s.timeoutCount());
+        g.writeNumberField("cancelledCount", s.cancelledCount());
+        Json.number(g, "requestsPerSecond", s.requestsPerSecond());
+        g.writeObjectFieldStart("latencyMs");
+        Json.number(g, "p50", s.latencyMs(50));
+        Json.number(g, "p90", s.latencyMs(90));
+        Json.number(g, "p95", s.latencyMs(95));
+        Json.number(g, "p99", s.latencyMs(99));
+        Json.number(g, "p999", s.latencyMs(99.9));
+        Json.number(g, "max", s.latencyMaxMs());
+        Json.number(g, "mean", s.latencyMeanMs());
+        g.writeEndObject();
+        g.writeObjectFieldStart("ttftMs");
+        Json.number(g, "p50", s.ttftMs(50));
+        Json.number(g, "p90", s.ttftMs(90));
+        Json.number(g, "p95", s.ttftMs(95));
+        Json.number(g, "p99", s.ttftMs(99));
+        Json.number(g, "mean", s.ttftMeanMs());
+        g.writeEndObject();
+        g.writeObjectFieldStart("queueWaitMs");
+        Json.number(g, "p50", s.queueWaitMs(50));
+        Json.number(g, "p95", s.queueWaitMs(95));
+        Json.number(g, "p99", s.queueWaitMs(99));
+        Json.number(g, "mean", s.queueWaitMeanMs());
+        g.writeEndObject();
+        g.writeObjectFieldStart("tokens");
+        g.writeNumberField("input", s.promptTokens());
+        g.writeNumberField("output", s.completionTokens());
+        g.writeNumberField("total", s.totalTokens());
+        g.writeEndObject();
+        Json.number(g, "tokensPerSecond", s.tokensPerSecond());
+        Json.number(g, "outputTokensPerSecond", s.outputTokensPerSecond());
+        Json.number(g, "errorRate", s.errorRate());
+        Json.number(g, "timeoutRate", s.timeoutRate());
+        Json.number(g, "retryRate", s.retryRate());
+        g.writeNumberField("retries", s.retries());
+        g.writeObjectFieldStart("errorsByType");
+        for (final Map.Entry<String, Long> e : s.errorsByType().entrySet()) {
+            g.writeNumberField(e.getKey(), e.getValue());
+        }
+        g.writeEndObject();
+        Json.number(g, "cacheHitRate", s.cacheHitRate());
+        Json.number(g, "costUsd", s.costUsd());
+        Json.number(g, "costPerRequestUsd", s.costPerRequestUsd());
+        Json.number(g, "memoryBytesMean", s.memoryBytesMean());
+        Json.number(g, "cpuMeanMs", s.cpuMeanMs());
+        g.writeObjectFieldStart("qualityMeans");
+        for (final Map.Entry<String, Double> e : s.qualityMeans().entrySet()) {
+            Json.number(g, e.getKey(), e.getValue());
+        }
+        g.writeEndObject();
+        g.writeEndObject();
+    }
+
+    /**
+     * Writes the stats of a custom metric's samples.
+     *
+     * @param g    the generator.
+     * @param s    the metric's window.
+     * @param name of the metric.
+     * @throws IOException never in practice.
+     */
+    static void metric(final JsonGenerator g, final WindowStats s, final String name) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("name", name);
+        Json.time(g, "from", s.fromMs());
+        Json.time(g, "to", s.toMs());
+        g.writeNumberField("count", s.count());
+        Json.number(g, "sum", s.valueSum());
+        Json.number(g, "mean", s.valueMean());
+        Json.number(g, "min", s.valueMin());
+        Json.number(g, "max", s.valueMax());
+        g.writeEndObject();
+    }
+
+    /**
+     * Writes one event with the field names of the ingest API.
+     *
+     * @param g the generator.
+     * @param e the event.
+     * @throws IOException never in practice.
+     */
+    static void event(final JsonGenerator g, final Event e) throws IOException {
+        g.writeStartObject();
+        Json.time(g, "timestamp", e.timestampMs());
+        g.writeStringField("model", e.model());
+        optional(g, "operation", e.operation());
+        optional(g, "pipeline", e.pipeline());
+        optional(g, "step", e.step());
+        optional(g, "run", e.run());
+        optional(g, "task", e.task());
+        optional(g, "config", e.config());
+        g.writeNumberField("latencyMs", e.latencyNs() / 1e6);
+        optionalMs(g, "ttftMs", e.ttftNs());
+        optionalMs(g, "queueWaitMs", e.queueWaitNs());
+        optionalLong(g, "promptTokens", e.promptTokens());
+        optionalLong(g, "completionTokens", e.completionTokens());
+        g.writeStringField("status", e.status().name().toLowerCase(Locale.ROOT));
+        optional(g, "errorType", e.errorType());
+        g.writeNumberField("retries", e.retries());
+        if (e.cache() != CacheResult.UNKNOWN) {
+            g.writeBooleanField("cacheHit", e.cache() == CacheResult.HIT);
+        }
+        optionalLong(g, "memoryBytes", e.memoryBytes());
+        optionalMs(g, "cpuMs", e.cpuNs());
+        if (e.costUsd() == e.costUsd()) {
+            g.writeNumberField("costUsd", e.costUsd());
+        }
+        g.writeEndObject();
+    }
+
+    private static void optional(final JsonGenerator g, final String name, final String value) throws IOException {
+        if (value != null) {
+            g.writeStringField(name, value);
+        }
+    }
+
+    private static void optionalMs(final JsonGenerator g, final String name, final long ns) throws IOException {
+        if (ns != Event.NONE) {
+            g.writeNumberField(name, ns / 1e6);
+        }
+    }
+
+    private static void optionalLong(final JsonGenerator g, final String name, final long value) throws IOException {
+        if (value != Event.NONE) {
+            g.writeNumberField(name, value);
+        }
+    }
+}
