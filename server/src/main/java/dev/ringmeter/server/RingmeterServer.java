@@ -15,9 +15,12 @@ import dev.ringmeter.server.ops.OpsController;
 import dev.ringmeter.server.query.QueryController;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
+import io.javalin.router.ParsedEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -139,6 +142,20 @@ public final class RingmeterServer implements AutoCloseable {
      */
     public int port() {
         return app.port();
+    }
+
+    /**
+     * @return every route the app serves, as its method and path ({@code "GET /api/v1/models/{model}/recent"}),
+     * read from Javalin's router; before-filters (the token check) are not routes and are left out.
+     */
+    List<String> routes() {
+        final List<String> routes = new ArrayList<>();
+        for (final ParsedEndpoint e : app.unsafe.internalRouter.allHttpHandlers()) {
+            if (e.endpoint.method.isHttpMethod()) {
+                routes.add(e.endpoint.method.name() + " " + e.endpoint.path);
+            }
+        }
+        return routes;
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.ringmeter.server;
 
 import io.swagger.parser.OpenAPIParser;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.PathItem;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import org.junit.jupiter.api.AfterAll;
@@ -10,15 +12,21 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The OpenAPI description the server serves at /api/v1/openapi.yaml (docs/openapi.yaml) against a validator: it must
- * parse without a single message, error or warning.
+ * The OpenAPI description the server serves at /api/v1/openapi.yaml (docs/openapi.yaml) against a validator and
+ * against the routes the running server registers: it must parse without a single message, describe every route,
+ * and describe no route the server does not have.
  */
 @Timeout(60)
 class OpenApiTest {
@@ -64,6 +72,30 @@ class OpenApiTest {
         assertTrue(messages.get(0).contains("epoch ms") && messages.get(0).contains("unexpected"), messages.get(0));
     }
 
+    @Test
+    void shouldDescribeEveryRouteTheServerRegisters() {
+        final Set<String> described = described(parse(served).getOpenAPI());
+        final List<String> undescribed = new ArrayList<>();
+        for (final String route : registered()) {
+            if (!described.contains(route)) {
+                undescribed.add(route);
+            }
+        }
+        assertEquals(List.of(), undescribed, "routes the server registers that docs/openapi.yaml does not describe");
+    }
+
+    @Test
+    void shouldDescribeOnlyRoutesTheServerRegisters() {
+        final Set<String> registered = registered();
+        final List<String> unregistered = new ArrayList<>();
+        for (final String route : described(parse(served).getOpenAPI())) {
+            if (!registered.contains(route)) {
+                unregistered.add(route);
+            }
+        }
+        assertEquals(List.of(), unregistered, "routes docs/openapi.yaml describes that the server does not register");
+    }
+
     private static SwaggerParseResult parse(final String yaml) {
         final ParseOptions options = new ParseOptions();
         options.setResolve(true);
@@ -73,5 +105,26 @@ class OpenApiTest {
 
     private static List<String> messages(final SwaggerParseResult result) {
         return result.getMessages() == null ? List.of() : result.getMessages();
+    }
+
+    /** @return the routes the running server registers, as "METHOD path". */
+    private static Set<String> registered() {
+        final List<String> routes = server.server.routes();
+        final Set<String> unique = new LinkedHashSet<>(routes);
+        assertEquals(routes.size(), unique.size(), "a route registered twice: " + routes);
+        assertTrue(unique.size() > 1, "the server registers its routes: " + routes);
+        return unique;
+    }
+
+    /** @return the operations the description holds, as "METHOD path". */
+    private static Set<String> described(final OpenAPI api) {
+        assertNotNull(api, "a description");
+        final Set<String> operations = new LinkedHashSet<>();
+        for (final Map.Entry<String, PathItem> path : api.getPaths().entrySet()) {
+            for (final PathItem.HttpMethod method : path.getValue().readOperationsMap().keySet()) {
+                operations.add(method.name().toUpperCase(Locale.ROOT) + " " + path.getKey());
+            }
+        }
+        return operations;
     }
 }
