@@ -71,12 +71,6 @@ class OpsEndpointsTest {
         assertTrue(r.body().startsWith("openapi: 3."), r.body());
         final Path docs = Path.of(System.getProperty("ringmeter.docs", "../docs"), "openapi.yaml");
         assertEquals(Files.readString(docs, StandardCharsets.UTF_8), r.body(), "served = docs/openapi.yaml");
-        for (final String path : new String[] {"/api/v1/events:", "/api/v1/metrics:", "/api/v1/analytics:",
-            "/api/v1/series:", "/api/v1/models:", "/api/v1/models/{model}/recent:", "/api/v1/pricing:",
-            "/api/v1/pricing/{model}:", "/api/v1/system:", "/api/v1/openapi.yaml:", "/health:", "/ready:",
-            "/metrics:"}) {
-            assertTrue(r.body().contains("\n  " + path + "\n"), "documents " + path);
-        }
     }
 
     @Test
