@@ -132,6 +132,12 @@ class IngestErrorsTest {
             .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes))).build());
         assertTooLarge(chunked);
         assertEquals(0, server.count("too-big"));
+
+        // a pricing body has its own limit, 1 MiB, bounded the same way
+        final TestServer.Reply price = server.put("/api/v1/pricing/too-big", "{\"inputUsdPerMillion\":1,"
+            + "\"outputUsdPerMillion\":1" + " ".repeat(1 << 20) + "}");
+        assertTooLarge(price);
+        assertEquals(404, server.get("/api/v1/pricing/too-big").status());
     }
 
     @Test
@@ -144,6 +150,14 @@ class IngestErrorsTest {
         assertTooLarge(r);
         assertTrue(r.json().get("error").asText().contains("at most 100 items"), r.body());
         assertEquals(0, server.count("too-many"));
+
+        final StringBuilder prices = new StringBuilder("{");
+        for (int i = 0; i < 101; i++) {
+            prices.append(i == 0 ? "" : ",").append("\"too-many-").append(i)
+                .append("\":{\"inputUsdPerMillion\":1,\"outputUsdPerMillion\":1}");
+        }
+        assertTooLarge(server.put("/api/v1/pricing", prices.append('}').toString()));
+        assertEquals(404, server.get("/api/v1/pricing/too-many-0").status());
     }
 
     @Test
