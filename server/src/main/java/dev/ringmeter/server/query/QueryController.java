@@ -61,20 +61,21 @@ public final class QueryController {
      * (operation, pipeline, step, run, task, config, errorType, status, tag=KEY:VALUE) from a journal scan.
      */
     public void analytics(final Context ctx) {
-        final QueryParams q = QueryParams.of(ctx, "model", "window", "from", "to", "groupBy", "operation", "pipeline",
-            "step", "run", "task", "config", "errorType", "status", "tag");
+        final QueryParams q = QueryParams.of(ctx, FieldNames.MODEL, "window", "from", "to", "groupBy",
+            FieldNames.OPERATION, FieldNames.PIPELINE, FieldNames.STEP, FieldNames.RUN, FieldNames.TASK,
+            FieldNames.CONFIG, FieldNames.ERROR_TYPE, FieldNames.STATUS, "tag");
         final EmbeddedStore store = holder.get().store;
-        if (q.get("groupBy") != null || q.get("status") != null || q.get("tag") != null
+        if (q.get("groupBy") != null || q.get(FieldNames.STATUS) != null || q.get("tag") != null
             || Arrays.stream(FILTERS).anyMatch(f -> q.get(f) != null)) {
             scan(ctx, q, store);
             return;
         }
         final long[] range = q.range(System.currentTimeMillis(), store.config().retentionMs(), DEFAULT_WINDOW_MS);
-        final String model = q.get("model");
+        final String model = q.get(FieldNames.MODEL);
         final Aggregates aggregates = store.aggregates();
         final WindowStats s = stats.get();
         if (model != null) {
-            knownModel(store, model, "model");
+            knownModel(store, model, FieldNames.MODEL);
             aggregates.window(model, range[0], range[1], s);
             Json.reply(ctx, 200, g -> StatsWriter.window(g, s, model));
             return;
@@ -99,7 +100,7 @@ public final class QueryController {
         final long[] range = q.range(System.currentTimeMillis(),
             Math.max(store.config().retentionMs(), store.config().journalRetentionMs()), DEFAULT_WINDOW_MS);
         final JournalScan scan = new JournalScan(store).between(range[0], range[1]);
-        final String model = q.get("model");
+        final String model = q.get(FieldNames.MODEL);
         if (model != null) {
             scan.where(Dimension.MODEL, model);
         }
@@ -109,12 +110,12 @@ public final class QueryController {
                 scan.where(FILTER_DIMENSIONS[i], value);
             }
         }
-        final String status = q.get("status");
+        final String status = q.get(FieldNames.STATUS);
         if (status != null) {
             try {
                 scan.whereStatus(Status.parse(status));
             } catch (final IllegalArgumentException e) {
-                throw ApiException.badParameter("status", e.getMessage(), Status.wireNames());
+                throw ApiException.badParameter(FieldNames.STATUS, e.getMessage(), Status.wireNames());
             }
         }
         final String tag = q.get("tag");
