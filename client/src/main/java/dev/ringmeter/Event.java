@@ -1,5 +1,7 @@
 package dev.ringmeter;
 
+import dev.ringmeter.wire.FieldNames;
+
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -91,7 +93,8 @@ public final class Event implements Tagged {
      */
     public Event timestampMs(final long timestampMs) {
         if (timestampMs < 0) {
-            throw new InvalidEventException("timestamp", "must be >= 0 ms since the epoch but was " + timestampMs);
+            throw new InvalidEventException(FieldNames.TIMESTAMP,
+                "must be >= 0 ms since the epoch but was " + timestampMs);
         }
         this.timestampMs = timestampMs;
         return this;
@@ -174,7 +177,7 @@ public final class Event implements Tagged {
      * @return this.
      */
     public Event latencyNs(final long latencyNs) {
-        this.latencyNs = nonNegative("latencyMs", latencyNs);
+        this.latencyNs = nonNegative(FieldNames.LATENCY_MS, latencyNs);
         return this;
     }
 
@@ -184,7 +187,7 @@ public final class Event implements Tagged {
      * @return this.
      */
     public Event latency(final long latency, final TimeUnit unit) {
-        return latencyNs(unit.toNanos(nonNegative("latencyMs", latency)));
+        return latencyNs(unit.toNanos(nonNegative(FieldNames.LATENCY_MS, latency)));
     }
 
     /**
@@ -192,7 +195,7 @@ public final class Event implements Tagged {
      * @return this.
      */
     public Event latencyMs(final double latencyMs) {
-        this.latencyNs = msToNs("latencyMs", latencyMs);
+        this.latencyNs = msToNs(FieldNames.LATENCY_MS, latencyMs);
         return this;
     }
 
@@ -201,7 +204,7 @@ public final class Event implements Tagged {
      * @return this.
      */
     public Event ttftNs(final long ttftNs) {
-        this.ttftNs = nonNegative("ttftMs", ttftNs);
+        this.ttftNs = nonNegative(FieldNames.TTFT_MS, ttftNs);
         return this;
     }
 
@@ -210,7 +213,7 @@ public final class Event implements Tagged {
      * @return this.
      */
     public Event ttftMs(final double ttftMs) {
-        this.ttftNs = msToNs("ttftMs", ttftMs);
+        this.ttftNs = msToNs(FieldNames.TTFT_MS, ttftMs);
         return this;
     }
 
@@ -219,7 +222,7 @@ public final class Event implements Tagged {
      * @return this.
      */
     public Event queueWaitNs(final long queueWaitNs) {
-        this.queueWaitNs = nonNegative("queueWaitMs", queueWaitNs);
+        this.queueWaitNs = nonNegative(FieldNames.QUEUE_WAIT_MS, queueWaitNs);
         return this;
     }
 
@@ -228,7 +231,7 @@ public final class Event implements Tagged {
      * @return this.
      */
     public Event queueWaitMs(final double queueWaitMs) {
-        this.queueWaitNs = msToNs("queueWaitMs", queueWaitMs);
+        this.queueWaitNs = msToNs(FieldNames.QUEUE_WAIT_MS, queueWaitMs);
         return this;
     }
 
@@ -237,7 +240,7 @@ public final class Event implements Tagged {
      * @return this.
      */
     public Event promptTokens(final long promptTokens) {
-        this.promptTokens = nonNegative("promptTokens", promptTokens);
+        this.promptTokens = nonNegative(FieldNames.PROMPT_TOKENS, promptTokens);
         return this;
     }
 
@@ -246,7 +249,7 @@ public final class Event implements Tagged {
      * @return this.
      */
     public Event completionTokens(final long completionTokens) {
-        this.completionTokens = nonNegative("completionTokens", completionTokens);
+        this.completionTokens = nonNegative(FieldNames.COMPLETION_TOKENS, completionTokens);
         return this;
     }
 
@@ -256,7 +259,7 @@ public final class Event implements Tagged {
      */
     public Event status(final Status status) {
         if (status == null) {
-            throw new InvalidEventException("status", "must not be null");
+            throw new InvalidEventException(FieldNames.STATUS, "must not be null");
         }
         this.status = status;
         return this;
@@ -268,7 +271,7 @@ public final class Event implements Tagged {
      */
     public Event retries(final int retries) {
         if (retries < 0) {
-            throw new InvalidEventException("retries", "must be >= 0 but was " + retries);
+            throw new InvalidEventException(FieldNames.RETRIES, "must be >= 0 but was " + retries);
         }
         this.retries = retries;
         return this;
@@ -280,7 +283,7 @@ public final class Event implements Tagged {
      */
     public Event cache(final CacheResult cache) {
         if (cache == null) {
-            throw new InvalidEventException("cacheHit", "must not be null");
+            throw new InvalidEventException(FieldNames.CACHE_HIT, "must not be null");
         }
         this.cache = cache;
         return this;
@@ -291,7 +294,7 @@ public final class Event implements Tagged {
      * @return this.
      */
     public Event memoryBytes(final long memoryBytes) {
-        this.memoryBytes = nonNegative("memoryBytes", memoryBytes);
+        this.memoryBytes = nonNegative(FieldNames.MEMORY_BYTES, memoryBytes);
         return this;
     }
 
@@ -300,7 +303,7 @@ public final class Event implements Tagged {
      * @return this.
      */
     public Event cpuNs(final long cpuNs) {
-        this.cpuNs = nonNegative("cpuMs", cpuNs);
+        this.cpuNs = nonNegative(FieldNames.CPU_MS, cpuNs);
         return this;
     }
 
@@ -309,7 +312,7 @@ public final class Event implements Tagged {
      * @return this.
      */
     public Event cpuMs(final double cpuMs) {
-        this.cpuNs = msToNs("cpuMs", cpuMs);
+        this.cpuNs = msToNs(FieldNames.CPU_MS, cpuMs);
         return this;
     }
 
@@ -319,7 +322,8 @@ public final class Event implements Tagged {
      */
     public Event costUsd(final double costUsd) {
         if (!(costUsd >= 0) || Double.isInfinite(costUsd)) {
-            throw new InvalidEventException("costUsd", "must be a finite number >= 0 but was " + costUsd);
+            throw new InvalidEventException(FieldNames.COST_USD,
+                "must be a finite number >= 0 but was " + costUsd);
         }
         this.costUsd = costUsd;
         return this;
@@ -334,13 +338,14 @@ public final class Event implements Tagged {
      */
     public Event quality(final String name, final double value) {
         if (name == null || name.isEmpty()) {
-            throw new InvalidEventException("quality", "names must not be empty");
+            throw new InvalidEventException(FieldNames.QUALITY, "names must not be empty");
         }
         if (Double.isNaN(value) || Double.isInfinite(value)) {
-            throw new InvalidEventException("quality." + name, "must be a finite number but was " + value);
+            throw new InvalidEventException(FieldNames.member(FieldNames.QUALITY, name),
+                "must be a finite number but was " + value);
         }
         if (qualityCount == MAX_QUALITY) {
-            throw new InvalidEventException("quality", "holds at most " + MAX_QUALITY + " scores");
+            throw new InvalidEventException(FieldNames.QUALITY, "holds at most " + MAX_QUALITY + " scores");
         }
         qualityNames[qualityCount] = name;
         qualityValues[qualityCount++] = value;
@@ -357,10 +362,10 @@ public final class Event implements Tagged {
     @Override
     public Event tag(final String key, final String value) {
         if (key == null || key.isEmpty() || value == null) {
-            throw new InvalidEventException("tags", "keys must not be empty and values not null");
+            throw new InvalidEventException(FieldNames.TAGS, "keys must not be empty and values not null");
         }
         if (tagCount == MAX_TAGS) {
-            throw new InvalidEventException("tags", "holds at most " + MAX_TAGS + " tags");
+            throw new InvalidEventException(FieldNames.TAGS, "holds at most " + MAX_TAGS + " tags");
         }
         tagKeys[tagCount] = key;
         tagValues[tagCount++] = value;
@@ -374,10 +379,10 @@ public final class Event implements Tagged {
      */
     public void validate() {
         if (model == null || model.isEmpty()) {
-            throw new InvalidEventException("model", "is required");
+            throw new InvalidEventException(FieldNames.MODEL, "is required");
         }
         if (latencyNs == NONE) {
-            throw new InvalidEventException("latencyMs", "is required");
+            throw new InvalidEventException(FieldNames.LATENCY_MS, "is required");
         }
     }
 

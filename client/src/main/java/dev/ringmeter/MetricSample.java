@@ -1,5 +1,7 @@
 package dev.ringmeter;
 
+import dev.ringmeter.wire.FieldNames;
+
 /**
  * A custom named metric (name, value, tags): the second kind of event, for anything the {@link Event} fields do not
  * cover (GPU memory, batch size, judge score, ...). Mutable and reusable like {@link Event}.
@@ -35,7 +37,8 @@ public final class MetricSample implements Tagged {
      */
     public MetricSample timestampMs(final long timestampMs) {
         if (timestampMs < 0) {
-            throw new InvalidEventException("timestamp", "must be >= 0 ms since the epoch but was " + timestampMs);
+            throw new InvalidEventException(FieldNames.TIMESTAMP,
+                "must be >= 0 ms since the epoch but was " + timestampMs);
         }
         this.timestampMs = timestampMs;
         return this;
@@ -56,7 +59,7 @@ public final class MetricSample implements Tagged {
      */
     public MetricSample value(final double value) {
         if (Double.isNaN(value) || Double.isInfinite(value)) {
-            throw new InvalidEventException("value", "must be a finite number but was " + value);
+            throw new InvalidEventException(FieldNames.VALUE, "must be a finite number but was " + value);
         }
         this.value = value;
         return this;
@@ -70,10 +73,10 @@ public final class MetricSample implements Tagged {
     @Override
     public MetricSample tag(final String key, final String value) {
         if (key == null || key.isEmpty() || value == null) {
-            throw new InvalidEventException("tags", "keys must not be empty and values not null");
+            throw new InvalidEventException(FieldNames.TAGS, "keys must not be empty and values not null");
         }
         if (tagCount == Event.MAX_TAGS) {
-            throw new InvalidEventException("tags", "holds at most " + Event.MAX_TAGS + " tags");
+            throw new InvalidEventException(FieldNames.TAGS, "holds at most " + Event.MAX_TAGS + " tags");
         }
         tagKeys[tagCount] = key;
         tagValues[tagCount++] = value;
@@ -85,10 +88,10 @@ public final class MetricSample implements Tagged {
      */
     public void validate() {
         if (name == null || name.isEmpty()) {
-            throw new InvalidEventException("name", "is required");
+            throw new InvalidEventException(FieldNames.NAME, "is required");
         }
         if (Double.isNaN(value)) {
-            throw new InvalidEventException("value", "is required");
+            throw new InvalidEventException(FieldNames.VALUE, "is required");
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.ringmeter;
 
+import dev.ringmeter.wire.FieldNames;
+
 import java.util.Arrays;
 
 /**
@@ -14,7 +16,6 @@ import java.util.Arrays;
  */
 final class NdjsonBatch {
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final String[] STATUS = {"ok", "error", "timeout", "cancelled"};
 
     private byte[] bytes;
     private int length;
@@ -89,9 +90,9 @@ final class NdjsonBatch {
         first = true;
         put((byte)'{');
         if (ManyToOneItemRing.kind(header) == ManyToOneItemRing.KIND_SAMPLE) {
-            string("name", strings[s + ManyToOneItemRing.MODEL_OR_NAME]);
-            number("value", Double.longBitsToDouble(longs[l + ManyToOneItemRing.COST_OR_VALUE_BITS]));
-            whole("timestamp", longs[l + ManyToOneItemRing.TIMESTAMP_MS]);
+            string(FieldNames.NAME, strings[s + ManyToOneItemRing.MODEL_OR_NAME]);
+            number(FieldNames.VALUE, Double.longBitsToDouble(longs[l + ManyToOneItemRing.COST_OR_VALUE_BITS]));
+            whole(FieldNames.TIMESTAMP, longs[l + ManyToOneItemRing.TIMESTAMP_MS]);
             tags(strings, s, ManyToOneItemRing.tagCount(header));
         } else {
             event(longs, l, strings, s, header);
@@ -101,38 +102,38 @@ final class NdjsonBatch {
     }
 
     private void event(final long[] longs, final int l, final String[] strings, final int s, final long header) {
-        whole("timestamp", longs[l + ManyToOneItemRing.TIMESTAMP_MS]);
-        string("model", strings[s + ManyToOneItemRing.MODEL_OR_NAME]);
-        string("operation", strings[s + ManyToOneItemRing.OPERATION]);
-        nanosAsMillis("latencyMs", longs[l + ManyToOneItemRing.LATENCY_NS]);
-        nanosAsMillis("ttftMs", longs[l + ManyToOneItemRing.TTFT_NS]);
-        nanosAsMillis("queueWaitMs", longs[l + ManyToOneItemRing.QUEUE_WAIT_NS]);
-        whole("promptTokens", longs[l + ManyToOneItemRing.PROMPT_TOKENS]);
-        whole("completionTokens", longs[l + ManyToOneItemRing.COMPLETION_TOKENS]);
+        whole(FieldNames.TIMESTAMP, longs[l + ManyToOneItemRing.TIMESTAMP_MS]);
+        string(FieldNames.MODEL, strings[s + ManyToOneItemRing.MODEL_OR_NAME]);
+        string(FieldNames.OPERATION, strings[s + ManyToOneItemRing.OPERATION]);
+        nanosAsMillis(FieldNames.LATENCY_MS, longs[l + ManyToOneItemRing.LATENCY_NS]);
+        nanosAsMillis(FieldNames.TTFT_MS, longs[l + ManyToOneItemRing.TTFT_NS]);
+        nanosAsMillis(FieldNames.QUEUE_WAIT_MS, longs[l + ManyToOneItemRing.QUEUE_WAIT_NS]);
+        whole(FieldNames.PROMPT_TOKENS, longs[l + ManyToOneItemRing.PROMPT_TOKENS]);
+        whole(FieldNames.COMPLETION_TOKENS, longs[l + ManyToOneItemRing.COMPLETION_TOKENS]);
         final int status = ManyToOneItemRing.status(header);
         if (status != Status.OK.ordinal()) {
-            field("status");
-            quoted(STATUS[status]);
+            field(FieldNames.STATUS);
+            quoted(Status.of(status).wireName());
         }
-        string("errorType", strings[s + ManyToOneItemRing.ERROR_TYPE]);
+        string(FieldNames.ERROR_TYPE, strings[s + ManyToOneItemRing.ERROR_TYPE]);
         final long retries = longs[l + ManyToOneItemRing.RETRIES];
         if (retries != 0) {
-            whole("retries", retries);
+            whole(FieldNames.RETRIES, retries);
         }
         final int cache = ManyToOneItemRing.cache(header);
         if (cache != CacheResult.UNKNOWN.ordinal()) {
-            field("cacheHit");
+            field(FieldNames.CACHE_HIT);
             ascii(cache == CacheResult.HIT.ordinal() ? "true" : "false");
         }
-        whole("memoryBytes", longs[l + ManyToOneItemRing.MEMORY_BYTES]);
-        nanosAsMillis("cpuMs", longs[l + ManyToOneItemRing.CPU_NS]);
+        whole(FieldNames.MEMORY_BYTES, longs[l + ManyToOneItemRing.MEMORY_BYTES]);
+        nanosAsMillis(FieldNames.CPU_MS, longs[l + ManyToOneItemRing.CPU_NS]);
         final double cost = Double.longBitsToDouble(longs[l + ManyToOneItemRing.COST_OR_VALUE_BITS]);
         if (cost == cost) {
-            number("costUsd", cost);
+            number(FieldNames.COST_USD, cost);
         }
         final int qualities = ManyToOneItemRing.qualityCount(header);
         if (qualities > 0) {
-            field("quality");
+            field(FieldNames.QUALITY);
             put((byte)'{');
             for (int i = 0; i < qualities; i++) {
                 if (i > 0) {
@@ -144,11 +145,11 @@ final class NdjsonBatch {
             }
             put((byte)'}');
         }
-        string("pipeline", strings[s + ManyToOneItemRing.PIPELINE]);
-        string("step", strings[s + ManyToOneItemRing.STEP]);
-        string("run", strings[s + ManyToOneItemRing.RUN]);
-        string("task", strings[s + ManyToOneItemRing.TASK]);
-        string("config", strings[s + ManyToOneItemRing.CONFIG]);
+        string(FieldNames.PIPELINE, strings[s + ManyToOneItemRing.PIPELINE]);
+        string(FieldNames.STEP, strings[s + ManyToOneItemRing.STEP]);
+        string(FieldNames.RUN, strings[s + ManyToOneItemRing.RUN]);
+        string(FieldNames.TASK, strings[s + ManyToOneItemRing.TASK]);
+        string(FieldNames.CONFIG, strings[s + ManyToOneItemRing.CONFIG]);
         tags(strings, s, ManyToOneItemRing.tagCount(header));
     }
 
@@ -156,7 +157,7 @@ final class NdjsonBatch {
         if (n == 0) {
             return;
         }
-        field("tags");
+        field(FieldNames.TAGS);
         put((byte)'{');
         for (int i = 0; i < n; i++) {
             if (i > 0) {

@@ -1,12 +1,27 @@
 package dev.ringmeter;
 
+import java.util.List;
+import java.util.Locale;
+
 /**
- * How a model call or pipeline step ended.
+ * How a model call or pipeline step ended. Each status has the one name the HTTP API spells it with
+ * ({@link #wireName()}), used by the client's writer and the server's readers and writers alike.
  */
 public enum Status {
     OK, ERROR, TIMEOUT, CANCELLED;
 
     private static final Status[] VALUES = values();
+    private static final List<String> WIRE_NAMES;
+
+    static {
+        final String[] names = new String[VALUES.length];
+        for (final Status s : VALUES) {
+            names[s.ordinal()] = s.wireName;
+        }
+        WIRE_NAMES = List.of(names);
+    }
+
+    private final String wireName = name().toLowerCase(Locale.ROOT);
 
     /**
      * @param ordinal as returned by {@link #ordinal()}.
@@ -14,6 +29,20 @@ public enum Status {
      */
     public static Status of(final int ordinal) {
         return VALUES[ordinal];
+    }
+
+    /**
+     * @return the name of the status in the HTTP API: {@code ok}, {@code error}, {@code timeout}, {@code cancelled}.
+     */
+    public String wireName() {
+        return wireName;
+    }
+
+    /**
+     * @return the names of every status in the HTTP API, in ordinal order.
+     */
+    public static List<String> wireNames() {
+        return WIRE_NAMES;
     }
 
     /**
@@ -25,10 +54,11 @@ public enum Status {
      */
     public static Status parse(final String name) {
         for (final Status s : VALUES) {
-            if (s.name().equalsIgnoreCase(name)) {
+            if (s.wireName.equalsIgnoreCase(name)) {
                 return s;
             }
         }
-        throw new InvalidEventException("status", "must be one of ok, error, timeout, cancelled but was '" + name + "'");
+        throw new InvalidEventException(dev.ringmeter.wire.FieldNames.STATUS, "must be one of "
+            + String.join(", ", WIRE_NAMES) + " but was '" + name + "'");
     }
 }

@@ -18,8 +18,10 @@ import dev.ringmeter.core.aggregate.AggregateHandler;
 import dev.ringmeter.core.aggregate.Aggregates;
 import dev.ringmeter.core.dictionary.Dictionary;
 import dev.ringmeter.core.dictionary.Dimension;
+import dev.ringmeter.core.ingest.EventRules;
 import dev.ringmeter.core.ingest.EventSlot;
 import dev.ringmeter.core.ingest.ParkingWaitStrategy;
+import dev.ringmeter.core.ingest.PriceRules;
 import dev.ringmeter.core.journal.Journal;
 import dev.ringmeter.core.journal.JournalHandler;
 import dev.ringmeter.core.journal.Snapshot;
@@ -58,6 +60,7 @@ public final class EmbeddedStore implements EventRecorder {
 
     private final StoreConfig config;
     private final EpochClock clock;
+    private final EventRules rules;
     private final boolean dropWhenFull;
     private final Dictionary dictionary;
     private final Aggregates aggregates;
@@ -81,6 +84,7 @@ public final class EmbeddedStore implements EventRecorder {
     private EmbeddedStore(final StoreConfig config) {
         this.config = config;
         this.clock = config.clock();
+        this.rules = new EventRules(config);
         this.dropWhenFull = config.fullRingPolicy() == StoreConfig.FullRingPolicy.DROP;
         this.dataDirectory = config.dataDirectory();
         final long startNs = System.nanoTime();
@@ -230,10 +234,7 @@ public final class EmbeddedStore implements EventRecorder {
 
     @Override
     public boolean record(final Event event) {
-        event.validate();
-        if (event.timestampMs() != 0) {
-            checkNotFuture(event.timestampMs());
-        }
+        rules.check(event);
         final long sequence = claim();
         if (sequence < 0) {
             return false;
@@ -259,10 +260,7 @@ public final class EmbeddedStore implements EventRecorder {
 
     @Override
     public boolean record(final MetricSample sample) {
-        sample.validate();
-        if (sample.timestampMs() != 0) {
-            checkNotFuture(sample.timestampMs());
-        }
+        rules.check(sample);
         final long sequence = claim();
         if (sequence < 0) {
             return false;
@@ -285,11 +283,7 @@ public final class EmbeddedStore implements EventRecorder {
      * @throws InvalidEventException naming the bad argument.
      */
     public void setPrice(final String model, final double inputUsdPerMillion, final double outputUsdPerMillion) {
-        if (model == null || model.isEmpty()) {
-            throw new InvalidEventException("model", "is required");
-        }
-        checkPrice("inputUsdPerMillion", inputUsdPerMillion);
-        checkPrice("outputUsdPerMillion", outputUsdPerMillion);
+        PriceRules.check(model, inputUsdPerMillion, outputUsdPerMillion);
         ensureOpen();
         final int id = dictionary.id(Dimension.MODEL, model);
         final long sequence = claimWaiting();
@@ -300,21 +294,6 @@ public final class EmbeddedStore implements EventRecorder {
         slot.priceInputUsdPerMillion = inputUsdPerMillion;
         slot.priceOutputUsdPerMillion = outputUsdPerMillion;
         publish(sequence);
-    }
-
-    private static void checkPrice(final String field, final double price) {
-        if (!(price >= 0) || Double.isInfinite(price)) {
-            throw new InvalidEventException(field, "must be a finite number >= 0 but was " + price);
-        }
-    }
-
-    private void checkNotFuture(final long timestampMs) {
-        final long limit = clock.time() + config.maxFutureSkewMs();
-        if (timestampMs > limit) {
-            throw new InvalidEventException("timestamp",
-                "is " + (timestampMs - limit + config.maxFutureSkewMs()) + " ms in the future; at most "
-                    + config.maxFutureSkewMs() + " ms is accepted");
-        }
     }
 
     private long claim() {

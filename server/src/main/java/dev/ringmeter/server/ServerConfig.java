@@ -30,7 +30,7 @@ public final class ServerConfig {
         {"--flush-timeout-ms", "RINGMETER_FLUSH_TIMEOUT_MS", "5000",
             "how long an ingest request waits for its acknowledgement before 503"},
         {"--max-string-length", "RINGMETER_MAX_STRING_LENGTH", "256",
-            "longest model, pipeline, tag ... value accepted (413 past it)"},
+            "longest model, pipeline, tag ... value accepted (422 past it)"},
         {"--help", "", "", "print this help and exit"},
     };
 

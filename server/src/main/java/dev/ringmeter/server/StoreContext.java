@@ -1,20 +1,20 @@
 package dev.ringmeter.server;
 
 import dev.ringmeter.core.EmbeddedStore;
-import dev.ringmeter.core.StoreConfig;
-import dev.ringmeter.server.ingest.DictionaryGuard;
+import dev.ringmeter.core.dictionary.DictionaryAdmission;
+import dev.ringmeter.core.ingest.EventRules;
 import dev.ringmeter.server.ingest.EventReader;
 import dev.ringmeter.server.ingest.MetricReader;
 
 /**
- * The open store and what the request handlers derive from its configuration once: the dictionary guard and the
- * batch readers.
+ * The open store and what the request handlers derive from its configuration once: the admission of a batch's
+ * strings to its dictionary, and the batch readers, which apply the store's own {@link EventRules}.
  * <p>
  * Threading: immutable; shared by every request thread.
  */
 public final class StoreContext {
     public final EmbeddedStore store;
-    public final DictionaryGuard guard;
+    public final DictionaryAdmission admission;
     public final EventReader events;
     public final MetricReader samples;
 
@@ -23,9 +23,9 @@ public final class StoreContext {
      */
     StoreContext(final EmbeddedStore store) {
         this.store = store;
-        final StoreConfig config = store.config();
-        this.guard = new DictionaryGuard(store.dictionary(), config.cardinalityLimits(), config.maxStringLength());
-        this.events = new EventReader(config.maxFutureSkewMs());
-        this.samples = new MetricReader(config.maxFutureSkewMs());
+        this.admission = new DictionaryAdmission(store.dictionary());
+        final EventRules rules = new EventRules(store.config());
+        this.events = new EventReader(rules);
+        this.samples = new MetricReader(rules);
     }
 }

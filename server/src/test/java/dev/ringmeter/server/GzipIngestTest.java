@@ -16,8 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Ingest of gzip-compressed bodies (Content-Encoding: gzip): inflated within the body limit, refused clearly when
- * they are not gzip or inflate past the limit.
+ * Gzip-compressed bodies (Content-Encoding: gzip), of ingest and pricing alike: inflated within the body limit,
+ * refused clearly when they are not gzip or inflate past the limit.
  */
 @Timeout(60)
 class GzipIngestTest {
@@ -64,6 +64,31 @@ class GzipIngestTest {
             assertEquals(415, post(server, "br", new byte[] {1, 2, 3}).status());
             assertEquals(2_000, server.get("/api/v1/analytics?model=gpt-4o&window=5m").json().at("/count").asInt(),
                 "only the good batch is stored");
+        }
+    }
+
+    private static TestServer.Reply putPrice(final TestServer server, final String encoding, final byte[] body) {
+        return server.send(HttpRequest.newBuilder(URI.create(server.base + "/api/v1/pricing/gzip-priced"))
+            .header("Content-Type", TestServer.JSON).header("Content-Encoding", encoding)
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+    }
+
+    @Test
+    void shouldOpenPricingBodiesTheSameWayWithinTheirOwnLimit() throws Exception {
+        try (TestServer server = TestServer.start(data)) {
+            final TestServer.Reply ok = putPrice(server, "gzip", gzip(("{\"inputUsdPerMillion\":2.5,"
+                + "\"outputUsdPerMillion\":10}").getBytes(StandardCharsets.UTF_8)));
+            assertEquals(200, ok.status(), ok.body());
+            assertEquals(2.5, ok.json().at("/inputUsdPerMillion").asDouble());
+
+            assertEquals(400, putPrice(server, "gzip", "not gzip".getBytes(StandardCharsets.UTF_8)).status());
+            // 2 MiB of spaces inflate past the 1 MiB limit of a pricing body
+            final byte[] spaces = new byte[2 << 20];
+            java.util.Arrays.fill(spaces, (byte)' ');
+            final TestServer.Reply bomb = putPrice(server, "gzip", gzip(spaces));
+            assertEquals(413, bomb.status(), bomb.body());
+            assertEquals(10.0, server.get("/api/v1/pricing/gzip-priced").json().at("/outputUsdPerMillion")
+                .asDouble(), "only the good price is set");
         }
     }
 }

@@ -13,9 +13,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Every refusal of the ingest routes, and that a refused batch stores nothing of itself. */
+/**
+ * Every refusal of the ingest routes, and that a refused batch stores nothing of itself. The rule between 413 and
+ * 422: 413 when the request as a whole is too large (body bytes, batch length), 422 when a value in it breaks a rule
+ * (including a string past the length limit and a dimension past its cardinality limit).
+ */
 @Timeout(60)
 class IngestErrorsTest {
     @TempDir
@@ -99,35 +104,78 @@ class IngestErrorsTest {
         assertEquals(0, server.count("unknown-field"));
     }
 
+    /** 413: the request as a whole is too large; it names no field and no index, since no one item is at fault. */
+    private static void assertTooLarge(final TestServer.Reply r) {
+        assertEquals(413, r.status(), r.body());
+        final JsonNode j = r.json();
+        assertTrue(j.get("error").asText().length() > 0, r.body());
+        assertFalse(j.has("field"), r.body());
+        assertFalse(j.has("index"), r.body());
+    }
+
     @Test
-    void shouldRefuseBodiesBatchesAndStringsPastTheirLimitsWith413() {
+    void shouldRefuseABodyPastItsByteLimitWith413AndStoreNothing() {
         final StringBuilder big = new StringBuilder("[");
         while (big.length() < 70 * 1024) {
             big.append("{\"model\":\"too-big\",\"latencyMs\":1,\"operation\":\"chat-chat-chat-chat-chat\"},");
         }
         big.setLength(big.length() - 1);
         big.append(']');
-        assertRefused(events(big.toString()), 413, null, -1);
+        final TestServer.Reply declared = events(big.toString());
+        assertTooLarge(declared);
+        assertTrue(declared.json().get("error").asText().contains("65536 bytes"), declared.body());
 
         // no Content-Length (chunked): refused once the limit is passed while reading
         final byte[] bytes = big.toString().getBytes(StandardCharsets.UTF_8);
         final TestServer.Reply chunked = server.send(server.request("/api/v1/events")
             .header("Content-Type", TestServer.JSON)
             .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes))).build());
-        assertRefused(chunked, 413, null, -1);
+        assertTooLarge(chunked);
+        assertEquals(0, server.count("too-big"));
 
+        // a pricing body has its own limit, 1 MiB, bounded the same way
+        final TestServer.Reply price = server.put("/api/v1/pricing/too-big", "{\"inputUsdPerMillion\":1,"
+            + "\"outputUsdPerMillion\":1" + " ".repeat(1 << 20) + "}");
+        assertTooLarge(price);
+        assertEquals(404, server.get("/api/v1/pricing/too-big").status());
+    }
+
+    @Test
+    void shouldRefuseABatchPastItsLengthLimitWith413AndStoreNothing() {
         final StringBuilder batch = new StringBuilder("[");
         for (int i = 0; i < 101; i++) {
-            batch.append(i == 0 ? "" : ",").append("{\"model\":\"too-big\",\"latencyMs\":1}");
+            batch.append(i == 0 ? "" : ",").append("{\"model\":\"too-many\",\"latencyMs\":1}");
         }
-        assertRefused(events(batch.append(']').toString()), 413, null, 100);
+        final TestServer.Reply r = events(batch.append(']').toString());
+        assertTooLarge(r);
+        assertTrue(r.json().get("error").asText().contains("at most 100 items"), r.body());
+        assertEquals(0, server.count("too-many"));
 
+        final StringBuilder prices = new StringBuilder("{");
+        for (int i = 0; i < 101; i++) {
+            prices.append(i == 0 ? "" : ",").append("\"too-many-").append(i)
+                .append("\":{\"inputUsdPerMillion\":1,\"outputUsdPerMillion\":1}");
+        }
+        assertTooLarge(server.put("/api/v1/pricing", prices.append('}').toString()));
+        assertEquals(404, server.get("/api/v1/pricing/too-many-0").status());
+    }
+
+    @Test
+    void shouldRefuseAStringPastTheLengthLimitWith422NamingFieldAndIndexAndStoreNothing() {
         final String longModel = "m".repeat(257);
-        assertRefused(events("[{\"model\":\"too-big\",\"latencyMs\":1},{\"model\":\"" + longModel
-            + "\",\"latencyMs\":1}]"), 413, "model", 1);
-        assertRefused(events("[{\"model\":\"too-big\",\"latencyMs\":1,\"tags\":{\"k\":\"" + "v".repeat(300)
-            + "\"}}]"), 413, "tags", 0);
-        assertEquals(0, server.count("too-big"));
+        final TestServer.Reply model = events("[{\"model\":\"too-long\",\"latencyMs\":1},{\"model\":\""
+            + longModel + "\",\"latencyMs\":1}]");
+        assertRefused(model, 422, "model", 1);
+        assertEquals("model must be at most 256 characters but was 257", model.json().get("error").asText());
+        assertRefused(events("[{\"model\":\"too-long\",\"latencyMs\":1,\"tags\":{\"k\":\"" + "v".repeat(300)
+            + "\"}}]"), 422, "tags", 0);
+        assertRefused(server.post("/api/v1/metrics", TestServer.JSON, "[{\"name\":\"too-long\",\"value\":1},"
+            + "{\"name\":\"" + "n".repeat(257) + "\",\"value\":1}]"), 422, "name", 1);
+        assertRefused(server.put("/api/v1/pricing/" + longModel, "{\"inputUsdPerMillion\":1,"
+            + "\"outputUsdPerMillion\":1}"), 422, "model", 0);
+        assertEquals(0, server.count("too-long"));
+        assertEquals(404, server.get("/api/v1/metrics?name=too-long").status(), "no sample of the batch was kept");
+        assertEquals(404, server.get("/api/v1/pricing/" + longModel).status());
     }
 
     @Test
@@ -140,8 +188,18 @@ class IngestErrorsTest {
         }
         final TestServer.Reply r = events(body.append(']').toString());
         assertRefused(r, 422, "quality", 32);
-        assertTrue(r.json().get("error").asText().contains("cardinality"), r.body());
+        assertEquals("quality has reached its cardinality limit of 32 distinct values",
+            r.json().get("error").asText());
         assertEquals(0, server.count("cardinality"));
+
+        // none of the 33 names was registered: 32 new ones still fit
+        final StringBuilder fits = new StringBuilder("[");
+        for (int i = 0; i < 32; i++) {
+            fits.append(i == 0 ? "" : ",").append("{\"model\":\"cardinality\",\"latencyMs\":1,\"quality\":{\"f")
+                .append(i).append("\":1}}");
+        }
+        assertEquals(202, events(fits.append(']').toString()).status());
+        assertEquals(32, server.count("cardinality"));
     }
 
     @Test

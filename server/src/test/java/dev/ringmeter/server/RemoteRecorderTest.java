@@ -178,7 +178,7 @@ class RemoteRecorderTest {
                 r.record(event(e, "remote-bad", i));
             }
             r.record(event(e, "remote-bad", 10).timestampMs(System.currentTimeMillis() + 3_600_000));  // 422
-            r.record(event(e, "remote-bad-" + "x".repeat(40), 11));                                  // 413
+            r.record(event(e, "remote-bad-" + "x".repeat(40), 11));                                  // 422
             assertFalse(r.flush(30, TimeUnit.SECONDS), "rejected items are not acknowledged");
             final RemoteRecorder.Stats s = r.stats();
             assertEquals(2, s.rejected(), s.toString());

@@ -11,7 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Maps the string values of each {@link Dimension} to dense ids starting at 1 (0 means absent), with a cardinality
- * limit per dimension and a limit on string length.
+ * limit per dimension and a limit on string length. Those two rules are written here only ({@link #checkLength},
+ * {@link #checkRoom}); {@link DictionaryAdmission} applies them to a whole batch before any of it is recorded.
  * <p>
  * Threading: {@link #id(Dimension, String)} and {@link #name(Dimension, int)} may be called from any thread. A known
  * value costs one lock-free hash lookup and allocates nothing; a new value takes a lock once. Ids are never reused
@@ -119,16 +120,41 @@ public final class Dictionary {
         if (existing != null) {
             return existing;
         }
+        checkLength(dimension, name);
+        checkRoom(dimension, 1);
+        final int id = sizes[d] + 1;
+        put(d, id, name);
+        return id;
+    }
+
+    /**
+     * The length rule: a new value may be at most the configured number of characters. Known values are never
+     * checked again.
+     *
+     * @param dimension of the value.
+     * @param name      a value the dictionary does not know.
+     * @throws InvalidEventException naming the dimension's field if the value is too long.
+     */
+    void checkLength(final Dimension dimension, final String name) {
         if (name.length() > maxStringLength) {
             throw new InvalidEventException(dimension.field(),
                 "must be at most " + maxStringLength + " characters but was " + name.length());
         }
-        if (sizes[d] >= limits[d]) {
+    }
+
+    /**
+     * The cardinality rule: a dimension holds at most its limit of distinct values. Called holding this
+     * dictionary's lock, so that the room seen is the room there is.
+     *
+     * @param dimension  to grow.
+     * @param newValues  distinct values to add to it.
+     * @throws CardinalityLimitException if they would pass the dimension's limit.
+     */
+    void checkRoom(final Dimension dimension, final int newValues) {
+        final int d = dimension.ordinal();
+        if (sizes[d] + newValues > limits[d]) {
             throw new CardinalityLimitException(dimension.field(), limits[d]);
         }
-        final int id = sizes[d] + 1;
-        put(d, id, name);
-        return id;
     }
 
     private void put(final int d, final int id, final String name) {

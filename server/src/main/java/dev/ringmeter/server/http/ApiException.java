@@ -1,5 +1,9 @@
 package dev.ringmeter.server.http;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import dev.ringmeter.InvalidEventException;
+
 import java.util.List;
 
 /**
@@ -41,20 +45,62 @@ public final class ApiException extends RuntimeException {
         return new ApiException(400, message, parameter, -1, -1, -1, -1, 0, valid);
     }
 
-    /** @return 400 for a body that is not well-formed JSON, saying where. */
-    public static ApiException malformed(final String message, final int index, final long line, final long column,
-                                  final long offset) {
-        return new ApiException(400, message, null, index, line, column, offset, 0, null);
+    /**
+     * @param message what is wrong; the line and column are appended when known.
+     * @param index   of the item in a batch, or -1.
+     * @param where   in the body, or null when unknown.
+     * @return 400 for a body that is not well-formed (JSON, NDJSON or gzip), saying where.
+     */
+    public static ApiException malformed(final String message, final int index, final JsonLocation where) {
+        if (where == null) {
+            return new ApiException(400, message, null, index, -1, -1, -1, 0, null);
+        }
+        final long line = where.getLineNr();
+        final long column = where.getColumnNr();
+        return new ApiException(400, message + " (line " + line + ", column " + column + ")", null, index, line,
+            column, where.getByteOffset(), 0, null);
     }
 
-    /** @return 422 naming the field (and the index of the item in a batch, or -1). */
+    /**
+     * @param e     the parser's syntax error.
+     * @param index of the item in a batch it occurred in, or -1.
+     * @return 400 for malformed JSON, saying where.
+     */
+    public static ApiException malformedJson(final StreamReadException e, final int index) {
+        return malformed("malformed JSON: " + e.getOriginalMessage(), index, e.getLocation());
+    }
+
+    /**
+     * 422: a value in the request breaks a rule (of the API's shape, of an event or a price, or of the store's
+     * dictionary: a string past the length limit, a dimension past its cardinality limit).
+     *
+     * @param field   the offending field, or null when the item as a whole has the wrong shape.
+     * @param index   of the item in a batch, or -1.
+     * @param message what is wrong.
+     * @return 422 naming the field and the index.
+     */
     public static ApiException invalid(final String field, final int index, final String message) {
         return new ApiException(422, message, field, index, -1, -1, -1, 0, null);
     }
 
-    /** @return 413 for a limit passed; field and index where they apply. */
-    public static ApiException tooLarge(final String field, final int index, final String message) {
-        return new ApiException(413, message, field, index, -1, -1, -1, 0, null);
+    /**
+     * @param e     the rule broken, naming the field.
+     * @param index of the item in a batch, or -1.
+     * @return 422 naming the field and the index.
+     */
+    public static ApiException invalid(final InvalidEventException e, final int index) {
+        return invalid(e.field(), index, e.getMessage());
+    }
+
+    /**
+     * 413: the request as a whole is too large (its body's bytes, before or after inflating, or its number of items).
+     * Names no field and no index: no one item is at fault, and cutting one out would not help.
+     *
+     * @param message the limit passed.
+     * @return 413.
+     */
+    public static ApiException tooLarge(final String message) {
+        return new ApiException(413, message, null, -1, -1, -1, -1, 0, null);
     }
 
     /** @return 404. */

@@ -5,8 +5,6 @@ import io.javalin.http.HttpResponseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.atomic.AtomicLong;
-
 /**
  * Turns every failure of a request into the API's error body {@code {"error": ..., "field": ..., "index": n}}:
  * {@link ApiException}s as they say, Javalin's own (404, 405, ...) with their status, anything else as a logged
@@ -16,8 +14,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ErrorReplies {
     private static final Logger LOG = LoggerFactory.getLogger(ErrorReplies.class);
-
-    private final AtomicLong internalErrors = new AtomicLong();
 
     /** Replies to a refusal the API defines. */
     public void api(final ApiException e, final Context ctx) {
@@ -69,17 +65,11 @@ public final class ErrorReplies {
 
     /** Replies 500 to anything unforeseen, and logs it with its stack trace. */
     public void unexpected(final Exception e, final Context ctx) {
-        internalErrors.incrementAndGet();
         LOG.error("event=error status=500 method={} path={}", ctx.method(), ctx.path(), e);
         Json.reply(ctx, 500, g -> {
             g.writeStartObject();
             g.writeStringField("error", "internal error; see the server's log");
             g.writeEndObject();
         });
-    }
-
-    /** @return 500 replies since start. */
-    long internalErrors() {
-        return internalErrors.get();
     }
 }

@@ -1,12 +1,10 @@
 package dev.ringmeter.server.ingest;
 
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import dev.ringmeter.InvalidEventException;
 import dev.ringmeter.server.http.ApiException;
-import dev.ringmeter.server.http.BoundedInputStream;
 import dev.ringmeter.server.http.Json;
 
 import java.io.IOException;
@@ -17,7 +15,7 @@ import java.io.InputStream;
  * with a streaming parser, straight from the request body: the body is never held whole, only the parsed items.
  * Every item is checked as it is read; the first problem ends the read with an {@link ApiException} that says
  * where (400 for malformed JSON, with line, column and byte offset; 422 naming the field and the item's index;
- * 413 for a batch or body past its limit).
+ * 413 for a batch past its limit, or a body past its limit while it is read).
  * <p>
  * Threading: stateless; any thread.
  */
@@ -61,7 +59,7 @@ final class BatchReader {
                     }
                     final long line = p.currentTokenLocation().getLineNr();
                     if (line <= lastLine) {
-                        throw malformed("each NDJSON line must hold exactly one JSON object", count,
+                        throw ApiException.malformed("each NDJSON line must hold exactly one JSON object", count,
                             p.currentTokenLocation());
                     }
                     count = item(p, batch, items, count, maxBatch);
@@ -71,8 +69,8 @@ final class BatchReader {
                 final JsonToken first = p.nextToken();
                 if (first != JsonToken.START_ARRAY) {
                     if (first == null) {
-                        throw malformed("the body is empty; send a JSON array (or NDJSON with Content-Type "
-                            + "application/x-ndjson)", -1, p.currentLocation());
+                        throw ApiException.malformed("the body is empty; send a JSON array (or NDJSON with "
+                            + "Content-Type application/x-ndjson)", -1, p.currentLocation());
                     }
                     throw ApiException.invalid(null, -1, "the body must be a JSON array of objects (or NDJSON with "
                         + "Content-Type application/x-ndjson), not " + describe(first));
@@ -81,7 +79,7 @@ final class BatchReader {
                 while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
                     if (t != JsonToken.START_OBJECT) {
                         if (t == null) {
-                            throw malformed("the array is not closed", count, p.currentLocation());
+                            throw ApiException.malformed("the array is not closed", count, p.currentLocation());
                         }
                         throw ApiException.invalid(null, count, "each element must be a JSON object, not "
                             + describe(t));
@@ -89,14 +87,12 @@ final class BatchReader {
                     count = item(p, batch, items, count, maxBatch);
                 }
                 if (p.nextToken() != null) {
-                    throw malformed("unexpected content after the closing ]", -1, p.currentTokenLocation());
+                    throw ApiException.malformed("unexpected content after the closing ]", -1,
+                        p.currentTokenLocation());
                 }
             }
         } catch (final StreamReadException e) {
-            final JsonLocation where = e.getLocation();
-            throw malformed("malformed JSON: " + e.getOriginalMessage(), count, where);
-        } catch (final BoundedInputStream.TooLargeException e) {
-            throw ApiException.tooLarge(null, -1, e.getMessage());
+            throw ApiException.malformedJson(e, count);
         }
         return count;
     }
@@ -104,24 +100,14 @@ final class BatchReader {
     private static int item(final JsonParser p, final IngestBatch batch, final ItemReader items, final int index,
                             final int maxBatch) throws IOException {
         if (index >= maxBatch) {
-            throw ApiException.tooLarge(null, index, "a batch holds at most " + maxBatch + " items");
+            throw ApiException.tooLarge("a batch holds at most " + maxBatch + " items");
         }
         try {
             items.read(p, batch, index);
         } catch (final InvalidEventException e) {
-            throw ApiException.invalid(e.field(), index, e.getMessage());
+            throw ApiException.invalid(e, index);
         }
         return index + 1;
-    }
-
-    private static ApiException malformed(final String message, final int index, final JsonLocation where) {
-        if (where == null) {
-            return ApiException.malformed(message, index, -1, -1, -1);
-        }
-        final long line = where.getLineNr();
-        final long column = where.getColumnNr();
-        return ApiException.malformed(message + " (line " + line + ", column " + column + ")", index, line, column,
-            where.getByteOffset());
     }
 
     private static String describe(final JsonToken t) {

@@ -6,35 +6,31 @@ import dev.ringmeter.CacheResult;
 import dev.ringmeter.Event;
 import dev.ringmeter.InvalidEventException;
 import dev.ringmeter.Status;
+import dev.ringmeter.Tagged;
+import dev.ringmeter.core.ingest.EventRules;
+import dev.ringmeter.wire.FieldNames;
 
 import java.io.IOException;
+import java.util.List;
 
 /**
  * Reads one event object of the ingest API onto a reused {@link Event}, whose setters check each value. Strict: an
- * unknown or repeated field is refused, naming it; JSON null leaves a field absent. After the object, the event's
- * required fields are checked ({@link Event#validate()}) and a caller-given time must not lie in the future.
+ * unknown or repeated field is refused, naming it; JSON null leaves a field absent. After the object, the store's
+ * {@link EventRules} are applied (required fields, a time not too far in the future), the same rules the store
+ * applies to an event recorded in process.
  * <p>
  * Threading: stateless after construction; any thread.
  */
 public final class EventReader implements BatchReader.ItemReader {
-    private static final String[] FIELDS = {
-        "timestamp", "model", "operation", "latencyMs", "ttftMs", "queueWaitMs", "promptTokens", "completionTokens",
-        "status", "errorType", "retries", "cacheHit", "memoryBytes", "cpuMs", "costUsd", "quality", "pipeline",
-        "step", "run", "task", "config", "tags",
-    };
+    private static final List<String> FIELDS = FieldNames.EVENT;
 
-    private final long maxFutureSkewMs;
+    private final EventRules rules;
 
     /**
-     * @param maxFutureSkewMs how far in the future a given timestamp may lie (the store's setting).
+     * @param rules of the store.
      */
-    public EventReader(final long maxFutureSkewMs) {
-        this.maxFutureSkewMs = maxFutureSkewMs;
-    }
-
-    /** @return the field names an event may carry, comma-separated. */
-    static String fieldNames() {
-        return String.join(", ", FIELDS);
+    public EventReader(final EventRules rules) {
+        this.rules = rules;
     }
 
     @Override
@@ -54,54 +50,50 @@ public final class EventReader implements BatchReader.ItemReader {
             }
             field(p, e, name);
         }
-        e.validate();
-        if (e.timestampMs() != 0) {
-            FieldValues.notFuture(e.timestampMs(), maxFutureSkewMs, "timestamp");
-        }
+        rules.check(e);
     }
 
     private static int fieldIndex(final String name) {
-        for (int i = 0; i < FIELDS.length; i++) {
-            if (FIELDS[i].equals(name)) {
-                return i;
-            }
+        final int i = FIELDS.indexOf(name);
+        if (i < 0) {
+            throw new InvalidEventException(name, "is not a field of an event; valid: " + String.join(", ", FIELDS));
         }
-        throw new InvalidEventException(name, "is not a field of an event; valid: " + fieldNames());
+        return i;
     }
 
     private static void field(final JsonParser p, final Event e, final String name) throws IOException {
         switch (name) {
-            case "timestamp":
+            case FieldNames.TIMESTAMP:
                 e.timestampMs(FieldValues.timestampMs(p, name));
                 break;
-            case "model":
+            case FieldNames.MODEL:
                 e.model(FieldValues.string(p, name));
                 break;
-            case "operation":
+            case FieldNames.OPERATION:
                 e.operation(FieldValues.string(p, name));
                 break;
-            case "latencyMs":
+            case FieldNames.LATENCY_MS:
                 e.latencyMs(FieldValues.number(p, name));
                 break;
-            case "ttftMs":
+            case FieldNames.TTFT_MS:
                 e.ttftMs(FieldValues.number(p, name));
                 break;
-            case "queueWaitMs":
+            case FieldNames.QUEUE_WAIT_MS:
                 e.queueWaitMs(FieldValues.number(p, name));
                 break;
-            case "promptTokens":
+            case FieldNames.PROMPT_TOKENS:
                 e.promptTokens(FieldValues.wholeNumber(p, name));
                 break;
-            case "completionTokens":
+            case FieldNames.COMPLETION_TOKENS:
                 e.completionTokens(FieldValues.wholeNumber(p, name));
                 break;
-            case "status":
+            case FieldNames.STATUS:
                 e.status(Status.parse(FieldValues.string(p, name)));
                 break;
-            case "errorType":
+            case FieldNames.ERROR_TYPE:
                 e.errorType(FieldValues.string(p, name));
                 break;
-            case "retries": {
+            case FieldNames.RETRIES: {
                 final long retries = FieldValues.wholeNumber(p, name);
                 if (retries > Integer.MAX_VALUE) {
                     throw new InvalidEventException(name, "is out of range");
@@ -109,37 +101,37 @@ public final class EventReader implements BatchReader.ItemReader {
                 e.retries((int)retries);
                 break;
             }
-            case "cacheHit":
+            case FieldNames.CACHE_HIT:
                 e.cache(FieldValues.bool(p, name) ? CacheResult.HIT : CacheResult.MISS);
                 break;
-            case "memoryBytes":
+            case FieldNames.MEMORY_BYTES:
                 e.memoryBytes(FieldValues.wholeNumber(p, name));
                 break;
-            case "cpuMs":
+            case FieldNames.CPU_MS:
                 e.cpuMs(FieldValues.number(p, name));
                 break;
-            case "costUsd":
+            case FieldNames.COST_USD:
                 e.costUsd(FieldValues.number(p, name));
                 break;
-            case "quality":
+            case FieldNames.QUALITY:
                 quality(p, e);
                 break;
-            case "pipeline":
+            case FieldNames.PIPELINE:
                 e.pipeline(FieldValues.string(p, name));
                 break;
-            case "step":
+            case FieldNames.STEP:
                 e.step(FieldValues.string(p, name));
                 break;
-            case "run":
+            case FieldNames.RUN:
                 e.run(FieldValues.string(p, name));
                 break;
-            case "task":
+            case FieldNames.TASK:
                 e.task(FieldValues.string(p, name));
                 break;
-            case "config":
+            case FieldNames.CONFIG:
                 e.config(FieldValues.string(p, name));
                 break;
-            case "tags":
+            case FieldNames.TAGS:
                 tags(p, e);
                 break;
             default:
@@ -148,36 +140,36 @@ public final class EventReader implements BatchReader.ItemReader {
     }
 
     private static void quality(final JsonParser p, final Event e) throws IOException {
-        FieldValues.startObject(p, "quality");
+        FieldValues.startObject(p, FieldNames.QUALITY);
         String name;
         while ((name = p.nextFieldName()) != null) {
             for (int i = 0; i < e.qualityCount(); i++) {
                 if (e.qualityName(i).equals(name)) {
-                    throw new InvalidEventException("quality." + name, "appears twice");
+                    throw new InvalidEventException(FieldNames.member(FieldNames.QUALITY, name), "appears twice");
                 }
             }
             final JsonToken t = p.nextToken();
             if (t == JsonToken.VALUE_NULL) {
                 continue;
             }
-            e.quality(name, FieldValues.number(p, "quality." + name));
+            e.quality(name, FieldValues.number(p, FieldNames.member(FieldNames.QUALITY, name)));
         }
     }
 
     /**
      * Reads a {@code tags} object into an event or a metric sample, refusing a key given twice.
      */
-    static void tags(final JsonParser p, final dev.ringmeter.Tagged e) throws IOException {
-        FieldValues.startObject(p, "tags");
+    static void tags(final JsonParser p, final Tagged e) throws IOException {
+        FieldValues.startObject(p, FieldNames.TAGS);
         String key;
         while ((key = p.nextFieldName()) != null) {
             for (int i = 0; i < e.tagCount(); i++) {
                 if (e.tagKey(i).equals(key)) {
-                    throw new InvalidEventException("tags." + key, "appears twice");
+                    throw new InvalidEventException(FieldNames.member(FieldNames.TAGS, key), "appears twice");
                 }
             }
             p.nextToken();
-            e.tag(key, FieldValues.string(p, "tags." + key));
+            e.tag(key, FieldValues.string(p, FieldNames.member(FieldNames.TAGS, key)));
         }
     }
 }

@@ -10,7 +10,9 @@ import java.time.format.DateTimeParseException;
 
 /**
  * Reads one typed field value from a parser positioned on it, throwing an {@link InvalidEventException} naming the
- * field when the JSON type is wrong. Shared by the event and metric readers.
+ * field when the JSON type is wrong. Shared by the event, metric and price readers. Only the JSON shape is checked
+ * here: the rules of the values themselves are the setters' of {@code Event} and {@code MetricSample}, and
+ * {@code EventRules}' and {@code PriceRules}' of the store.
  * <p>
  * Threading: stateless.
  */
@@ -35,11 +37,7 @@ final class FieldValues {
         if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
             throw new InvalidEventException(field, "must be a number");
         }
-        final double v = p.getDoubleValue();
-        if (Double.isInfinite(v)) {
-            throw new InvalidEventException(field, "is out of range");
-        }
-        return v;
+        return p.getDoubleValue();   // a number past the range of a double is infinite: the value's rule refuses it
     }
 
     static long wholeNumber(final JsonParser p, final String field) throws IOException {
@@ -80,16 +78,6 @@ final class FieldValues {
             }
         }
         throw new InvalidEventException(field, "must be an ISO-8601 string or epoch milliseconds");
-    }
-
-    /**
-     * Checks a caller-given time against the store's allowed future skew, before anything is recorded (the store
-     * would otherwise refuse it in the middle of the batch).
-     */
-    static void notFuture(final long timestampMs, final long maxFutureSkewMs, final String field) {
-        if (timestampMs > System.currentTimeMillis() + maxFutureSkewMs) {
-            throw new InvalidEventException(field, "lies more than " + maxFutureSkewMs + " ms in the future");
-        }
     }
 
     /** Moves onto the value of an object field, which must be a JSON object. */

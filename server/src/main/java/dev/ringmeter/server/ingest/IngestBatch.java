@@ -37,6 +37,11 @@ final class IngestBatch {
         return events[i];
     }
 
+    /** @return the events as filled by the reader, the batch's first; the array is replaced when it grows. */
+    Event[] filledEvents() {
+        return events;
+    }
+
     /**
      * @param i index in the batch.
      * @return the i-th sample, reset.
@@ -56,5 +61,10 @@ final class IngestBatch {
     /** @return the i-th sample as filled by the reader (no reset). */
     MetricSample filledSample(final int i) {
         return samples[i];
+    }
+
+    /** @return the samples as filled by the reader, the batch's first; the array is replaced when it grows. */
+    MetricSample[] filledSamples() {
+        return samples;
     }
 }

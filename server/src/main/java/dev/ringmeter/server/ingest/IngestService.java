@@ -2,11 +2,12 @@ package dev.ringmeter.server.ingest;
 
 import dev.ringmeter.Event;
 import dev.ringmeter.core.EmbeddedStore;
+import dev.ringmeter.core.dictionary.RefusedItemException;
 import dev.ringmeter.server.ServerConfig;
 import dev.ringmeter.server.StoreContext;
 import dev.ringmeter.server.StoreHolder;
 import dev.ringmeter.server.http.ApiException;
-import dev.ringmeter.server.http.BoundedInputStream;
+import dev.ringmeter.server.http.RequestBody;
 import dev.ringmeter.server.ops.CumulativeTotals;
 import io.javalin.http.Context;
 
@@ -57,11 +58,15 @@ public final class IngestService {
     int events(final Context ctx) throws IOException {
         final StoreContext sc = holder.get();
         final boolean ndjson = ndjson(ctx);
-        final InputStream body = body(ctx);
+        final InputStream body = RequestBody.open(ctx, maxBodyBytes);
         final IngestBatch batch = gate.acquire();
         try {
             final int n = BatchReader.read(body, ndjson, maxBatch, batch, sc.events);
-            sc.guard.admitEvents(batch, n);
+            try {
+                sc.admission.admitEvents(batch.filledEvents(), n);
+            } catch (final RefusedItemException e) {
+                throw refused(e);
+            }
             final EmbeddedStore store = sc.store;
             String pricedModel = null;
             double[] price = null;
@@ -93,11 +98,15 @@ public final class IngestService {
     int samples(final Context ctx) throws IOException {
         final StoreContext sc = holder.get();
         final boolean ndjson = ndjson(ctx);
-        final InputStream body = body(ctx);
+        final InputStream body = RequestBody.open(ctx, maxBodyBytes);
         final IngestBatch batch = gate.acquire();
         try {
             final int n = BatchReader.read(body, ndjson, maxBatch, batch, sc.samples);
-            sc.guard.admitSamples(batch, n);
+            try {
+                sc.admission.admitSamples(batch.filledSamples(), n);
+            } catch (final RefusedItemException e) {
+                throw refused(e);
+            }
             for (int i = 0; i < n; i++) {
                 record(sc.store.record(batch.filledSample(i)));
             }
@@ -143,6 +152,15 @@ public final class IngestService {
         }
     }
 
+    /**
+     * @param e an item of a batch that breaks a rule of the store's dictionary (a string too long, a dimension
+     *          past its cardinality limit); nothing of the batch was registered.
+     * @return 422 naming the field and the item's index.
+     */
+    static ApiException refused(final RefusedItemException e) {
+        return ApiException.invalid(e.reason(), e.index());
+    }
+
     private static void record(final boolean accepted) {
         if (!accepted) {   // cannot happen with the BLOCK policy; never acknowledge silently what was dropped
             throw ApiException.unavailable("the store's ring is full and dropped an item; the batch was not "
@@ -170,59 +188,5 @@ public final class IngestService {
 
     private static boolean startsWith(final String s, final String prefix) {
         return s.regionMatches(true, 0, prefix, 0, prefix.length());
-    }
-
-    private InputStream body(final Context ctx) throws IOException {
-        final long declared = ctx.req().getContentLengthLong();
-        if (declared > maxBodyBytes) {
-            throw ApiException.tooLarge(null, -1, "request body of " + declared + " bytes is larger than "
-                + maxBodyBytes + " bytes");
-        }
-        final InputStream body = new BoundedInputStream(ctx.bodyInputStream(), maxBodyBytes);
-        final String encoding = ctx.header("Content-Encoding");
-        if (encoding == null || encoding.isBlank() || encoding.equalsIgnoreCase("identity")) {
-            return body;
-        }
-        if (!encoding.equalsIgnoreCase("gzip")) {
-            throw ApiException.unsupportedMediaType("Content-Encoding must be gzip or identity, not " + encoding);
-        }
-        // the limit applies to the inflated body too, so a small compressed body cannot expand without bound
-        return new BoundedInputStream(new GzipBody(body), maxBodyBytes);
-    }
-
-    /** Inflates a gzip body; a body that is not valid gzip is a malformed request (400), not a server error. */
-    private static final class GzipBody extends java.io.FilterInputStream {
-        private GzipBody(final InputStream compressed) {
-            super(compressed);
-        }
-
-        private InputStream inflater() throws IOException {
-            if (!(in instanceof java.util.zip.GZIPInputStream)) {
-                in = new java.util.zip.GZIPInputStream(in, 8192);
-            }
-            return in;
-        }
-
-        @Override
-        public int read() throws IOException {
-            try {
-                return inflater().read();
-            } catch (final java.util.zip.ZipException | java.io.EOFException e) {
-                throw notGzip(e);
-            }
-        }
-
-        @Override
-        public int read(final byte[] b, final int off, final int len) throws IOException {
-            try {
-                return inflater().read(b, off, len);
-            } catch (final java.util.zip.ZipException | java.io.EOFException e) {
-                throw notGzip(e);
-            }
-        }
-
-        private static ApiException notGzip(final IOException e) {
-            return ApiException.malformed("body is not valid gzip: " + e.getMessage(), -1, -1, -1, -1);
-        }
     }
 }

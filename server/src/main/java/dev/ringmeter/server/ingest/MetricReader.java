@@ -3,25 +3,28 @@ package dev.ringmeter.server.ingest;
 import com.fasterxml.jackson.core.JsonParser;
 import dev.ringmeter.InvalidEventException;
 import dev.ringmeter.MetricSample;
+import dev.ringmeter.core.ingest.EventRules;
+import dev.ringmeter.wire.FieldNames;
 
 import java.io.IOException;
 
 /**
  * Reads one custom metric sample ({@code {"name": ..., "value": ..., "timestamp": ..., "tags": {...}}}) onto a
- * reused {@link MetricSample}, with the same strictness as {@link EventReader}.
+ * reused {@link MetricSample}, with the same strictness as {@link EventReader}, and applies the store's
+ * {@link EventRules} to it.
  * <p>
  * Threading: stateless after construction; any thread.
  */
 public final class MetricReader implements BatchReader.ItemReader {
-    private static final String FIELDS = "name, value, timestamp, tags";
+    private static final String FIELDS = String.join(", ", FieldNames.SAMPLE);
 
-    private final long maxFutureSkewMs;
+    private final EventRules rules;
 
     /**
-     * @param maxFutureSkewMs how far in the future a given timestamp may lie (the store's setting).
+     * @param rules of the store.
      */
-    public MetricReader(final long maxFutureSkewMs) {
-        this.maxFutureSkewMs = maxFutureSkewMs;
+    public MetricReader(final EventRules rules) {
+        this.rules = rules;
     }
 
     @Override
@@ -32,16 +35,16 @@ public final class MetricReader implements BatchReader.ItemReader {
         while ((name = p.nextFieldName()) != null) {
             final int bit;
             switch (name) {
-                case "name":
+                case FieldNames.NAME:
                     bit = 1;
                     break;
-                case "value":
+                case FieldNames.VALUE:
                     bit = 2;
                     break;
-                case "timestamp":
+                case FieldNames.TIMESTAMP:
                     bit = 4;
                     break;
-                case "tags":
+                case FieldNames.TAGS:
                     bit = 8;
                     break;
                 default:
@@ -70,9 +73,6 @@ public final class MetricReader implements BatchReader.ItemReader {
                     break;
             }
         }
-        s.validate();
-        if (s.timestampMs() != 0) {
-            FieldValues.notFuture(s.timestampMs(), maxFutureSkewMs, "timestamp");
-        }
+        rules.check(s);
     }
 }

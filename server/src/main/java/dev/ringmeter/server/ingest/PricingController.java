@@ -7,14 +7,17 @@ import com.fasterxml.jackson.core.exc.StreamReadException;
 import dev.ringmeter.InvalidEventException;
 import dev.ringmeter.core.EmbeddedStore;
 import dev.ringmeter.core.dictionary.Dimension;
+import dev.ringmeter.core.dictionary.RefusedItemException;
+import dev.ringmeter.core.ingest.PriceRules;
 import dev.ringmeter.server.ServerConfig;
 import dev.ringmeter.server.StoreContext;
 import dev.ringmeter.server.StoreHolder;
 import dev.ringmeter.server.http.ApiException;
-import dev.ringmeter.server.http.BoundedInputStream;
+import dev.ringmeter.server.http.RequestBody;
 import dev.ringmeter.server.http.Json;
 import dev.ringmeter.server.http.QueryParams;
 import dev.ringmeter.server.query.QueryController;
+import dev.ringmeter.wire.FieldNames;
 import io.javalin.http.Context;
 
 import java.io.IOException;
@@ -74,8 +77,7 @@ public final class PricingController {
         QueryParams.of(ctx);
         final EmbeddedStore store = holder.get().store;
         final String model = ctx.pathParam("model");
-        final double[] price = model.length() > store.config().maxStringLength() ? null
-            : store.aggregates().price(model);
+        final double[] price = store.aggregates().price(model);
         if (price == null) {
             throw ApiException.notFound("model", "no price for model '" + QueryController.truncate(model) + "'");
         }
@@ -90,15 +92,13 @@ public final class PricingController {
         final double[] price;
         try (JsonParser p = parser(ctx)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw ApiException.invalid(null, -1, "the body must be a JSON object {\"inputUsdPerMillion\": x, "
-                    + "\"outputUsdPerMillion\": y}");
+                throw ApiException.invalid(null, -1, "the body must be a JSON object {\""
+                    + FieldNames.INPUT_USD_PER_MILLION + "\": x, \"" + FieldNames.OUTPUT_USD_PER_MILLION + "\": y}");
             }
             price = readPrice(p, -1);
             end(p);
         } catch (final StreamReadException e) {
-            throw malformed(e);
-        } catch (final BoundedInputStream.TooLargeException e) {
-            throw ApiException.tooLarge(null, -1, e.getMessage());
+            throw ApiException.malformedJson(e, -1);
         }
         apply(sc, List.of(model), List.of(price));
         Json.reply(ctx, 200, g -> price(g, price));
@@ -117,7 +117,7 @@ public final class PricingController {
             String model;
             while ((model = p.nextFieldName()) != null) {
                 if (models.size() == maxEntries) {
-                    throw ApiException.tooLarge(null, models.size(), "at most " + maxEntries + " prices at once");
+                    throw ApiException.tooLarge("at most " + maxEntries + " prices at once");
                 }
                 if (models.contains(model)) {
                     throw ApiException.invalid(model, models.size(), "model '" + model + "' appears twice");
@@ -130,9 +130,7 @@ public final class PricingController {
             }
             end(p);
         } catch (final StreamReadException e) {
-            throw malformed(e);
-        } catch (final BoundedInputStream.TooLargeException e) {
-            throw ApiException.tooLarge(null, -1, e.getMessage());
+            throw ApiException.malformedJson(e, -1);
         }
         apply(sc, models, prices);
         getAll(ctx);
@@ -140,23 +138,17 @@ public final class PricingController {
 
     private void apply(final StoreContext sc, final List<String> models, final List<double[]> prices) {
         for (int i = 0; i < models.size(); i++) {
-            final String model = models.get(i);
-            if (model.isEmpty()) {
-                throw ApiException.invalid("model", i, "model must not be empty");
-            }
-            if (model.length() > sc.store.config().maxStringLength()) {
-                throw ApiException.tooLarge("model", i, "model must be at most " + sc.store.config().maxStringLength()
-                    + " characters");
+            try {
+                PriceRules.checkModel(models.get(i));
+            } catch (final InvalidEventException e) {
+                throw ApiException.invalid(e, i);
             }
         }
         ingest.underPermit(() -> {
-            for (int i = 0; i < models.size(); i++) {
-                final String model = models.get(i);
-                try {
-                    sc.guard.admitModel(model);
-                } catch (final ApiException e) {
-                    throw ApiException.invalid("model", i, e.getMessage());
-                }
+            try {
+                sc.admission.admitModels(models);
+            } catch (final RefusedItemException e) {
+                throw IngestService.refused(e);
             }
             for (int i = 0; i < models.size(); i++) {
                 sc.store.setPrice(models.get(i), prices.get(i)[0], prices.get(i)[1]);
@@ -169,64 +161,45 @@ public final class PricingController {
         double in = Double.NaN;
         double out = Double.NaN;
         String name;
-        while ((name = p.nextFieldName()) != null) {
-            p.nextToken();
-            try {
-                if (name.equals("inputUsdPerMillion") && in != in) {
-                    in = nonNegative(FieldValues.number(p, name), name);
-                } else if (name.equals("outputUsdPerMillion") && out != out) {
-                    out = nonNegative(FieldValues.number(p, name), name);
+        try {
+            while ((name = p.nextFieldName()) != null) {
+                p.nextToken();
+                if (name.equals(FieldNames.INPUT_USD_PER_MILLION) && in != in) {
+                    in = FieldValues.number(p, name);
+                } else if (name.equals(FieldNames.OUTPUT_USD_PER_MILLION) && out != out) {
+                    out = FieldValues.number(p, name);
                 } else {
-                    throw ApiException.invalid(name, index, name + " is not a field of a price (or appears twice); "
-                        + "valid: inputUsdPerMillion, outputUsdPerMillion");
+                    throw new InvalidEventException(name, "is not a field of a price (or appears twice); valid: "
+                        + String.join(", ", FieldNames.PRICE));
                 }
-            } catch (final InvalidEventException e) {
-                throw ApiException.invalid(e.field(), index, e.getMessage());
             }
-        }
-        if (in != in) {
-            throw ApiException.invalid("inputUsdPerMillion", index, "inputUsdPerMillion is required");
-        }
-        if (out != out) {
-            throw ApiException.invalid("outputUsdPerMillion", index, "outputUsdPerMillion is required");
+            if (in != in) {
+                throw new InvalidEventException(FieldNames.INPUT_USD_PER_MILLION, "is required");
+            }
+            if (out != out) {
+                throw new InvalidEventException(FieldNames.OUTPUT_USD_PER_MILLION, "is required");
+            }
+            PriceRules.checkUsdPerMillion(in, out);
+        } catch (final InvalidEventException e) {
+            throw ApiException.invalid(e, index);
         }
         return new double[] {in, out};
     }
 
-    private static double nonNegative(final double v, final String field) {
-        if (!(v >= 0)) {
-            throw new InvalidEventException(field, "must be a finite number >= 0 but was " + v);
-        }
-        return v;
-    }
-
     private static JsonParser parser(final Context ctx) throws IOException {
-        if (ctx.req().getContentLengthLong() > MAX_BODY_BYTES) {
-            throw ApiException.tooLarge(null, -1, "a pricing body holds at most " + MAX_BODY_BYTES + " bytes");
-        }
-        return Json.FACTORY.createParser(new BoundedInputStream(ctx.bodyInputStream(), MAX_BODY_BYTES));
+        return Json.FACTORY.createParser(RequestBody.open(ctx, MAX_BODY_BYTES));
     }
 
     private static void end(final JsonParser p) throws IOException {
         if (p.nextToken() != null) {
-            throw ApiException.malformed("unexpected content after the JSON object", -1,
-                p.currentTokenLocation().getLineNr(), p.currentTokenLocation().getColumnNr(),
-                p.currentTokenLocation().getByteOffset());
+            throw ApiException.malformed("unexpected content after the JSON object", -1, p.currentTokenLocation());
         }
-    }
-
-    private static ApiException malformed(final StreamReadException e) {
-        final long line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
-        final long column = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
-        final long offset = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
-        return ApiException.malformed("malformed JSON: " + e.getOriginalMessage() + " (line " + line + ", column "
-            + column + ")", -1, line, column, offset);
     }
 
     private static void price(final JsonGenerator g, final double[] price) throws IOException {
         g.writeStartObject();
-        g.writeNumberField("inputUsdPerMillion", price[0]);
-        g.writeNumberField("outputUsdPerMillion", price[1]);
+        g.writeNumberField(FieldNames.INPUT_USD_PER_MILLION, price[0]);
+        g.writeNumberField(FieldNames.OUTPUT_USD_PER_MILLION, price[1]);
         g.writeEndObject();
     }
 }

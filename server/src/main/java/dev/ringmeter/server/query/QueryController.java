@@ -14,6 +14,7 @@ import dev.ringmeter.server.StoreHolder;
 import dev.ringmeter.server.http.ApiException;
 import dev.ringmeter.server.http.Json;
 import dev.ringmeter.server.http.QueryParams;
+import dev.ringmeter.wire.FieldNames;
 import io.javalin.http.Context;
 
 import java.util.Arrays;
@@ -33,10 +34,12 @@ public final class QueryController {
     static final long DEFAULT_WINDOW_MS = 5 * 60_000L;
     static final int MAX_SERIES_POINTS = 10_000;
     private static final List<String> METRICS = Arrays.asList(Metric.keys().split(", "));
-    private static final List<String> GROUP_BY = List.of("model", "operation", "pipeline", "step", "run", "task",
-        "config", "errorType", "status", "tag:NAME");
-    /** The dimensions a journal scan filters on, by parameter name, in {@link Dimension} order. */
-    private static final String[] FILTERS = {"operation", "pipeline", "step", "run", "task", "config", "errorType"};
+    private static final List<String> GROUP_BY = List.of(FieldNames.MODEL, FieldNames.OPERATION, FieldNames.PIPELINE,
+        FieldNames.STEP, FieldNames.RUN, FieldNames.TASK, FieldNames.CONFIG, FieldNames.ERROR_TYPE, FieldNames.STATUS,
+        "tag:NAME");
+    /** The dimensions a journal scan filters on, by parameter name (the event's field), in {@link Dimension} order. */
+    private static final String[] FILTERS = {FieldNames.OPERATION, FieldNames.PIPELINE, FieldNames.STEP,
+        FieldNames.RUN, FieldNames.TASK, FieldNames.CONFIG, FieldNames.ERROR_TYPE};
     private static final Dimension[] FILTER_DIMENSIONS = {Dimension.OPERATION, Dimension.PIPELINE, Dimension.STEP,
         Dimension.RUN, Dimension.TASK, Dimension.CONFIG, Dimension.ERROR_TYPE};
     /** Journal scans read up to the whole journal: at most two run at once, the rest get 429. */
@@ -58,20 +61,21 @@ public final class QueryController {
      * (operation, pipeline, step, run, task, config, errorType, status, tag=KEY:VALUE) from a journal scan.
      */
     public void analytics(final Context ctx) {
-        final QueryParams q = QueryParams.of(ctx, "model", "window", "from", "to", "groupBy", "operation", "pipeline",
-            "step", "run", "task", "config", "errorType", "status", "tag");
+        final QueryParams q = QueryParams.of(ctx, FieldNames.MODEL, "window", "from", "to", "groupBy",
+            FieldNames.OPERATION, FieldNames.PIPELINE, FieldNames.STEP, FieldNames.RUN, FieldNames.TASK,
+            FieldNames.CONFIG, FieldNames.ERROR_TYPE, FieldNames.STATUS, "tag");
         final EmbeddedStore store = holder.get().store;
-        if (q.get("groupBy") != null || q.get("status") != null || q.get("tag") != null
+        if (q.get("groupBy") != null || q.get(FieldNames.STATUS) != null || q.get("tag") != null
             || Arrays.stream(FILTERS).anyMatch(f -> q.get(f) != null)) {
             scan(ctx, q, store);
             return;
         }
         final long[] range = q.range(System.currentTimeMillis(), store.config().retentionMs(), DEFAULT_WINDOW_MS);
-        final String model = q.get("model");
+        final String model = q.get(FieldNames.MODEL);
         final Aggregates aggregates = store.aggregates();
         final WindowStats s = stats.get();
         if (model != null) {
-            knownModel(store, model, "model");
+            knownModel(store, model, FieldNames.MODEL);
             aggregates.window(model, range[0], range[1], s);
             Json.reply(ctx, 200, g -> StatsWriter.window(g, s, model));
             return;
@@ -96,7 +100,7 @@ public final class QueryController {
         final long[] range = q.range(System.currentTimeMillis(),
             Math.max(store.config().retentionMs(), store.config().journalRetentionMs()), DEFAULT_WINDOW_MS);
         final JournalScan scan = new JournalScan(store).between(range[0], range[1]);
-        final String model = q.get("model");
+        final String model = q.get(FieldNames.MODEL);
         if (model != null) {
             scan.where(Dimension.MODEL, model);
         }
@@ -106,13 +110,12 @@ public final class QueryController {
                 scan.where(FILTER_DIMENSIONS[i], value);
             }
         }
-        final String status = q.get("status");
+        final String status = q.get(FieldNames.STATUS);
         if (status != null) {
             try {
                 scan.whereStatus(Status.parse(status));
             } catch (final IllegalArgumentException e) {
-                throw ApiException.badParameter("status", e.getMessage(),
-                    List.of("ok", "error", "timeout", "cancelled"));
+                throw ApiException.badParameter(FieldNames.STATUS, e.getMessage(), Status.wireNames());
             }
         }
         final String tag = q.get("tag");
@@ -162,11 +165,11 @@ public final class QueryController {
         }
         final JournalScan.GroupBy by;
         switch (groupBy) {
-            case "errorType":
+            case FieldNames.ERROR_TYPE:
                 by = JournalScan.GroupBy.ERROR_TYPE;
                 break;
-            case "model": case "operation": case "pipeline": case "step": case "run": case "task": case "config":
-            case "status":
+            case FieldNames.MODEL: case FieldNames.OPERATION: case FieldNames.PIPELINE: case FieldNames.STEP:
+            case FieldNames.RUN: case FieldNames.TASK: case FieldNames.CONFIG: case FieldNames.STATUS:
                 by = JournalScan.GroupBy.valueOf(groupBy.toUpperCase(Locale.ROOT));
                 break;
             default:
@@ -255,8 +258,8 @@ public final class QueryController {
                     g.writeNullField("price");
                 } else {
                     g.writeObjectFieldStart("price");
-                    g.writeNumberField("inputUsdPerMillion", price[0]);
-                    g.writeNumberField("outputUsdPerMillion", price[1]);
+                    g.writeNumberField(FieldNames.INPUT_USD_PER_MILLION, price[0]);
+                    g.writeNumberField(FieldNames.OUTPUT_USD_PER_MILLION, price[1]);
                     g.writeEndObject();
                 }
                 g.writeFieldName("last5m");

@@ -5,9 +5,9 @@ import dev.ringmeter.CacheResult;
 import dev.ringmeter.Event;
 import dev.ringmeter.core.query.WindowStats;
 import dev.ringmeter.server.http.Json;
+import dev.ringmeter.wire.FieldNames;
 
 import java.io.IOException;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -140,29 +140,29 @@ final class StatsWriter {
      */
     static void event(final JsonGenerator g, final Event e) throws IOException {
         g.writeStartObject();
-        Json.time(g, "timestamp", e.timestampMs());
-        g.writeStringField("model", e.model());
-        optional(g, "operation", e.operation());
-        optional(g, "pipeline", e.pipeline());
-        optional(g, "step", e.step());
-        optional(g, "run", e.run());
-        optional(g, "task", e.task());
-        optional(g, "config", e.config());
-        g.writeNumberField("latencyMs", e.latencyNs() / 1e6);
-        optionalMs(g, "ttftMs", e.ttftNs());
-        optionalMs(g, "queueWaitMs", e.queueWaitNs());
-        optionalLong(g, "promptTokens", e.promptTokens());
-        optionalLong(g, "completionTokens", e.completionTokens());
-        g.writeStringField("status", e.status().name().toLowerCase(Locale.ROOT));
-        optional(g, "errorType", e.errorType());
-        g.writeNumberField("retries", e.retries());
+        Json.time(g, FieldNames.TIMESTAMP, e.timestampMs());
+        g.writeStringField(FieldNames.MODEL, e.model());
+        optional(g, FieldNames.OPERATION, e.operation());
+        optional(g, FieldNames.PIPELINE, e.pipeline());
+        optional(g, FieldNames.STEP, e.step());
+        optional(g, FieldNames.RUN, e.run());
+        optional(g, FieldNames.TASK, e.task());
+        optional(g, FieldNames.CONFIG, e.config());
+        g.writeNumberField(FieldNames.LATENCY_MS, e.latencyNs() / 1e6);
+        optionalMs(g, FieldNames.TTFT_MS, e.ttftNs());
+        optionalMs(g, FieldNames.QUEUE_WAIT_MS, e.queueWaitNs());
+        optionalLong(g, FieldNames.PROMPT_TOKENS, e.promptTokens());
+        optionalLong(g, FieldNames.COMPLETION_TOKENS, e.completionTokens());
+        g.writeStringField(FieldNames.STATUS, e.status().wireName());
+        optional(g, FieldNames.ERROR_TYPE, e.errorType());
+        g.writeNumberField(FieldNames.RETRIES, e.retries());
         if (e.cache() != CacheResult.UNKNOWN) {
-            g.writeBooleanField("cacheHit", e.cache() == CacheResult.HIT);
+            g.writeBooleanField(FieldNames.CACHE_HIT, e.cache() == CacheResult.HIT);
         }
-        optionalLong(g, "memoryBytes", e.memoryBytes());
-        optionalMs(g, "cpuMs", e.cpuNs());
+        optionalLong(g, FieldNames.MEMORY_BYTES, e.memoryBytes());
+        optionalMs(g, FieldNames.CPU_MS, e.cpuNs());
         if (e.costUsd() == e.costUsd()) {
-            g.writeNumberField("costUsd", e.costUsd());
+            g.writeNumberField(FieldNames.COST_USD, e.costUsd());
         }
         g.writeEndObject();
     }

@@ -1,0 +1,204 @@
+package dev.ringmeter.core.dictionary;
+
+import dev.ringmeter.Event;
+import dev.ringmeter.InvalidEventException;
+import dev.ringmeter.MetricSample;
+import dev.ringmeter.Tagged;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Makes "a bad batch stores nothing" hold for strings. The {@link Dictionary} refuses a value too long or past its
+ * dimension's cardinality limit only when an item is recorded, which in the middle of a batch would leave the items
+ * before it stored. So, before any item of a batch is recorded, this applies the dictionary's own rules to every
+ * string the batch brings that the dictionary does not know, and registers them all or none: recording then finds
+ * every string known and cannot fail on one.
+ * <p>
+ * Threading: any thread. A batch of known strings (the steady state) takes no lock and allocates nothing. A batch
+ * with new strings checks and registers them holding the dictionary's own lock, the one every new value takes, so
+ * the room it sees is exact whoever else writes to the dictionary.
+ */
+public final class DictionaryAdmission {
+    /** The string fields of an event, in the order the store resolves them when it records the event. */
+    private static final Dimension[] EVENT_DIMENSIONS = {
+        Dimension.MODEL, Dimension.OPERATION, Dimension.PIPELINE, Dimension.STEP, Dimension.RUN, Dimension.TASK,
+        Dimension.CONFIG, Dimension.ERROR_TYPE,
+    };
+
+    private final Dictionary dictionary;
+
+    /**
+     * @param dictionary of the store.
+     */
+    public DictionaryAdmission(final Dictionary dictionary) {
+        this.dictionary = dictionary;
+    }
+
+    /**
+     * Checks and registers the strings of a batch of events.
+     *
+     * @param events the events; the first {@code count} are the batch.
+     * @param count  how many.
+     * @throws RefusedItemException naming the first item that brings a value too long, or one past its dimension's
+     *                              limit; nothing of the batch is then registered.
+     */
+    public void admitEvents(final Event[] events, final int count) {
+        boolean anyNew = false;
+        for (int i = 0; i < count; i++) {
+            anyNew |= scanEvent(events[i], i, null);
+        }
+        if (anyNew) {
+            synchronized (dictionary) {
+                final NewValues fresh = new NewValues();
+                for (int i = 0; i < count; i++) {
+                    scanEvent(events[i], i, fresh);
+                }
+                fresh.register();
+            }
+        }
+    }
+
+    /**
+     * Checks and registers the strings of a batch of metric samples.
+     *
+     * @param samples the samples; the first {@code count} are the batch.
+     * @param count   how many.
+     * @throws RefusedItemException as for events.
+     */
+    public void admitSamples(final MetricSample[] samples, final int count) {
+        boolean anyNew = false;
+        for (int i = 0; i < count; i++) {
+            anyNew |= scanSample(samples[i], i, null);
+        }
+        if (anyNew) {
+            synchronized (dictionary) {
+                final NewValues fresh = new NewValues();
+                for (int i = 0; i < count; i++) {
+                    scanSample(samples[i], i, fresh);
+                }
+                fresh.register();
+            }
+        }
+    }
+
+    /**
+     * Checks and registers the model names of a batch of prices.
+     *
+     * @param models the names, by index in the batch.
+     * @throws RefusedItemException as for events.
+     */
+    public void admitModels(final List<String> models) {
+        boolean anyNew = false;
+        for (int i = 0; i < models.size(); i++) {
+            anyNew |= check(Dimension.MODEL, models.get(i), i, null);
+        }
+        if (anyNew) {
+            synchronized (dictionary) {
+                final NewValues fresh = new NewValues();
+                for (int i = 0; i < models.size(); i++) {
+                    check(Dimension.MODEL, models.get(i), i, fresh);
+                }
+                fresh.register();
+            }
+        }
+    }
+
+    private boolean scanEvent(final Event e, final int index, final NewValues fresh) {
+        boolean anyNew = false;
+        for (final Dimension d : EVENT_DIMENSIONS) {
+            anyNew |= check(d, value(e, d), index, fresh);
+        }
+        for (int t = 0; t < e.qualityCount(); t++) {
+            anyNew |= check(Dimension.QUALITY_NAME, e.qualityName(t), index, fresh);
+        }
+        return scanTags(e, index, fresh) | anyNew;
+    }
+
+    private boolean scanSample(final MetricSample s, final int index, final NewValues fresh) {
+        final boolean anyNew = check(Dimension.METRIC_NAME, s.name(), index, fresh);
+        return scanTags(s, index, fresh) | anyNew;
+    }
+
+    private boolean scanTags(final Tagged tagged, final int index, final NewValues fresh) {
+        boolean anyNew = false;
+        for (int t = 0; t < tagged.tagCount(); t++) {
+            anyNew |= check(Dimension.TAG_KEY, tagged.tagKey(t), index, fresh);
+            anyNew |= check(Dimension.TAG_VALUE, tagged.tagValue(t), index, fresh);
+        }
+        return anyNew;
+    }
+
+    private static String value(final Event e, final Dimension d) {
+        switch (d) {
+            case MODEL:
+                return e.model();
+            case OPERATION:
+                return e.operation();
+            case PIPELINE:
+                return e.pipeline();
+            case STEP:
+                return e.step();
+            case RUN:
+                return e.run();
+            case TASK:
+                return e.task();
+            case CONFIG:
+                return e.config();
+            default:
+                return e.errorType();
+        }
+    }
+
+    /**
+     * @param fresh collects the new values under the lock, or null for the first, lock-free pass.
+     * @return true if the value is new to the dictionary.
+     */
+    private boolean check(final Dimension d, final String value, final int index, final NewValues fresh) {
+        if (value == null || value.isEmpty() || dictionary.find(d, value) != 0) {
+            return false;
+        }
+        try {
+            dictionary.checkLength(d, value);
+            if (fresh != null) {
+                fresh.add(d, value);
+            }
+        } catch (final InvalidEventException e) {
+            throw new RefusedItemException(index, e);
+        }
+        return true;
+    }
+
+    /**
+     * The values a batch brings that the dictionary does not know, per dimension, in the order the batch brings
+     * them (the order their ids are given in). Used under the lock only.
+     */
+    private final class NewValues {
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        private final Set<String>[] values = new Set[Dimension.VALUES.length];
+
+        /** @throws dev.ringmeter.CardinalityLimitException if the dimension has no room for one more value. */
+        void add(final Dimension d, final String value) {
+            Set<String> set = values[d.ordinal()];
+            if (set == null) {
+                set = new LinkedHashSet<>();
+                values[d.ordinal()] = set;
+            }
+            if (set.add(value)) {
+                dictionary.checkRoom(d, set.size());
+            }
+        }
+
+        void register() {
+            for (final Dimension d : Dimension.VALUES) {
+                final Set<String> set = values[d.ordinal()];
+                if (set != null) {
+                    for (final String value : set) {
+                        dictionary.id(d, value);
+                    }
+                }
+            }
+        }
+    }
+}
