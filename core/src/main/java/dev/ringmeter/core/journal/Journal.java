@@ -63,13 +63,6 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * @return the directory of the queue's files.
-     */
-    public Path directory() {
-        return directory;
-    }
-
-    /**
      * @return the index of the last record, or -1 if the journal is empty.
      */
     public long lastIndex() {
