@@ -20,6 +20,7 @@ import dev.ringmeter.core.dictionary.Dictionary;
 import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.ingest.EventSlot;
 import dev.ringmeter.core.ingest.ParkingWaitStrategy;
+import dev.ringmeter.core.journal.ChronicleProperties;
 import dev.ringmeter.core.journal.Journal;
 import dev.ringmeter.core.journal.JournalHandler;
 import dev.ringmeter.core.journal.Snapshot;
@@ -55,6 +56,11 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class EmbeddedStore implements EventRecorder {
     private static final System.Logger LOG = System.getLogger(EmbeddedStore.class.getName());
+
+    static {
+        // before open() touches Chronicle (StoreConfig.conclude() already reads its roll cycles)
+        ChronicleProperties.applyDefaults();
+    }
 
     private final StoreConfig config;
     private final EpochClock clock;
