@@ -16,11 +16,10 @@ import dev.ringmeter.core.journal.ChronicleProperties;
 import dev.ringmeter.core.journal.Journal;
 import dev.ringmeter.core.journal.JournalHandler;
 import dev.ringmeter.core.journal.Snapshot;
+import dev.ringmeter.core.journal.SnapshotWriter;
+import dev.ringmeter.core.journal.StoreRecovery;
 import org.agrona.concurrent.EpochClock;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -38,10 +37,11 @@ import java.util.concurrent.TimeUnit;
  * Threading: {@link #record(Event)}, {@link #record(MetricSample)}, {@link #setPrice}, {@link #flush} and all
  * queries may be called from any number of threads at once. {@code record()} takes no lock and, once the
  * dictionary knows the event's strings, allocates nothing. When the ring is full it drops and counts the event
- * (policy DROP, the default) or waits for a free slot (policy BLOCK). {@link RingConsumers} runs the ring's
- * handlers on their threads and {@link RingPublisher} claims, publishes and flushes for the producers; the
- * publisher is built after the consumer threads started and keeps them in a final array, so every producer
- * wakes all of them.
+ * (policy DROP, the default) or waits for a free slot (policy BLOCK). {@link StoreRecovery} gives the state the
+ * store starts from, {@link RingConsumers} runs the ring's handlers on their threads, {@link RingPublisher}
+ * claims, publishes and flushes for the producers, and {@link SnapshotWriter} writes the snapshots. Every part is
+ * held in a final field, so a store handed to another thread is seen whole; the publisher is built after the
+ * consumer threads started and keeps them in a final array, so every producer wakes all of them.
  */
 public final class EmbeddedStore implements EventRecorder {
     private static final System.Logger LOG = System.getLogger(EmbeddedStore.class.getName());
@@ -61,10 +61,9 @@ public final class EmbeddedStore implements EventRecorder {
     private final Journal journal;
     private final JournalHandler journalHandler;
     private final AggregateHandler aggregateHandler;
+    private final SnapshotWriter snapshots;
     private final Recovery recovery;
     private final Thread shutdownHook;
-    private volatile long snapshotJournalIndex = -1;
-    private volatile long snapshotWrittenAtMs;
     private final RingConsumers consumers;
     private final RingPublisher publisher;
 
@@ -72,53 +71,23 @@ public final class EmbeddedStore implements EventRecorder {
         this.config = config;
         this.clock = config.clock();
         this.dataDirectory = config.dataDirectory();
-        final long startNs = System.nanoTime();
-        if (dataDirectory != null) {
-            try {
-                Files.createDirectories(dataDirectory);
-            } catch (final IOException e) {
-                throw new UncheckedIOException("cannot create the data directory " + dataDirectory, e);
-            }
-            this.journal = new Journal(Journal.journalDirectory(dataDirectory), config);
-            Dictionary d = newDictionary(config);
-            Aggregates a = new Aggregates(config, d);
-            Snapshot.Loaded loaded;
-            try {
-                loaded = Snapshot.load(dataDirectory, config, d, a);
-            } catch (final IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "ignoring the snapshot in " + dataDirectory + " ("
-                    + e.getMessage() + "); replaying the whole journal");
-                d = newDictionary(config);
-                a = new Aggregates(config, d);
-                loaded = Snapshot.Loaded.NONE;
-            }
-            this.dictionary = d;
-            this.aggregates = a;
-            if (loaded.found() && loaded.journalIndex() > journal.lastIndex()) {
-                LOG.log(System.Logger.Level.WARNING, "the snapshot is newer than the journal (journal files lost?); "
-                    + "starting from the snapshot");
-            }
-            final Aggregates target = a;
-            final long[] replayed = journal.replay(loaded.found() ? loaded.journalIndex() : -1,
-                slot -> target.apply(slot, slot.timestampMs), d);
-            this.snapshotJournalIndex = loaded.found() ? loaded.journalIndex() : -1;
-            this.snapshotWrittenAtMs = loaded.writtenAtMs();
-            this.recovery = new Recovery(loaded.found(), replayed[0], (System.nanoTime() - startNs) / 1_000_000);
-            LOG.log(System.Logger.Level.INFO, "recovered " + dataDirectory + ": snapshot " + (loaded.found()
-                ? "loaded" : "absent") + ", " + replayed[0] + " journal records replayed in "
-                + recovery.millis() + " ms");
-            journal.deleteExpiredCycles(snapshotJournalIndex);
+        final StoreRecovery.Recovered start = dataDirectory == null
+            ? StoreRecovery.empty(config) : StoreRecovery.recover(dataDirectory, config);
+        this.journal = start.journal();
+        this.dictionary = start.dictionary();
+        this.aggregates = start.aggregates();
+        this.recovery = start.recovery();
+        if (journal != null) {
+            this.snapshots = new SnapshotWriter(dataDirectory, config, journal, dictionary, aggregates,
+                start.snapshotJournalIndex(), start.snapshotWrittenAtMs());
             this.journalHandler = new JournalHandler(journal, dictionary, clock, aggregates.pricesCopy(),
                 config.journalSync());
-            this.aggregateHandler = new AggregateHandler(aggregates, clock, this::snapshotOnWriter,
-                config.snapshotIntervalMs(), replayed[1]);
+            this.aggregateHandler = new AggregateHandler(aggregates, clock, snapshots,
+                config.snapshotIntervalMs(), start.journalIndex());
         } else {
-            this.journal = null;
+            this.snapshots = null;
             this.journalHandler = null;
-            this.dictionary = newDictionary(config);
-            this.aggregates = new Aggregates(config, dictionary);
             this.aggregateHandler = new AggregateHandler(aggregates, clock, null, Long.MAX_VALUE, -1);
-            this.recovery = new Recovery(false, 0, 0);
         }
         this.consumers = new RingConsumers(config.ringSize(),
             WaitStrategies.of(config.waitStrategy(), config.parkNanos()), journalHandler, aggregateHandler);
@@ -129,29 +98,6 @@ public final class EmbeddedStore implements EventRecorder {
             Runtime.getRuntime().addShutdownHook(shutdownHook);
         } else {
             this.shutdownHook = null;
-        }
-    }
-
-    private static Dictionary newDictionary(final StoreConfig config) {
-        return new Dictionary(config.cardinalityLimits(), config.maxStringLength());
-    }
-
-    /** Called by the aggregate handler, holding the lock, when a snapshot is due. */
-    private void snapshotOnWriter(final long journalIndex) {
-        writeSnapshot(journalIndex);
-        journal.deleteExpiredCycles(snapshotJournalIndex);
-    }
-
-    private void writeSnapshot(final long journalIndex) {
-        final long startNs = System.nanoTime();
-        try {
-            Snapshot.write(dataDirectory, config, dictionary, aggregates, journalIndex);
-            snapshotJournalIndex = journalIndex;
-            snapshotWrittenAtMs = System.currentTimeMillis();
-            LOG.log(System.Logger.Level.DEBUG, "snapshot written in " + (System.nanoTime() - startNs) / 1_000_000
-                + " ms at journal index " + Long.toHexString(journalIndex));
-        } catch (final IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "could not write a snapshot to " + dataDirectory, e);
         }
     }
 
@@ -311,7 +257,7 @@ public final class EmbeddedStore implements EventRecorder {
         return new StoreStats(cursor + 1, publisher.dropped(), counters[0], counters[1], counters[2],
             publisher.capacity(), cursor - publisher.consumedSequence(),
             dictionary.size(Dimension.MODEL), aggregates.footprintBytes(), journal == null ? 0 : journal.diskBytes(),
-            snapshotWrittenAtMs);
+            snapshotWrittenAtMs());
     }
 
     /**
@@ -358,12 +304,7 @@ public final class EmbeddedStore implements EventRecorder {
         }
         if (journal != null) {
             if (journalHandler.failure() == null) {
-                aggregates.lock();   // the consumers have stopped; the lock makes their last writes visible here
-                try {
-                    writeSnapshot(aggregateHandler.lastJournalIndex());
-                } finally {
-                    aggregates.unlock();
-                }
+                snapshots.snapshotAtClose(aggregateHandler);
             }
             journal.close();
             LOG.log(System.Logger.Level.INFO, "closed " + dataDirectory);
@@ -381,14 +322,14 @@ public final class EmbeddedStore implements EventRecorder {
      * @return the index of the journal document the latest snapshot includes, -1 if none.
      */
     public long snapshotJournalIndex() {
-        return snapshotJournalIndex;
+        return snapshots == null ? -1 : snapshots.journalIndex();
     }
 
     /**
      * @return when the latest snapshot was written, epoch ms, 0 if none.
      */
     public long snapshotWrittenAtMs() {
-        return snapshotWrittenAtMs;
+        return snapshots == null ? 0 : snapshots.writtenAtMs();
     }
 
     /**
