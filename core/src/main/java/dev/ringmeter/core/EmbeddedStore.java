@@ -34,14 +34,18 @@ import java.util.concurrent.TimeUnit;
  * store loads its latest {@link Snapshot} and replays the journal after it; it writes a snapshot every
  * {@link StoreConfig#snapshotIntervalMs(long)} and at {@link #close()}.
  * <p>
+ * The store wires its parts and answers for them: {@link StoreRecovery} gives the state it starts from,
+ * {@link RingConsumers} runs the ring's handlers on their threads, {@link RingPublisher} claims, publishes and
+ * flushes for the producers, {@link SnapshotWriter} writes the snapshots, and a shutdown hook closes a durable
+ * store when the JVM stops (unless {@link StoreConfig#shutdownHook(boolean)} is false).
+ * <p>
  * Threading: {@link #record(Event)}, {@link #record(MetricSample)}, {@link #setPrice}, {@link #flush} and all
  * queries may be called from any number of threads at once. {@code record()} takes no lock and, once the
  * dictionary knows the event's strings, allocates nothing. When the ring is full it drops and counts the event
- * (policy DROP, the default) or waits for a free slot (policy BLOCK). {@link StoreRecovery} gives the state the
- * store starts from, {@link RingConsumers} runs the ring's handlers on their threads, {@link RingPublisher}
- * claims, publishes and flushes for the producers, and {@link SnapshotWriter} writes the snapshots. Every part is
- * held in a final field, so a store handed to another thread is seen whole; the publisher is built after the
- * consumer threads started and keeps them in a final array, so every producer wakes all of them.
+ * (policy DROP, the default) or waits for a free slot (policy BLOCK). Every part is held in a final field, so
+ * a store handed to another thread is seen whole; the publisher is built after the consumer threads started and
+ * keeps them in a final array, so every producer wakes all of them. {@link #close()} may be called from any thread
+ * and more than once: the first call closes, the others wait for it and return.
  */
 public final class EmbeddedStore implements EventRecorder {
     private static final System.Logger LOG = System.getLogger(EmbeddedStore.class.getName());
@@ -63,9 +67,9 @@ public final class EmbeddedStore implements EventRecorder {
     private final AggregateHandler aggregateHandler;
     private final SnapshotWriter snapshots;
     private final Recovery recovery;
-    private final Thread shutdownHook;
     private final RingConsumers consumers;
     private final RingPublisher publisher;
+    private final ShutdownHook shutdownHook;
 
     private EmbeddedStore(final StoreConfig config) {
         this.config = config;
@@ -93,12 +97,7 @@ public final class EmbeddedStore implements EventRecorder {
             WaitStrategies.of(config.waitStrategy(), config.parkNanos()), journalHandler, aggregateHandler);
         this.publisher = new RingPublisher(consumers, config.fullRingPolicy(),
             journalHandler == null ? () -> null : journalHandler::failure);
-        if (dataDirectory != null && config.shutdownHook()) {
-            this.shutdownHook = new Thread(this::closeFromHook, "ringmeter-shutdown");
-            Runtime.getRuntime().addShutdownHook(shutdownHook);
-        } else {
-            this.shutdownHook = null;
-        }
+        this.shutdownHook = journal != null && config.shutdownHook() ? ShutdownHook.register(this::shutdown) : null;
     }
 
     /**
@@ -274,19 +273,12 @@ public final class EmbeddedStore implements EventRecorder {
     @Override
     public void close() {
         if (shutdownHook != null) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(shutdownHook);
-            } catch (final IllegalStateException e) {
-                // the JVM is already shutting down: the hook is running or has run
-            }
+            shutdownHook.remove();
         }
         shutdown();
     }
 
-    private void closeFromHook() {
-        shutdown();
-    }
-
+    /** Closes the store; what {@link #close()} does once the hook is removed, and what the hook runs. */
     private synchronized void shutdown() {
         if (publisher.isClosed()) {
             return;
