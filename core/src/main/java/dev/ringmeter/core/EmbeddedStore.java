@@ -1,15 +1,5 @@
 package dev.ringmeter.core;
 
-import com.lmax.disruptor.BlockingWaitStrategy;
-import com.lmax.disruptor.BusySpinWaitStrategy;
-import com.lmax.disruptor.ExceptionHandler;
-import com.lmax.disruptor.InsufficientCapacityException;
-import com.lmax.disruptor.RingBuffer;
-import com.lmax.disruptor.TimeoutException;
-import com.lmax.disruptor.WaitStrategy;
-import com.lmax.disruptor.YieldingWaitStrategy;
-import com.lmax.disruptor.dsl.Disruptor;
-import com.lmax.disruptor.dsl.ProducerType;
 import dev.ringmeter.Event;
 import dev.ringmeter.EventRecorder;
 import dev.ringmeter.InvalidEventException;
@@ -20,24 +10,20 @@ import dev.ringmeter.core.dictionary.Dictionary;
 import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.ingest.EventRules;
 import dev.ringmeter.core.ingest.EventSlot;
-import dev.ringmeter.core.ingest.ParkingWaitStrategy;
 import dev.ringmeter.core.ingest.PriceRules;
+import dev.ringmeter.core.ingest.RingConsumers;
+import dev.ringmeter.core.ingest.RingPublisher;
+import dev.ringmeter.core.ingest.WaitStrategies;
+import dev.ringmeter.core.journal.ChronicleProperties;
 import dev.ringmeter.core.journal.Journal;
 import dev.ringmeter.core.journal.JournalHandler;
 import dev.ringmeter.core.journal.Snapshot;
+import dev.ringmeter.core.journal.SnapshotWriter;
+import dev.ringmeter.core.journal.StoreRecovery;
 import org.agrona.concurrent.EpochClock;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The in-process Ringmeter store: {@link #record(Event)} copies an event into a pre-allocated slot of an LMAX
@@ -50,138 +36,72 @@ import java.util.concurrent.locks.LockSupport;
  * store loads its latest {@link Snapshot} and replays the journal after it; it writes a snapshot every
  * {@link StoreConfig#snapshotIntervalMs(long)} and at {@link #close()}.
  * <p>
+ * The store wires its parts and answers for them: {@link StoreRecovery} gives the state it starts from,
+ * {@link RingConsumers} runs the ring's handlers on their threads, {@link RingPublisher} claims, publishes and
+ * flushes for the producers, {@link SnapshotWriter} writes the snapshots, and a shutdown hook closes a durable
+ * store when the JVM stops (unless {@link StoreConfig#shutdownHook(boolean)} is false).
+ * <p>
  * Threading: {@link #record(Event)}, {@link #record(MetricSample)}, {@link #setPrice}, {@link #flush} and all
  * queries may be called from any number of threads at once. {@code record()} takes no lock and, once the
  * dictionary knows the event's strings, allocates nothing. When the ring is full it drops and counts the event
- * (policy DROP, the default) or waits for a free slot (policy BLOCK).
+ * (policy DROP, the default) or waits for a free slot (policy BLOCK). Every part is held in a final field, so
+ * a store handed to another thread is seen whole; the publisher is built after the consumer threads started and
+ * keeps them in a final array, so every producer wakes all of them. {@link #close()} may be called from any thread
+ * and more than once: the first call closes, the others wait for it and return.
  */
 public final class EmbeddedStore implements EventRecorder {
     private static final System.Logger LOG = System.getLogger(EmbeddedStore.class.getName());
+    /** How long {@link #close()} waits for the ring to drain, then for the consumers to stop, seconds. */
+    private static final long CLOSE_TIMEOUT_S = 10;
+
+    static {
+        // before open() touches Chronicle (StoreConfig.conclude() already reads its roll cycles)
+        ChronicleProperties.applyDefaults();
+    }
 
     private final StoreConfig config;
     private final EpochClock clock;
     private final EventRules rules;
-    private final boolean dropWhenFull;
     private final Dictionary dictionary;
     private final Aggregates aggregates;
     private final Path dataDirectory;
     private final Journal journal;
     private final JournalHandler journalHandler;
     private final AggregateHandler aggregateHandler;
+    private final SnapshotWriter snapshots;
     private final Recovery recovery;
-    private final Thread shutdownHook;
-    private volatile long snapshotJournalIndex = -1;
-    private volatile long snapshotWrittenAtMs;
-    private final Disruptor<EventSlot> disruptor;
-    private final RingBuffer<EventSlot> ring;
-    private final List<Thread> consumerThreads = new CopyOnWriteArrayList<>();
-    private Thread[] consumers = new Thread[0];
-    private final long wakeMask;
-    private final LongAdder dropped = new LongAdder();
-    private final AtomicLong handlerErrors = new AtomicLong();
-    private volatile boolean closed;
+    private final RingConsumers consumers;
+    private final RingPublisher publisher;
+    private final ShutdownHook shutdownHook;
 
     private EmbeddedStore(final StoreConfig config) {
         this.config = config;
         this.clock = config.clock();
         this.rules = new EventRules(config);
-        this.dropWhenFull = config.fullRingPolicy() == StoreConfig.FullRingPolicy.DROP;
         this.dataDirectory = config.dataDirectory();
-        final long startNs = System.nanoTime();
-        if (dataDirectory != null) {
-            try {
-                Files.createDirectories(dataDirectory);
-            } catch (final IOException e) {
-                throw new UncheckedIOException("cannot create the data directory " + dataDirectory, e);
-            }
-            this.journal = new Journal(Journal.journalDirectory(dataDirectory), config);
-            Dictionary d = newDictionary(config);
-            Aggregates a = new Aggregates(config, d);
-            Snapshot.Loaded loaded;
-            try {
-                loaded = Snapshot.load(dataDirectory, config, d, a);
-            } catch (final IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "ignoring the snapshot in " + dataDirectory + " ("
-                    + e.getMessage() + "); replaying the whole journal");
-                d = newDictionary(config);
-                a = new Aggregates(config, d);
-                loaded = Snapshot.Loaded.NONE;
-            }
-            this.dictionary = d;
-            this.aggregates = a;
-            if (loaded.found() && loaded.journalIndex() > journal.lastIndex()) {
-                LOG.log(System.Logger.Level.WARNING, "the snapshot is newer than the journal (journal files lost?); "
-                    + "starting from the snapshot");
-            }
-            final Aggregates target = a;
-            final long[] replayed = journal.replay(loaded.found() ? loaded.journalIndex() : -1,
-                slot -> target.apply(slot, slot.timestampMs), d);
-            this.snapshotJournalIndex = loaded.found() ? loaded.journalIndex() : -1;
-            this.snapshotWrittenAtMs = loaded.writtenAtMs();
-            this.recovery = new Recovery(loaded.found(), replayed[0], (System.nanoTime() - startNs) / 1_000_000);
-            LOG.log(System.Logger.Level.INFO, "recovered " + dataDirectory + ": snapshot " + (loaded.found()
-                ? "loaded" : "absent") + ", " + replayed[0] + " journal records replayed in "
-                + recovery.millis() + " ms");
-            journal.deleteExpiredCycles(snapshotJournalIndex);
+        final StoreRecovery.Recovered start = dataDirectory == null
+            ? StoreRecovery.empty(config) : StoreRecovery.recover(dataDirectory, config);
+        this.journal = start.journal();
+        this.dictionary = start.dictionary();
+        this.aggregates = start.aggregates();
+        this.recovery = start.recovery();
+        if (journal != null) {
+            this.snapshots = new SnapshotWriter(dataDirectory, config, journal, dictionary, aggregates,
+                start.snapshotJournalIndex(), start.snapshotWrittenAtMs());
             this.journalHandler = new JournalHandler(journal, dictionary, clock, aggregates.pricesCopy(),
                 config.journalSync());
-            this.aggregateHandler = new AggregateHandler(aggregates, clock, this::snapshotOnWriter,
-                config.snapshotIntervalMs(), replayed[1]);
+            this.aggregateHandler = new AggregateHandler(aggregates, clock, snapshots,
+                config.snapshotIntervalMs(), start.journalIndex());
         } else {
-            this.journal = null;
+            this.snapshots = null;
             this.journalHandler = null;
-            this.dictionary = newDictionary(config);
-            this.aggregates = new Aggregates(config, dictionary);
             this.aggregateHandler = new AggregateHandler(aggregates, clock, null, Long.MAX_VALUE, -1);
-            this.recovery = new Recovery(false, 0, 0);
         }
-        final ThreadFactory threads = runnable -> {
-            final Thread t = new Thread(runnable, consumerThreads.isEmpty() && journalHandler != null
-                ? "ringmeter-journal" : "ringmeter-aggregator");
-            t.setDaemon(true);
-            consumerThreads.add(t);
-            return t;
-        };
-        this.disruptor = new Disruptor<>(EventSlot::new, config.ringSize(), threads, ProducerType.MULTI,
-            waitStrategy(config));
-        disruptor.setDefaultExceptionHandler(new LoggingExceptionHandler());
-        if (journalHandler != null) {
-            disruptor.handleEventsWith(journalHandler).then(aggregateHandler);
-        } else {
-            disruptor.handleEventsWith(aggregateHandler);
-        }
-        this.ring = disruptor.start();
-        this.consumers = consumerThreads.toArray(new Thread[0]);
-        this.wakeMask = Math.max(1, config.ringSize() / 4) - 1;
-        if (dataDirectory != null && config.shutdownHook()) {
-            this.shutdownHook = new Thread(this::closeFromHook, "ringmeter-shutdown");
-            Runtime.getRuntime().addShutdownHook(shutdownHook);
-        } else {
-            this.shutdownHook = null;
-        }
-    }
-
-    private static Dictionary newDictionary(final StoreConfig config) {
-        return new Dictionary(config.cardinalityLimits(), config.maxStringLength());
-    }
-
-    /** Called by the aggregate handler, holding the lock, when a snapshot is due. */
-    private void snapshotOnWriter(final long journalIndex) {
-        writeSnapshot(journalIndex);
-        journal.deleteExpiredCycles(snapshotJournalIndex);
-    }
-
-    private void writeSnapshot(final long journalIndex) {
-        final long startNs = System.nanoTime();
-        try {
-            Snapshot.write(dataDirectory, config, dictionary, aggregates, journalIndex);
-            snapshotJournalIndex = journalIndex;
-            snapshotWrittenAtMs = System.currentTimeMillis();
-            LOG.log(System.Logger.Level.DEBUG, "snapshot written in " + (System.nanoTime() - startNs) / 1_000_000
-                + " ms at journal index " + Long.toHexString(journalIndex));
-        } catch (final IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "could not write a snapshot to " + dataDirectory, e);
-        }
+        this.consumers = new RingConsumers(config.ringSize(),
+            WaitStrategies.of(config.waitStrategy(), config.parkNanos()), journalHandler, aggregateHandler);
+        this.publisher = new RingPublisher(consumers, config.fullRingPolicy(),
+            journalHandler == null ? () -> null : journalHandler::failure);
+        this.shutdownHook = journal != null && config.shutdownHook() ? ShutdownHook.register(this::shutdown) : null;
     }
 
     /**
@@ -219,56 +139,32 @@ public final class EmbeddedStore implements EventRecorder {
         return open(new StoreConfig());
     }
 
-    private static WaitStrategy waitStrategy(final StoreConfig config) {
-        switch (config.waitStrategy()) {
-            case BLOCKING:
-                return new BlockingWaitStrategy();
-            case YIELDING:
-                return new YieldingWaitStrategy();
-            case BUSY_SPIN:
-                return new BusySpinWaitStrategy();
-            default:
-                return new ParkingWaitStrategy(config.parkNanos());
-        }
-    }
-
     @Override
     public boolean record(final Event event) {
         rules.check(event);
-        final long sequence = claim();
+        final long sequence = publisher.claim();
         if (sequence < 0) {
             return false;
         }
         try {
-            ring.get(sequence).fill(event, dictionary);
+            publisher.slot(sequence).fill(event, dictionary);
         } finally {
-            publish(sequence);
+            publisher.publish(sequence);
         }
         return true;
-    }
-
-    /**
-     * Publishes a slot; every quarter of the ring, also wakes the consumers, so that a consumer parked for a long
-     * interval never lets the ring fill up.
-     */
-    private void publish(final long sequence) {
-        ring.publish(sequence);
-        if ((sequence & wakeMask) == 0) {
-            wakeConsumers();
-        }
     }
 
     @Override
     public boolean record(final MetricSample sample) {
         rules.check(sample);
-        final long sequence = claim();
+        final long sequence = publisher.claim();
         if (sequence < 0) {
             return false;
         }
         try {
-            ring.get(sequence).fill(sample, dictionary);
+            publisher.slot(sequence).fill(sample, dictionary);
         } finally {
-            publish(sequence);
+            publisher.publish(sequence);
         }
         return true;
     }
@@ -284,89 +180,21 @@ public final class EmbeddedStore implements EventRecorder {
      */
     public void setPrice(final String model, final double inputUsdPerMillion, final double outputUsdPerMillion) {
         PriceRules.check(model, inputUsdPerMillion, outputUsdPerMillion);
-        ensureOpen();
+        publisher.ensureOpen();
         final int id = dictionary.id(Dimension.MODEL, model);
-        final long sequence = claimWaiting();
-        final EventSlot slot = ring.get(sequence);
+        final long sequence = publisher.claimWaiting();
+        final EventSlot slot = publisher.slot(sequence);
         slot.kind = EventSlot.KIND_PRICE;
         slot.timestampMs = clock.time();
         slot.model = id;
         slot.priceInputUsdPerMillion = inputUsdPerMillion;
         slot.priceOutputUsdPerMillion = outputUsdPerMillion;
-        publish(sequence);
-    }
-
-    private long claim() {
-        ensureOpen();
-        if (dropWhenFull) {
-            try {
-                return ring.tryNext();
-            } catch (final InsufficientCapacityException e) {
-                dropped.increment();
-                wakeConsumers();   // a parked consumer drains the ring now, not at the end of its park
-                return -1;
-            }
-        }
-        return claimWaiting();
-    }
-
-    /**
-     * Claims a slot, waiting while the ring is full. Unlike {@code RingBuffer.next()}, it wakes the consumers
-     * while it waits, so a full ring never waits for a parked consumer's interval to end.
-     */
-    private long claimWaiting() {
-        while (true) {
-            try {
-                return ring.tryNext();
-            } catch (final InsufficientCapacityException e) {
-                wakeConsumers();
-                LockSupport.parkNanos(10_000);
-                ensureOpen();
-            }
-        }
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("store is closed");
-        }
-        if (journalHandler != null && journalHandler.failure() != null) {
-            throw new IllegalStateException("the journal failed; events are refused: "
-                + journalHandler.failure().getMessage(), journalHandler.failure());
-        }
+        publisher.publish(sequence);
     }
 
     @Override
     public boolean flush(final long timeout, final TimeUnit unit) throws InterruptedException {
-        final long target = ring.getCursor();
-        final long deadline = System.nanoTime() + unit.toNanos(timeout);
-        int rounds = 0;
-        while (ring.getMinimumGatingSequence() < target) {
-            if (journalHandler != null && journalHandler.failure() != null) {
-                return false;
-            }
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
-            }
-            if (System.nanoTime() - deadline >= 0) {
-                return false;
-            }
-            if ((rounds++ & 7) == 0) {
-                wakeConsumers();
-            }
-            if (rounds < 100) {
-                Thread.onSpinWait();
-            } else {
-                LockSupport.parkNanos(20_000);
-            }
-        }
-        return journalHandler == null || journalHandler.failure() == null;
-    }
-
-    private void wakeConsumers() {
-        for (final Thread t : consumers) {
-            LockSupport.unpark(t);
-        }
+        return publisher.flush(timeout, unit);
     }
 
     /**
@@ -394,19 +222,19 @@ public final class EmbeddedStore implements EventRecorder {
      * @return a snapshot of the store's counters.
      */
     public StoreStats stats() {
-        final long cursor = ring.getCursor();
+        final long cursor = publisher.cursor();
         final long[] counters = aggregates.counters();
-        return new StoreStats(cursor + 1, dropped.sum(), counters[0], counters[1], counters[2],
-            ring.getBufferSize(), cursor - ring.getMinimumGatingSequence(),
+        return new StoreStats(cursor + 1, publisher.dropped(), counters[0], counters[1], counters[2],
+            publisher.capacity(), cursor - publisher.consumedSequence(),
             dictionary.size(Dimension.MODEL), aggregates.footprintBytes(), journal == null ? 0 : journal.diskBytes(),
-            snapshotWrittenAtMs);
+            snapshotWrittenAtMs());
     }
 
     /**
      * @return events and samples dropped because the ring was full.
      */
     public long dropped() {
-        return dropped.sum();
+        return publisher.dropped();
     }
 
     /**
@@ -416,45 +244,30 @@ public final class EmbeddedStore implements EventRecorder {
     @Override
     public void close() {
         if (shutdownHook != null) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(shutdownHook);
-            } catch (final IllegalStateException e) {
-                // the JVM is already shutting down: the hook is running or has run
-            }
+            shutdownHook.remove();
         }
         shutdown();
     }
 
-    private void closeFromHook() {
-        shutdown();
-    }
-
+    /** Closes the store; what {@link #close()} does once the hook is removed, and what the hook runs. */
     private synchronized void shutdown() {
-        if (closed) {
+        if (publisher.isClosed()) {
             return;
         }
-        closed = true;
+        publisher.close();
         try {
             // Disruptor's own shutdown ignores consumers whose threads have not started yet: drain first.
-            if (!flush(10, TimeUnit.SECONDS)) {
+            if (!publisher.flush(CLOSE_TIMEOUT_S, TimeUnit.SECONDS)) {
                 LOG.log(System.Logger.Level.WARNING, "closing with events not journaled or applied");
             }
-            disruptor.shutdown(10, TimeUnit.SECONDS);
-        } catch (final TimeoutException e) {
-            LOG.log(System.Logger.Level.WARNING, "ring did not drain within 10 s; halting");
-            disruptor.halt();
+            consumers.stop(CLOSE_TIMEOUT_S);
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
-            disruptor.halt();
+            consumers.halt();
         }
         if (journal != null) {
             if (journalHandler.failure() == null) {
-                aggregates.lock();   // the consumers have stopped; the lock makes their last writes visible here
-                try {
-                    writeSnapshot(aggregateHandler.lastJournalIndex());
-                } finally {
-                    aggregates.unlock();
-                }
+                snapshots.snapshotAtClose(aggregateHandler);
             }
             journal.close();
             LOG.log(System.Logger.Level.INFO, "closed " + dataDirectory);
@@ -472,14 +285,14 @@ public final class EmbeddedStore implements EventRecorder {
      * @return the index of the journal document the latest snapshot includes, -1 if none.
      */
     public long snapshotJournalIndex() {
-        return snapshotJournalIndex;
+        return snapshots == null ? -1 : snapshots.journalIndex();
     }
 
     /**
      * @return when the latest snapshot was written, epoch ms, 0 if none.
      */
     public long snapshotWrittenAtMs() {
-        return snapshotWrittenAtMs;
+        return snapshots == null ? 0 : snapshots.writtenAtMs();
     }
 
     /**
@@ -487,24 +300,5 @@ public final class EmbeddedStore implements EventRecorder {
      */
     public Throwable journalFailure() {
         return journalHandler == null ? null : journalHandler.failure();
-    }
-
-    private final class LoggingExceptionHandler implements ExceptionHandler<EventSlot> {
-        @Override
-        public void handleEventException(final Throwable ex, final long sequence, final EventSlot event) {
-            if (handlerErrors.getAndIncrement() < 100) {
-                LOG.log(System.Logger.Level.ERROR, "failed to apply event at sequence " + sequence, ex);
-            }
-        }
-
-        @Override
-        public void handleOnStartException(final Throwable ex) {
-            LOG.log(System.Logger.Level.ERROR, "store consumer failed to start", ex);
-        }
-
-        @Override
-        public void handleOnShutdownException(final Throwable ex) {
-            LOG.log(System.Logger.Level.ERROR, "store consumer failed to shut down", ex);
-        }
     }
 }

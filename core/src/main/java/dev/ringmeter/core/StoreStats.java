@@ -2,6 +2,9 @@ package dev.ringmeter.core;
 
 /**
  * A snapshot of an {@link EmbeddedStore}'s own counters.
+ * <p>
+ * Threading: immutable. {@link EmbeddedStore#stats()} reads the counters one after another while the store runs,
+ * not at one instant together.
  *
  * @param published           slots published to the ring: events, samples and price changes.
  * @param dropped             events and samples dropped because the ring was full (policy DROP).

@@ -10,8 +10,11 @@ import dev.ringmeter.core.query.Metric;
  * One pre-allocated, mutable slot of the ingestion ring: an event or a metric sample with its strings already
  * turned into dictionary ids. Optional numbers hold {@link Event#NONE} (or NaN for doubles) when absent.
  * <p>
- * Threading: written by exactly one producer between claim and publish, then read by the consumer handlers; the
- * ring's sequence barriers give the happens-before edges.
+ * Threading: filled by exactly one producer between claim and publish ({@link RingPublisher}), then handed to the
+ * consumer handlers one after the other: the journal handler stamps an undated slot's time, sets an event's
+ * effective cost and the slot's journal position, and the aggregate handler (which stamps the time when no journal
+ * handler did) reads it. The ring's sequence barriers give the happens-before edges from each to the next; the
+ * producer that claims the slot again once every consumer passed it sees their writes too.
  */
 public final class EventSlot {
     /** The slot was claimed but its fill failed; consumers skip it. */

@@ -36,6 +36,10 @@ public final class Journal implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Journal.class.getName());
     private static final String SUFFIX = ".cq4";
 
+    static {
+        ChronicleProperties.applyDefaults();   // before this class builds a queue, whoever opens it
+    }
+
     private final SingleChronicleQueue queue;
     private final RollCycle rollCycle;
     private final long retentionMs;
@@ -60,13 +64,6 @@ public final class Journal implements AutoCloseable {
 
     SingleChronicleQueue queue() {
         return queue;
-    }
-
-    /**
-     * @return the directory of the queue's files.
-     */
-    public Path directory() {
-        return directory;
     }
 
     /**
