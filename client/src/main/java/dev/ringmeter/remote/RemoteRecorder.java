@@ -1,4 +1,9 @@
-package dev.ringmeter;
+package dev.ringmeter.remote;
+
+import dev.ringmeter.Event;
+import dev.ringmeter.EventRecorder;
+import dev.ringmeter.InvalidEventException;
+import dev.ringmeter.MetricSample;
 
 import java.io.IOException;
 import java.net.URI;

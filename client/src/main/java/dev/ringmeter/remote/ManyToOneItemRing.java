@@ -1,4 +1,7 @@
-package dev.ringmeter;
+package dev.ringmeter.remote;
+
+import dev.ringmeter.Event;
+import dev.ringmeter.MetricSample;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
