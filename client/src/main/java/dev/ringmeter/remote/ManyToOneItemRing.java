@@ -200,9 +200,12 @@ final class ManyToOneItemRing extends ItemRingRhsPadding {
         long t;
         do {
             t = (long)TAIL.getVolatile(this);
-            if (t - headCache >= capacity) {
+            final long cached = headCache;
+            if (t - cached >= capacity) {
                 final long h = (long)HEAD.getVolatile(this);
-                headCache = h;
+                if (h != cached) {   // while the ring stays full, producers only read: no line moves between them
+                    headCache = h;
+                }
                 if (t - h >= capacity) {
                     return -1;
                 }
