@@ -1,5 +1,7 @@
 package dev.ringmeter;
 
+import dev.ringmeter.remote.RemoteConfig;
+import dev.ringmeter.remote.RemoteRecorder;
 import dev.ringmeter.spi.RecorderProvider;
 
 import java.net.URI;

@@ -1,6 +1,7 @@
 package dev.ringmeter;
 
 import dev.ringmeter.examples.remote.ExampleService;
+import dev.ringmeter.remote.FakeServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

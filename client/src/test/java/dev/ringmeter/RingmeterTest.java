@@ -1,5 +1,6 @@
 package dev.ringmeter;
 
+import dev.ringmeter.remote.RemoteRecorder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -1,8 +1,8 @@
 package dev.ringmeter.bench.client;
 
 import dev.ringmeter.Event;
-import dev.ringmeter.RemoteConfig;
-import dev.ringmeter.RemoteRecorder;
+import dev.ringmeter.remote.RemoteConfig;
+import dev.ringmeter.remote.RemoteRecorder;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -1,8 +1,8 @@
 package dev.ringmeter.bench.client;
 
 import dev.ringmeter.Event;
-import dev.ringmeter.RemoteConfig;
-import dev.ringmeter.RemoteRecorder;
+import dev.ringmeter.remote.RemoteConfig;
+import dev.ringmeter.remote.RemoteRecorder;
 
 import java.util.concurrent.TimeUnit;
 

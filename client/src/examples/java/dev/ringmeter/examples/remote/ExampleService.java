@@ -2,8 +2,8 @@ package dev.ringmeter.examples.remote;
 
 import dev.ringmeter.CallTimer;
 import dev.ringmeter.EventRecorder;
-import dev.ringmeter.RemoteRecorder;
 import dev.ringmeter.Ringmeter;
+import dev.ringmeter.remote.RemoteRecorder;
 
 import java.io.PrintStream;
 import java.util.concurrent.ThreadLocalRandom;

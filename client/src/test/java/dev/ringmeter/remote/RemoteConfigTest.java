@@ -1,4 +1,4 @@
-package dev.ringmeter;
+package dev.ringmeter.remote;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

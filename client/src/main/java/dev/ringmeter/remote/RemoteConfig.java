@@ -1,4 +1,4 @@
-package dev.ringmeter;
+package dev.ringmeter.remote;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -47,7 +47,6 @@ public final class RemoteConfig {
     private long connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
     private long closeTimeoutMs = DEFAULT_CLOSE_TIMEOUT_MS;
     private boolean gzip;
-    private boolean concluded;
 
     /**
      * Reads a server URI with options as query parameters, e.g.
@@ -241,6 +240,11 @@ public final class RemoteConfig {
      * @param ms how long {@code close()} waits for what is buffered to be delivered before it gives up on it.
      * @return this.
      */
+    public RemoteConfig closeTimeoutMs(final long ms) {
+        this.closeTimeoutMs = ms;
+        return this;
+    }
+
     /**
      * @param gzip whether to compress each batch (Content-Encoding: gzip); default false. Worth it across a
      *             network: an NDJSON batch shrinks about tenfold; on loopback it only costs CPU.
@@ -254,11 +258,6 @@ public final class RemoteConfig {
     /** @return whether batches are gzip-compressed. */
     public boolean gzip() {
         return gzip;
-    }
-
-    public RemoteConfig closeTimeoutMs(final long ms) {
-        this.closeTimeoutMs = ms;
-        return this;
     }
 
     /**
@@ -303,7 +302,6 @@ public final class RemoteConfig {
         check("requestTimeoutMs", requestTimeoutMs, 1, 600_000);
         check("connectTimeoutMs", connectTimeoutMs, 1, 600_000);
         check("closeTimeoutMs", closeTimeoutMs, 0, 600_000);
-        concluded = true;
         return this;
     }
 
@@ -316,10 +314,6 @@ public final class RemoteConfig {
     static String redacted(final URI uri) {
         return uri.getRawQuery() == null ? uri.toString()
             : uri.toString().replaceAll("([?&]token=)[^&#]*", "$1***");
-    }
-
-    boolean concluded() {
-        return concluded;
     }
 
     public URI uri() {

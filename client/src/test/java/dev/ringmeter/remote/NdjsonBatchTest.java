@@ -1,5 +1,9 @@
-package dev.ringmeter;
+package dev.ringmeter.remote;
 
+import dev.ringmeter.CacheResult;
+import dev.ringmeter.Event;
+import dev.ringmeter.MetricSample;
+import dev.ringmeter.Status;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

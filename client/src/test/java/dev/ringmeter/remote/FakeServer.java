@@ -1,4 +1,4 @@
-package dev.ringmeter;
+package dev.ringmeter.remote;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -18,7 +18,7 @@ import java.util.function.IntFunction;
  * A stand-in for the Ringmeter server (the real one is in the server module, which depends on this one): records
  * each request and answers what a script says for the n-th request.
  */
-final class FakeServer implements AutoCloseable {
+public final class FakeServer implements AutoCloseable {
     /** One request as received. */
     record Request(String path, String contentType, String authorization, String body, long atNs) {
         List<String> lines() {
@@ -27,8 +27,8 @@ final class FakeServer implements AutoCloseable {
     }
 
     /** One reply. */
-    record Reply(int status, String body, String retryAfter) {
-        static Reply accepted() {
+    public record Reply(int status, String body, String retryAfter) {
+        public static Reply accepted() {
             return new Reply(202, "{\"accepted\":0}", null);
         }
     }
@@ -37,7 +37,7 @@ final class FakeServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor = Executors.newFixedThreadPool(4);
 
-    FakeServer(final IntFunction<Reply> script) throws IOException {
+    public FakeServer(final IntFunction<Reply> script) throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> handle(exchange, script));
         server.setExecutor(executor);
@@ -64,11 +64,11 @@ final class FakeServer implements AutoCloseable {
         }
     }
 
-    String uri() {
+    public String uri() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    long lines() {
+    public long lines() {
         return requests.stream().mapToLong(r -> r.lines().size()).sum();
     }
 

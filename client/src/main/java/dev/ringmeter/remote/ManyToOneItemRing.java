@@ -1,4 +1,7 @@
-package dev.ringmeter;
+package dev.ringmeter.remote;
+
+import dev.ringmeter.Event;
+import dev.ringmeter.MetricSample;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -34,8 +37,14 @@ import java.util.Arrays;
  *   12..15 quality value bits
  *   header: bits 0-7 kind, 8-15 status ordinal, 16-23 cache ordinal, 24-31 quality count, 32-39 tag count
  * </pre>
+ * The three counters each have cache lines of their own, as in the Disruptor's {@code Sequence} and Agrona's
+ * {@code ManyToOneConcurrentArrayQueue}: 120 bytes of padding (a superclass of {@code long}s, which the JVM lays
+ * out before its subclass's fields) between the producers' {@code tail}, their {@code headCache} and the
+ * consumer's {@code head}, and between them and the rest of the object, so that the producers' CAS of the tail,
+ * their refreshes of the cache and the consumer's writes of the head do not invalidate each other's line (128 bytes
+ * apart: neither the same line nor the adjacent-line pair that some CPUs prefetch together).
  */
-final class ManyToOneItemRing {
+final class ManyToOneItemRing extends ItemRingRhsPadding {
     static final int LONGS = 16;
     static final int REFS = 20;
 
@@ -87,13 +96,6 @@ final class ManyToOneItemRing {
     final long[] longs;
     final String[] strings;
 
-    @SuppressWarnings("unused") // through TAIL
-    private volatile long tail;
-    @SuppressWarnings("unused") // through HEAD
-    private volatile long head;
-    /** The producers' cached view of the head; a stale value only costs a re-read. */
-    private volatile long headCache;
-
     /**
      * @param capacity slots; a power of two.
      */
@@ -108,10 +110,6 @@ final class ManyToOneItemRing {
         for (int i = 0; i < capacity; i++) {
             longs[i * LONGS + SEQUENCE] = -1;
         }
-    }
-
-    int capacity() {
-        return capacity;
     }
 
     /** @return the positions claimed so far: the number of items accepted since the start. */
@@ -202,9 +200,12 @@ final class ManyToOneItemRing {
         long t;
         do {
             t = (long)TAIL.getVolatile(this);
-            if (t - headCache >= capacity) {
+            final long cached = headCache;
+            if (t - cached >= capacity) {
                 final long h = (long)HEAD.getVolatile(this);
-                headCache = h;
+                if (h != cached) {   // while the ring stays full, producers only read: no line moves between them
+                    headCache = h;
+                }
                 if (t - h >= capacity) {
                     return -1;
                 }
@@ -262,4 +263,46 @@ final class ManyToOneItemRing {
     static int tagCount(final long header) {
         return (int)(header >>> 32 & 0xFF);
     }
+}
+
+/** Padding before the tail: 120 bytes. */
+abstract class ItemRingLhsPadding {
+    long p01, p02, p03, p04, p05, p06, p07, p08;
+    long p09, p10, p11, p12, p13, p14, p15;
+}
+
+/** The producers' counter. */
+abstract class ItemRingTail extends ItemRingLhsPadding {
+    /** The positions claimed so far; producers CAS it (through {@code ManyToOneItemRing.TAIL}). */
+    volatile long tail;
+}
+
+/** Padding between the tail and the head cache: 120 bytes. */
+abstract class ItemRingTailPadding extends ItemRingTail {
+    long p16, p17, p18, p19, p20, p21, p22, p23;
+    long p24, p25, p26, p27, p28, p29, p30;
+}
+
+/** The producers' view of the consumer's counter. */
+abstract class ItemRingHeadCache extends ItemRingTailPadding {
+    /** The producers' cached view of the head; a stale value only costs a re-read. */
+    volatile long headCache;
+}
+
+/** Padding between the head cache and the head: 120 bytes. */
+abstract class ItemRingHeadCachePadding extends ItemRingHeadCache {
+    long p31, p32, p33, p34, p35, p36, p37, p38;
+    long p39, p40, p41, p42, p43, p44, p45;
+}
+
+/** The consumer's counter. */
+abstract class ItemRingHead extends ItemRingHeadCachePadding {
+    /** The first position the consumer has not handed back; written by it only (through {@code HEAD}). */
+    volatile long head;
+}
+
+/** Padding after the head, before the ring's own fields: 120 bytes. */
+abstract class ItemRingRhsPadding extends ItemRingHead {
+    long p46, p47, p48, p49, p50, p51, p52, p53;
+    long p54, p55, p56, p57, p58, p59, p60;
 }

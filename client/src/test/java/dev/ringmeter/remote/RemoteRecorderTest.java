@@ -1,5 +1,7 @@
-package dev.ringmeter;
+package dev.ringmeter.remote;
 
+import dev.ringmeter.Event;
+import dev.ringmeter.MetricSample;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -1,4 +1,8 @@
-package dev.ringmeter;
+package dev.ringmeter.remote;
+
+import dev.ringmeter.CacheResult;
+import dev.ringmeter.Event;
+import dev.ringmeter.Status;
 
 import dev.ringmeter.wire.FieldNames;
 

@@ -1,4 +1,4 @@
-package dev.ringmeter;
+package dev.ringmeter.remote;
 
 import java.time.Duration;
 import java.time.ZonedDateTime;
