@@ -340,13 +340,6 @@ final class TimeTiers {
     }
 
     /**
-     * @return the start of the newest bucket of the finest tier, or {@link #NO_TIME} if nothing was added.
-     */
-    long newestMs() {
-        return headStartMs[0];
-    }
-
-    /**
      * @return an estimate of the heap held by the buckets, in bytes.
      */
     long footprintBytes() {
