@@ -111,7 +111,7 @@ public final class EmbeddedStore implements EventRecorder {
             }
             final Aggregates target = a;
             final long[] replayed = journal.replay(loaded.found() ? loaded.journalIndex() : -1,
-                slot -> target.apply(slot, slot.timestampMs), d);
+                target::recover, d);
             this.snapshotJournalIndex = loaded.found() ? loaded.journalIndex() : -1;
             this.snapshotWrittenAtMs = loaded.writtenAtMs();
             this.recovery = new Recovery(loaded.found(), replayed[0], (System.nanoTime() - startNs) / 1_000_000);
@@ -119,16 +119,17 @@ public final class EmbeddedStore implements EventRecorder {
                 ? "loaded" : "absent") + ", " + replayed[0] + " journal records replayed in "
                 + recovery.millis() + " ms");
             journal.deleteExpiredCycles(snapshotJournalIndex);
-            this.journalHandler = new JournalHandler(journal, dictionary, clock, aggregates.pricesCopy(),
+            this.journalHandler = new JournalHandler(journal, dictionary, clock, aggregates.prices(),
                 config.journalSync());
-            this.aggregateHandler = new AggregateHandler(aggregates, clock, this::snapshotOnWriter,
+            this.aggregateHandler = new AggregateHandler(aggregates, null, clock, this::snapshotOnWriter,
                 config.snapshotIntervalMs(), replayed[1]);
         } else {
             this.journal = null;
             this.journalHandler = null;
             this.dictionary = newDictionary(config);
             this.aggregates = new Aggregates(config, dictionary);
-            this.aggregateHandler = new AggregateHandler(aggregates, clock, null, Long.MAX_VALUE, -1);
+            this.aggregateHandler = new AggregateHandler(aggregates, aggregates.prices(), clock, null, Long.MAX_VALUE,
+                -1);
             this.recovery = new Recovery(false, 0, 0);
         }
         final ThreadFactory threads = runnable -> {

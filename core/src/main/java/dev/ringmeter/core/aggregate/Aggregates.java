@@ -19,15 +19,16 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Everything the store keeps in memory: per model and over all models, {@link TimeTiers} of buckets and the last
- * N events; per custom metric name, time tiers of its samples; and the price table. It answers windowed analytics,
- * time series and recent events. An event is added to its model's tiers only; each model hands its finest buckets
+ * N events; per custom metric name, time tiers of its samples; and the store's one {@link PriceTable}. It answers
+ * windowed analytics, time series, recent events and prices. An event is added to its model's tiers only; each model hands its finest buckets
  * to the all-models tiers as they close (and late events at once), and a query over all models adds the seconds
  * the models still hold open, so the all-models view costs the writer nothing per event.
  * <p>
  * Threading: exactly one writer, the {@link AggregateHandler} on the store's consumer thread, which holds
  * {@link #lock} while it applies a batch of events (at most {@value #MAX_EVENTS_PER_LOCK} at a time). Queries may
  * come from any thread: each takes the same lock, so it sees a consistent state of all models at a point between
- * two batches, and copies what it needs out before it returns.
+ * two batches, and copies what it needs out before it returns. The price table has its own contract (see
+ * {@link PriceTable}) and needs no lock.
  */
 public final class Aggregates {
     static final int MAX_EVENTS_PER_LOCK = 1024;
@@ -76,13 +77,14 @@ public final class Aggregates {
     /**
      * Applies one slot. Writer thread only, holding the lock.
      *
-     * @param e      the slot.
+     * @param e      the slot, an event's cost already stamped by the price table's writer; price records are
+     *               for the table, not the aggregates, and are ignored here.
      * @param timeMs the event's time (the slot's own, or when it was consumed).
      */
     public void apply(final EventSlot e, final long timeMs) {
         switch (e.kind) {
             case EventSlot.KIND_EVENT: {
-                final double cost = prices.cost(e);
+                final double cost = e.costUsd;
                 final int m = e.model;
                 if (m >= models.length) {
                     final int n = Math.max(m + 1, models.length * 2);
@@ -114,12 +116,31 @@ public final class Aggregates {
                 }
                 break;
             }
-            case EventSlot.KIND_PRICE:
-                prices.set(e.model, e.priceInputUsdPerMillion, e.priceOutputUsdPerMillion);
-                break;
             default:
                 break;
         }
+    }
+
+    /**
+     * Applies one journal record while the store recovers, on the opening thread before the ring starts: a price
+     * record sets the price table; an event or sample is applied with the cost it was journaled with (never
+     * priced again, see {@link PriceTable}).
+     *
+     * @param record the record, with its time.
+     */
+    public void recover(final EventSlot record) {
+        if (record.kind == EventSlot.KIND_PRICE) {
+            prices.set(record.model, record.priceInputUsdPerMillion, record.priceOutputUsdPerMillion);
+        } else {
+            apply(record, record.timestampMs);
+        }
+    }
+
+    /**
+     * @return the store's one price table, for its writer (the ring's first consumer).
+     */
+    public PriceTable prices() {
+        return prices;
     }
 
     /**
@@ -271,18 +292,13 @@ public final class Aggregates {
     }
 
     /**
+     * Any thread, no lock.
+     *
      * @param model name.
      * @return {input, output} USD per million tokens, or null if the model has no price.
      */
     public double[] price(final String model) {
-        final int id = dictionary.find(Dimension.MODEL, model);
-        lock.lock();
-        try {
-            return prices.has(id) ? new double[] {prices.inputUsdPerMillion(id), prices.outputUsdPerMillion(id)}
-                : null;
-        } finally {
-            lock.unlock();
-        }
+        return prices.price(dictionary.find(Dimension.MODEL, model));
     }
 
     /**
@@ -316,18 +332,6 @@ public final class Aggregates {
                 }
             }
             return bytes;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * @return a copy of the price table, for the journal handler.
-     */
-    public PriceTable pricesCopy() {
-        lock.lock();
-        try {
-            return prices.copy();
         } finally {
             lock.unlock();
         }

@@ -2,6 +2,7 @@ package dev.ringmeter.server.ingest;
 
 import dev.ringmeter.Event;
 import dev.ringmeter.core.EmbeddedStore;
+import dev.ringmeter.core.aggregate.PriceTable;
 import dev.ringmeter.server.ServerConfig;
 import dev.ringmeter.server.StoreContext;
 import dev.ringmeter.server.StoreHolder;
@@ -74,7 +75,8 @@ public final class IngestService {
                         pricedModel = e.model();
                         price = store.aggregates().price(pricedModel);
                     }
-                    cost = price == null ? Double.NaN : cost(e, price);
+                    cost = price == null ? Double.NaN
+                        : PriceTable.costUsd(e.promptTokens(), e.completionTokens(), price[0], price[1]);
                 }
                 totals.add(e, cost);
             }
@@ -148,12 +150,6 @@ public final class IngestService {
             throw ApiException.unavailable("the store's ring is full and dropped an item; the batch was not "
                 + "acknowledged", 1);
         }
-    }
-
-    private static double cost(final Event e, final double[] price) {
-        final long in = e.promptTokens() == Event.NONE ? 0 : e.promptTokens();
-        final long out = e.completionTokens() == Event.NONE ? 0 : e.completionTokens();
-        return (in * price[0] + out * price[1]) / 1_000_000.0;
     }
 
     private static boolean ndjson(final Context ctx) {
