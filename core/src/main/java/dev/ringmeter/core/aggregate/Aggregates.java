@@ -84,7 +84,6 @@ public final class Aggregates {
     public void apply(final EventSlot e, final long timeMs) {
         switch (e.kind) {
             case EventSlot.KIND_EVENT: {
-                final double cost = e.costUsd;
                 final int m = e.model;
                 if (m >= models.length) {
                     final int n = Math.max(m + 1, models.length * 2);
@@ -96,10 +95,10 @@ public final class Aggregates {
                     recent[m] = new RecentEvents(recentPerModel);
                 }
                 events++;
-                if (!models[m].add(e, timeMs, cost)) {
+                if (!models[m].add(e, timeMs)) {
                     expired++;
                 }
-                recent[m].add(e, timeMs, cost);
+                recent[m].add(e, timeMs);
                 break;
             }
             case EventSlot.KIND_METRIC: {
