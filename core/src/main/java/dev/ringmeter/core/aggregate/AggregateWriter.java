@@ -4,8 +4,9 @@ import dev.ringmeter.core.ingest.EventSlot;
 
 /**
  * Applies events and custom metric samples to the store's in-memory state: an event to its model's time tiers
- * (which hand their closed seconds to the all-models tiers) and its model's recent events; a sample to its
- * metric's tiers. Events and samples older than every tier keeps count as expired.
+ * (which hand their closed seconds to the all-models tiers), its model's recent events and the cumulative totals;
+ * a sample to its metric's tiers. Events and samples older than every tier keeps still count in the totals, and
+ * as expired.
  * <p>
  * Threading: exactly one thread, the single writer: the {@link AggregateHandler}'s consumer thread, holding the
  * aggregates' lock, or before the ring starts the thread that recovers the store. Allocates nothing in steady state
@@ -30,7 +31,7 @@ final class AggregateWriter {
         switch (e.kind) {
             case EventSlot.KIND_EVENT: {
                 final int m = e.model;
-                totals.events++;
+                totals.addEvent(e);
                 if (!tiers.model(m).add(e, timeMs)) {
                     totals.expired++;
                 }

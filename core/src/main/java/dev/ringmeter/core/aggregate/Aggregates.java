@@ -13,16 +13,17 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.List;
+import java.util.SortedMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Everything the store keeps in memory, and the one place users query it: per model and over all models, time
- * tiers of buckets and the last N events; per custom metric name, time tiers of its samples; counters since the
- * store was created; and the store's one price table. It answers windowed analytics, time series, recent events
- * and prices.
+ * tiers of buckets and the last N events; per custom metric name, time tiers of its samples; cumulative totals
+ * since the store was created; and the store's one price table. It answers windowed analytics, time series,
+ * recent events, prices and totals.
  * <p>
  * The jobs live in their own classes: the {@link TierRegistry} holds the tiers by id, the {@link AggregateWriter}
- * applies events, {@link CumulativeTotals} counts them, {@link WindowQueries} answers queries, the
+ * applies events, {@link CumulativeTotals} counts them for good, {@link WindowQueries} answers queries, the
  * {@link PriceTable} prices events and the {@link AggregatesCodec} lays the state out in a snapshot.
  * <p>
  * Threading: exactly one writer, the {@link AggregateHandler} on the store's consumer thread, which holds
@@ -189,12 +190,25 @@ public final class Aggregates {
     }
 
     /**
+     * @return every model's totals since the store was created, by model name in name order: a consistent copy
+     * (allocates; for a metrics scrape, not a hot path).
+     */
+    public SortedMap<String, CallTotals> totals() {
+        lock.lock();
+        try {
+            return totals.copy(dictionary);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * @return an estimate of the heap held by all aggregates, in bytes.
      */
     public long footprintBytes() {
         lock.lock();
         try {
-            return tiers.footprintBytes();
+            return tiers.footprintBytes() + totals.footprintBytes();
         } finally {
             lock.unlock();
         }

@@ -5,12 +5,18 @@ import java.io.DataOutput;
 import java.io.IOException;
 
 /**
- * The snapshot layout of the {@link Aggregates}: the price table, the cumulative counters and every tier.
+ * The snapshot layout of the {@link Aggregates}: the price table, the cumulative counters, every tier and the
+ * per-model totals.
  * <pre>
  *  prices:     count:4 (model:4 inputUsdPerMillion:double outputUsdPerMillion:double)*
  *  counters:   events:8 metricSamples:8 expired:8
  *  tiers:      all-models tiers | models:4 (id:4 tiers recentEvents)* | metrics:4 (id:4 tiers)*
+ *  totals:     bounds of duration, time to first token, tokens: (count:4 bound:double*) x 3
+ *              | models:4 (id:4 | statuses:4 requests:8* | 4 x histogram | errorTypes:4 (type:8 calls:8)*
+ *              | costUsd:double retries:8 cacheHits:8 cacheMisses:8)*
+ *  histogram:  (count:8) x (bounds + 1) sum:double count:8
  * </pre>
+ * A snapshot whose totals were counted with other bounds or statuses is refused, so the store replays its journal.
  * <p>
  * Threading: stateless; {@link #write} needs a state no writer changes meanwhile (the writer itself, or the lock
  * held with the writer stopped), {@link #read} an empty state before the ring starts.
@@ -43,6 +49,7 @@ final class AggregatesCodec {
                 tiers.metrics[id].write(out);
             }
         }
+        writeTotals(out, totals);
     }
 
     static void read(final DataInput in, final PriceTable prices, final CumulativeTotals totals,
@@ -62,6 +69,119 @@ final class AggregatesCodec {
         for (int i = 0; i < metricCount; i++) {
             tiers.metric(readId(in, "metric")).read(in);
         }
+        readTotals(in, totals);
+    }
+
+    private static void writeTotals(final DataOutput out, final CumulativeTotals totals) throws IOException {
+        writeBounds(out, ModelTotals.DURATION_BOUNDS_S);
+        writeBounds(out, ModelTotals.TTFT_BOUNDS_S);
+        writeBounds(out, ModelTotals.TOKEN_BOUNDS);
+        int n = 0;
+        for (final ModelTotals m : totals.models) {
+            n += m != null ? 1 : 0;
+        }
+        out.writeInt(n);
+        for (int id = 0; id < totals.models.length; id++) {
+            final ModelTotals m = totals.models[id];
+            if (m == null) {
+                continue;
+            }
+            out.writeInt(id);
+            out.writeInt(m.requestsByStatus.length);
+            for (final long r : m.requestsByStatus) {
+                out.writeLong(r);
+            }
+            writeHistogram(out, m.durationSeconds);
+            writeHistogram(out, m.ttftSeconds);
+            writeHistogram(out, m.inputTokens);
+            writeHistogram(out, m.outputTokens);
+            out.writeInt(m.errorsByType.size());
+            final IOException[] failed = new IOException[1];
+            m.errorsByType.forEach((type, calls) -> {
+                try {
+                    out.writeLong(type);
+                    out.writeLong(calls);
+                } catch (final IOException e) {
+                    failed[0] = e;
+                }
+            });
+            if (failed[0] != null) {
+                throw failed[0];
+            }
+            out.writeDouble(m.costUsd);
+            out.writeLong(m.retries);
+            out.writeLong(m.cacheHits);
+            out.writeLong(m.cacheMisses);
+        }
+    }
+
+    private static void readTotals(final DataInput in, final CumulativeTotals totals) throws IOException {
+        checkBounds(in, ModelTotals.DURATION_BOUNDS_S, "duration");
+        checkBounds(in, ModelTotals.TTFT_BOUNDS_S, "time to first token");
+        checkBounds(in, ModelTotals.TOKEN_BOUNDS, "token");
+        final int n = in.readInt();
+        if (n < 0 || n > MAX_ID) {
+            throw new IOException("bad model totals count " + n);
+        }
+        for (int i = 0; i < n; i++) {
+            final ModelTotals m = totals.model(readId(in, "model totals"));
+            final int statuses = in.readInt();
+            if (statuses != m.requestsByStatus.length) {
+                throw new IOException("totals of " + statuses + " statuses, not " + m.requestsByStatus.length);
+            }
+            for (int s = 0; s < statuses; s++) {
+                m.requestsByStatus[s] = in.readLong();
+            }
+            readHistogram(in, m.durationSeconds);
+            readHistogram(in, m.ttftSeconds);
+            readHistogram(in, m.inputTokens);
+            readHistogram(in, m.outputTokens);
+            final int errorTypes = in.readInt();
+            if (errorTypes < 0 || errorTypes > MAX_ID) {
+                throw new IOException("bad error type count " + errorTypes);
+            }
+            for (int e = 0; e < errorTypes; e++) {
+                m.errorsByType.getAndAdd(in.readLong(), in.readLong());
+            }
+            m.costUsd = in.readDouble();
+            m.retries = in.readLong();
+            m.cacheHits = in.readLong();
+            m.cacheMisses = in.readLong();
+        }
+    }
+
+    private static void writeBounds(final DataOutput out, final double[] bounds) throws IOException {
+        out.writeInt(bounds.length);
+        for (final double b : bounds) {
+            out.writeDouble(b);
+        }
+    }
+
+    private static void checkBounds(final DataInput in, final double[] bounds, final String what) throws IOException {
+        final int n = in.readInt();
+        boolean same = n == bounds.length;
+        for (int i = 0; i < n && same; i++) {
+            same = in.readDouble() == bounds[i];
+        }
+        if (!same) {
+            throw new IOException("the snapshot's " + what + " totals have other bucket bounds");
+        }
+    }
+
+    private static void writeHistogram(final DataOutput out, final FixedBucketHistogram h) throws IOException {
+        for (final long c : h.counts) {
+            out.writeLong(c);
+        }
+        out.writeDouble(h.sum);
+        out.writeLong(h.count);
+    }
+
+    private static void readHistogram(final DataInput in, final FixedBucketHistogram h) throws IOException {
+        for (int i = 0; i < h.counts.length; i++) {
+            h.counts[i] = in.readLong();
+        }
+        h.sum = in.readDouble();
+        h.count = in.readLong();
     }
 
     private static int present(final Object[] byId) {

@@ -110,9 +110,10 @@ class PriceTableTest {
 
         for (final String model : new String[] {"a", "b"}) {
             assertArrayEquals(fullReplay.price(model), fromSnapshot.price(model), model);
+            assertEquals(fullReplay.totals().get(model).costUsd(), fromSnapshot.totals().get(model).costUsd(), model);
             assertEquals(cost(fullReplay, model), cost(fromSnapshot, model), model);
         }
-        assertEquals((1000 * 3.0 + 500 * 4.0) / 1e6, cost(fromSnapshot, "b"), 1e-15,
+        assertEquals((1000 * 3.0 + 500 * 4.0) / 1e6, fromSnapshot.totals().get("b").costUsd(), 1e-15,
             "only the event after b's price record is priced");
         assertEquals(1, fromSnapshot.window("b", T0, T0 + 1000, new WindowStats()).pricedCount());
     }

@@ -1,14 +1,11 @@
 package dev.ringmeter.server.ingest;
 
-import dev.ringmeter.Event;
 import dev.ringmeter.core.EmbeddedStore;
-import dev.ringmeter.core.aggregate.PriceTable;
 import dev.ringmeter.server.ServerConfig;
 import dev.ringmeter.server.StoreContext;
 import dev.ringmeter.server.StoreHolder;
 import dev.ringmeter.server.http.ApiException;
 import dev.ringmeter.server.http.BoundedInputStream;
-import dev.ringmeter.server.ops.CumulativeTotals;
 import io.javalin.http.Context;
 
 import java.io.IOException;
@@ -24,12 +21,11 @@ import java.util.concurrent.TimeUnit;
  * The store runs with the BLOCK full-ring policy, so {@code record()} never drops: it waits for a free slot, and
  * the gate's permits bound how many requests can wait, and so the memory they hold.
  * <p>
- * Threading: any request thread; the state it shares lives in the gate, the store and the totals.
+ * Threading: any request thread; the state it shares lives in the gate and the store.
  */
 public final class IngestService {
     private final StoreHolder holder;
     private final IngestGate gate;
-    private final CumulativeTotals totals;
     private final long maxBodyBytes;
     private final int maxBatch;
     private final long flushTimeoutMs;
@@ -37,14 +33,11 @@ public final class IngestService {
     /**
      * @param holder the store.
      * @param gate   the write-request permits.
-     * @param totals the since-start totals of /metrics.
      * @param config the server's options.
      */
-    public IngestService(final StoreHolder holder, final IngestGate gate, final CumulativeTotals totals,
-                  final ServerConfig config) {
+    public IngestService(final StoreHolder holder, final IngestGate gate, final ServerConfig config) {
         this.holder = holder;
         this.gate = gate;
-        this.totals = totals;
         this.maxBodyBytes = config.maxBodyBytes();
         this.maxBatch = config.maxBatch();
         this.flushTimeoutMs = config.flushTimeoutMs();
@@ -64,21 +57,8 @@ public final class IngestService {
             final int n = BatchReader.read(body, ndjson, maxBatch, batch, sc.events);
             sc.guard.admitEvents(batch, n);
             final EmbeddedStore store = sc.store;
-            String pricedModel = null;
-            double[] price = null;
             for (int i = 0; i < n; i++) {
-                final Event e = batch.filledEvent(i);
-                record(store.record(e));
-                double cost = e.costUsd();
-                if (cost != cost) {
-                    if (!e.model().equals(pricedModel)) {
-                        pricedModel = e.model();
-                        price = store.aggregates().price(pricedModel);
-                    }
-                    cost = price == null ? Double.NaN
-                        : PriceTable.costUsd(e.promptTokens(), e.completionTokens(), price[0], price[1]);
-                }
-                totals.add(e, cost);
+                record(store.record(batch.filledEvent(i)));
             }
             acknowledge(store, n);
             return n;
