@@ -68,7 +68,7 @@ public final class Aggregates {
      * @param e      the slot, an event's cost already stamped by the price table's writer.
      * @param timeMs the event's time (the slot's own, or when it was consumed).
      */
-    public void apply(final EventSlot e, final long timeMs) {
+    void apply(final EventSlot e, final long timeMs) {
         writer.apply(e, timeMs);
     }
 
