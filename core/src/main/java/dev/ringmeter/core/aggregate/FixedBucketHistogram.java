@@ -1,7 +1,5 @@
 package dev.ringmeter.core.aggregate;
 
-import java.util.Arrays;
-
 /**
  * A histogram with fixed upper bounds, as Prometheus and the OpenTelemetry GenAI conventions define their
  * buckets: a count per bound (not cumulative) and one above the last bound, the sum of the values and their count.
@@ -30,13 +28,32 @@ public final class FixedBucketHistogram {
      * @param value to count.
      */
     void record(final double value) {
-        int i = Arrays.binarySearch(bounds, value);
-        if (i < 0) {
-            i = -i - 1;
-        }
-        counts[i]++;
+        record(bucketOf(value), value);
+    }
+
+    /**
+     * Counts a value in a bucket its caller computed (as {@link #bucketOf} would, only faster).
+     *
+     * @param bucket index of the first bound at least the value, or {@link #boundCount()} if above them all.
+     * @param value  to count.
+     */
+    void record(final int bucket, final double value) {
+        counts[bucket]++;
         sum += value;
         count++;
+    }
+
+    /**
+     * @param value a value.
+     * @return the index of the first bound at least the value, or {@link #boundCount()} if above them all.
+     */
+    int bucketOf(final double value) {
+        final double[] b = bounds;
+        int i = 0;
+        while (i < b.length && value > b[i]) {   // a short scan: the values are mostly in the first buckets
+            i++;
+        }
+        return i;
     }
 
     /** @return a copy with its own counts and the same bounds. */

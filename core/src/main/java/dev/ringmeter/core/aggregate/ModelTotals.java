@@ -20,7 +20,10 @@ import java.util.TreeMap;
  * Adding an event allocates nothing once the model's error types have been seen.
  */
 final class ModelTotals {
-    /** OpenTelemetry GenAI semantic conventions: advisory buckets of gen_ai.client.operation.duration, seconds. */
+    /**
+     * OpenTelemetry GenAI semantic conventions: advisory buckets of gen_ai.client.operation.duration, seconds:
+     * 10 ms x 2^k for k = 0 to 13 ({@link #durationBucket} relies on it).
+     */
     static final double[] DURATION_BOUNDS_S = {
         0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
     };
@@ -28,7 +31,7 @@ final class ModelTotals {
     static final double[] TTFT_BOUNDS_S = {
         0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
     };
-    /** OpenTelemetry GenAI: advisory buckets of gen_ai.client.token.usage, tokens. */
+    /** OpenTelemetry GenAI: advisory buckets of gen_ai.client.token.usage, tokens: 4^k for k = 0 to 13. */
     static final double[] TOKEN_BOUNDS = {
         1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864,
     };
@@ -55,15 +58,15 @@ final class ModelTotals {
      */
     void add(final EventSlot e) {
         requestsByStatus[e.status]++;
-        durationSeconds.record(e.latencyNs / 1e9);
+        durationSeconds.record(durationBucket(e.latencyNs), e.latencyNs / 1e9);
         if (e.ttftNs != Event.NONE) {
             ttftSeconds.record(e.ttftNs / 1e9);
         }
         if (e.promptTokens != Event.NONE) {
-            inputTokens.record(e.promptTokens);
+            inputTokens.record(tokenBucket(e.promptTokens), e.promptTokens);
         }
         if (e.completionTokens != Event.NONE) {
-            outputTokens.record(e.completionTokens);
+            outputTokens.record(tokenBucket(e.completionTokens), e.completionTokens);
         }
         if (e.errorType != 0) {
             errorsByType.incrementAndGet(e.errorType);
@@ -78,6 +81,36 @@ final class ModelTotals {
         } else if (e.cache == CACHE_MISS) {
             cacheMisses++;
         }
+    }
+
+    /**
+     * The bucket of a duration among {@link #DURATION_BOUNDS_S} in integer arithmetic: the first k with
+     * latencyNs &lt;= 10 ms x 2^k, which is what comparing latencyNs / 1e9 with the bounds gives (the doubles
+     * near each bound are far closer together than 1 ns), without a scan.
+     *
+     * @param latencyNs a duration, &gt;= 0.
+     * @return its bucket; the last (above every bound) past 81.92 s.
+     */
+    static int durationBucket(final long latencyNs) {
+        if (latencyNs <= 10_000_000L) {
+            return 0;
+        }
+        final long q = (latencyNs - 1) / 10_000_000L;   // latencyNs <= 10 ms x 2^k  <=>  q < 2^k
+        return Math.min(64 - Long.numberOfLeadingZeros(q), DURATION_BOUNDS_S.length);
+    }
+
+    /**
+     * The bucket of a token count among {@link #TOKEN_BOUNDS}: the first k with tokens &lt;= 4^k.
+     *
+     * @param tokens a count, &gt;= 0.
+     * @return its bucket; the last (above every bound) past 4^13.
+     */
+    static int tokenBucket(final long tokens) {
+        if (tokens <= 1) {
+            return 0;
+        }
+        final int log2Ceiling = 64 - Long.numberOfLeadingZeros(tokens - 1);
+        return Math.min((log2Ceiling + 1) >>> 1, TOKEN_BOUNDS.length);
     }
 
     /**
