@@ -65,8 +65,8 @@ public final class PriceTable {
      * @param outputUsdPerMillion USD per million output tokens.
      * @return the cost in USD.
      */
-    public static double costUsd(final long promptTokens, final long completionTokens,
-                                 final double inputUsdPerMillion, final double outputUsdPerMillion) {
+    static double costUsd(final long promptTokens, final long completionTokens,
+                          final double inputUsdPerMillion, final double outputUsdPerMillion) {
         final long in = promptTokens == Event.NONE ? 0 : promptTokens;
         final long out = completionTokens == Event.NONE ? 0 : completionTokens;
         return (in * inputUsdPerMillion + out * outputUsdPerMillion) / 1_000_000.0;
@@ -100,7 +100,7 @@ public final class PriceTable {
      * @param inputUsdPerMillion  USD per million input tokens.
      * @param outputUsdPerMillion USD per million output tokens.
      */
-    public void set(final int model, final double inputUsdPerMillion, final double outputUsdPerMillion) {
+    void set(final int model, final double inputUsdPerMillion, final double outputUsdPerMillion) {
         final State s = state;
         final int n = Math.max(s.known.length, model + 1);
         final State next = new State(Arrays.copyOf(s.inputUsdPerMillion, n), Arrays.copyOf(s.outputUsdPerMillion, n),
@@ -117,7 +117,7 @@ public final class PriceTable {
      * @param model id.
      * @return {input, output} USD per million tokens, or null if the model has no price.
      */
-    public double[] price(final int model) {
+    double[] price(final int model) {
         final State s = state;
         return s.has(model) ? new double[] {s.inputUsdPerMillion[model], s.outputUsdPerMillion[model]} : null;
     }
