@@ -88,14 +88,15 @@ public final class EmbeddedStore implements EventRecorder {
         if (journal != null) {
             this.snapshots = new SnapshotWriter(dataDirectory, config, journal, dictionary, aggregates,
                 start.snapshotJournalIndex(), start.snapshotWrittenAtMs());
-            this.journalHandler = new JournalHandler(journal, dictionary, clock, aggregates.pricesCopy(),
+            this.journalHandler = new JournalHandler(journal, dictionary, clock, aggregates.prices(),
                 config.journalSync());
-            this.aggregateHandler = new AggregateHandler(aggregates, clock, snapshots,
+            this.aggregateHandler = new AggregateHandler(aggregates, null, clock, snapshots,
                 config.snapshotIntervalMs(), start.journalIndex());
         } else {
             this.snapshots = null;
             this.journalHandler = null;
-            this.aggregateHandler = new AggregateHandler(aggregates, clock, null, Long.MAX_VALUE, -1);
+            this.aggregateHandler = new AggregateHandler(aggregates, aggregates.prices(), clock, null, Long.MAX_VALUE,
+                -1);
         }
         this.consumers = new RingConsumers(config.ringSize(),
             WaitStrategies.of(config.waitStrategy(), config.parkNanos()), journalHandler, aggregateHandler);

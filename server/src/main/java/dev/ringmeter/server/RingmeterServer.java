@@ -10,7 +10,6 @@ import dev.ringmeter.server.ingest.IngestController;
 import dev.ringmeter.server.ingest.IngestGate;
 import dev.ringmeter.server.ingest.IngestService;
 import dev.ringmeter.server.ingest.PricingController;
-import dev.ringmeter.server.ops.CumulativeTotals;
 import dev.ringmeter.server.ops.OpsController;
 import dev.ringmeter.server.query.QueryController;
 import io.javalin.Javalin;
@@ -43,12 +42,11 @@ public final class RingmeterServer implements AutoCloseable {
     private RingmeterServer(final ServerConfig config) {
         this.config = config;
         final IngestGate gate = new IngestGate(config.maxInFlight());
-        final CumulativeTotals totals = new CumulativeTotals();
-        final IngestService ingest = new IngestService(holder, gate, totals, config);
+        final IngestService ingest = new IngestService(holder, gate, config);
         final IngestController ingestController = new IngestController(ingest);
         final QueryController query = new QueryController(holder);
         final PricingController pricing = new PricingController(holder, ingest, config);
-        final OpsController ops = new OpsController(holder, gate, totals, startTimeMs);
+        final OpsController ops = new OpsController(holder, gate, startTimeMs);
         final ErrorReplies errors = new ErrorReplies();
         final BearerAuth auth = config.token() == null ? null : new BearerAuth(config.token());
 

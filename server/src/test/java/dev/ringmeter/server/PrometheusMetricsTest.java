@@ -43,7 +43,7 @@ class PrometheusMetricsTest {
     }
 
     @Test
-    void shouldExposeHistogramsAndCountersSinceStart() {
+    void shouldExposeHistogramsAndCountersOfEveryEventRecorded() {
         final TestServer.Reply r = server.get("/metrics");
         assertEquals(200, r.status());
         assertTrue(r.raw().headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));

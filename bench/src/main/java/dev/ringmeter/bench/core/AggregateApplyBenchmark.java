@@ -2,9 +2,7 @@ package dev.ringmeter.bench.core;
 
 import dev.ringmeter.Event;
 import dev.ringmeter.core.StoreConfig;
-import dev.ringmeter.core.aggregate.Aggregates;
-import dev.ringmeter.core.dictionary.Dictionary;
-import dev.ringmeter.core.ingest.EventSlot;
+import dev.ringmeter.core.aggregate.AggregateApplyHarness;
 import org.agrona.concurrent.CachedEpochClock;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -21,9 +19,10 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The consumer side alone: what applying one event to the aggregates costs the store's consumer thread, which
- * bounds the sustained ingestion rate. Single-threaded, no ring, so it is steadier than the end-to-end
- * {@link RecordBenchmark#recordSustained} on a shared machine.
+ * The consumer side alone: what applying one event to the aggregates (time tiers, recent events and cumulative
+ * totals) costs the store's consumer thread, which bounds the sustained ingestion rate. Single-threaded, no ring,
+ * so it is steadier than the end-to-end {@link RecordBenchmark#recordSustained} on a shared machine. Reaches the
+ * writer through core's internal {@link AggregateApplyHarness}.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -34,8 +33,8 @@ import java.util.concurrent.TimeUnit;
 public class AggregateApplyBenchmark {
     private static final long T0 = 1_760_000_400_000L;
 
-    private Aggregates aggregates;
-    private final EventSlot[] slots = new EventSlot[4];
+    private AggregateApplyHarness harness;
+    private final int[] slots = new int[4];
     private long timeMs = T0;
     private int i;
 
@@ -43,14 +42,11 @@ public class AggregateApplyBenchmark {
     public void setUp() {
         final CachedEpochClock clock = new CachedEpochClock();
         clock.update(T0);
-        final StoreConfig config = new StoreConfig().clock(clock).conclude();
-        final Dictionary dictionary = new Dictionary(config.cardinalityLimits(), config.maxStringLength());
-        aggregates = new Aggregates(config, dictionary);
+        harness = new AggregateApplyHarness(new StoreConfig().clock(clock));
         final String[] models = {"gpt-4o", "claude-sonnet", "llama-3-70b", "mistral-large"};
         for (int m = 0; m < slots.length; m++) {
-            slots[m] = new EventSlot();
-            slots[m].fill(new Event().model(models[m]).latencyNs(1_234_567L + m * 100_000L).promptTokens(812)
-                .completionTokens(245), dictionary);
+            slots[m] = harness.fill(new Event().model(models[m]).latencyNs(1_234_567L + m * 100_000L)
+                .promptTokens(812).completionTokens(245));
         }
     }
 
@@ -60,6 +56,6 @@ public class AggregateApplyBenchmark {
         if ((n & 0xFFFF) == 0) {
             timeMs += 1;   // time moves on: ~65 K events per millisecond, 65 M events per simulated second
         }
-        aggregates.apply(slots[n & 3], timeMs);
+        harness.apply(slots[n & 3], timeMs);
     }
 }

@@ -7,7 +7,8 @@ import org.agrona.concurrent.EpochClock;
 /**
  * The ring consumer that applies events to the {@link Aggregates}. Takes the aggregates' lock once per batch (or
  * per {@value Aggregates#MAX_EVENTS_PER_LOCK} events) rather than per event, stamps events that carry no time
- * with the clock read once per batch (when no journal handler did before it), writes a snapshot when one is due
+ * with the clock read once per batch and, as the writer of the {@link PriceTable}, stamps their cost (both only
+ * when no journal handler did before it), writes a snapshot when one is due
  * (at the next end of a journal document, so that the snapshot's journal position is exact), and allocates
  * nothing in steady state.
  * <p>
@@ -21,6 +22,7 @@ public final class AggregateHandler implements EventHandler<EventSlot> {
     }
 
     private final Aggregates aggregates;
+    private final PriceTable prices;
     private final EpochClock clock;
     private final Snapshotter snapshotter;
     private final long snapshotIntervalMs;
@@ -33,14 +35,17 @@ public final class AggregateHandler implements EventHandler<EventSlot> {
 
     /**
      * @param aggregates         to apply events to.
+     * @param prices             the price table when this handler is the ring's first consumer and so its writer;
+     *                           null when a journal handler before it stamps the costs.
      * @param clock              to stamp events without a time.
      * @param snapshotter        writes snapshots, or null for a store without a data directory.
      * @param snapshotIntervalMs how often to snapshot.
      * @param recoveredIndex     index of the last journal document already in the aggregates (recovered), or -1.
      */
-    public AggregateHandler(final Aggregates aggregates, final EpochClock clock, final Snapshotter snapshotter,
-                     final long snapshotIntervalMs, final long recoveredIndex) {
+    public AggregateHandler(final Aggregates aggregates, final PriceTable prices, final EpochClock clock,
+                            final Snapshotter snapshotter, final long snapshotIntervalMs, final long recoveredIndex) {
         this.aggregates = aggregates;
+        this.prices = prices;
         this.clock = clock;
         this.snapshotter = snapshotter;
         this.snapshotIntervalMs = snapshotIntervalMs;
@@ -64,6 +69,9 @@ public final class AggregateHandler implements EventHandler<EventSlot> {
             if (slot.kind != EventSlot.KIND_VOID) {
                 if (slot.timestampMs == 0) {
                     slot.timestampMs = batchTimeMs;
+                }
+                if (prices != null) {
+                    prices.stamp(slot);
                 }
                 aggregates.apply(slot, slot.timestampMs);
             }

@@ -48,7 +48,11 @@ final class RecentEvents {
         this.data = new long[capacity * STRIDE];
     }
 
-    void add(final EventSlot e, final long timeMs, final double cost) {
+    /**
+     * @param e      the event, its cost stamped.
+     * @param timeMs its time.
+     */
+    void add(final EventSlot e, final long timeMs) {
         final int i = next * STRIDE;
         next = next + 1 == capacity ? 0 : next + 1;
         added++;
@@ -61,7 +65,7 @@ final class RecentEvents {
         d[i + COMPLETION_TOKENS] = e.completionTokens;
         d[i + MEMORY] = e.memoryBytes;
         d[i + CPU] = e.cpuNs;
-        d[i + COST] = Double.doubleToRawLongBits(cost);
+        d[i + COST] = Double.doubleToRawLongBits(e.costUsd);
         d[i + OPERATION_PIPELINE] = pack(e.operation, e.pipeline);
         d[i + STEP_RUN] = pack(e.step, e.run);
         d[i + TASK_CONFIG] = pack(e.task, e.config);

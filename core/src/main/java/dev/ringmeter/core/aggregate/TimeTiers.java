@@ -19,7 +19,7 @@ import java.io.IOException;
  * Threading: not thread-safe; owned by the aggregate writer, read by queries under the aggregates' lock.
  */
 final class TimeTiers {
-    static final long NO_TIME = Long.MIN_VALUE;
+    static final long NO_TIME = Bucket.NO_TIME;
 
     private final long[] widthMs;
     private final int[] size;
@@ -67,19 +67,18 @@ final class TimeTiers {
     /**
      * Adds an event at its time.
      *
-     * @param e       the event.
-     * @param timeMs  its timestamp.
-     * @param costUsd its cost, NaN if unknown.
+     * @param e      the event, its cost stamped.
+     * @param timeMs its timestamp.
      * @return false if the event is older than every tier keeps (it is then in no bucket).
      */
-    boolean add(final EventSlot e, final long timeMs, final double costUsd) {
+    boolean add(final EventSlot e, final long timeMs) {
         final Bucket head = headBucket;
         if (timeMs >= headStart && timeMs < headEnd && head != null) {
-            head.add(e, costUsd);   // the common case: an event in the newest finest bucket
+            head.measures.add(e);   // the common case: an event in the newest finest bucket
             return true;
         }
         if (parent != null && headStart != NO_TIME && timeMs < headStart) {
-            parent.add(e, timeMs, costUsd);   // a late event in a second already handed to the parent
+            parent.add(e, timeMs);   // a late event in a second already handed to the parent
         }
         boolean added = false;
         for (int k = 0; k < tiers; k++) {
@@ -88,7 +87,7 @@ final class TimeTiers {
                 break;
             }
             if (b != null) {
-                b.add(e, costUsd);
+                b.measures.add(e);
                 added = true;
             }
         }
@@ -110,7 +109,7 @@ final class TimeTiers {
                 break;
             }
             if (b != null) {
-                b.addValue(value);
+                b.measures.addValue(value);
                 added = true;
             }
         }
@@ -130,7 +129,7 @@ final class TimeTiers {
                 break;
             }
             if (b != null) {
-                b.merge(child);
+                b.measures.merge(child.measures);
             }
         }
     }
@@ -139,10 +138,10 @@ final class TimeTiers {
      * Merges this child's newest finest bucket into a result if it lies in [fromMs, toMs): what a parent's query
      * adds for the second a child has not handed over yet.
      */
-    int mergeOpenHead(final long fromMs, final long toMs, final Bucket into) {
+    int mergeOpenHead(final long fromMs, final long toMs, final Measures into) {
         final Bucket head = headBucket;
-        if (head != null && head.count > 0 && headStart >= fromMs && headStart < toMs) {
-            into.merge(head);
+        if (head != null && !head.isEmpty() && headStart >= fromMs && headStart < toMs) {
+            into.merge(head.measures);
             return 1;
         }
         return 0;
@@ -185,7 +184,7 @@ final class TimeTiers {
                 long s = Math.max(nextToRollMs[k], old - (size[k] - 1) * w);
                 for (; s <= old && s < start; s += w) {
                     final Bucket b = bucket(k, s, false);
-                    if (b != null && b.count > 0) {
+                    if (b != null && !b.isEmpty()) {
                         if (k == 0 && parent != null) {
                             parent.addClosed(b);
                         }
@@ -209,7 +208,7 @@ final class TimeTiers {
             }
             return;
         }
-        bucket(k, start, true).merge(child);
+        bucket(k, start, true).measures.merge(child.measures);
     }
 
     private boolean retained(final int k, final long start) {
@@ -233,10 +232,8 @@ final class TimeTiers {
         if (b == null) {
             b = new Bucket(histogramDigits, widthMs[k] > 600_000, qualityNames);
             r[index] = b;
-        } else {
-            b.reset();
         }
-        b.startMs = start;
+        b.reuse(start);
         return b;
     }
 
@@ -250,7 +247,7 @@ final class TimeTiers {
      * @param span   receives the span actually covered: [span[0], span[1]).
      * @return the number of buckets looked at.
      */
-    int merge(final long fromMs, final long toMs, final Bucket into, final long[] span) {
+    int merge(final long fromMs, final long toMs, final Measures into, final long[] span) {
         span[0] = fromMs;
         span[1] = toMs;
         if (headStartMs[0] == NO_TIME || toMs <= fromMs) {
@@ -273,7 +270,7 @@ final class TimeTiers {
      * @return the number of buckets covered, or -1 if the walk met a gap before fromMs (nothing merged then if
      * into is null).
      */
-    private int walk(final long fromMs, final int end, final long last, final Bucket into, final long[] span) {
+    private int walk(final long fromMs, final int end, final long last, final Measures into, final long[] span) {
         long t = last;
         int looked = 1;
         merge(into, end, t);
@@ -321,11 +318,11 @@ final class TimeTiers {
         return k == tiers - 1 || retained(k, floor(fromMs, widthMs[k])) || retained(k, floor(start, widthMs[k + 1]));
     }
 
-    private void merge(final Bucket into, final int k, final long start) {
+    private void merge(final Measures into, final int k, final long start) {
         if (into != null) {
             final Bucket b = bucket(k, start, false);
             if (b != null) {
-                into.merge(b);
+                into.merge(b.measures);
             }
         }
     }
@@ -337,13 +334,6 @@ final class TimeTiers {
             }
         }
         return false;
-    }
-
-    /**
-     * @return the start of the newest bucket of the finest tier, or {@link #NO_TIME} if nothing was added.
-     */
-    long newestMs() {
-        return headStartMs[0];
     }
 
     /**
@@ -385,7 +375,7 @@ final class TimeTiers {
                 final Bucket b = ring[k][i];
                 if (b != null && b.startMs != NO_TIME) {
                     out.writeInt(i);
-                    b.write(out);
+                    BucketCodec.write(b, out);
                 }
             }
         }
@@ -411,7 +401,7 @@ final class TimeTiers {
                     throw new IOException("bad bucket index " + i);
                 }
                 final Bucket b = new Bucket(histogramDigits, widthMs[k] > 600_000, qualityNames);
-                b.read(in);
+                BucketCodec.read(in, b);
                 ring[k][i] = b;
             }
         }

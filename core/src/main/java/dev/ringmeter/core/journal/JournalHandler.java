@@ -12,9 +12,10 @@ import org.agrona.concurrent.EpochClock;
 
 /**
  * The first consumer of the ring when the store has a data directory: stamps undated events, prices events that
- * carry no cost, and writes each slot to the {@link Journal} (preceded by any dictionary entries it is the first to
- * use). The records of one Disruptor batch (up to {@value #MAX_RECORDS_PER_DOCUMENT}) share one Chronicle
- * document, closed at the end of the batch, so the per-document cost (header, index, lock) is paid once per batch.
+ * carry no cost (as the one writer of the store's {@link PriceTable}), and writes each slot to the {@link Journal}
+ * (preceded by any dictionary entries it is the first to use). The records of one Disruptor batch (up to
+ * {@value #MAX_RECORDS_PER_DOCUMENT}) share one Chronicle document, closed at the end of the batch, so the
+ * per-document cost (header, index, lock) is paid once per batch.
  * Each slot carries its document's index, and the slot that closes a document says so, for the aggregate handler's
  * snapshots. An event counts as acknowledged once this handler's sequence has passed it, which happens only after
  * its document is closed: a crash in the middle of a document loses only unacknowledged events.
@@ -49,7 +50,7 @@ public final class JournalHandler implements EventHandler<EventSlot> {
      * @param journal    to write to.
      * @param dictionary whose entries are journaled before first use.
      * @param clock      to stamp undated events.
-     * @param prices     the prices as recovered; owned by this handler from now on.
+     * @param prices     the store's one price table, as recovered; this handler is its writer from now on.
      * @param sync       whether to msync at the end of every batch.
      */
     public JournalHandler(final Journal journal, final Dictionary dictionary, final EpochClock clock,
@@ -148,7 +149,7 @@ public final class JournalHandler implements EventHandler<EventSlot> {
     private void prepare(final EventSlot slot) {
         switch (slot.kind) {
             case EventSlot.KIND_EVENT:
-                slot.costUsd = prices.cost(slot);
+                prices.stamp(slot);
                 ensure(Dimension.MODEL, slot.model);
                 ensure(Dimension.OPERATION, slot.operation);
                 ensure(Dimension.PIPELINE, slot.pipeline);
@@ -168,7 +169,7 @@ public final class JournalHandler implements EventHandler<EventSlot> {
                 break;
             case EventSlot.KIND_PRICE:
                 ensure(Dimension.MODEL, slot.model);
-                prices.set(slot.model, slot.priceInputUsdPerMillion, slot.priceOutputUsdPerMillion);
+                prices.stamp(slot);
                 break;
             default:
                 break;

@@ -196,7 +196,7 @@ public final class JournalScan {
             groups.put(group, stats);
             order.addInt(group);
         }
-        stats.sum.add(slot, slot.costUsd);
+        stats.sum.add(slot);
     }
 
     private boolean matches(final EventSlot e) {

@@ -21,16 +21,17 @@ import java.util.zip.CRC32;
 import java.util.zip.CheckedOutputStream;
 
 /**
- * The snapshot of a store's in-memory state, {@code <data>/snapshot.bin}: the dictionary, the price table and
- * every aggregate, with the index of the last journal document they include. A restart loads it and replays only
- * the journal after that document.
+ * The snapshot of a store's in-memory state, {@code <data>/snapshot.bin}: the dictionary, the price table, every
+ * aggregate and the cumulative totals, with the index of the last journal document the aggregates include. A
+ * restart loads it and replays only the journal after that document. (The dictionary and the price table may
+ * already hold entries of later documents; replaying those is idempotent, see {@code PriceTable}.)
  * <pre>
  *  magic:8 "RMSNAP01" | version:4 | configuration fingerprint | journalIndex:8 | writtenAtMs:8
- *  | dictionary | aggregates | crc32 of everything before:8
+ *  | dictionary | aggregates (prices, counters, tiers, totals: see AggregatesCodec) | crc32 of everything before:8
  * </pre>
  * Written atomically: to a temporary file, fsynced, renamed over the old snapshot, and the directory fsynced, so
- * a crash leaves either the old snapshot or the new one, never a mix. A snapshot whose checksum or configuration
- * does not match is ignored (logged) and the journal is replayed from its start.
+ * a crash leaves either the old snapshot or the new one, never a mix. A snapshot whose checksum, version or
+ * configuration does not match is ignored (logged) and the journal is replayed from its start.
  * <p>
  * Threading: {@link #write} must see a state no writer changes meanwhile (the aggregate writer calls it, or the
  * store after its consumers stopped); {@link #load} runs before the store starts.
@@ -38,7 +39,8 @@ import java.util.zip.CheckedOutputStream;
 public final class Snapshot {
     public static final String FILE = "snapshot.bin";
     private static final long MAGIC = 0x524D534E41503031L;
-    private static final int VERSION = 1;
+    /** Version 2 added the cumulative totals; an older snapshot is refused and the journal replayed. */
+    private static final int VERSION = 2;
 
     /**
      * What a load found.

@@ -96,7 +96,7 @@ public final class StoreRecovery {
         }
         final Aggregates target = a;
         final long[] replayed = journal.replay(loaded.found() ? loaded.journalIndex() : -1,
-            slot -> target.apply(slot, slot.timestampMs), d);
+            target::recover, d);
         final long snapshotJournalIndex = loaded.found() ? loaded.journalIndex() : -1;
         final EmbeddedStore.Recovery recovery = new EmbeddedStore.Recovery(loaded.found(), replayed[0],
             (System.nanoTime() - startNs) / 1_000_000);

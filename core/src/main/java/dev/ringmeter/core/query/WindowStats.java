@@ -1,7 +1,7 @@
 package dev.ringmeter.core.query;
 
 import dev.ringmeter.core.aggregate.Aggregates;
-import dev.ringmeter.core.aggregate.Bucket;
+import dev.ringmeter.core.aggregate.Measures;
 import dev.ringmeter.core.dictionary.Dictionary;
 import dev.ringmeter.core.dictionary.Dimension;
 import org.HdrHistogram.AbstractHistogram;
@@ -21,7 +21,8 @@ import java.util.Map;
  * store do not change it.
  */
 public final class WindowStats {
-    public final Bucket sum;
+    /** What the merged buckets add up to; filled by the query, read through the accessors below. */
+    public final Measures sum;
     private Dictionary dictionary;
     private String model;
     private long fromMs;
@@ -45,7 +46,7 @@ public final class WindowStats {
      * @param qualityNames    the store's cardinality limit of quality score names.
      */
     public WindowStats(final int histogramDigits, final int qualityNames) {
-        this.sum = new Bucket(histogramDigits, true, qualityNames);
+        this.sum = new Measures(histogramDigits, true, qualityNames);
     }
 
     public void begin(final Dictionary dictionary, final String model, final long fromMs, final long toMs,

@@ -1,6 +1,5 @@
 package dev.ringmeter.server.ingest;
 
-import dev.ringmeter.Event;
 import dev.ringmeter.core.EmbeddedStore;
 import dev.ringmeter.core.dictionary.RefusedItemException;
 import dev.ringmeter.server.ServerConfig;
@@ -8,7 +7,6 @@ import dev.ringmeter.server.StoreContext;
 import dev.ringmeter.server.StoreHolder;
 import dev.ringmeter.server.http.ApiException;
 import dev.ringmeter.server.http.RequestBody;
-import dev.ringmeter.server.ops.CumulativeTotals;
 import io.javalin.http.Context;
 
 import java.io.IOException;
@@ -24,12 +22,11 @@ import java.util.concurrent.TimeUnit;
  * The store runs with the BLOCK full-ring policy, so {@code record()} never drops: it waits for a free slot, and
  * the gate's permits bound how many requests can wait, and so the memory they hold.
  * <p>
- * Threading: any request thread; the state it shares lives in the gate, the store and the totals.
+ * Threading: any request thread; the state it shares lives in the gate and the store.
  */
 public final class IngestService {
     private final StoreHolder holder;
     private final IngestGate gate;
-    private final CumulativeTotals totals;
     private final long maxBodyBytes;
     private final int maxBatch;
     private final long flushTimeoutMs;
@@ -37,14 +34,11 @@ public final class IngestService {
     /**
      * @param holder the store.
      * @param gate   the write-request permits.
-     * @param totals the since-start totals of /metrics.
      * @param config the server's options.
      */
-    public IngestService(final StoreHolder holder, final IngestGate gate, final CumulativeTotals totals,
-                  final ServerConfig config) {
+    public IngestService(final StoreHolder holder, final IngestGate gate, final ServerConfig config) {
         this.holder = holder;
         this.gate = gate;
-        this.totals = totals;
         this.maxBodyBytes = config.maxBodyBytes();
         this.maxBatch = config.maxBatch();
         this.flushTimeoutMs = config.flushTimeoutMs();
@@ -68,20 +62,8 @@ public final class IngestService {
                 throw refused(e);
             }
             final EmbeddedStore store = sc.store;
-            String pricedModel = null;
-            double[] price = null;
             for (int i = 0; i < n; i++) {
-                final Event e = batch.filledEvent(i);
-                record(store.record(e));
-                double cost = e.costUsd();
-                if (cost != cost) {
-                    if (!e.model().equals(pricedModel)) {
-                        pricedModel = e.model();
-                        price = store.aggregates().price(pricedModel);
-                    }
-                    cost = price == null ? Double.NaN : cost(e, price);
-                }
-                totals.add(e, cost);
+                record(store.record(batch.filledEvent(i)));
             }
             acknowledge(store, n);
             return n;
@@ -166,12 +148,6 @@ public final class IngestService {
             throw ApiException.unavailable("the store's ring is full and dropped an item; the batch was not "
                 + "acknowledged", 1);
         }
-    }
-
-    private static double cost(final Event e, final double[] price) {
-        final long in = e.promptTokens() == Event.NONE ? 0 : e.promptTokens();
-        final long out = e.completionTokens() == Event.NONE ? 0 : e.completionTokens();
-        return (in * price[0] + out * price[1]) / 1_000_000.0;
     }
 
     private static boolean ndjson(final Context ctx) {

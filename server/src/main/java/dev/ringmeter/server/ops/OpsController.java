@@ -1,6 +1,8 @@
 package dev.ringmeter.server.ops;
 
 import dev.ringmeter.core.StoreStats;
+import dev.ringmeter.core.aggregate.CallTotals;
+import dev.ringmeter.server.StoreContext;
 import dev.ringmeter.server.StoreHolder;
 import dev.ringmeter.server.http.Json;
 import dev.ringmeter.server.http.QueryParams;
@@ -10,6 +12,8 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Collections;
+import java.util.SortedMap;
 
 /**
  * The operational routes: /health, /ready, /metrics (Prometheus), /api/v1/system and /api/v1/openapi.yaml.
@@ -21,21 +25,17 @@ public final class OpsController {
 
     private final StoreHolder holder;
     private final IngestGate gate;
-    private final CumulativeTotals totals;
     private final long startTimeMs;
     private final byte[] openApi;
 
     /**
      * @param holder      the store.
      * @param gate        the write-request permits.
-     * @param totals      the since-start totals.
      * @param startTimeMs when the server started.
      */
-    public OpsController(final StoreHolder holder, final IngestGate gate, final CumulativeTotals totals,
-                  final long startTimeMs) {
+    public OpsController(final StoreHolder holder, final IngestGate gate, final long startTimeMs) {
         this.holder = holder;
         this.gate = gate;
-        this.totals = totals;
         this.startTimeMs = startTimeMs;
         this.openApi = resource(OPENAPI_RESOURCE);
     }
@@ -68,11 +68,14 @@ public final class OpsController {
         }
     }
 
-    /** GET /metrics: the Prometheus text exposition. */
+    /** GET /metrics: the Prometheus text exposition of the store's totals and counters. */
     public void metrics(final Context ctx) {
         QueryParams.of(ctx);
+        final StoreContext sc = holder.ready() ? holder.get() : null;
+        final SortedMap<String, CallTotals> totals = sc == null ? Collections.emptySortedMap()
+            : sc.store.aggregates().totals();
         ctx.status(200).contentType(PrometheusExposition.CONTENT_TYPE)
-            .result(PrometheusExposition.write(totals.snapshot(), storeStats(), gate, startTimeMs));
+            .result(PrometheusExposition.write(totals, sc == null ? null : sc.store.stats(), gate, startTimeMs));
     }
 
     /** GET /api/v1/system: JVM, host and store metrics. */

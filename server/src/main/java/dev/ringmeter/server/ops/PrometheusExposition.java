@@ -2,15 +2,19 @@ package dev.ringmeter.server.ops;
 
 import dev.ringmeter.Status;
 import dev.ringmeter.core.StoreStats;
+import dev.ringmeter.core.aggregate.CallTotals;
+import dev.ringmeter.core.aggregate.FixedBucketHistogram;
 import dev.ringmeter.server.ingest.IngestGate;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.SortedMap;
 
 /**
- * Writes the Prometheus text exposition format, version 0.0.4: the since-start totals per model
- * ({@link CumulativeTotals}) as histograms and counters named after the OpenTelemetry GenAI semantic conventions
- * where they exist (label {@code gen_ai_request_model}), and the store's own counters.
+ * Writes the Prometheus text exposition format, version 0.0.4: the store's totals per model since it was created
+ * ({@link CallTotals}, kept by the store's aggregates and its snapshot) as histograms and counters named after the
+ * OpenTelemetry GenAI semantic conventions where they exist (label {@code gen_ai_request_model}), and the store's
+ * own counters.
  * <p>
  * Threading: stateless; any thread.
  */
@@ -22,70 +26,75 @@ final class PrometheusExposition {
     }
 
     /**
-     * @param totals      per-model totals since start.
+     * @param totals      per-model totals since the store was created, in model name order.
      * @param stats       the store's counters, or null when it is not open.
      * @param gate        the write-request permits.
      * @param startTimeMs when the server started.
      * @return the exposition.
      */
-    static String write(final Map<String, CumulativeTotals.ModelTotals> totals, final StoreStats stats,
+    static String write(final SortedMap<String, CallTotals> totals, final StoreStats stats,
                         final IngestGate gate, final long startTimeMs) {
         final StringBuilder b = new StringBuilder(4096 + totals.size() * 4096);
 
         family(b, "gen_ai_client_operation_duration_seconds", "histogram",
-            "Duration of the model calls recorded since the server started.");
-        for (final Map.Entry<String, CumulativeTotals.ModelTotals> e : totals.entrySet()) {
-            histogram(b, "gen_ai_client_operation_duration_seconds", label(MODEL, e.getKey()), e.getValue().durationS);
+            "Duration of the model calls recorded since the store was created.");
+        for (final Map.Entry<String, CallTotals> e : totals.entrySet()) {
+            histogram(b, "gen_ai_client_operation_duration_seconds", label(MODEL, e.getKey()),
+                e.getValue().durationSeconds());
         }
         family(b, "gen_ai_server_time_to_first_token_seconds", "histogram",
-            "Time to first token of the model calls that reported it, since the server started.");
-        for (final Map.Entry<String, CumulativeTotals.ModelTotals> e : totals.entrySet()) {
-            histogram(b, "gen_ai_server_time_to_first_token_seconds", label(MODEL, e.getKey()), e.getValue().ttftS);
+            "Time to first token of the model calls that reported it, since the store was created.");
+        for (final Map.Entry<String, CallTotals> e : totals.entrySet()) {
+            histogram(b, "gen_ai_server_time_to_first_token_seconds", label(MODEL, e.getKey()),
+                e.getValue().timeToFirstTokenSeconds());
         }
         family(b, "gen_ai_client_token_usage", "histogram",
-            "Tokens per model call by type (input or output), since the server started.");
-        for (final Map.Entry<String, CumulativeTotals.ModelTotals> e : totals.entrySet()) {
+            "Tokens per model call by type (input or output), since the store was created.");
+        for (final Map.Entry<String, CallTotals> e : totals.entrySet()) {
             final String model = label(MODEL, e.getKey());
-            histogram(b, "gen_ai_client_token_usage", model + ",gen_ai_token_type=\"input\"", e.getValue().inputTokens);
+            histogram(b, "gen_ai_client_token_usage", model + ",gen_ai_token_type=\"input\"",
+                e.getValue().inputTokens());
             histogram(b, "gen_ai_client_token_usage", model + ",gen_ai_token_type=\"output\"",
-                e.getValue().outputTokens);
+                e.getValue().outputTokens());
         }
-        family(b, "ringmeter_requests_total", "counter", "Model calls recorded since the server started, by status.");
-        for (final Map.Entry<String, CumulativeTotals.ModelTotals> e : totals.entrySet()) {
+        family(b, "ringmeter_requests_total", "counter",
+            "Model calls recorded since the store was created, by status.");
+        for (final Map.Entry<String, CallTotals> e : totals.entrySet()) {
             for (final Status s : Status.values()) {
                 sample(b, "ringmeter_requests_total", label(MODEL, e.getKey()) + ",status=\""
-                    + s.name().toLowerCase(Locale.ROOT) + '"', e.getValue().byStatus[s.ordinal()]);
+                    + s.name().toLowerCase(Locale.ROOT) + '"', e.getValue().requests(s));
             }
         }
         family(b, "ringmeter_errors_total", "counter", "Model calls that reported an error type, by error type.");
-        for (final Map.Entry<String, CumulativeTotals.ModelTotals> e : totals.entrySet()) {
-            for (final Map.Entry<String, long[]> t : e.getValue().errorsByType.entrySet()) {
+        for (final Map.Entry<String, CallTotals> e : totals.entrySet()) {
+            for (final Map.Entry<String, Long> t : e.getValue().errorsByType().entrySet()) {
                 sample(b, "ringmeter_errors_total", label(MODEL, e.getKey()) + ',' + label("error_type", t.getKey()),
-                    t.getValue()[0]);
+                    t.getValue().longValue());
             }
         }
         family(b, "ringmeter_tokens_total", "counter", "Tokens of the model calls, by type (input or output).");
-        for (final Map.Entry<String, CumulativeTotals.ModelTotals> e : totals.entrySet()) {
+        for (final Map.Entry<String, CallTotals> e : totals.entrySet()) {
             final String model = label(MODEL, e.getKey());
-            sample(b, "ringmeter_tokens_total", model + ",gen_ai_token_type=\"input\"", e.getValue().inputTokens.sum);
+            sample(b, "ringmeter_tokens_total", model + ",gen_ai_token_type=\"input\"",
+                e.getValue().inputTokens().sum());
             sample(b, "ringmeter_tokens_total", model + ",gen_ai_token_type=\"output\"",
-                e.getValue().outputTokens.sum);
+                e.getValue().outputTokens().sum());
         }
         family(b, "ringmeter_cost_usd_total", "counter",
             "Cost in USD of the model calls that carried one or could be priced from the price table.");
-        for (final Map.Entry<String, CumulativeTotals.ModelTotals> e : totals.entrySet()) {
-            sample(b, "ringmeter_cost_usd_total", label(MODEL, e.getKey()), e.getValue().costUsd);
+        for (final Map.Entry<String, CallTotals> e : totals.entrySet()) {
+            sample(b, "ringmeter_cost_usd_total", label(MODEL, e.getKey()), e.getValue().costUsd());
         }
         family(b, "ringmeter_retries_total", "counter", "Retries reported by the model calls.");
-        for (final Map.Entry<String, CumulativeTotals.ModelTotals> e : totals.entrySet()) {
-            sample(b, "ringmeter_retries_total", label(MODEL, e.getKey()), e.getValue().retries);
+        for (final Map.Entry<String, CallTotals> e : totals.entrySet()) {
+            sample(b, "ringmeter_retries_total", label(MODEL, e.getKey()), e.getValue().retries());
         }
         family(b, "ringmeter_cache_lookups_total", "counter", "Model calls that said whether a cache served them.");
-        for (final Map.Entry<String, CumulativeTotals.ModelTotals> e : totals.entrySet()) {
+        for (final Map.Entry<String, CallTotals> e : totals.entrySet()) {
             sample(b, "ringmeter_cache_lookups_total", label(MODEL, e.getKey()) + ",result=\"hit\"",
-                e.getValue().cacheHits);
+                e.getValue().cacheHits());
             sample(b, "ringmeter_cache_lookups_total", label(MODEL, e.getKey()) + ",result=\"miss\"",
-                e.getValue().cacheMisses);
+                e.getValue().cacheMisses());
         }
 
         family(b, "ringmeter_server_start_time_seconds", "gauge", "When the server started, seconds since the epoch.");
@@ -127,17 +136,17 @@ final class PrometheusExposition {
     }
 
     private static void histogram(final StringBuilder b, final String name, final String labels,
-                                  final CumulativeTotals.Histogram h) {
-        for (int i = 0; i < h.bounds.length; i++) {
+                                  final FixedBucketHistogram h) {
+        for (int i = 0; i < h.boundCount(); i++) {
             b.append(name).append("_bucket{").append(labels).append(",le=\"");
-            number(b, h.bounds[i]);
-            b.append("\"} ").append(h.cumulative(i)).append('\n');
+            number(b, h.bound(i));
+            b.append("\"} ").append(h.cumulativeCount(i)).append('\n');
         }
-        b.append(name).append("_bucket{").append(labels).append(",le=\"+Inf\"} ").append(h.count).append('\n');
+        b.append(name).append("_bucket{").append(labels).append(",le=\"+Inf\"} ").append(h.count()).append('\n');
         b.append(name).append("_sum{").append(labels).append("} ");
-        number(b, h.sum);
+        number(b, h.sum());
         b.append('\n');
-        b.append(name).append("_count{").append(labels).append("} ").append(h.count).append('\n');
+        b.append(name).append("_count{").append(labels).append("} ").append(h.count()).append('\n');
     }
 
     private static void sample(final StringBuilder b, final String name, final String labels, final double value) {

@@ -1,0 +1,51 @@
+package dev.ringmeter.core.aggregate;
+
+import dev.ringmeter.core.ingest.EventSlot;
+
+/**
+ * Applies events and custom metric samples to the store's in-memory state: an event to its model's time tiers
+ * (which hand their closed seconds to the all-models tiers), its model's recent events and the cumulative totals;
+ * a sample to its metric's tiers. Events and samples older than every tier keeps still count in the totals, and
+ * as expired.
+ * <p>
+ * Threading: exactly one thread, the single writer: the {@link AggregateHandler}'s consumer thread, holding the
+ * aggregates' lock, or before the ring starts the thread that recovers the store. Allocates nothing in steady state
+ * (a new model, metric name or error type allocates its state once).
+ */
+final class AggregateWriter {
+    private final TierRegistry tiers;
+    private final CumulativeTotals totals;
+
+    AggregateWriter(final TierRegistry tiers, final CumulativeTotals totals) {
+        this.tiers = tiers;
+        this.totals = totals;
+    }
+
+    /**
+     * Applies one slot; price records and void slots are not for the aggregates and are ignored.
+     *
+     * @param e      the slot; an event's cost already stamped ({@link PriceTable#stamp}).
+     * @param timeMs the slot's time.
+     */
+    void apply(final EventSlot e, final long timeMs) {
+        switch (e.kind) {
+            case EventSlot.KIND_EVENT: {
+                final int m = e.model;
+                totals.addEvent(e);
+                if (!tiers.model(m).add(e, timeMs)) {
+                    totals.expired++;
+                }
+                tiers.recent[m].add(e, timeMs);
+                break;
+            }
+            case EventSlot.KIND_METRIC:
+                totals.metricSamples++;
+                if (!tiers.metric(e.metricName).addValue(e.metricValue, timeMs)) {
+                    totals.expired++;
+                }
+                break;
+            default:
+                break;
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package dev.ringmeter.core.aggregate;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
+/**
+ * The snapshot layout of the {@link Aggregates}: the price table, the cumulative counters, every tier and the
+ * per-model totals.
+ * <pre>
+ *  prices:     count:4 (model:4 inputUsdPerMillion:double outputUsdPerMillion:double)*
+ *  counters:   events:8 metricSamples:8 expired:8
+ *  tiers:      all-models tiers | models:4 (id:4 tiers recentEvents)* | metrics:4 (id:4 tiers)*
+ *  totals:     bounds of duration, time to first token, tokens: (count:4 bound:double*) x 3
+ *              | models:4 (id:4 | statuses:4 requests:8* | 4 x histogram | errorTypes:4 (type:8 calls:8)*
+ *              | costUsd:double retries:8 cacheHits:8 cacheMisses:8)*
+ *  histogram:  (count:8) x (bounds + 1) sum:double count:8
+ * </pre>
+ * A snapshot whose totals were counted with other bounds or statuses is refused, so the store replays its journal.
+ * <p>
+ * Threading: stateless; {@link #write} needs a state no writer changes meanwhile (the writer itself, or the lock
+ * held with the writer stopped), {@link #read} an empty state before the ring starts.
+ */
+final class AggregatesCodec {
+    private static final int MAX_ID = 10_000_000;
+
+    private AggregatesCodec() {
+    }
+
+    static void write(final DataOutput out, final PriceTable prices, final CumulativeTotals totals,
+                      final TierRegistry tiers) throws IOException {
+        prices.write(out);
+        out.writeLong(totals.events);
+        out.writeLong(totals.metricSamples);
+        out.writeLong(totals.expired);
+        tiers.all.write(out);
+        out.writeInt(present(tiers.models));
+        for (int id = 0; id < tiers.models.length; id++) {
+            if (tiers.models[id] != null) {
+                out.writeInt(id);
+                tiers.models[id].write(out);
+                tiers.recent[id].write(out);
+            }
+        }
+        out.writeInt(present(tiers.metrics));
+        for (int id = 0; id < tiers.metrics.length; id++) {
+            if (tiers.metrics[id] != null) {
+                out.writeInt(id);
+                tiers.metrics[id].write(out);
+            }
+        }
+        writeTotals(out, totals);
+    }
+
+    static void read(final DataInput in, final PriceTable prices, final CumulativeTotals totals,
+                     final TierRegistry tiers) throws IOException {
+        prices.read(in);
+        totals.events = in.readLong();
+        totals.metricSamples = in.readLong();
+        totals.expired = in.readLong();
+        tiers.all.read(in);
+        final int modelCount = in.readInt();
+        for (int i = 0; i < modelCount; i++) {
+            final int id = readId(in, "model");
+            tiers.model(id).read(in);
+            tiers.recent[id].read(in);
+        }
+        final int metricCount = in.readInt();
+        for (int i = 0; i < metricCount; i++) {
+            tiers.metric(readId(in, "metric")).read(in);
+        }
+        readTotals(in, totals);
+    }
+
+    private static void writeTotals(final DataOutput out, final CumulativeTotals totals) throws IOException {
+        writeBounds(out, ModelTotals.DURATION_BOUNDS_S);
+        writeBounds(out, ModelTotals.TTFT_BOUNDS_S);
+        writeBounds(out, ModelTotals.TOKEN_BOUNDS);
+        int n = 0;
+        for (final ModelTotals m : totals.models) {
+            n += m != null ? 1 : 0;
+        }
+        out.writeInt(n);
+        for (int id = 0; id < totals.models.length; id++) {
+            final ModelTotals m = totals.models[id];
+            if (m == null) {
+                continue;
+            }
+            out.writeInt(id);
+            out.writeInt(m.requestsByStatus.length);
+            for (final long r : m.requestsByStatus) {
+                out.writeLong(r);
+            }
+            writeHistogram(out, m.durationSeconds);
+            writeHistogram(out, m.ttftSeconds);
+            writeHistogram(out, m.inputTokens);
+            writeHistogram(out, m.outputTokens);
+            out.writeInt(m.errorsByType.size());
+            final IOException[] failed = new IOException[1];
+            m.errorsByType.forEach((type, calls) -> {
+                try {
+                    out.writeLong(type);
+                    out.writeLong(calls);
+                } catch (final IOException e) {
+                    failed[0] = e;
+                }
+            });
+            if (failed[0] != null) {
+                throw failed[0];
+            }
+            out.writeDouble(m.costUsd);
+            out.writeLong(m.retries);
+            out.writeLong(m.cacheHits);
+            out.writeLong(m.cacheMisses);
+        }
+    }
+
+    private static void readTotals(final DataInput in, final CumulativeTotals totals) throws IOException {
+        checkBounds(in, ModelTotals.DURATION_BOUNDS_S, "duration");
+        checkBounds(in, ModelTotals.TTFT_BOUNDS_S, "time to first token");
+        checkBounds(in, ModelTotals.TOKEN_BOUNDS, "token");
+        final int n = in.readInt();
+        if (n < 0 || n > MAX_ID) {
+            throw new IOException("bad model totals count " + n);
+        }
+        for (int i = 0; i < n; i++) {
+            final ModelTotals m = totals.model(readId(in, "model totals"));
+            final int statuses = in.readInt();
+            if (statuses != m.requestsByStatus.length) {
+                throw new IOException("totals of " + statuses + " statuses, not " + m.requestsByStatus.length);
+            }
+            for (int s = 0; s < statuses; s++) {
+                m.requestsByStatus[s] = in.readLong();
+            }
+            readHistogram(in, m.durationSeconds);
+            readHistogram(in, m.ttftSeconds);
+            readHistogram(in, m.inputTokens);
+            readHistogram(in, m.outputTokens);
+            final int errorTypes = in.readInt();
+            if (errorTypes < 0 || errorTypes > MAX_ID) {
+                throw new IOException("bad error type count " + errorTypes);
+            }
+            for (int e = 0; e < errorTypes; e++) {
+                m.errorsByType.getAndAdd(in.readLong(), in.readLong());
+            }
+            m.costUsd = in.readDouble();
+            m.retries = in.readLong();
+            m.cacheHits = in.readLong();
+            m.cacheMisses = in.readLong();
+        }
+    }
+
+    private static void writeBounds(final DataOutput out, final double[] bounds) throws IOException {
+        out.writeInt(bounds.length);
+        for (final double b : bounds) {
+            out.writeDouble(b);
+        }
+    }
+
+    private static void checkBounds(final DataInput in, final double[] bounds, final String what) throws IOException {
+        final int n = in.readInt();
+        boolean same = n == bounds.length;
+        for (int i = 0; i < n && same; i++) {
+            same = in.readDouble() == bounds[i];
+        }
+        if (!same) {
+            throw new IOException("the snapshot's " + what + " totals have other bucket bounds");
+        }
+    }
+
+    private static void writeHistogram(final DataOutput out, final FixedBucketHistogram h) throws IOException {
+        for (final long c : h.counts) {
+            out.writeLong(c);
+        }
+        out.writeDouble(h.sum);
+        out.writeLong(h.count);
+    }
+
+    private static void readHistogram(final DataInput in, final FixedBucketHistogram h) throws IOException {
+        for (int i = 0; i < h.counts.length; i++) {
+            h.counts[i] = in.readLong();
+        }
+        h.sum = in.readDouble();
+        h.count = in.readLong();
+    }
+
+    private static int present(final Object[] byId) {
+        int n = 0;
+        for (final Object o : byId) {
+            n += o != null ? 1 : 0;
+        }
+        return n;
+    }
+
+    private static int readId(final DataInput in, final String what) throws IOException {
+        final int id = in.readInt();
+        if (id <= 0 || id > MAX_ID) {
+            throw new IOException("bad " + what + " id " + id);
+        }
+        return id;
+    }
+}

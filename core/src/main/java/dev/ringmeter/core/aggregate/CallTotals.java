@@ -1,0 +1,104 @@
+package dev.ringmeter.core.aggregate;
+
+import dev.ringmeter.Status;
+
+import java.util.Collections;
+import java.util.SortedMap;
+
+/**
+ * The totals of one model's calls since the store was created, as copied for a reader by
+ * {@link Aggregates#totals()}: what a Prometheus exposition needs, whose counters and fixed-bound histograms must
+ * never go down. Every event the store applied counts, whatever its timestamp.
+ * <p>
+ * Threading: immutable once returned; any thread.
+ */
+public final class CallTotals {
+    private final long[] requestsByStatus;
+    private final FixedBucketHistogram durationSeconds;
+    private final FixedBucketHistogram timeToFirstTokenSeconds;
+    private final FixedBucketHistogram inputTokens;
+    private final FixedBucketHistogram outputTokens;
+    private final SortedMap<String, Long> errorsByType;
+    private final double costUsd;
+    private final long retries;
+    private final long cacheHits;
+    private final long cacheMisses;
+
+    CallTotals(final long[] requestsByStatus, final FixedBucketHistogram durationSeconds,
+               final FixedBucketHistogram timeToFirstTokenSeconds, final FixedBucketHistogram inputTokens,
+               final FixedBucketHistogram outputTokens, final SortedMap<String, Long> errorsByType,
+               final double costUsd, final long retries, final long cacheHits, final long cacheMisses) {
+        this.requestsByStatus = requestsByStatus;
+        this.durationSeconds = durationSeconds;
+        this.timeToFirstTokenSeconds = timeToFirstTokenSeconds;
+        this.inputTokens = inputTokens;
+        this.outputTokens = outputTokens;
+        this.errorsByType = Collections.unmodifiableSortedMap(errorsByType);
+        this.costUsd = costUsd;
+        this.retries = retries;
+        this.cacheHits = cacheHits;
+        this.cacheMisses = cacheMisses;
+    }
+
+    /**
+     * @param status of a call.
+     * @return the calls that ended with it.
+     */
+    public long requests(final Status status) {
+        return requestsByStatus[status.ordinal()];
+    }
+
+    /** @return the calls of every status. */
+    public long requests() {
+        long n = 0;
+        for (final long s : requestsByStatus) {
+            n += s;
+        }
+        return n;
+    }
+
+    /** @return call durations in seconds (gen_ai.client.operation.duration). */
+    public FixedBucketHistogram durationSeconds() {
+        return durationSeconds;
+    }
+
+    /** @return times to first token in seconds, of the calls that reported one. */
+    public FixedBucketHistogram timeToFirstTokenSeconds() {
+        return timeToFirstTokenSeconds;
+    }
+
+    /** @return input tokens per call, of the calls that reported them. */
+    public FixedBucketHistogram inputTokens() {
+        return inputTokens;
+    }
+
+    /** @return output tokens per call, of the calls that reported them. */
+    public FixedBucketHistogram outputTokens() {
+        return outputTokens;
+    }
+
+    /** @return calls by error type name, in name order. */
+    public SortedMap<String, Long> errorsByType() {
+        return errorsByType;
+    }
+
+    /** @return the cost in USD of the calls that carried one or could be priced. */
+    public double costUsd() {
+        return costUsd;
+    }
+
+    /** @return retries reported by the calls. */
+    public long retries() {
+        return retries;
+    }
+
+    /** @return calls a cache served. */
+    public long cacheHits() {
+        return cacheHits;
+    }
+
+    /** @return calls that missed a cache. */
+    public long cacheMisses() {
+        return cacheMisses;
+    }
+}

@@ -1,0 +1,102 @@
+package dev.ringmeter.core.aggregate;
+
+/**
+ * A histogram with fixed upper bounds, as Prometheus and the OpenTelemetry GenAI conventions define their
+ * buckets: a count per bound (not cumulative) and one above the last bound, the sum of the values and their count.
+ * Unlike the store's HdrHistograms it never forgets: it counts since the store was created.
+ * <p>
+ * Threading: not thread-safe. The aggregate writer's instances are read only under the aggregates' lock; a copy
+ * ({@link Aggregates#totals()}) belongs to its reader, who cannot change it.
+ */
+public final class FixedBucketHistogram {
+    private final double[] bounds;
+    final long[] counts;
+    double sum;
+    long count;
+
+    /**
+     * @param bounds upper bounds, ascending; shared, never written.
+     */
+    FixedBucketHistogram(final double[] bounds) {
+        this.bounds = bounds;
+        this.counts = new long[bounds.length + 1];
+    }
+
+    /**
+     * Counts a value in the first bucket whose bound is at least the value.
+     *
+     * @param value to count.
+     */
+    void record(final double value) {
+        record(bucketOf(value), value);
+    }
+
+    /**
+     * Counts a value in a bucket its caller computed (as {@link #bucketOf} would, only faster).
+     *
+     * @param bucket index of the first bound at least the value, or {@link #boundCount()} if above them all.
+     * @param value  to count.
+     */
+    void record(final int bucket, final double value) {
+        counts[bucket]++;
+        sum += value;
+        count++;
+    }
+
+    /**
+     * @param value a value.
+     * @return the index of the first bound at least the value, or {@link #boundCount()} if above them all.
+     */
+    int bucketOf(final double value) {
+        final double[] b = bounds;
+        int i = 0;
+        while (i < b.length && value > b[i]) {   // a short scan: the values are mostly in the first buckets
+            i++;
+        }
+        return i;
+    }
+
+    /** @return a copy with its own counts and the same bounds. */
+    FixedBucketHistogram copy() {
+        final FixedBucketHistogram h = new FixedBucketHistogram(bounds);
+        System.arraycopy(counts, 0, h.counts, 0, counts.length);
+        h.sum = sum;
+        h.count = count;
+        return h;
+    }
+
+    /** @return the number of upper bounds (the bucket above the last is not counted here). */
+    public int boundCount() {
+        return bounds.length;
+    }
+
+    /**
+     * @param i index of a bound, less than {@link #boundCount()}.
+     * @return the bound.
+     */
+    public double bound(final int i) {
+        return bounds[i];
+    }
+
+    /**
+     * @param i index of a bound, less than {@link #boundCount()}.
+     * @return how many values were less than or equal to bound i.
+     */
+    public long cumulativeCount(final int i) {
+        long n = 0;
+        for (int k = 0; k <= i; k++) {
+            n += counts[k];
+        }
+        return n;
+    }
+
+    /** @return the sum of every value counted. */
+    public double sum() {
+        return sum;
+    }
+
+    /** @return how many values were counted. */
+    public long count() {
+        return count;
+    }
+}

@@ -1,0 +1,366 @@
+package dev.ringmeter.core.aggregate;
+
+import dev.ringmeter.CacheResult;
+import dev.ringmeter.Event;
+import dev.ringmeter.Status;
+import dev.ringmeter.core.ingest.EventSlot;
+import org.HdrHistogram.AbstractHistogram;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.IntCountsHistogram;
+import org.agrona.collections.Long2LongCounterMap;
+import org.agrona.collections.LongLongConsumer;
+
+
+/**
+ * The measures of a set of events (or custom metric samples): counters, sums, maxima and HdrHistograms of latency,
+ * time to first token and queue wait, recorded in microseconds. What a {@link Bucket} holds for its interval, and
+ * what a query merges buckets into ({@link dev.ringmeter.core.query.WindowStats}).
+ * <p>
+ * Histograms, the error map and the quality sums are allocated on first use and reused after {@link #reset()},
+ * so an instance stops allocating once it has seen its range of values. The fields are public for the query
+ * package to read; only the aggregate writer (for buckets) or the owner of a query result writes them.
+ * <p>
+ * Threading: not thread-safe. A bucket's measures are owned by the aggregate writer and read only under the
+ * aggregates' lock; a query result's belong to the thread that holds it.
+ */
+public final class Measures {
+    private static final long NONE = Event.NONE;
+
+    private final int histogramDigits;
+    private final boolean longCounts;
+    private final int qualityNames;
+
+    public long count;
+    public long ok;
+    public long errors;
+    public long timeouts;
+    public long cancelled;
+    public long retries;
+    public long retried;
+    public long promptTokens;
+    public long completionTokens;
+    public long generationTokens;
+    public long generationNs;
+    public long cacheHits;
+    public long cacheMisses;
+    public long memoryBytesSum;
+    public long memoryBytesMax;
+    public long memoryCount;
+    public long cpuNsSum;
+    public long cpuCount;
+    public double costUsd;
+    public long costCount;
+    public long latencyNsSum;
+    public long latencyNsMax;
+    public long ttftNsSum;
+    public long ttftCount;
+    public long queueWaitNsSum;
+    public long queueWaitCount;
+    public double valueSum;
+    public double valueMin = Double.POSITIVE_INFINITY;
+    public double valueMax = Double.NEGATIVE_INFINITY;
+    public AbstractHistogram latencyUs;
+    public AbstractHistogram ttftUs;
+    public AbstractHistogram queueWaitUs;
+    public Long2LongCounterMap errorsByType;
+    private final LongLongConsumer addErrors = (type, n) -> errors().getAndAdd(type, n);
+    public double[] qualitySums;
+    public long[] qualityCounts;
+
+    /**
+     * @param histogramDigits significant digits of the histograms.
+     * @param longCounts      whether histogram counts need 64 bits (coarse buckets and query results).
+     * @param qualityNames    the number of distinct quality score names the store allows.
+     */
+    public Measures(final int histogramDigits, final boolean longCounts, final int qualityNames) {
+        this.histogramDigits = histogramDigits;
+        this.longCounts = longCounts;
+        this.qualityNames = qualityNames;
+    }
+
+    /** Empties the measures, keeping their allocated histograms and maps for reuse. */
+    public void reset() {
+        count = 0;
+        ok = 0;
+        errors = 0;
+        timeouts = 0;
+        cancelled = 0;
+        retries = 0;
+        retried = 0;
+        promptTokens = 0;
+        completionTokens = 0;
+        generationTokens = 0;
+        generationNs = 0;
+        cacheHits = 0;
+        cacheMisses = 0;
+        memoryBytesSum = 0;
+        memoryBytesMax = 0;
+        memoryCount = 0;
+        cpuNsSum = 0;
+        cpuCount = 0;
+        costUsd = 0;
+        costCount = 0;
+        latencyNsSum = 0;
+        latencyNsMax = 0;
+        ttftNsSum = 0;
+        ttftCount = 0;
+        queueWaitNsSum = 0;
+        queueWaitCount = 0;
+        valueSum = 0;
+        valueMin = Double.POSITIVE_INFINITY;
+        valueMax = Double.NEGATIVE_INFINITY;
+        if (latencyUs != null) {
+            latencyUs.reset();
+        }
+        if (ttftUs != null) {
+            ttftUs.reset();
+        }
+        if (queueWaitUs != null) {
+            queueWaitUs.reset();
+        }
+        if (errorsByType != null) {
+            errorsByType.clear();
+        }
+        if (qualitySums != null) {
+            java.util.Arrays.fill(qualitySums, 0);
+            java.util.Arrays.fill(qualityCounts, 0);
+        }
+    }
+
+    /**
+     * Adds one event.
+     *
+     * @param e the event, its cost already stamped ({@link PriceTable#stampCost}): NaN if unknown.
+     */
+    public void add(final EventSlot e) {
+        count++;
+        switch (e.status) {
+            case 0:
+                ok++;
+                break;
+            case 1:
+                errors++;
+                break;
+            case 2:
+                timeouts++;
+                break;
+            default:
+                cancelled++;
+        }
+        if (e.errorType != 0) {
+            errors().incrementAndGet(e.errorType);
+        }
+        if (e.retries > 0) {
+            retries += e.retries;
+            retried++;
+        }
+        final long latencyNs = e.latencyNs;
+        latencyNsSum += latencyNs;
+        latencyNsMax = Math.max(latencyNsMax, latencyNs);
+        latency().recordValue(latencyNs / 1000);
+        if (e.ttftNs != NONE) {
+            ttftNsSum += e.ttftNs;
+            ttftCount++;
+            ttft().recordValue(e.ttftNs / 1000);
+        }
+        if (e.queueWaitNs != NONE) {
+            queueWaitNsSum += e.queueWaitNs;
+            queueWaitCount++;
+            queueWait().recordValue(e.queueWaitNs / 1000);
+        }
+        if (e.promptTokens != NONE) {
+            promptTokens += e.promptTokens;
+        }
+        if (e.completionTokens != NONE) {
+            completionTokens += e.completionTokens;
+            final long decodeNs = e.ttftNs != NONE && e.ttftNs < latencyNs ? latencyNs - e.ttftNs : latencyNs;
+            if (decodeNs > 0) {
+                generationTokens += e.completionTokens;
+                generationNs += decodeNs;
+            }
+        }
+        if (e.cache == CACHE_HIT) {
+            cacheHits++;
+        } else if (e.cache == CACHE_MISS) {
+            cacheMisses++;
+        }
+        if (e.memoryBytes != NONE) {
+            memoryBytesSum += e.memoryBytes;
+            memoryBytesMax = Math.max(memoryBytesMax, e.memoryBytes);
+            memoryCount++;
+        }
+        if (e.cpuNs != NONE) {
+            cpuNsSum += e.cpuNs;
+            cpuCount++;
+        }
+        final double cost = e.costUsd;
+        if (cost == cost) {
+            costUsd += cost;
+            costCount++;
+        }
+        for (int i = 0; i < e.qualityCount; i++) {
+            final int name = e.qualityNames[i];
+            if (name < qualityNames + 1) {
+                qualitySums()[name] += e.qualityValues[i];
+                qualityCounts[name]++;
+            }
+        }
+    }
+
+    /**
+     * Adds one custom metric sample.
+     *
+     * @param value of the sample.
+     */
+    void addValue(final double value) {
+        count++;
+        valueSum += value;
+        valueMin = Math.min(valueMin, value);
+        valueMax = Math.max(valueMax, value);
+    }
+
+    /**
+     * Adds all of other measures to these.
+     *
+     * @param o the measures to add.
+     */
+    void merge(final Measures o) {
+        if (o.count == 0) {
+            return;
+        }
+        count += o.count;
+        ok += o.ok;
+        errors += o.errors;
+        timeouts += o.timeouts;
+        cancelled += o.cancelled;
+        retries += o.retries;
+        retried += o.retried;
+        promptTokens += o.promptTokens;
+        completionTokens += o.completionTokens;
+        generationTokens += o.generationTokens;
+        generationNs += o.generationNs;
+        cacheHits += o.cacheHits;
+        cacheMisses += o.cacheMisses;
+        memoryBytesSum += o.memoryBytesSum;
+        memoryBytesMax = Math.max(memoryBytesMax, o.memoryBytesMax);
+        memoryCount += o.memoryCount;
+        cpuNsSum += o.cpuNsSum;
+        cpuCount += o.cpuCount;
+        costUsd += o.costUsd;
+        costCount += o.costCount;
+        latencyNsSum += o.latencyNsSum;
+        latencyNsMax = Math.max(latencyNsMax, o.latencyNsMax);
+        ttftNsSum += o.ttftNsSum;
+        ttftCount += o.ttftCount;
+        queueWaitNsSum += o.queueWaitNsSum;
+        queueWaitCount += o.queueWaitCount;
+        valueSum += o.valueSum;
+        valueMin = Math.min(valueMin, o.valueMin);
+        valueMax = Math.max(valueMax, o.valueMax);
+        if (o.latencyUs != null && o.latencyUs.getTotalCount() > 0) {
+            latency().add(o.latencyUs);
+        }
+        if (o.ttftUs != null && o.ttftUs.getTotalCount() > 0) {
+            ttft().add(o.ttftUs);
+        }
+        if (o.queueWaitUs != null && o.queueWaitUs.getTotalCount() > 0) {
+            queueWait().add(o.queueWaitUs);
+        }
+        if (o.errorsByType != null && !o.errorsByType.isEmpty()) {
+            o.errorsByType.forEach(addErrors);
+        }
+        if (o.qualitySums != null) {
+            final double[] sums = qualitySums();
+            for (int i = 0; i < sums.length; i++) {
+                sums[i] += o.qualitySums[i];
+                qualityCounts[i] += o.qualityCounts[i];
+            }
+        }
+    }
+
+    private static final byte CACHE_HIT = (byte)CacheResult.HIT.ordinal();
+    private static final byte CACHE_MISS = (byte)CacheResult.MISS.ordinal();
+
+    static {
+        // The switch in add() relies on these ordinals.
+        if (Status.OK.ordinal() != 0 || Status.ERROR.ordinal() != 1 || Status.TIMEOUT.ordinal() != 2) {
+            throw new AssertionError("Status ordinals changed");
+        }
+    }
+
+    private AbstractHistogram newHistogram() {
+        final AbstractHistogram h = longCounts ? new Histogram(histogramDigits)
+            : new IntCountsHistogram(histogramDigits);
+        h.setAutoResize(true);
+        return h;
+    }
+
+    AbstractHistogram latency() {
+        if (latencyUs == null) {
+            latencyUs = newHistogram();
+        }
+        return latencyUs;
+    }
+
+    AbstractHistogram ttft() {
+        if (ttftUs == null) {
+            ttftUs = newHistogram();
+        }
+        return ttftUs;
+    }
+
+    AbstractHistogram queueWait() {
+        if (queueWaitUs == null) {
+            queueWaitUs = newHistogram();
+        }
+        return queueWaitUs;
+    }
+
+    Long2LongCounterMap errors() {
+        if (errorsByType == null) {
+            errorsByType = new Long2LongCounterMap(0);
+        }
+        return errorsByType;
+    }
+
+    double[] qualitySums() {
+        if (qualitySums == null) {
+            qualitySums = new double[qualityNames + 1];
+            qualityCounts = new long[qualityNames + 1];
+        }
+        return qualitySums;
+    }
+
+    /** @return whether histogram counts are 64 bits wide. */
+    boolean longCounts() {
+        return longCounts;
+    }
+
+    /** @return the number of distinct quality score names these measures make room for. */
+    int qualityNames() {
+        return qualityNames;
+    }
+
+    /**
+     * @return an estimate of the heap these measures hold, in bytes.
+     */
+    long footprintBytes() {
+        long bytes = 240;
+        if (latencyUs != null) {
+            bytes += latencyUs.getEstimatedFootprintInBytes();
+        }
+        if (ttftUs != null) {
+            bytes += ttftUs.getEstimatedFootprintInBytes();
+        }
+        if (queueWaitUs != null) {
+            bytes += queueWaitUs.getEstimatedFootprintInBytes();
+        }
+        if (errorsByType != null) {
+            bytes += 64 + errorsByType.capacity() * 16L;
+        }
+        if (qualitySums != null) {
+            bytes += 32 + qualitySums.length * 16L;
+        }
+        return bytes;
+    }
+}

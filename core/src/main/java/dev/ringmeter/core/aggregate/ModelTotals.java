@@ -1,0 +1,131 @@
+package dev.ringmeter.core.aggregate;
+
+import dev.ringmeter.CacheResult;
+import dev.ringmeter.Event;
+import dev.ringmeter.Status;
+import dev.ringmeter.core.dictionary.Dictionary;
+import dev.ringmeter.core.dictionary.Dimension;
+import dev.ringmeter.core.ingest.EventSlot;
+import org.agrona.collections.Long2LongCounterMap;
+
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The totals of one model's calls since the store was created: counts by status and error type, tokens, cost,
+ * retries, cache lookups, and histograms with the fixed bounds of the OpenTelemetry GenAI semantic conventions.
+ * Every event applied counts, whatever its timestamp.
+ * <p>
+ * Threading: not thread-safe; written by the aggregate writer, copied for readers under the aggregates' lock.
+ * Adding an event allocates nothing once the model's error types have been seen.
+ */
+final class ModelTotals {
+    /**
+     * OpenTelemetry GenAI semantic conventions: advisory buckets of gen_ai.client.operation.duration, seconds:
+     * 10 ms x 2^k for k = 0 to 13 ({@link #durationBucket} relies on it).
+     */
+    static final double[] DURATION_BOUNDS_S = {
+        0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
+    };
+    /** OpenTelemetry GenAI: advisory buckets of gen_ai.server.time_to_first_token, seconds. */
+    static final double[] TTFT_BOUNDS_S = {
+        0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
+    };
+    /** OpenTelemetry GenAI: advisory buckets of gen_ai.client.token.usage, tokens: 4^k for k = 0 to 13. */
+    static final double[] TOKEN_BOUNDS = {
+        1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864,
+    };
+    static final int STATUSES = Status.values().length;
+    private static final byte CACHE_HIT = (byte)CacheResult.HIT.ordinal();
+    private static final byte CACHE_MISS = (byte)CacheResult.MISS.ordinal();
+
+    final long[] requestsByStatus = new long[STATUSES];
+    final FixedBucketHistogram durationSeconds = new FixedBucketHistogram(DURATION_BOUNDS_S);
+    final FixedBucketHistogram ttftSeconds = new FixedBucketHistogram(TTFT_BOUNDS_S);
+    final FixedBucketHistogram inputTokens = new FixedBucketHistogram(TOKEN_BOUNDS);
+    final FixedBucketHistogram outputTokens = new FixedBucketHistogram(TOKEN_BOUNDS);
+    /** Calls by error type id. */
+    final Long2LongCounterMap errorsByType = new Long2LongCounterMap(0);
+    double costUsd;
+    long retries;
+    long cacheHits;
+    long cacheMisses;
+
+    /**
+     * Counts one call.
+     *
+     * @param e the event, its cost stamped (NaN if unknown).
+     */
+    void add(final EventSlot e) {
+        requestsByStatus[e.status]++;
+        durationSeconds.record(durationBucket(e.latencyNs), e.latencyNs / 1e9);
+        if (e.ttftNs != Event.NONE) {
+            ttftSeconds.record(e.ttftNs / 1e9);
+        }
+        if (e.promptTokens != Event.NONE) {
+            inputTokens.record(tokenBucket(e.promptTokens), e.promptTokens);
+        }
+        if (e.completionTokens != Event.NONE) {
+            outputTokens.record(tokenBucket(e.completionTokens), e.completionTokens);
+        }
+        if (e.errorType != 0) {
+            errorsByType.incrementAndGet(e.errorType);
+        }
+        final double cost = e.costUsd;
+        if (cost == cost) {
+            costUsd += cost;
+        }
+        retries += e.retries;
+        if (e.cache == CACHE_HIT) {
+            cacheHits++;
+        } else if (e.cache == CACHE_MISS) {
+            cacheMisses++;
+        }
+    }
+
+    /**
+     * The bucket of a duration among {@link #DURATION_BOUNDS_S} in integer arithmetic: the first k with
+     * latencyNs &lt;= 10 ms x 2^k, which is what comparing latencyNs / 1e9 with the bounds gives (the doubles
+     * near each bound are far closer together than 1 ns), without a scan.
+     *
+     * @param latencyNs a duration, &gt;= 0.
+     * @return its bucket; the last (above every bound) past 81.92 s.
+     */
+    static int durationBucket(final long latencyNs) {
+        if (latencyNs <= 10_000_000L) {
+            return 0;
+        }
+        final long q = (latencyNs - 1) / 10_000_000L;   // latencyNs <= 10 ms x 2^k  <=>  q < 2^k
+        return Math.min(64 - Long.numberOfLeadingZeros(q), DURATION_BOUNDS_S.length);
+    }
+
+    /**
+     * The bucket of a token count among {@link #TOKEN_BOUNDS}: the first k with tokens &lt;= 4^k.
+     *
+     * @param tokens a count, &gt;= 0.
+     * @return its bucket; the last (above every bound) past 4^13.
+     */
+    static int tokenBucket(final long tokens) {
+        if (tokens <= 1) {
+            return 0;
+        }
+        final int log2Ceiling = 64 - Long.numberOfLeadingZeros(tokens - 1);
+        return Math.min((log2Ceiling + 1) >>> 1, TOKEN_BOUNDS.length);
+    }
+
+    /**
+     * @param dictionary to name the error types.
+     * @return a copy for a reader (allocates).
+     */
+    CallTotals copy(final Dictionary dictionary) {
+        final SortedMap<String, Long> errors = new TreeMap<>();
+        errorsByType.forEach((type, n) -> errors.put(dictionary.name(Dimension.ERROR_TYPE, (int)type), n));
+        return new CallTotals(requestsByStatus.clone(), durationSeconds.copy(), ttftSeconds.copy(),
+            inputTokens.copy(), outputTokens.copy(), errors, costUsd, retries, cacheHits, cacheMisses);
+    }
+
+    /** @return an estimate of the heap held, in bytes. */
+    long footprintBytes() {
+        return 96 + 16 + STATUSES * 8L + 4 * (48 + 17 * 8L) + 64 + errorsByType.capacity() * 16L;
+    }
+}

@@ -1,0 +1,148 @@
+package dev.ringmeter.core.aggregate;
+
+import dev.ringmeter.Event;
+import dev.ringmeter.core.dictionary.Dictionary;
+import dev.ringmeter.core.dictionary.Dimension;
+import dev.ringmeter.core.query.Metric;
+import dev.ringmeter.core.query.Series;
+import dev.ringmeter.core.query.WindowStats;
+import org.agrona.concurrent.EpochClock;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The read side of the aggregates: windowed analytics of a model, of all models or of a custom metric, time
+ * series, recent events and the names that have data. A query over all models merges the all-models tiers and
+ * adds the seconds each model still holds open.
+ * <p>
+ * Threading: any thread. Each query takes the aggregates' lock, so it sees a consistent state of all models at a
+ * point between two of the writer's batches, and copies what it needs out before it returns. A window query into
+ * a reused {@link WindowStats} allocates nothing once warmed up.
+ */
+final class WindowQueries {
+    private final ReentrantLock lock;
+    private final TierRegistry tiers;
+    private final Dictionary dictionary;
+    private final EpochClock clock;
+    private final long[] span = new long[2];
+
+    /**
+     * @param lock       the aggregates' lock.
+     * @param tiers      to read.
+     * @param dictionary to turn names into ids and back.
+     * @param clock      for the rates of a window that reaches now.
+     */
+    WindowQueries(final ReentrantLock lock, final TierRegistry tiers, final Dictionary dictionary,
+                  final EpochClock clock) {
+        this.lock = lock;
+        this.tiers = tiers;
+        this.dictionary = dictionary;
+        this.clock = clock;
+    }
+
+    WindowStats newWindowStats() {
+        return new WindowStats(tiers.histogramDigits(), tiers.qualityNames());
+    }
+
+    WindowStats window(final String model, final long fromMs, final long toMs, final WindowStats into) {
+        final int id = model == null ? 0 : dictionary.find(Dimension.MODEL, model);
+        return merge(model, model == null ? -1 : id, false, fromMs, toMs, into);
+    }
+
+    WindowStats metricWindow(final String name, final long fromMs, final long toMs, final WindowStats into) {
+        return merge(name, dictionary.find(Dimension.METRIC_NAME, name), true, fromMs, toMs, into);
+    }
+
+    /** Merges the tiers of all models (id -1), of one model, or of one custom metric into a result. */
+    private WindowStats merge(final String name, final int id, final boolean metric, final long fromMs,
+                              final long toMs, final WindowStats into) {
+        final long now = clock.time();
+        lock.lock();
+        try {
+            into.begin(dictionary, name, fromMs, toMs, now);
+            final TimeTiers t = id < 0 ? tiers.all : metric ? tiers.findMetric(id) : tiers.findModel(id);
+            if (t != null) {
+                int n = t.merge(fromMs, toMs, into.sum, span);
+                if (t == tiers.all) {
+                    // the all-models tiers hold each model's closed seconds; add the seconds still open
+                    for (final TimeTiers model : tiers.models) {
+                        if (model != null) {
+                            n += model.mergeOpenHead(span[0], span[1], into.sum);
+                        }
+                    }
+                }
+                into.covered(span[0], span[1], n);
+            }
+        } finally {
+            lock.unlock();
+        }
+        return into;
+    }
+
+    Series series(final String model, final Metric metric, final long fromMs, final long toMs, final long stepMs) {
+        final long finestMs = tiers.finestWidthMs();
+        if (stepMs <= 0 || stepMs % finestMs != 0) {
+            throw new IllegalArgumentException("step must be a positive multiple of " + finestMs + " ms");
+        }
+        final long start = fromMs - Math.floorMod(fromMs, stepMs);
+        final long points = (toMs - start + stepMs - 1) / stepMs;
+        if (toMs <= fromMs || points > 10_000) {
+            throw new IllegalArgumentException("window must be non-empty and hold at most 10000 steps, not " + points);
+        }
+        final long[] starts = new long[(int)points];
+        final double[] values = new double[(int)points];
+        final WindowStats stats = newWindowStats();
+        for (int i = 0; i < points; i++) {
+            starts[i] = start + i * stepMs;
+            window(model, starts[i], starts[i] + stepMs, stats);
+            values[i] = metric.of(stats);
+        }
+        return new Series(metric, stepMs, starts, values);
+    }
+
+    List<Event> recent(final String model, final int limit) {
+        final int id = dictionary.find(Dimension.MODEL, model);
+        final List<Event> out = new ArrayList<>();
+        lock.lock();
+        try {
+            final RecentEvents r = tiers.findRecent(id);
+            if (r != null) {
+                final int n = Math.min(limit, r.size());
+                for (int i = 0; i < n; i++) {
+                    final Event e = new Event();
+                    r.read(i, model, dictionary, e);
+                    out.add(e);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        return out;
+    }
+
+    List<String> models() {
+        return names(Dimension.MODEL, true);
+    }
+
+    List<String> metricNames() {
+        return names(Dimension.METRIC_NAME, false);
+    }
+
+    private List<String> names(final Dimension dimension, final boolean ofModels) {
+        final List<String> names = new ArrayList<>();
+        lock.lock();
+        try {
+            final TimeTiers[] byId = ofModels ? tiers.models : tiers.metrics;
+            for (int id = 1; id < byId.length; id++) {
+                if (byId[id] != null) {
+                    names.add(dictionary.name(dimension, id));
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        return names;
+    }
+}
