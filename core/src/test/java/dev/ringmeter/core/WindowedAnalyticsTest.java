@@ -146,14 +146,17 @@ class WindowedAnalyticsTest {
         final long[] windows = {1_000, 10_000, 60_000, 300_000, 3_600_000, 3 * 3_600_000};
         for (final long length : windows) {
             for (int trial = 0; trial < 30; trial++) {
-                final long to = end - random.nextLong(0, Math.max(1, end - T0 - length + 1));
+                long to;
+                long[] cover;
+                do {   // a window whose edges no tier's horizon makes ambiguous
+                    to = end - random.nextLong(0, Math.max(1, end - T0 - length + 1));
+                    cover = expectedCover(to - length, to, end);
+                } while (cover == null);
                 final String model = trial % 4 == 3 ? null : MODELS[trial % 4];
                 store.aggregates().window(model, to - length, to, s);
-                assertTrue(s.coveredFromMs() <= to - length && s.coveredToMs() >= to,
-                    "the covered span " + (s.coveredFromMs() - T0) + ".." + (s.coveredToMs() - T0)
-                        + " encloses the window " + (to - length - T0) + ".." + (to - T0));
-                assertTrue(s.coveredToMs() - s.coveredFromMs() <= length + 2 * 3_600_000,
-                    "the covered span does not grow without bound");
+                final String window = (to - length - T0) + ".." + (to - T0);
+                assertEquals(cover[0] - T0, s.coveredFromMs() - T0, "covered from, for the window " + window);
+                assertEquals(cover[1] - T0, s.coveredToMs() - T0, "covered to, for the window " + window);
                 long count = 0, errors = 0, prompt = 0, completion = 0;
                 for (final Recorded r : all) {
                     if (r.timeMs >= s.coveredFromMs() && r.timeMs < s.coveredToMs()
@@ -178,6 +181,70 @@ class WindowedAnalyticsTest {
             perModel += store.aggregates().window(model, T0 - 60_000, end + 1, s).count();
         }
         assertEquals(all.size(), perModel);
+    }
+
+    /** The default tiers (StoreConfig's): bucket width and bucket count of each, finest first. */
+    private static final long[] TIER_WIDTHS_MS = {1_000, 10_000, 60_000, 3_600_000};
+    private static final int[] TIER_BUCKETS = {60, 60, 90, 24};
+
+    /**
+     * The span a windowed query must cover, from the tier widths and bucket counts alone. The window's start widens
+     * to a bucket edge of the finest tier that keeps it; its end to a bucket edge of the finest tier that keeps it
+     * and from which the cover can step up, tier by tier, at a bucket edge of the next coarser tier that the finer
+     * one still keeps, to the tier that keeps the start (else the end widens to a coarser tier).
+     *
+     * @return {from, to} of the cover, or null if an edge or a step lies so near a tier's horizon that which tier
+     * keeps it depends on how far that tier's newest bucket trails the newest event.
+     */
+    private static long[] expectedCover(final long fromMs, final long toMs, final long newestMs) {
+        int first = -1;
+        for (int k = TIER_WIDTHS_MS.length - 1; k >= 0; k--) {
+            final int kept = keeps(k, newestMs - fromMs);
+            if (kept < 0) {
+                return null;
+            }
+            first = kept == 1 ? k : first;
+        }
+        final long coverFromMs = fromMs - Math.floorMod(fromMs, TIER_WIDTHS_MS[first]);
+        for (int end = 0; end <= first; end++) {
+            final int kept = keeps(end, newestMs - (toMs - 1));
+            if (kept < 0) {
+                return null;
+            }
+            if (kept == 0) {
+                continue;
+            }
+            final long lastMs = toMs - 1 - Math.floorMod(toMs - 1, TIER_WIDTHS_MS[end]);
+            long stepMs = lastMs;
+            boolean reaches = true;
+            for (int k = end; k < first && reaches; k++) {
+                stepMs -= Math.floorMod(stepMs, TIER_WIDTHS_MS[k + 1]);
+                final int stepKept = keeps(k, newestMs - stepMs);
+                if (stepKept < 0) {
+                    return null;
+                }
+                reaches = stepKept == 1;
+            }
+            if (reaches) {
+                return new long[] {coverFromMs, lastMs + TIER_WIDTHS_MS[end]};
+            }
+        }
+        throw new AssertionError("the tier that keeps the start keeps the end");
+    }
+
+    /**
+     * @return 1 if tier k keeps the time ageMs before the newest event, 0 if not, -1 if that time is so near the
+     * tier's horizon (bucket count times width back from its newest bucket) that it depends on how far the newest
+     * bucket trails the newest event: up to a bucket of the tier itself and of each finer one (a model's newest event
+     * also trails the store's by a few seconds at most).
+     */
+    private static int keeps(final int k, final long ageMs) {
+        long lagMs = 5_000;
+        for (int i = 0; i <= k; i++) {
+            lagMs += 2 * TIER_WIDTHS_MS[i];
+        }
+        final long horizonMs = TIER_BUCKETS[k] * TIER_WIDTHS_MS[k];
+        return ageMs < horizonMs - lagMs ? 1 : ageMs >= horizonMs + lagMs ? 0 : -1;
     }
 
     @Test
@@ -218,9 +285,13 @@ class WindowedAnalyticsTest {
         }
         assertTrue(store.flush(5, TimeUnit.SECONDS));
         final WindowStats s = store.aggregates().window("m", now - 300_000, now, new WindowStats());
-        // seconds 300..599 hold one event each; the start edge widens to a 10 s bucket at most
-        assertTrue(s.count() >= 300 && s.count() <= 310, "count " + s.count() + " covered " + (s.coveredFromMs() - T0) + ".." + (s.coveredToMs() - T0));
-        assertEquals(s.coveredToMs(), T0 + 600_000);
+        // every second holds one event; five minutes back only the 10 s tier keeps the start: it widens to 290 s
+        final long[] cover = expectedCover(now - 300_000, now, now);
+        assertEquals(T0 + 290_000, cover[0]);
+        assertEquals(T0 + 600_000, cover[1]);
+        assertEquals(cover[0], s.coveredFromMs());
+        assertEquals(cover[1], s.coveredToMs());
+        assertEquals(310, s.count(), "one event in each second of 290..599");
         assertTrue(s.bucketsMerged() <= 30, "merged " + s.bucketsMerged());
     }
 

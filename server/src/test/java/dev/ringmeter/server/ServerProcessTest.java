@@ -1,6 +1,7 @@
 package dev.ringmeter.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ringmeter.core.test.ChildJvm;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -8,14 +9,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -52,20 +51,7 @@ class ServerProcessTest {
     }
 
     private Server start() throws Exception {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle") || arg.startsWith("-Ddisable")) {
-                command.add(arg);
-            }
-        }
-        command.add("-cp");
-        command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
-        command.add(Main.class.getName());
-        command.add("--port");
-        command.add("0");
-        command.add("--data");
-        command.add(data.toString());
+        final List<String> command = ChildJvm.command(Main.class, "--port", "0", "--data", data.toString());
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         final BufferedReader log = new BufferedReader(new InputStreamReader(process.getInputStream(),
             StandardCharsets.UTF_8));
