@@ -2,13 +2,13 @@ package dev.ringmeter.core;
 
 import dev.ringmeter.Event;
 import dev.ringmeter.core.query.WindowStats;
+import dev.ringmeter.core.test.ChildJvm;
 import org.agrona.concurrent.CachedEpochClock;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,14 +35,7 @@ class ShutdownHookTest {
     @Test
     void shouldCloseADurableStoreTheProcessExitsWithoutClosing() throws Exception {
         final Path data = dir.resolve("data");
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-            .filter(arg -> arg.startsWith("--add-") || arg.startsWith("-D")).toList());
-        command.add("-cp");
-        command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
-        command.add(Child.class.getName());
-        command.add(data.toString());
+        final List<String> command = ChildJvm.command(Child.class, data.toString());
         final Path output = dir.resolve("child.out");
         final Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
             .start();

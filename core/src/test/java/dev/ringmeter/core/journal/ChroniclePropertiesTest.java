@@ -4,13 +4,13 @@ import dev.ringmeter.Event;
 import dev.ringmeter.core.EmbeddedStore;
 import dev.ringmeter.core.StoreConfig;
 import dev.ringmeter.core.query.WindowStats;
+import dev.ringmeter.core.test.ChildJvm;
 import org.agrona.concurrent.CachedEpochClock;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,18 +73,9 @@ class ChroniclePropertiesTest {
 
     /** Runs {@link Child} to its end; returns its standard output and error. */
     private String runChild(final Path data, final List<String> options) throws Exception {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("--add-")) {
-                command.add(arg);   // Chronicle's opens and exports; no -D of this JVM's
-            }
-        }
-        command.addAll(options);
-        command.add("-cp");
-        command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
-        command.add(Child.class.getName());
-        command.add(data.toString());
+        final List<String> jvmOptions = new ArrayList<>(ChildJvm.moduleOptions());   // no -D of this JVM's
+        jvmOptions.addAll(options);
+        final List<String> command = ChildJvm.command(jvmOptions, Child.class, data.toString());
         final Path output = dir.resolve("child-" + options.size() + ".out");
         final Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
             .start();

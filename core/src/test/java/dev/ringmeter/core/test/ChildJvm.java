@@ -21,9 +21,22 @@ public final class ChildJvm {
      * Chronicle properties ({@code -Dchronicle.*}, {@code -Ddisable.*}), in the order they were given.
      */
     public static List<String> inheritedOptions() {
+        return options(true);
+    }
+
+    /**
+     * @return the module opens and exports of this JVM alone ({@code --add-opens}/{@code --add-exports}), without
+     * any {@code -D} property: what a user who starts {@code java -jar} without options gets from the manifest.
+     */
+    public static List<String> moduleOptions() {
+        return options(false);
+    }
+
+    private static List<String> options(final boolean withProperties) {
         final List<String> options = new ArrayList<>();
         for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle") || arg.startsWith("-Ddisable")) {
+            if (arg.startsWith("--add-")
+                || withProperties && (arg.startsWith("-Dchronicle") || arg.startsWith("-Ddisable"))) {
                 options.add(arg);
             }
         }
