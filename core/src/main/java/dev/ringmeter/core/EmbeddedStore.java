@@ -14,7 +14,6 @@ import dev.ringmeter.core.ingest.PriceRules;
 import dev.ringmeter.core.ingest.RingConsumers;
 import dev.ringmeter.core.ingest.RingPublisher;
 import dev.ringmeter.core.ingest.WaitStrategies;
-import dev.ringmeter.core.journal.ChronicleProperties;
 import dev.ringmeter.core.journal.Journal;
 import dev.ringmeter.core.journal.JournalHandler;
 import dev.ringmeter.core.journal.Snapshot;
@@ -53,11 +52,6 @@ public final class EmbeddedStore implements EventRecorder {
     private static final System.Logger LOG = System.getLogger(EmbeddedStore.class.getName());
     /** How long {@link #close()} waits for the ring to drain, then for the consumers to stop, seconds. */
     private static final long CLOSE_TIMEOUT_S = 10;
-
-    static {
-        // before open() touches Chronicle (StoreConfig.conclude() already reads its roll cycles)
-        ChronicleProperties.applyDefaults();
-    }
 
     private final StoreConfig config;
     private final EpochClock clock;

@@ -1,6 +1,7 @@
 package dev.ringmeter.core;
 
 import dev.ringmeter.core.dictionary.Dimension;
+import dev.ringmeter.core.journal.ChronicleProperties;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.SystemEpochClock;
 
@@ -14,6 +15,11 @@ import java.util.concurrent.TimeUnit;
  * Threading: fill on one thread, then hand to {@link EmbeddedStore#open(StoreConfig)}; do not change it afterwards.
  */
 public final class StoreConfig {
+    static {
+        // every store starts from a config, and conclude() reads Chronicle's roll cycles: quiet Chronicle first
+        ChronicleProperties.applyDefaults();
+    }
+
     /** What {@code record()} does when the ring has no free slot. */
     public enum FullRingPolicy {
         /** Return false at once and count the drop (the default: never stalls the caller). */
