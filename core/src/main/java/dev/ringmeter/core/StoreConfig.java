@@ -30,8 +30,8 @@ public final class StoreConfig {
 
     /** How the store's consumer thread waits for events. */
     public enum WaitStrategyKind {
-        /** Spin briefly, then park for {@link #parkNanos()}; woken early by {@code flush()} and by producers every
-         * quarter of the ring. Near-zero idle CPU. */
+        /** Spin briefly, then park for {@link #parkNanos()}; woken early by {@code flush()}, and by producers every
+         * quarter of the ring and whenever they find it full. Near-zero idle CPU. */
         PARKING,
         /** Disruptor's blocking strategy (a lock and condition; producers signal). */
         BLOCKING,
@@ -102,7 +102,8 @@ public final class StoreConfig {
     /**
      * @param parkNanos how long an idle consumer parks between checks with {@link WaitStrategyKind#PARKING};
      *                  default 50 ms. {@code flush()} wakes it at once, and so do producers every quarter of the
-     *                  ring, so this bounds only how late an unflushed event becomes visible to queries.
+     *                  ring and on a full ring, so this bounds only how late an unflushed event becomes visible
+     *                  to queries.
      * @return this.
      */
     public StoreConfig parkNanos(final long parkNanos) {
