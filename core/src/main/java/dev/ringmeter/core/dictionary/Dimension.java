@@ -10,7 +10,8 @@ import dev.ringmeter.wire.FieldNames;
  * <p>
  * This is the one place that says which dimension each string field of an {@link Event} belongs to
  * ({@link #of(Event)}): the store's ring slot and the admission of a batch both read an event's strings through it.
- * Called on a constant, as in {@code Dimension.MODEL.of(event)}, it compiles to the field's own accessor.
+ * Called on a constant, as in {@code Dimension.MODEL.of(event)} on the record() path, the JIT binds it to that
+ * constant's body and inlines the accessor: no dispatch, no allocation.
  */
 public enum Dimension {
     MODEL(FieldNames.MODEL, 1_000) {
