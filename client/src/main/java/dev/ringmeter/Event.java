@@ -45,9 +45,7 @@ public final class Event implements Tagged {
     private final String[] qualityNames = new String[MAX_QUALITY];
     private final double[] qualityValues = new double[MAX_QUALITY];
     private int qualityCount;
-    private final String[] tagKeys = new String[MAX_TAGS];
-    private final String[] tagValues = new String[MAX_TAGS];
-    private int tagCount;
+    private final Tags tags = new Tags();
 
     /**
      * Clears every field back to absent, so the instance can carry the next event.
@@ -79,11 +77,7 @@ public final class Event implements Tagged {
             qualityNames[i] = null;
         }
         qualityCount = 0;
-        for (int i = 0; i < MAX_TAGS; i++) {
-            tagKeys[i] = null;
-            tagValues[i] = null;
-        }
-        tagCount = 0;
+        tags.clear();
         return this;
     }
 
@@ -92,11 +86,7 @@ public final class Event implements Tagged {
      * @return this.
      */
     public Event timestampMs(final long timestampMs) {
-        if (timestampMs < 0) {
-            throw new InvalidEventException(FieldNames.TIMESTAMP,
-                "must be >= 0 ms since the epoch but was " + timestampMs);
-        }
-        this.timestampMs = timestampMs;
+        this.timestampMs = checkedTimestampMs(timestampMs);
         return this;
     }
 
@@ -361,14 +351,7 @@ public final class Event implements Tagged {
      */
     @Override
     public Event tag(final String key, final String value) {
-        if (key == null || key.isEmpty() || value == null) {
-            throw new InvalidEventException(FieldNames.TAGS, "keys must not be empty and values not null");
-        }
-        if (tagCount == MAX_TAGS) {
-            throw new InvalidEventException(FieldNames.TAGS, "holds at most " + MAX_TAGS + " tags");
-        }
-        tagKeys[tagCount] = key;
-        tagValues[tagCount++] = value;
+        tags.add(key, value);
         return this;
     }
 
@@ -488,17 +471,32 @@ public final class Event implements Tagged {
 
     @Override
     public int tagCount() {
-        return tagCount;
+        return tags.count();
     }
 
     @Override
     public String tagKey(final int index) {
-        return tagKeys[index];
+        return tags.key(index);
     }
 
     @Override
     public String tagValue(final int index) {
-        return tagValues[index];
+        return tags.value(index);
+    }
+
+    /**
+     * The rule for the time of an event or a metric sample.
+     *
+     * @param timestampMs milliseconds since the epoch, or 0 for "when recorded".
+     * @return timestampMs.
+     * @throws InvalidEventException if it is negative.
+     */
+    static long checkedTimestampMs(final long timestampMs) {
+        if (timestampMs < 0) {
+            throw new InvalidEventException(FieldNames.TIMESTAMP,
+                "must be >= 0 ms since the epoch but was " + timestampMs);
+        }
+        return timestampMs;
     }
 
     private static long nonNegative(final String field, final long value) {

@@ -12,9 +12,7 @@ public final class MetricSample implements Tagged {
     private long timestampMs;
     private String name;
     private double value = Double.NaN;
-    private final String[] tagKeys = new String[Event.MAX_TAGS];
-    private final String[] tagValues = new String[Event.MAX_TAGS];
-    private int tagCount;
+    private final Tags tags = new Tags();
 
     /**
      * @return this, with every field cleared.
@@ -23,11 +21,7 @@ public final class MetricSample implements Tagged {
         timestampMs = 0;
         name = null;
         value = Double.NaN;
-        for (int i = 0; i < Event.MAX_TAGS; i++) {
-            tagKeys[i] = null;
-            tagValues[i] = null;
-        }
-        tagCount = 0;
+        tags.clear();
         return this;
     }
 
@@ -36,11 +30,7 @@ public final class MetricSample implements Tagged {
      * @return this.
      */
     public MetricSample timestampMs(final long timestampMs) {
-        if (timestampMs < 0) {
-            throw new InvalidEventException(FieldNames.TIMESTAMP,
-                "must be >= 0 ms since the epoch but was " + timestampMs);
-        }
-        this.timestampMs = timestampMs;
+        this.timestampMs = Event.checkedTimestampMs(timestampMs);
         return this;
     }
 
@@ -72,14 +62,7 @@ public final class MetricSample implements Tagged {
      */
     @Override
     public MetricSample tag(final String key, final String value) {
-        if (key == null || key.isEmpty() || value == null) {
-            throw new InvalidEventException(FieldNames.TAGS, "keys must not be empty and values not null");
-        }
-        if (tagCount == Event.MAX_TAGS) {
-            throw new InvalidEventException(FieldNames.TAGS, "holds at most " + Event.MAX_TAGS + " tags");
-        }
-        tagKeys[tagCount] = key;
-        tagValues[tagCount++] = value;
+        tags.add(key, value);
         return this;
     }
 
@@ -109,16 +92,16 @@ public final class MetricSample implements Tagged {
 
     @Override
     public int tagCount() {
-        return tagCount;
+        return tags.count();
     }
 
     @Override
     public String tagKey(final int index) {
-        return tagKeys[index];
+        return tags.key(index);
     }
 
     @Override
     public String tagValue(final int index) {
-        return tagValues[index];
+        return tags.value(index);
     }
 }

@@ -45,7 +45,8 @@ public final class Ringmeter {
         try {
             parsed = URI.create(u);
         } catch (final IllegalArgumentException e) {
-            throw new IllegalArgumentException("malformed recorder URI '" + redacted(u) + "': " + e.getMessage(), e);
+            throw new IllegalArgumentException("malformed recorder URI '" + RemoteConfig.redacted(u) + "': "
+                + e.getMessage(), e);
         }
         return open(parsed);
     }
@@ -76,8 +77,8 @@ public final class Ringmeter {
      */
     public static EventRecorder open(final URI uri) {
         if (uri.getScheme() == null) {
-            throw new IllegalArgumentException("the recorder URI '" + redacted(uri.toString()) + "' has no scheme; "
-                + "use http://host:port, file:<dir> or mem:");
+            throw new IllegalArgumentException("the recorder URI '" + RemoteConfig.redacted(uri.toString())
+                + "' has no scheme; use http://host:port, file:<dir> or mem:");
         }
         if (isHttp(uri)) {
             return RemoteRecorder.open(uri);
@@ -94,7 +95,8 @@ public final class Ringmeter {
                 + "with http://host:port");
         }
         throw new IllegalArgumentException("unsupported scheme '" + uri.getScheme() + "' in "
-            + redacted(uri.toString()) + "; supported: http, https, file and mem (file and mem with ringmeter-core)");
+            + RemoteConfig.redacted(uri.toString())
+            + "; supported: http, https, file and mem (file and mem with ringmeter-core)");
     }
 
     private static boolean isHttp(final URI uri) {
@@ -105,9 +107,5 @@ public final class Ringmeter {
         final ClassLoader context = Thread.currentThread().getContextClassLoader();
         return ServiceLoader.load(RecorderProvider.class,
             context != null ? context : Ringmeter.class.getClassLoader());
-    }
-
-    private static String redacted(final String uri) {
-        return uri.replaceAll("([?&]token=)[^&#]*", "$1***");
     }
 }

@@ -219,12 +219,7 @@ final class NdjsonBatch {
                 digits--;
             }
             put((byte)'.');
-            ensure(digits);
-            for (int i = digits - 1; i >= 0; i--) {
-                bytes[length + i] = (byte)('0' + fraction % 10);
-                fraction /= 10;
-            }
-            length += digits;
+            digits(fraction, digits);
         }
     }
 
@@ -233,12 +228,17 @@ final class NdjsonBatch {
             ascii(Long.toString(value));
             return;
         }
-        long v = value;
         int digits = 1;
-        for (long p = 10; p <= v && digits < 19; p *= 10) {
+        for (long p = 10; p <= value && digits < 19; p *= 10) {
             digits++;
         }
+        digits(value, digits);
+    }
+
+    /** Writes the last {@code digits} decimal digits of a value &gt;= 0, leading zeros included. */
+    private void digits(final long value, final int digits) {
         ensure(digits);
+        long v = value;
         for (int i = digits - 1; i >= 0; i--) {
             bytes[length + i] = (byte)('0' + v % 10);
             v /= 10;

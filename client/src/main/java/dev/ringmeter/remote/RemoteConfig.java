@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
 
 /**
  * Options of a {@link RemoteRecorder}: a fluent context, checked once by {@link #conclude()} (which the recorder
@@ -31,6 +32,8 @@ public final class RemoteConfig {
     public static final long DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
     public static final long DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
 
+    /** The value of a {@code token} query parameter, which no log or message may show. */
+    private static final Pattern TOKEN_VALUE = Pattern.compile("([?&]token=)[^&#]*");
     private static final String PARAMETERS = "token, bufferCapacity, batchSize, maxBatchBytes, lingerMs, maxRetries, "
         + "initialBackoffMs, maxBackoffMs, requestTimeoutMs, connectTimeoutMs, closeTimeoutMs, gzip";
 
@@ -312,8 +315,16 @@ public final class RemoteConfig {
     }
 
     static String redacted(final URI uri) {
-        return uri.getRawQuery() == null ? uri.toString()
-            : uri.toString().replaceAll("([?&]token=)[^&#]*", "$1***");
+        return uri.getRawQuery() == null ? uri.toString() : redacted(uri.toString());
+    }
+
+    /**
+     * @param uri a recorder or server URI as given, possibly malformed.
+     * @return the URI with the value of its {@code token} query parameter replaced by {@code ***}, fit for a log
+     * or a message.
+     */
+    public static String redacted(final String uri) {
+        return TOKEN_VALUE.matcher(uri).replaceAll("$1***");
     }
 
     public URI uri() {

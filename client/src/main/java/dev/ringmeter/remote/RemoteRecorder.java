@@ -112,9 +112,7 @@ public final class RemoteRecorder implements EventRecorder {
      */
     @Override
     public boolean record(final Event event) {
-        if (closed) {
-            throw new IllegalStateException("the recorder is closed");
-        }
+        ensureOpen();
         event.validate();
         return published(ring.offer(event, System.currentTimeMillis()));
     }
@@ -127,11 +125,15 @@ public final class RemoteRecorder implements EventRecorder {
      */
     @Override
     public boolean record(final MetricSample sample) {
+        ensureOpen();
+        sample.validate();
+        return published(ring.offer(sample, System.currentTimeMillis()));
+    }
+
+    private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("the recorder is closed");
         }
-        sample.validate();
-        return published(ring.offer(sample, System.currentTimeMillis()));
     }
 
     private boolean published(final long position) {

@@ -95,19 +95,7 @@ final class AggregatesCodec {
             writeHistogram(out, m.ttftSeconds);
             writeHistogram(out, m.inputTokens);
             writeHistogram(out, m.outputTokens);
-            out.writeInt(m.errorsByType.size());
-            final IOException[] failed = new IOException[1];
-            m.errorsByType.forEach((type, calls) -> {
-                try {
-                    out.writeLong(type);
-                    out.writeLong(calls);
-                } catch (final IOException e) {
-                    failed[0] = e;
-                }
-            });
-            if (failed[0] != null) {
-                throw failed[0];
-            }
+            BucketCodec.writeErrorCounts(out, m.errorsByType);
             out.writeDouble(m.costUsd);
             out.writeLong(m.retries);
             out.writeLong(m.cacheHits);
@@ -136,13 +124,7 @@ final class AggregatesCodec {
             readHistogram(in, m.ttftSeconds);
             readHistogram(in, m.inputTokens);
             readHistogram(in, m.outputTokens);
-            final int errorTypes = in.readInt();
-            if (errorTypes < 0 || errorTypes > MAX_ID) {
-                throw new IOException("bad error type count " + errorTypes);
-            }
-            for (int e = 0; e < errorTypes; e++) {
-                m.errorsByType.getAndAdd(in.readLong(), in.readLong());
-            }
+            BucketCodec.readErrorCounts(in, BucketCodec.readErrorTypes(in, MAX_ID), m.errorsByType);
             m.costUsd = in.readDouble();
             m.retries = in.readLong();
             m.cacheHits = in.readLong();

@@ -3,6 +3,7 @@ package dev.ringmeter.core.aggregate;
 import org.HdrHistogram.AbstractHistogram;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.IntCountsHistogram;
+import org.agrona.collections.Long2LongCounterMap;
 
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -50,22 +51,7 @@ final class BucketCodec {
         writeHistogram(out, m.latencyUs);
         writeHistogram(out, m.ttftUs);
         writeHistogram(out, m.queueWaitUs);
-        final int errorTypes = m.errorsByType == null ? 0 : m.errorsByType.size();
-        out.writeInt(errorTypes);
-        if (errorTypes > 0) {
-            final IOException[] failed = new IOException[1];
-            m.errorsByType.forEach((type, n) -> {
-                try {
-                    out.writeLong(type);
-                    out.writeLong(n);
-                } catch (final IOException e) {
-                    failed[0] = e;
-                }
-            });
-            if (failed[0] != null) {
-                throw failed[0];
-            }
-        }
+        writeErrorCounts(out, m.errorsByType);
         out.writeInt(m.qualitySums == null ? 0 : m.qualitySums.length);
         if (m.qualitySums != null) {
             for (int i = 0; i < m.qualitySums.length; i++) {
@@ -117,12 +103,9 @@ final class BucketCodec {
         m.latencyUs = readHistogram(in, m.longCounts());
         m.ttftUs = readHistogram(in, m.longCounts());
         m.queueWaitUs = readHistogram(in, m.longCounts());
-        final int errorTypes = in.readInt();
-        if (errorTypes < 0 || errorTypes > 1_000_000) {
-            throw new IOException("bad error type count " + errorTypes);
-        }
-        for (int i = 0; i < errorTypes; i++) {
-            m.errors().getAndAdd(in.readLong(), in.readLong());
+        final int errorTypes = readErrorTypes(in, 1_000_000);
+        if (errorTypes > 0) {
+            readErrorCounts(in, errorTypes, m.errors());
         }
         final int qualities = in.readInt();
         if (qualities != 0 && qualities != m.qualityNames() + 1) {
@@ -134,6 +117,59 @@ final class BucketCodec {
                 m.qualitySums[i] = in.readDouble();
                 m.qualityCounts[i] = in.readLong();
             }
+        }
+    }
+
+    /**
+     * Writes counts by error type id, as buckets and model totals keep them: {@code errorTypes:4 (type:8 count:8)*}.
+     *
+     * @param out    to write to.
+     * @param counts the counts, or null for none.
+     * @throws IOException if the write fails.
+     */
+    static void writeErrorCounts(final DataOutput out, final Long2LongCounterMap counts) throws IOException {
+        final int errorTypes = counts == null ? 0 : counts.size();
+        out.writeInt(errorTypes);
+        if (errorTypes > 0) {
+            final IOException[] failed = new IOException[1];
+            counts.forEach((type, n) -> {
+                try {
+                    out.writeLong(type);
+                    out.writeLong(n);
+                } catch (final IOException e) {
+                    failed[0] = e;
+                }
+            });
+            if (failed[0] != null) {
+                throw failed[0];
+            }
+        }
+    }
+
+    /**
+     * @param in  to read from, at what {@link #writeErrorCounts} wrote.
+     * @param max the most error types a sound snapshot holds.
+     * @return how many (type, count) pairs follow.
+     * @throws IOException if the read fails or the number is bad.
+     */
+    static int readErrorTypes(final DataInput in, final int max) throws IOException {
+        final int errorTypes = in.readInt();
+        if (errorTypes < 0 || errorTypes > max) {
+            throw new IOException("bad error type count " + errorTypes);
+        }
+        return errorTypes;
+    }
+
+    /**
+     * @param in         to read from, after {@link #readErrorTypes}.
+     * @param errorTypes how many pairs follow.
+     * @param into       the counts to add them to.
+     * @throws IOException if the read fails.
+     */
+    static void readErrorCounts(final DataInput in, final int errorTypes, final Long2LongCounterMap into)
+        throws IOException {
+        for (int i = 0; i < errorTypes; i++) {
+            into.getAndAdd(in.readLong(), in.readLong());
         }
     }
 

@@ -37,6 +37,8 @@ final class TimeTiers {
     private final int qualityNames;
     /** The all-models tiers this model's closed seconds are handed to, or null. */
     private final TimeTiers parent;
+    /** The buckets an add goes to, as {@link #directBuckets} finds them; reused (one writer thread). */
+    private final Bucket[] direct;
 
     /**
      * @param widthMs         bucket width of each tier, finest first.
@@ -53,6 +55,7 @@ final class TimeTiers {
         this.size = size;
         this.tiers = widthMs.length;
         this.ring = new Bucket[tiers][];
+        this.direct = new Bucket[tiers];
         for (int k = 0; k < tiers; k++) {
             ring[k] = new Bucket[size[k]];
         }
@@ -80,18 +83,11 @@ final class TimeTiers {
         if (parent != null && headStart != NO_TIME && timeMs < headStart) {
             parent.add(e, timeMs);   // a late event in a second already handed to the parent
         }
-        boolean added = false;
-        for (int k = 0; k < tiers; k++) {
-            final Bucket b = bucketForAdd(k, timeMs);
-            if (b == NOT_HERE) {
-                break;
-            }
-            if (b != null) {
-                b.measures.add(e);
-                added = true;
-            }
+        final int n = directBuckets(timeMs);
+        for (int i = 0; i < n; i++) {
+            direct[i].measures.add(e);
         }
-        return added;
+        return n > 0;
     }
 
     /**
@@ -102,18 +98,11 @@ final class TimeTiers {
      * @return false if the sample is older than every tier keeps.
      */
     boolean addValue(final double value, final long timeMs) {
-        boolean added = false;
-        for (int k = 0; k < tiers; k++) {
-            final Bucket b = bucketForAdd(k, timeMs);
-            if (b == NOT_HERE) {
-                break;
-            }
-            if (b != null) {
-                b.measures.addValue(value);
-                added = true;
-            }
+        final int n = directBuckets(timeMs);
+        for (int i = 0; i < n; i++) {
+            direct[i].measures.addValue(value);
         }
-        return added;
+        return n > 0;
     }
 
     /**
@@ -123,14 +112,9 @@ final class TimeTiers {
      * @param child a bucket of the finest tier of a child's tiers, with the same width.
      */
     void addClosed(final Bucket child) {
-        for (int k = 0; k < tiers; k++) {
-            final Bucket b = bucketForAdd(k, child.startMs);
-            if (b == NOT_HERE) {
-                break;
-            }
-            if (b != null) {
-                b.measures.merge(child.measures);
-            }
+        final int n = directBuckets(child.startMs);
+        for (int i = 0; i < n; i++) {
+            direct[i].measures.merge(child.measures);
         }
     }
 
@@ -148,6 +132,28 @@ final class TimeTiers {
     }
 
     private static final Bucket NOT_HERE = new Bucket(1, false, 0);
+
+    /**
+     * Finds the buckets that take an item at timeMs directly, finest tier first: each tier's bucket for that time,
+     * up to the first tier that gets the time through roll-up instead, less the tiers that no longer keep it.
+     * Finding them first and adding after is the same as adding tier by tier: finding a coarser tier's bucket
+     * rolls up only buckets older than the finer ones found.
+     *
+     * @return how many, at the start of {@link #direct}.
+     */
+    private int directBuckets(final long timeMs) {
+        int n = 0;
+        for (int k = 0; k < tiers; k++) {
+            final Bucket b = bucketForAdd(k, timeMs);
+            if (b == NOT_HERE) {
+                break;
+            }
+            if (b != null) {
+                direct[n++] = b;
+            }
+        }
+        return n;
+    }
 
     /**
      * @return the bucket of tier k an event at timeMs goes to directly; null if tier k no longer keeps that time;
@@ -340,7 +346,7 @@ final class TimeTiers {
      * @return an estimate of the heap held by the buckets, in bytes.
      */
     long footprintBytes() {
-        long bytes = 64;
+        long bytes = 64 + 16 + direct.length * 4L;
         for (final Bucket[] r : ring) {
             bytes += 16 + r.length * 4L;
             for (final Bucket b : r) {

@@ -21,13 +21,11 @@ import java.util.Set;
  * the room it sees is exact whoever else writes to the dictionary.
  */
 public final class DictionaryAdmission {
-    /** The string fields of an event, in the order the store resolves them when it records the event. */
-    private static final Dimension[] EVENT_DIMENSIONS = {
-        Dimension.MODEL, Dimension.OPERATION, Dimension.PIPELINE, Dimension.STEP, Dimension.RUN, Dimension.TASK,
-        Dimension.CONFIG, Dimension.ERROR_TYPE,
-    };
-
     private final Dictionary dictionary;
+    private final ItemScan<Event[]> events = (items, index, fresh) -> scanEvent(items[index], index, fresh);
+    private final ItemScan<MetricSample[]> samples = (items, index, fresh) -> scanSample(items[index], index, fresh);
+    private final ItemScan<List<String>> models =
+        (items, index, fresh) -> check(Dimension.MODEL, items.get(index), index, fresh);
 
     /**
      * @param dictionary of the store.
@@ -45,19 +43,7 @@ public final class DictionaryAdmission {
      *                              limit; nothing of the batch is then registered.
      */
     public void admitEvents(final Event[] events, final int count) {
-        boolean anyNew = false;
-        for (int i = 0; i < count; i++) {
-            anyNew |= scanEvent(events[i], i, null);
-        }
-        if (anyNew) {
-            synchronized (dictionary) {
-                final NewValues fresh = new NewValues();
-                for (int i = 0; i < count; i++) {
-                    scanEvent(events[i], i, fresh);
-                }
-                fresh.register();
-            }
-        }
+        admit(events, count, this.events);
     }
 
     /**
@@ -68,19 +54,7 @@ public final class DictionaryAdmission {
      * @throws RefusedItemException as for events.
      */
     public void admitSamples(final MetricSample[] samples, final int count) {
-        boolean anyNew = false;
-        for (int i = 0; i < count; i++) {
-            anyNew |= scanSample(samples[i], i, null);
-        }
-        if (anyNew) {
-            synchronized (dictionary) {
-                final NewValues fresh = new NewValues();
-                for (int i = 0; i < count; i++) {
-                    scanSample(samples[i], i, fresh);
-                }
-                fresh.register();
-            }
-        }
+        admit(samples, count, this.samples);
     }
 
     /**
@@ -90,15 +64,34 @@ public final class DictionaryAdmission {
      * @throws RefusedItemException as for events.
      */
     public void admitModels(final List<String> models) {
+        admit(models, models.size(), this.models);
+    }
+
+    /** Checks the strings of one item of a batch. */
+    private interface ItemScan<T> {
+        /**
+         * @param items the batch.
+         * @param index of the item.
+         * @param fresh collects the new values under the lock, or null for the first, lock-free pass.
+         * @return true if the item brings a value new to the dictionary.
+         */
+        boolean scan(T items, int index, NewValues fresh);
+    }
+
+    /**
+     * A first pass without the lock finds whether the batch brings anything new; only then a second pass, holding
+     * the dictionary's lock, checks the new values against the room left and registers them all.
+     */
+    private <T> void admit(final T items, final int count, final ItemScan<T> scan) {
         boolean anyNew = false;
-        for (int i = 0; i < models.size(); i++) {
-            anyNew |= check(Dimension.MODEL, models.get(i), i, null);
+        for (int i = 0; i < count; i++) {
+            anyNew |= scan.scan(items, i, null);
         }
         if (anyNew) {
             synchronized (dictionary) {
                 final NewValues fresh = new NewValues();
-                for (int i = 0; i < models.size(); i++) {
-                    check(Dimension.MODEL, models.get(i), i, fresh);
+                for (int i = 0; i < count; i++) {
+                    scan.scan(items, i, fresh);
                 }
                 fresh.register();
             }
@@ -107,8 +100,8 @@ public final class DictionaryAdmission {
 
     private boolean scanEvent(final Event e, final int index, final NewValues fresh) {
         boolean anyNew = false;
-        for (final Dimension d : EVENT_DIMENSIONS) {
-            anyNew |= check(d, value(e, d), index, fresh);
+        for (final Dimension d : Dimension.EVENT_FIELDS) {
+            anyNew |= check(d, d.of(e), index, fresh);
         }
         for (int t = 0; t < e.qualityCount(); t++) {
             anyNew |= check(Dimension.QUALITY_NAME, e.qualityName(t), index, fresh);
@@ -128,27 +121,6 @@ public final class DictionaryAdmission {
             anyNew |= check(Dimension.TAG_VALUE, tagged.tagValue(t), index, fresh);
         }
         return anyNew;
-    }
-
-    private static String value(final Event e, final Dimension d) {
-        switch (d) {
-            case MODEL:
-                return e.model();
-            case OPERATION:
-                return e.operation();
-            case PIPELINE:
-                return e.pipeline();
-            case STEP:
-                return e.step();
-            case RUN:
-                return e.run();
-            case TASK:
-                return e.task();
-            case CONFIG:
-                return e.config();
-            default:
-                return e.errorType();
-        }
     }
 
     /**

@@ -1,27 +1,79 @@
 package dev.ringmeter.core.dictionary;
 
+import dev.ringmeter.Event;
 import dev.ringmeter.core.StoreConfig;
 import dev.ringmeter.wire.FieldNames;
 
 /**
  * A string-valued attribute of events that the store keeps as a dense int id through its {@link Dictionary}.
  * Each dimension has its own cardinality limit (see {@link StoreConfig#cardinalityLimit(Dimension, int)}).
+ * <p>
+ * This is the one place that says which dimension each string field of an {@link Event} belongs to
+ * ({@link #of(Event)}): the store's ring slot and the admission of a batch both read an event's strings through it.
+ * Called on a constant, as in {@code Dimension.MODEL.of(event)} on the record() path, the JIT binds it to that
+ * constant's body and inlines the accessor: no dispatch, no allocation.
  */
 public enum Dimension {
-    MODEL(FieldNames.MODEL, 1_000),
-    OPERATION(FieldNames.OPERATION, 256),
-    PIPELINE(FieldNames.PIPELINE, 1_000),
-    STEP(FieldNames.STEP, 1_000),
-    RUN(FieldNames.RUN, 100_000),
-    TASK(FieldNames.TASK, 100_000),
-    CONFIG(FieldNames.CONFIG, 10_000),
-    ERROR_TYPE(FieldNames.ERROR_TYPE, 1_000),
+    MODEL(FieldNames.MODEL, 1_000) {
+        @Override
+        public String of(final Event event) {
+            return event.model();
+        }
+    },
+    OPERATION(FieldNames.OPERATION, 256) {
+        @Override
+        public String of(final Event event) {
+            return event.operation();
+        }
+    },
+    PIPELINE(FieldNames.PIPELINE, 1_000) {
+        @Override
+        public String of(final Event event) {
+            return event.pipeline();
+        }
+    },
+    STEP(FieldNames.STEP, 1_000) {
+        @Override
+        public String of(final Event event) {
+            return event.step();
+        }
+    },
+    RUN(FieldNames.RUN, 100_000) {
+        @Override
+        public String of(final Event event) {
+            return event.run();
+        }
+    },
+    TASK(FieldNames.TASK, 100_000) {
+        @Override
+        public String of(final Event event) {
+            return event.task();
+        }
+    },
+    CONFIG(FieldNames.CONFIG, 10_000) {
+        @Override
+        public String of(final Event event) {
+            return event.config();
+        }
+    },
+    ERROR_TYPE(FieldNames.ERROR_TYPE, 1_000) {
+        @Override
+        public String of(final Event event) {
+            return event.errorType();
+        }
+    },
     TAG_KEY(FieldNames.TAGS, 256),
     TAG_VALUE(FieldNames.TAGS, 10_000),
     QUALITY_NAME(FieldNames.QUALITY, 32),
     METRIC_NAME(FieldNames.NAME, 1_000);
 
     public static final Dimension[] VALUES = values();
+
+    /**
+     * The dimensions of an event's own string fields, each field's value read by {@link #of(Event)}: the ones
+     * an event carries at most one value of.
+     */
+    public static final Dimension[] EVENT_FIELDS = {MODEL, OPERATION, PIPELINE, STEP, RUN, TASK, CONFIG, ERROR_TYPE};
 
     private final String field;
     private final int defaultLimit;
@@ -43,5 +95,14 @@ public enum Dimension {
      */
     public int defaultLimit() {
         return defaultLimit;
+    }
+
+    /**
+     * @param event an event.
+     * @return the value of the event's field this dimension belongs to, or null if it has none; always null for a
+     * dimension that is not one of {@link #EVENT_FIELDS} (tags, quality names and metric names come many or none).
+     */
+    public String of(final Event event) {
+        return null;
     }
 }

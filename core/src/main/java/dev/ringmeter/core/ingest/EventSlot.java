@@ -73,14 +73,14 @@ public final class EventSlot {
     public void fill(final Event event, final Dictionary dictionary) {
         kind = KIND_VOID;
         timestampMs = event.timestampMs();
-        model = dictionary.id(Dimension.MODEL, event.model());
-        operation = dictionary.id(Dimension.OPERATION, event.operation());
-        pipeline = dictionary.id(Dimension.PIPELINE, event.pipeline());
-        step = dictionary.id(Dimension.STEP, event.step());
-        run = dictionary.id(Dimension.RUN, event.run());
-        task = dictionary.id(Dimension.TASK, event.task());
-        config = dictionary.id(Dimension.CONFIG, event.config());
-        errorType = dictionary.id(Dimension.ERROR_TYPE, event.errorType());
+        model = dictionary.id(Dimension.MODEL, Dimension.MODEL.of(event));
+        operation = dictionary.id(Dimension.OPERATION, Dimension.OPERATION.of(event));
+        pipeline = dictionary.id(Dimension.PIPELINE, Dimension.PIPELINE.of(event));
+        step = dictionary.id(Dimension.STEP, Dimension.STEP.of(event));
+        run = dictionary.id(Dimension.RUN, Dimension.RUN.of(event));
+        task = dictionary.id(Dimension.TASK, Dimension.TASK.of(event));
+        config = dictionary.id(Dimension.CONFIG, Dimension.CONFIG.of(event));
+        errorType = dictionary.id(Dimension.ERROR_TYPE, Dimension.ERROR_TYPE.of(event));
         latencyNs = event.latencyNs();
         ttftNs = event.ttftNs();
         queueWaitNs = event.queueWaitNs();

@@ -6,62 +6,41 @@ import dev.ringmeter.CacheResult;
 import dev.ringmeter.Event;
 import dev.ringmeter.InvalidEventException;
 import dev.ringmeter.Status;
-import dev.ringmeter.Tagged;
 import dev.ringmeter.core.ingest.EventRules;
 import dev.ringmeter.wire.FieldNames;
 
 import java.io.IOException;
-import java.util.List;
 
 /**
- * Reads one event object of the ingest API onto a reused {@link Event}, whose setters check each value. Strict: an
- * unknown or repeated field is refused, naming it; JSON null leaves a field absent. After the object, the store's
- * {@link EventRules} are applied (required fields, a time not too far in the future), the same rules the store
- * applies to an event recorded in process.
+ * Reads one event object of the ingest API onto a reused {@link Event}, whose setters check each value, as strictly
+ * as every {@link ObjectReader}; then applies the store's {@link EventRules} (required fields, a time not too far in
+ * the future).
  * <p>
  * Threading: stateless after construction; any thread.
  */
-public final class EventReader implements BatchReader.ItemReader {
-    private static final List<String> FIELDS = FieldNames.EVENT;
-
+public final class EventReader extends ObjectReader<Event> {
     private final EventRules rules;
 
     /**
      * @param rules of the store.
      */
     public EventReader(final EventRules rules) {
+        super("an event", FieldNames.EVENT);
         this.rules = rules;
     }
 
     @Override
-    public void read(final JsonParser p, final IngestBatch batch, final int index) throws IOException {
-        final Event e = batch.event(index);
-        int seen = 0;
-        String name;
-        while ((name = p.nextFieldName()) != null) {
-            final int bit = 1 << fieldIndex(name);
-            if ((seen & bit) != 0) {
-                throw new InvalidEventException(name, "appears twice");
-            }
-            seen |= bit;
-            p.nextToken();
-            if (FieldValues.isNull(p)) {
-                continue;
-            }
-            field(p, e, name);
-        }
+    Event item(final IngestBatch batch, final int index) {
+        return batch.event(index);
+    }
+
+    @Override
+    void check(final Event e) {
         rules.check(e);
     }
 
-    private static int fieldIndex(final String name) {
-        final int i = FIELDS.indexOf(name);
-        if (i < 0) {
-            throw new InvalidEventException(name, "is not a field of an event; valid: " + String.join(", ", FIELDS));
-        }
-        return i;
-    }
-
-    private static void field(final JsonParser p, final Event e, final String name) throws IOException {
+    @Override
+    void field(final JsonParser p, final Event e, final String name) throws IOException {
         switch (name) {
             case FieldNames.TIMESTAMP:
                 e.timestampMs(FieldValues.timestampMs(p, name));
@@ -153,23 +132,6 @@ public final class EventReader implements BatchReader.ItemReader {
                 continue;
             }
             e.quality(name, FieldValues.number(p, FieldNames.member(FieldNames.QUALITY, name)));
-        }
-    }
-
-    /**
-     * Reads a {@code tags} object into an event or a metric sample, refusing a key given twice.
-     */
-    static void tags(final JsonParser p, final Tagged e) throws IOException {
-        FieldValues.startObject(p, FieldNames.TAGS);
-        String key;
-        while ((key = p.nextFieldName()) != null) {
-            for (int i = 0; i < e.tagCount(); i++) {
-                if (e.tagKey(i).equals(key)) {
-                    throw new InvalidEventException(FieldNames.member(FieldNames.TAGS, key), "appears twice");
-                }
-            }
-            p.nextToken();
-            e.tag(key, FieldValues.string(p, FieldNames.member(FieldNames.TAGS, key)));
         }
     }
 }

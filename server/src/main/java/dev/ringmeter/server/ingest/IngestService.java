@@ -1,6 +1,7 @@
 package dev.ringmeter.server.ingest;
 
 import dev.ringmeter.core.EmbeddedStore;
+import dev.ringmeter.core.dictionary.DictionaryAdmission;
 import dev.ringmeter.core.dictionary.RefusedItemException;
 import dev.ringmeter.server.ServerConfig;
 import dev.ringmeter.server.StoreContext;
@@ -50,26 +51,7 @@ public final class IngestService {
      * @throws IOException if the connection fails.
      */
     int events(final Context ctx) throws IOException {
-        final StoreContext sc = holder.get();
-        final boolean ndjson = ndjson(ctx);
-        final InputStream body = RequestBody.open(ctx, maxBodyBytes);
-        final IngestBatch batch = gate.acquire();
-        try {
-            final int n = BatchReader.read(body, ndjson, maxBatch, batch, sc.events);
-            try {
-                sc.admission.admitEvents(batch.filledEvents(), n);
-            } catch (final RefusedItemException e) {
-                throw refused(e);
-            }
-            final EmbeddedStore store = sc.store;
-            for (int i = 0; i < n; i++) {
-                record(store.record(batch.filledEvent(i)));
-            }
-            acknowledge(store, n);
-            return n;
-        } finally {
-            gate.release(batch);
-        }
+        return ingest(ctx, Items.EVENTS);
     }
 
     /**
@@ -78,25 +60,72 @@ public final class IngestService {
      * @throws IOException if the connection fails.
      */
     int samples(final Context ctx) throws IOException {
+        return ingest(ctx, Items.SAMPLES);
+    }
+
+    private int ingest(final Context ctx, final Items items) throws IOException {
         final StoreContext sc = holder.get();
         final boolean ndjson = ndjson(ctx);
         final InputStream body = RequestBody.open(ctx, maxBodyBytes);
         final IngestBatch batch = gate.acquire();
         try {
-            final int n = BatchReader.read(body, ndjson, maxBatch, batch, sc.samples);
+            final int n = BatchReader.read(body, ndjson, maxBatch, batch, items.reader(sc));
             try {
-                sc.admission.admitSamples(batch.filledSamples(), n);
+                items.admit(sc.admission, batch, n);
             } catch (final RefusedItemException e) {
                 throw refused(e);
             }
+            final EmbeddedStore store = sc.store;
             for (int i = 0; i < n; i++) {
-                record(sc.store.record(batch.filledSample(i)));
+                record(items.record(store, batch, i));
             }
-            acknowledge(sc.store, n);
+            acknowledge(store, n);
             return n;
         } finally {
             gate.release(batch);
         }
+    }
+
+    /** What a batch of events and one of metric samples do differently: which reader, admission and record. */
+    private enum Items {
+        EVENTS {
+            @Override
+            BatchReader.ItemReader reader(final StoreContext sc) {
+                return sc.events;
+            }
+
+            @Override
+            void admit(final DictionaryAdmission admission, final IngestBatch batch, final int n) {
+                admission.admitEvents(batch.filledEvents(), n);
+            }
+
+            @Override
+            boolean record(final EmbeddedStore store, final IngestBatch batch, final int i) {
+                return store.record(batch.filledEvent(i));
+            }
+        },
+        SAMPLES {
+            @Override
+            BatchReader.ItemReader reader(final StoreContext sc) {
+                return sc.samples;
+            }
+
+            @Override
+            void admit(final DictionaryAdmission admission, final IngestBatch batch, final int n) {
+                admission.admitSamples(batch.filledSamples(), n);
+            }
+
+            @Override
+            boolean record(final EmbeddedStore store, final IngestBatch batch, final int i) {
+                return store.record(batch.filledSample(i));
+            }
+        };
+
+        abstract BatchReader.ItemReader reader(StoreContext sc);
+
+        abstract void admit(DictionaryAdmission admission, IngestBatch batch, int n);
+
+        abstract boolean record(EmbeddedStore store, IngestBatch batch, int i);
     }
 
     /**

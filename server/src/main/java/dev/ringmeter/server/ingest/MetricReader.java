@@ -10,69 +10,49 @@ import java.io.IOException;
 
 /**
  * Reads one custom metric sample ({@code {"name": ..., "value": ..., "timestamp": ..., "tags": {...}}}) onto a
- * reused {@link MetricSample}, with the same strictness as {@link EventReader}, and applies the store's
+ * reused {@link MetricSample}, as strictly as every {@link ObjectReader}, and applies the store's
  * {@link EventRules} to it.
  * <p>
  * Threading: stateless after construction; any thread.
  */
-public final class MetricReader implements BatchReader.ItemReader {
-    private static final String FIELDS = String.join(", ", FieldNames.SAMPLE);
-
+public final class MetricReader extends ObjectReader<MetricSample> {
     private final EventRules rules;
 
     /**
      * @param rules of the store.
      */
     public MetricReader(final EventRules rules) {
+        super("a metric sample", FieldNames.SAMPLE);
         this.rules = rules;
     }
 
     @Override
-    public void read(final JsonParser p, final IngestBatch batch, final int index) throws IOException {
-        final MetricSample s = batch.sample(index);
-        int seen = 0;
-        String name;
-        while ((name = p.nextFieldName()) != null) {
-            final int bit;
-            switch (name) {
-                case FieldNames.NAME:
-                    bit = 1;
-                    break;
-                case FieldNames.VALUE:
-                    bit = 2;
-                    break;
-                case FieldNames.TIMESTAMP:
-                    bit = 4;
-                    break;
-                case FieldNames.TAGS:
-                    bit = 8;
-                    break;
-                default:
-                    throw new InvalidEventException(name, "is not a field of a metric sample; valid: " + FIELDS);
-            }
-            if ((seen & bit) != 0) {
-                throw new InvalidEventException(name, "appears twice");
-            }
-            seen |= bit;
-            p.nextToken();
-            if (FieldValues.isNull(p)) {
-                continue;
-            }
-            switch (bit) {
-                case 1:
-                    s.name(FieldValues.string(p, name));
-                    break;
-                case 2:
-                    s.value(FieldValues.number(p, name));
-                    break;
-                case 4:
-                    s.timestampMs(FieldValues.timestampMs(p, name));
-                    break;
-                default:
-                    EventReader.tags(p, s);
-                    break;
-            }
-        }
+    MetricSample item(final IngestBatch batch, final int index) {
+        return batch.sample(index);
+    }
+
+    @Override
+    void check(final MetricSample s) {
         rules.check(s);
+    }
+
+    @Override
+    void field(final JsonParser p, final MetricSample s, final String name) throws IOException {
+        switch (name) {
+            case FieldNames.NAME:
+                s.name(FieldValues.string(p, name));
+                break;
+            case FieldNames.VALUE:
+                s.value(FieldValues.number(p, name));
+                break;
+            case FieldNames.TIMESTAMP:
+                s.timestampMs(FieldValues.timestampMs(p, name));
+                break;
+            case FieldNames.TAGS:
+                tags(p, s);
+                break;
+            default:
+                throw new InvalidEventException(name, "is not a field of a metric sample");
+        }
     }
 }

@@ -196,7 +196,14 @@ public final class PricingController {
         }
     }
 
-    private static void price(final JsonGenerator g, final double[] price) throws IOException {
+    /**
+     * Writes a price object of the API, as the pricing routes and GET /api/v1/models show it.
+     *
+     * @param g     the generator.
+     * @param price {input, output} USD per million tokens.
+     * @throws IOException never in practice.
+     */
+    public static void price(final JsonGenerator g, final double[] price) throws IOException {
         g.writeStartObject();
         g.writeNumberField(FieldNames.INPUT_USD_PER_MILLION, price[0]);
         g.writeNumberField(FieldNames.OUTPUT_USD_PER_MILLION, price[1]);

@@ -99,33 +99,27 @@ final class PrometheusExposition {
 
         family(b, "ringmeter_server_start_time_seconds", "gauge", "When the server started, seconds since the epoch.");
         sample(b, "ringmeter_server_start_time_seconds", null, startTimeMs / 1000.0);
-        family(b, "ringmeter_server_writes_in_flight", "gauge", "Write requests being served.");
-        sample(b, "ringmeter_server_writes_in_flight", null, gate.inFlight());
-        family(b, "ringmeter_server_writes_rejected_total", "counter", "Write requests refused with 429.");
-        sample(b, "ringmeter_server_writes_rejected_total", null, gate.rejected());
-        family(b, "ringmeter_store_up", "gauge", "1 when the store is open and serving.");
-        sample(b, "ringmeter_store_up", null, stats == null ? 0 : 1);
+        single(b, "ringmeter_server_writes_in_flight", "gauge", "Write requests being served.", gate.inFlight());
+        single(b, "ringmeter_server_writes_rejected_total", "counter", "Write requests refused with 429.",
+            gate.rejected());
+        single(b, "ringmeter_store_up", "gauge", "1 when the store is open and serving.", stats == null ? 0 : 1);
         if (stats != null) {
-            family(b, "ringmeter_store_published_total", "counter", "Slots published to the ingestion ring.");
-            sample(b, "ringmeter_store_published_total", null, stats.published());
-            family(b, "ringmeter_store_dropped_total", "counter", "Events and samples dropped on a full ring.");
-            sample(b, "ringmeter_store_dropped_total", null, stats.dropped());
-            family(b, "ringmeter_store_aggregated_events_total", "counter", "Events applied to the aggregates.");
-            sample(b, "ringmeter_store_aggregated_events_total", null, stats.aggregatedEvents());
-            family(b, "ringmeter_store_aggregated_samples_total", "counter",
-                "Custom metric samples applied to the aggregates.");
-            sample(b, "ringmeter_store_aggregated_samples_total", null, stats.aggregatedSamples());
-            family(b, "ringmeter_store_expired_total", "counter",
-                "Events and samples older than the aggregates' retention when they arrived.");
-            sample(b, "ringmeter_store_expired_total", null, stats.expired());
-            family(b, "ringmeter_store_ring_capacity", "gauge", "Slots of the ingestion ring.");
-            sample(b, "ringmeter_store_ring_capacity", null, stats.ringCapacity());
-            family(b, "ringmeter_store_ring_occupied", "gauge", "Slots published but not yet consumed.");
-            sample(b, "ringmeter_store_ring_occupied", null, stats.ringOccupied());
-            family(b, "ringmeter_store_models", "gauge", "Distinct models known to the store.");
-            sample(b, "ringmeter_store_models", null, stats.models());
-            family(b, "ringmeter_store_aggregate_heap_bytes", "gauge", "Estimated heap held by the aggregates.");
-            sample(b, "ringmeter_store_aggregate_heap_bytes", null, stats.aggregateHeapBytes());
+            single(b, "ringmeter_store_published_total", "counter", "Slots published to the ingestion ring.",
+                stats.published());
+            single(b, "ringmeter_store_dropped_total", "counter", "Events and samples dropped on a full ring.",
+                stats.dropped());
+            single(b, "ringmeter_store_aggregated_events_total", "counter", "Events applied to the aggregates.",
+                stats.aggregatedEvents());
+            single(b, "ringmeter_store_aggregated_samples_total", "counter",
+                "Custom metric samples applied to the aggregates.", stats.aggregatedSamples());
+            single(b, "ringmeter_store_expired_total", "counter",
+                "Events and samples older than the aggregates' retention when they arrived.", stats.expired());
+            single(b, "ringmeter_store_ring_capacity", "gauge", "Slots of the ingestion ring.", stats.ringCapacity());
+            single(b, "ringmeter_store_ring_occupied", "gauge", "Slots published but not yet consumed.",
+                stats.ringOccupied());
+            single(b, "ringmeter_store_models", "gauge", "Distinct models known to the store.", stats.models());
+            single(b, "ringmeter_store_aggregate_heap_bytes", "gauge", "Estimated heap held by the aggregates.",
+                stats.aggregateHeapBytes());
         }
         return b.toString();
     }
@@ -133,6 +127,13 @@ final class PrometheusExposition {
     private static void family(final StringBuilder b, final String name, final String type, final String help) {
         b.append("# HELP ").append(name).append(' ').append(help).append('\n');
         b.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    /** Writes an unlabelled gauge or counter: its family and its one sample. */
+    private static void single(final StringBuilder b, final String name, final String type, final String help,
+                               final long value) {
+        family(b, name, type, help);
+        sample(b, name, null, value);
     }
 
     private static void histogram(final StringBuilder b, final String name, final String labels,

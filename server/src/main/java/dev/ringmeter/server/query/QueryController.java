@@ -1,5 +1,6 @@
 package dev.ringmeter.server.query;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.ringmeter.Event;
 import dev.ringmeter.Status;
 import dev.ringmeter.core.EmbeddedStore;
@@ -14,9 +15,11 @@ import dev.ringmeter.server.StoreHolder;
 import dev.ringmeter.server.http.ApiException;
 import dev.ringmeter.server.http.Json;
 import dev.ringmeter.server.http.QueryParams;
+import dev.ringmeter.server.ingest.PricingController;
 import dev.ringmeter.wire.FieldNames;
 import io.javalin.http.Context;
 
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -37,10 +40,8 @@ public final class QueryController {
     private static final List<String> GROUP_BY = List.of(FieldNames.MODEL, FieldNames.OPERATION, FieldNames.PIPELINE,
         FieldNames.STEP, FieldNames.RUN, FieldNames.TASK, FieldNames.CONFIG, FieldNames.ERROR_TYPE, FieldNames.STATUS,
         "tag:NAME");
-    /** The dimensions a journal scan filters on, by parameter name (the event's field), in {@link Dimension} order. */
-    private static final String[] FILTERS = {FieldNames.OPERATION, FieldNames.PIPELINE, FieldNames.STEP,
-        FieldNames.RUN, FieldNames.TASK, FieldNames.CONFIG, FieldNames.ERROR_TYPE};
-    private static final Dimension[] FILTER_DIMENSIONS = {Dimension.OPERATION, Dimension.PIPELINE, Dimension.STEP,
+    /** The dimensions a journal scan filters on, each by a parameter named as its event field. */
+    private static final Dimension[] FILTERS = {Dimension.OPERATION, Dimension.PIPELINE, Dimension.STEP,
         Dimension.RUN, Dimension.TASK, Dimension.CONFIG, Dimension.ERROR_TYPE};
     /** Journal scans read up to the whole journal: at most two run at once, the rest get 429. */
     private final Semaphore scans = new Semaphore(2);
@@ -66,34 +67,16 @@ public final class QueryController {
             FieldNames.CONFIG, FieldNames.ERROR_TYPE, FieldNames.STATUS, "tag");
         final EmbeddedStore store = holder.get().store;
         if (q.get("groupBy") != null || q.get(FieldNames.STATUS) != null || q.get("tag") != null
-            || Arrays.stream(FILTERS).anyMatch(f -> q.get(f) != null)) {
+            || Arrays.stream(FILTERS).anyMatch(f -> q.get(f.field()) != null)) {
             scan(ctx, q, store);
             return;
         }
         final long[] range = q.range(System.currentTimeMillis(), store.config().retentionMs(), DEFAULT_WINDOW_MS);
         final String model = q.get(FieldNames.MODEL);
-        final Aggregates aggregates = store.aggregates();
-        final WindowStats s = stats.get();
         if (model != null) {
             knownModel(store, model, FieldNames.MODEL);
-            aggregates.window(model, range[0], range[1], s);
-            Json.reply(ctx, 200, g -> StatsWriter.window(g, s, model));
-            return;
         }
-        final List<String> models = aggregates.models();
-        Json.reply(ctx, 200, g -> {
-            g.writeStartObject();
-            Json.time(g, "from", range[0]);
-            Json.time(g, "to", range[1]);
-            g.writeArrayFieldStart("models");
-            for (final String m : models) {
-                StatsWriter.window(g, aggregates.window(m, range[0], range[1], s), m);
-            }
-            g.writeEndArray();
-            g.writeFieldName("all");
-            StatsWriter.window(g, aggregates.window(null, range[0], range[1], s), "all");
-            g.writeEndObject();
-        });
+        windows(ctx, Windows.MODELS, store.aggregates(), model, range);
     }
 
     private void scan(final Context ctx, final QueryParams q, final EmbeddedStore store) {
@@ -104,10 +87,10 @@ public final class QueryController {
         if (model != null) {
             scan.where(Dimension.MODEL, model);
         }
-        for (int i = 0; i < FILTERS.length; i++) {
-            final String value = q.get(FILTERS[i]);
+        for (final Dimension filter : FILTERS) {
+            final String value = q.get(filter.field());
             if (value != null) {
-                scan.where(FILTER_DIMENSIONS[i], value);
+                scan.where(filter, value);
             }
         }
         final String status = q.get(FieldNames.STATUS);
@@ -257,10 +240,8 @@ public final class QueryController {
                 if (price == null) {
                     g.writeNullField("price");
                 } else {
-                    g.writeObjectFieldStart("price");
-                    g.writeNumberField(FieldNames.INPUT_USD_PER_MILLION, price[0]);
-                    g.writeNumberField(FieldNames.OUTPUT_USD_PER_MILLION, price[1]);
-                    g.writeEndObject();
+                    g.writeFieldName("price");
+                    PricingController.price(g, price);
                 }
                 g.writeFieldName("last5m");
                 StatsWriter.window(g, aggregates.window(m, now + 1 - DEFAULT_WINDOW_MS, now + 1, s), m);
@@ -297,28 +278,104 @@ public final class QueryController {
         final EmbeddedStore store = holder.get().store;
         final long[] range = q.range(System.currentTimeMillis(), store.config().retentionMs(), DEFAULT_WINDOW_MS);
         final String name = q.get("name");
-        final Aggregates aggregates = store.aggregates();
+        if (name != null && store.dictionary().find(Dimension.METRIC_NAME, name) == 0) {
+            throw ApiException.notFound("name", "no custom metric named '" + name + "'");
+        }
+        windows(ctx, Windows.METRICS, store.aggregates(), name, range);
+    }
+
+    /**
+     * Replies with the window of one name, or with {from, to, and a list of every name's window}.
+     *
+     * @param name  a known model or metric name, or null for every one.
+     * @param range [from, to) in epoch ms.
+     */
+    private void windows(final Context ctx, final Windows kind, final Aggregates aggregates, final String name,
+                         final long[] range) {
         final WindowStats s = stats.get();
         if (name != null) {
-            if (store.dictionary().find(Dimension.METRIC_NAME, name) == 0) {
-                throw ApiException.notFound("name", "no custom metric named '" + name + "'");
-            }
-            aggregates.metricWindow(name, range[0], range[1], s);
-            Json.reply(ctx, 200, g -> StatsWriter.metric(g, s, name));
+            kind.window(aggregates, name, range, s);
+            Json.reply(ctx, 200, g -> kind.write(g, s, name));
             return;
         }
-        final List<String> names = aggregates.metricNames();
+        final List<String> names = kind.names(aggregates);
         Json.reply(ctx, 200, g -> {
             g.writeStartObject();
             Json.time(g, "from", range[0]);
             Json.time(g, "to", range[1]);
-            g.writeArrayFieldStart("metrics");
+            g.writeArrayFieldStart(kind.list);
             for (final String n : names) {
-                StatsWriter.metric(g, aggregates.metricWindow(n, range[0], range[1], s), n);
+                kind.write(g, kind.window(aggregates, n, range, s), n);
             }
             g.writeEndArray();
+            kind.writeTotal(g, aggregates, range, s);
             g.writeEndObject();
         });
+    }
+
+    /** What the two windowed routes differ in: the names they list, the query of one name's window, its writer. */
+    private enum Windows {
+        /** The analytics of models, listed with those of all models together. */
+        MODELS("models") {
+            @Override
+            List<String> names(final Aggregates aggregates) {
+                return aggregates.models();
+            }
+
+            @Override
+            WindowStats window(final Aggregates aggregates, final String name, final long[] range,
+                               final WindowStats s) {
+                return aggregates.window(name, range[0], range[1], s);
+            }
+
+            @Override
+            void write(final JsonGenerator g, final WindowStats s, final String name) throws IOException {
+                StatsWriter.window(g, s, name);
+            }
+
+            @Override
+            void writeTotal(final JsonGenerator g, final Aggregates aggregates, final long[] range,
+                            final WindowStats s) throws IOException {
+                g.writeFieldName("all");
+                StatsWriter.window(g, aggregates.window(null, range[0], range[1], s), "all");
+            }
+        },
+        /** The stats of custom metrics. */
+        METRICS("metrics") {
+            @Override
+            List<String> names(final Aggregates aggregates) {
+                return aggregates.metricNames();
+            }
+
+            @Override
+            WindowStats window(final Aggregates aggregates, final String name, final long[] range,
+                               final WindowStats s) {
+                return aggregates.metricWindow(name, range[0], range[1], s);
+            }
+
+            @Override
+            void write(final JsonGenerator g, final WindowStats s, final String name) throws IOException {
+                StatsWriter.metric(g, s, name);
+            }
+        };
+
+        /** The name of the list in the reply. */
+        final String list;
+
+        Windows(final String list) {
+            this.list = list;
+        }
+
+        abstract List<String> names(Aggregates aggregates);
+
+        abstract WindowStats window(Aggregates aggregates, String name, long[] range, WindowStats s);
+
+        abstract void write(JsonGenerator g, WindowStats s, String name) throws IOException;
+
+        /** Writes what follows the list: nothing unless the kind has a total. */
+        void writeTotal(final JsonGenerator g, final Aggregates aggregates, final long[] range, final WindowStats s)
+            throws IOException {
+        }
     }
 
     /**

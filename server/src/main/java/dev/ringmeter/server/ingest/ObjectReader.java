@@ -1,0 +1,104 @@
+package dev.ringmeter.server.ingest;
+
+import com.fasterxml.jackson.core.JsonParser;
+import dev.ringmeter.InvalidEventException;
+import dev.ringmeter.Tagged;
+import dev.ringmeter.core.ingest.EventRules;
+import dev.ringmeter.wire.FieldNames;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Reads one object of the ingest API onto a reused item of a batch, strictly: a field that is not one of the
+ * kind's fields, or one given twice, is refused, naming it; JSON null leaves a field absent. After the object, the
+ * store's {@link EventRules} are applied to the item, the same rules the store applies to what is recorded in
+ * process. A subclass says which item of the batch to fill, how to set each field, and which rules apply.
+ * <p>
+ * Threading: stateless after construction; any thread.
+ *
+ * @param <T> the kind of item: an event or a metric sample.
+ */
+abstract class ObjectReader<T> implements BatchReader.ItemReader {
+    private final List<String> fields;
+    private final String unknownField;
+
+    /**
+     * @param kind   the kind of item, for a refusal: "an event".
+     * @param fields every field of the kind, as the wire names them; at most 32.
+     */
+    ObjectReader(final String kind, final List<String> fields) {
+        if (fields.size() > Integer.SIZE) {
+            throw new IllegalArgumentException("at most " + Integer.SIZE + " fields, not " + fields.size());
+        }
+        this.fields = fields;
+        this.unknownField = "is not a field of " + kind + "; valid: " + String.join(", ", fields);
+    }
+
+    @Override
+    public final void read(final JsonParser p, final IngestBatch batch, final int index) throws IOException {
+        final T item = item(batch, index);
+        int seen = 0;
+        String name;
+        while ((name = p.nextFieldName()) != null) {
+            final int field = fields.indexOf(name);
+            if (field < 0) {
+                throw new InvalidEventException(name, unknownField);
+            }
+            final int bit = 1 << field;
+            if ((seen & bit) != 0) {
+                throw new InvalidEventException(name, "appears twice");
+            }
+            seen |= bit;
+            p.nextToken();
+            if (FieldValues.isNull(p)) {
+                continue;
+            }
+            field(p, item, name);
+        }
+        check(item);
+    }
+
+    /**
+     * @param batch the batch.
+     * @param index of the item.
+     * @return the item of the batch to fill, reset.
+     */
+    abstract T item(IngestBatch batch, int index);
+
+    /**
+     * @param p    the parser, on the field's value, which is not null.
+     * @param item to set the field of.
+     * @param name of the field, one of the kind's.
+     * @throws IOException           from the parser.
+     * @throws InvalidEventException naming the field if its value is bad.
+     */
+    abstract void field(JsonParser p, T item, String name) throws IOException;
+
+    /**
+     * @param item as read.
+     * @throws InvalidEventException if the item breaks one of the store's rules.
+     */
+    abstract void check(T item);
+
+    /**
+     * Reads a {@code tags} object into an event or a metric sample, refusing a key given twice.
+     *
+     * @param p    the parser, on the object's start.
+     * @param item to add the tags to.
+     * @throws IOException from the parser.
+     */
+    static void tags(final JsonParser p, final Tagged item) throws IOException {
+        FieldValues.startObject(p, FieldNames.TAGS);
+        String key;
+        while ((key = p.nextFieldName()) != null) {
+            for (int i = 0; i < item.tagCount(); i++) {
+                if (item.tagKey(i).equals(key)) {
+                    throw new InvalidEventException(FieldNames.member(FieldNames.TAGS, key), "appears twice");
+                }
+            }
+            p.nextToken();
+            item.tag(key, FieldValues.string(p, FieldNames.member(FieldNames.TAGS, key)));
+        }
+    }
+}
