@@ -3,7 +3,6 @@ package dev.ringmeter.remote;
 import dev.ringmeter.CacheResult;
 import dev.ringmeter.Event;
 import dev.ringmeter.Status;
-
 import dev.ringmeter.wire.FieldNames;
 
 import java.util.Arrays;

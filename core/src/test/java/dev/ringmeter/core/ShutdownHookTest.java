@@ -9,11 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,17 +31,8 @@ class ShutdownHookTest {
     @Test
     void shouldCloseADurableStoreTheProcessExitsWithoutClosing() throws Exception {
         final Path data = dir.resolve("data");
-        final List<String> command = ChildJvm.command(Child.class, data.toString());
-        final Path output = dir.resolve("child.out");
-        final Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
-            .start();
-        try {
-            assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the child did not exit");
-        } finally {
-            child.destroyForcibly();
-        }
-        final String text = Files.readString(output, StandardCharsets.UTF_8);
-        assertEquals(0, child.exitValue(), text);
+        final String text = ChildJvm.runToEnd(ChildJvm.command(Child.class, data.toString()), dir.resolve("child.out"),
+            60);
         assertTrue(text.contains("RECORDED " + EVENTS), text);
 
         final CachedEpochClock clock = new CachedEpochClock();

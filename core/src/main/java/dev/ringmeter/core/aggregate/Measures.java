@@ -10,7 +10,6 @@ import org.HdrHistogram.IntCountsHistogram;
 import org.agrona.collections.Long2LongCounterMap;
 import org.agrona.collections.LongLongConsumer;
 
-
 /**
  * The measures of a set of events (or custom metric samples): counters, sums, maxima and HdrHistograms of latency,
  * time to first token and queue wait, recorded in microseconds. What a {@link Bucket} holds for its interval, and

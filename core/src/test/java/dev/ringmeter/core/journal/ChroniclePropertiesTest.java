@@ -11,8 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,18 +73,8 @@ class ChroniclePropertiesTest {
     private String runChild(final Path data, final List<String> options) throws Exception {
         final List<String> jvmOptions = new ArrayList<>(ChildJvm.moduleOptions());   // no -D of this JVM's
         jvmOptions.addAll(options);
-        final List<String> command = ChildJvm.command(jvmOptions, Child.class, data.toString());
-        final Path output = dir.resolve("child-" + options.size() + ".out");
-        final Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
-            .start();
-        try {
-            assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the child did not finish");
-        } finally {
-            child.destroyForcibly();
-        }
-        final String text = Files.readString(output, StandardCharsets.UTF_8);
-        assertEquals(0, child.exitValue(), text);
-        return text;
+        return ChildJvm.runToEnd(ChildJvm.command(jvmOptions, Child.class, data.toString()),
+            dir.resolve("child-" + options.size() + ".out"), 60);
     }
 
     /**

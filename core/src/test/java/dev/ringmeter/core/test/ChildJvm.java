@@ -1,10 +1,14 @@
 package dev.ringmeter.core.test;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The command line of a child JVM for tests that need a real process (to kill it, or to see what it logs): this
@@ -68,5 +72,33 @@ public final class ChildJvm {
         command.add(mainClass.getName());
         command.addAll(Arrays.asList(args));
         return command;
+    }
+
+    /**
+     * Runs a child to its end and returns what it printed.
+     *
+     * @param command        from {@link #command}.
+     * @param output         file for its standard output and error.
+     * @param timeoutSeconds how long it may run.
+     * @return its output.
+     * @throws AssertionError if it does not end in time (it is then killed) or exits other than 0.
+     */
+    public static String runToEnd(final List<String> command, final Path output, final long timeoutSeconds)
+        throws IOException, InterruptedException {
+        final Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
+            .start();
+        try {
+            if (!child.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                throw new AssertionError("the child did not end within " + timeoutSeconds + " s: "
+                    + Files.readString(output, StandardCharsets.UTF_8));
+            }
+        } finally {
+            child.destroyForcibly();
+        }
+        final String text = Files.readString(output, StandardCharsets.UTF_8);
+        if (child.exitValue() != 0) {
+            throw new AssertionError("the child exited with " + child.exitValue() + ": " + text);
+        }
+        return text;
     }
 }
