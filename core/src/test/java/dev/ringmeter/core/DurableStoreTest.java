@@ -28,9 +28,6 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(120)
@@ -265,38 +262,6 @@ class DurableStoreTest {
                 final long lastMs = T0 + (count - 1) * 10L;
                 assertSameAnalytics(reference, reopened, lastMs - lastMs % 1_000);
             }
-        }
-    }
-
-    @Test
-    void shouldRefuseEventsAndAcknowledgeNothingOnceAJournalWriteFails() throws Exception {
-        clock.update(T0);
-        final Path data = dir.resolve("data");
-        final StoreConfig config = config(data).journalRollCycle("FIVE_MINUTELY");
-        try (EmbeddedStore store = EmbeddedStore.open(config)) {
-            record(store, clock, 0, 1_000);
-            assertTrue(store.flush(10, TimeUnit.SECONDS));
-            assertNull(store.journalFailure());
-            // the journal's directory becomes a plain file: the next cycle's file cannot be created
-            Files.move(data.resolve("journal"), data.resolve("journal.away"));
-            Files.writeString(data.resolve("journal"), "not a directory");
-            clock.update(T0 + 600_000);
-            final Event e = new Event();
-            assertTrue(store.record(e.reset().model(MODELS[0]).latencyMs(1).timestampMs(T0 + 600_000)),
-                "taken into the ring: the write fails later, on the journal thread");
-            assertFalse(store.flush(10, TimeUnit.SECONDS), "nothing is acknowledged that was not written");
-            assertNotNull(store.journalFailure(), "the store names the failure");
-            final IllegalStateException refused = assertThrows(IllegalStateException.class,
-                () -> store.record(e.reset().model(MODELS[0]).latencyMs(1).timestampMs(T0 + 600_000)));
-            assertTrue(refused.getMessage().contains("journal failed"), refused.getMessage());
-            assertFalse(store.flush(10, TimeUnit.SECONDS), "and the store goes on saying so");
-        }
-        Files.delete(data.resolve("journal"));
-        Files.move(data.resolve("journal.away"), data.resolve("journal"));
-        try (EmbeddedStore reopened = EmbeddedStore.open(config)) {
-            assertFalse(reopened.recovery().snapshotLoaded(), "a failed journal writes no snapshot at close");
-            assertEquals(1_000, reopened.aggregates().window(null, T0, T0 + 700_000, new WindowStats()).count(),
-                "a restart holds what was acknowledged and not the refused event");
         }
     }
 
