@@ -154,16 +154,14 @@ final class AggregatesCodec {
         for (final long c : h.counts) {
             out.writeLong(c);
         }
-        out.writeDouble(h.sum);
-        out.writeLong(h.count);
+        out.writeDouble(h.rawSum);
     }
 
     private static void readHistogram(final DataInput in, final FixedBucketHistogram h) throws IOException {
         for (int i = 0; i < h.counts.length; i++) {
             h.counts[i] = in.readLong();
         }
-        h.sum = in.readDouble();
-        h.count = in.readLong();
+        h.rawSum = in.readDouble();
     }
 
     private static int present(final Object[] byId) {

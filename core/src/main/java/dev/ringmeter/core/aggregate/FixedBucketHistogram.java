@@ -10,37 +10,33 @@ package dev.ringmeter.core.aggregate;
  */
 public final class FixedBucketHistogram {
     private final double[] bounds;
+    /** What a recorded value is multiplied by to be in the bounds' unit (1e-9 for nanoseconds in seconds). */
+    private final double scale;
     final long[] counts;
-    double sum;
-    long count;
+    /** The sum of the values as recorded, before {@link #scale}. */
+    double rawSum;
 
     /**
-     * @param bounds upper bounds, ascending; shared, never written.
+     * @param bounds upper bounds, ascending, in the unit the histogram reports; shared, never written.
+     * @param scale  what a recorded value is multiplied by to be in that unit: the writer records the values it
+     *               has (nanoseconds, tokens) and pays no conversion per value.
      */
-    FixedBucketHistogram(final double[] bounds) {
+    FixedBucketHistogram(final double[] bounds, final double scale) {
         this.bounds = bounds;
+        this.scale = scale;
         this.counts = new long[bounds.length + 1];
     }
 
     /**
-     * Counts a value in the first bucket whose bound is at least the value.
+     * Counts a value in a bucket its caller computed.
      *
-     * @param value to count.
+     * @param bucket   index of the first bound at least the value (in the bounds' unit), or {@link #boundCount()}
+     *                 if above them all.
+     * @param rawValue the value as recorded, before the scale.
      */
-    void record(final double value) {
-        record(bucketOf(value), value);
-    }
-
-    /**
-     * Counts a value in a bucket its caller computed (as {@link #bucketOf} would, only faster).
-     *
-     * @param bucket index of the first bound at least the value, or {@link #boundCount()} if above them all.
-     * @param value  to count.
-     */
-    void record(final int bucket, final double value) {
+    void record(final int bucket, final long rawValue) {
         counts[bucket]++;
-        sum += value;
-        count++;
+        rawSum += rawValue;
     }
 
     /**
@@ -58,10 +54,9 @@ public final class FixedBucketHistogram {
 
     /** @return a copy with its own counts and the same bounds. */
     FixedBucketHistogram copy() {
-        final FixedBucketHistogram h = new FixedBucketHistogram(bounds);
+        final FixedBucketHistogram h = new FixedBucketHistogram(bounds, scale);
         System.arraycopy(counts, 0, h.counts, 0, counts.length);
-        h.sum = sum;
-        h.count = count;
+        h.rawSum = rawSum;
         return h;
     }
 
@@ -90,13 +85,17 @@ public final class FixedBucketHistogram {
         return n;
     }
 
-    /** @return the sum of every value counted. */
+    /** @return the sum of every value counted, in the bounds' unit. */
     public double sum() {
-        return sum;
+        return rawSum * scale;
     }
 
     /** @return how many values were counted. */
     public long count() {
-        return count;
+        long n = 0;
+        for (final long c : counts) {
+            n += c;
+        }
+        return n;
     }
 }

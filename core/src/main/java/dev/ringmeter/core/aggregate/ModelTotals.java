@@ -40,10 +40,12 @@ final class ModelTotals {
     private static final byte CACHE_MISS = (byte)CacheResult.MISS.ordinal();
 
     final long[] requestsByStatus = new long[STATUSES];
-    final FixedBucketHistogram durationSeconds = new FixedBucketHistogram(DURATION_BOUNDS_S);
-    final FixedBucketHistogram ttftSeconds = new FixedBucketHistogram(TTFT_BOUNDS_S);
-    final FixedBucketHistogram inputTokens = new FixedBucketHistogram(TOKEN_BOUNDS);
-    final FixedBucketHistogram outputTokens = new FixedBucketHistogram(TOKEN_BOUNDS);
+    /** Recorded in nanoseconds, reported in seconds. */
+    final FixedBucketHistogram durationSeconds = new FixedBucketHistogram(DURATION_BOUNDS_S, 1e-9);
+    /** Recorded in nanoseconds, reported in seconds. */
+    final FixedBucketHistogram ttftSeconds = new FixedBucketHistogram(TTFT_BOUNDS_S, 1e-9);
+    final FixedBucketHistogram inputTokens = new FixedBucketHistogram(TOKEN_BOUNDS, 1);
+    final FixedBucketHistogram outputTokens = new FixedBucketHistogram(TOKEN_BOUNDS, 1);
     /** Calls by error type id. */
     final Long2LongCounterMap errorsByType = new Long2LongCounterMap(0);
     double costUsd;
@@ -58,9 +60,9 @@ final class ModelTotals {
      */
     void add(final EventSlot e) {
         requestsByStatus[e.status]++;
-        durationSeconds.record(durationBucket(e.latencyNs), e.latencyNs / 1e9);
+        durationSeconds.record(durationBucket(e.latencyNs), e.latencyNs);
         if (e.ttftNs != Event.NONE) {
-            ttftSeconds.record(e.ttftNs / 1e9);
+            ttftSeconds.record(ttftSeconds.bucketOf(e.ttftNs / 1e9), e.ttftNs);
         }
         if (e.promptTokens != Event.NONE) {
             inputTokens.record(tokenBucket(e.promptTokens), e.promptTokens);

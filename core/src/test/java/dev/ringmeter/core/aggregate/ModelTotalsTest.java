@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 @Timeout(10)
 class ModelTotalsTest {
-    private final FixedBucketHistogram durations = new FixedBucketHistogram(ModelTotals.DURATION_BOUNDS_S);
-    private final FixedBucketHistogram tokens = new FixedBucketHistogram(ModelTotals.TOKEN_BOUNDS);
+    private final FixedBucketHistogram durations = new FixedBucketHistogram(ModelTotals.DURATION_BOUNDS_S, 1);
+    private final FixedBucketHistogram tokens = new FixedBucketHistogram(ModelTotals.TOKEN_BOUNDS, 1);
 
     @Test
     void shouldPutADurationOnABoundInThatBoundsBucketAndOneNanosecondMoreInTheNext() {
