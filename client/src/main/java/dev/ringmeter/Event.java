@@ -21,6 +21,18 @@ public final class Event implements Tagged {
     public static final int MAX_TAGS = 4;
     /** The most named quality scores one event carries. */
     public static final int MAX_QUALITY = 4;
+    /**
+     * The longest duration an event carries (latency, time to first token, queue wait): one day. The store's
+     * histograms grow to what they are given, so a duration past any real call's would cost memory and push every
+     * percentile of its window to nonsense.
+     */
+    public static final long MAX_DURATION_NS = TimeUnit.DAYS.toNanos(1);
+    /** The most CPU time an event carries: 1,000 days (a day on 1,000 cores). */
+    public static final long MAX_CPU_NS = TimeUnit.DAYS.toNanos(1_000);
+    /** The most tokens an event carries in each direction: what an {@code int} holds. */
+    public static final long MAX_TOKENS = Integer.MAX_VALUE;
+    /** The most memory an event carries: 1 PiB. */
+    public static final long MAX_MEMORY_BYTES = 1L << 50;
 
     private long timestampMs;
     private String model;
@@ -163,83 +175,83 @@ public final class Event implements Tagged {
     }
 
     /**
-     * @param latencyNs end-to-end duration in nanoseconds, &gt;= 0.
+     * @param latencyNs end-to-end duration in nanoseconds, 0 to {@link #MAX_DURATION_NS}.
      * @return this.
      */
     public Event latencyNs(final long latencyNs) {
-        this.latencyNs = nonNegative(FieldNames.LATENCY_MS, latencyNs);
+        this.latencyNs = nanos(FieldNames.LATENCY_MS, latencyNs, MAX_DURATION_NS);
         return this;
     }
 
     /**
-     * @param latency end-to-end duration, &gt;= 0.
+     * @param latency end-to-end duration, 0 to {@link #MAX_DURATION_NS}.
      * @param unit    of the duration.
      * @return this.
      */
     public Event latency(final long latency, final TimeUnit unit) {
-        return latencyNs(unit.toNanos(nonNegative(FieldNames.LATENCY_MS, latency)));
+        return latencyNs(unit.toNanos(latency));   // toNanos saturates: a huge value stays refused
     }
 
     /**
-     * @param latencyMs end-to-end duration in milliseconds, finite and &gt;= 0.
+     * @param latencyMs end-to-end duration in milliseconds, 0 to {@link #MAX_DURATION_NS} (one day).
      * @return this.
      */
     public Event latencyMs(final double latencyMs) {
-        this.latencyNs = msToNs(FieldNames.LATENCY_MS, latencyMs);
+        this.latencyNs = msToNs(FieldNames.LATENCY_MS, latencyMs, MAX_DURATION_NS);
         return this;
     }
 
     /**
-     * @param ttftNs time to first token in nanoseconds, &gt;= 0.
+     * @param ttftNs time to first token in nanoseconds, 0 to {@link #MAX_DURATION_NS}.
      * @return this.
      */
     public Event ttftNs(final long ttftNs) {
-        this.ttftNs = nonNegative(FieldNames.TTFT_MS, ttftNs);
+        this.ttftNs = nanos(FieldNames.TTFT_MS, ttftNs, MAX_DURATION_NS);
         return this;
     }
 
     /**
-     * @param ttftMs time to first token in milliseconds, finite and &gt;= 0.
+     * @param ttftMs time to first token in milliseconds, 0 to {@link #MAX_DURATION_NS} (one day).
      * @return this.
      */
     public Event ttftMs(final double ttftMs) {
-        this.ttftNs = msToNs(FieldNames.TTFT_MS, ttftMs);
+        this.ttftNs = msToNs(FieldNames.TTFT_MS, ttftMs, MAX_DURATION_NS);
         return this;
     }
 
     /**
-     * @param queueWaitNs time spent queued before the call started, in nanoseconds, &gt;= 0.
+     * @param queueWaitNs time spent queued before the call started, in nanoseconds, 0 to {@link #MAX_DURATION_NS}.
      * @return this.
      */
     public Event queueWaitNs(final long queueWaitNs) {
-        this.queueWaitNs = nonNegative(FieldNames.QUEUE_WAIT_MS, queueWaitNs);
+        this.queueWaitNs = nanos(FieldNames.QUEUE_WAIT_MS, queueWaitNs, MAX_DURATION_NS);
         return this;
     }
 
     /**
-     * @param queueWaitMs time spent queued, in milliseconds, finite and &gt;= 0.
+     * @param queueWaitMs time spent queued, in milliseconds, 0 to {@link #MAX_DURATION_NS} (one day).
      * @return this.
      */
     public Event queueWaitMs(final double queueWaitMs) {
-        this.queueWaitNs = msToNs(FieldNames.QUEUE_WAIT_MS, queueWaitMs);
+        this.queueWaitNs = msToNs(FieldNames.QUEUE_WAIT_MS, queueWaitMs, MAX_DURATION_NS);
         return this;
     }
 
     /**
-     * @param promptTokens input tokens, &gt;= 0.
+     * @param promptTokens input tokens, 0 to {@link #MAX_TOKENS}.
      * @return this.
      */
     public Event promptTokens(final long promptTokens) {
-        this.promptTokens = nonNegative(FieldNames.PROMPT_TOKENS, promptTokens);
+        this.promptTokens = atMost(FieldNames.PROMPT_TOKENS, promptTokens, MAX_TOKENS);
         return this;
     }
 
     /**
-     * @param completionTokens output tokens, &gt;= 0.
+     * @param completionTokens output tokens, 0 to {@link #MAX_TOKENS}.
      * @return this.
      */
     public Event completionTokens(final long completionTokens) {
-        this.completionTokens = nonNegative(FieldNames.COMPLETION_TOKENS, completionTokens);
+        this.completionTokens = atMost(FieldNames.COMPLETION_TOKENS, completionTokens, MAX_TOKENS);
         return this;
     }
 
@@ -280,29 +292,29 @@ public final class Event implements Tagged {
     }
 
     /**
-     * @param memoryBytes memory used by the call or step, &gt;= 0.
+     * @param memoryBytes memory used by the call or step, 0 to {@link #MAX_MEMORY_BYTES}.
      * @return this.
      */
     public Event memoryBytes(final long memoryBytes) {
-        this.memoryBytes = nonNegative(FieldNames.MEMORY_BYTES, memoryBytes);
+        this.memoryBytes = atMost(FieldNames.MEMORY_BYTES, memoryBytes, MAX_MEMORY_BYTES);
         return this;
     }
 
     /**
-     * @param cpuNs CPU time spent, in nanoseconds, &gt;= 0.
+     * @param cpuNs CPU time spent, in nanoseconds, 0 to {@link #MAX_CPU_NS}.
      * @return this.
      */
     public Event cpuNs(final long cpuNs) {
-        this.cpuNs = nonNegative(FieldNames.CPU_MS, cpuNs);
+        this.cpuNs = nanos(FieldNames.CPU_MS, cpuNs, MAX_CPU_NS);
         return this;
     }
 
     /**
-     * @param cpuMs CPU time spent, in milliseconds, finite and &gt;= 0.
+     * @param cpuMs CPU time spent, in milliseconds, 0 to {@link #MAX_CPU_NS} (1,000 days).
      * @return this.
      */
     public Event cpuMs(final double cpuMs) {
-        this.cpuNs = msToNs(FieldNames.CPU_MS, cpuMs);
+        this.cpuNs = msToNs(FieldNames.CPU_MS, cpuMs, MAX_CPU_NS);
         return this;
     }
 
@@ -499,16 +511,27 @@ public final class Event implements Tagged {
         return timestampMs;
     }
 
-    private static long nonNegative(final String field, final long value) {
-        if (value < 0) {
-            throw new InvalidEventException(field, "must be >= 0 but was " + value);
+    /** A whole value in [0, max]. */
+    private static long atMost(final String field, final long value, final long max) {
+        if (value < 0 || value > max) {
+            throw new InvalidEventException(field, "must be 0 to " + max + " but was " + value);
         }
         return value;
     }
 
-    private static long msToNs(final String field, final double ms) {
-        if (!(ms >= 0) || Double.isInfinite(ms)) {
-            throw new InvalidEventException(field, "must be a finite number >= 0 but was " + ms);
+    /** A duration in nanoseconds in [0, maxNs], refused in the milliseconds its wire field is named in. */
+    private static long nanos(final String field, final long ns, final long maxNs) {
+        if (ns < 0 || ns > maxNs) {
+            throw new InvalidEventException(field, "must be 0 to " + maxNs / 1_000_000 + " ms but was " + ns + " ns");
+        }
+        return ns;
+    }
+
+    /** A duration in milliseconds in [0, maxNs / 10^6], finite, in nanoseconds. */
+    private static long msToNs(final String field, final double ms, final long maxNs) {
+        if (!(ms >= 0 && ms <= maxNs / 1_000_000.0)) {
+            throw new InvalidEventException(field, "must be a number from 0 to " + maxNs / 1_000_000 + " ms but was "
+                + ms);
         }
         return Math.round(ms * 1_000_000.0);
     }

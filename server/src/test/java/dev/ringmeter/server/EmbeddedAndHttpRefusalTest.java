@@ -77,6 +77,21 @@ class EmbeddedAndHttpRefusalTest {
             e -> e.model("alike").latencyMs(1.0).promptTokens(-1), "promptTokens");
         assertRefusedAlike("{\"model\":\"alike\",\"latencyMs\":1,\"status\":\"meh\"}",
             e -> e.model("alike").latencyMs(1.0).status(Status.parse("meh")), "status");
+        // each numeric field has a range: past it, refused alike (a 1e300 latency once skewed every percentile)
+        assertRefusedAlike("{\"model\":\"alike\",\"latencyMs\":1e300}", e -> e.model("alike").latencyMs(1e300),
+            "latencyMs");
+        assertRefusedAlike("{\"model\":\"alike\",\"latencyMs\":86400000.001}",
+            e -> e.model("alike").latencyMs(86_400_000.001), "latencyMs");
+        assertRefusedAlike("{\"model\":\"alike\",\"latencyMs\":1,\"ttftMs\":1e20}",
+            e -> e.model("alike").latencyMs(1.0).ttftMs(1e20), "ttftMs");
+        assertRefusedAlike("{\"model\":\"alike\",\"latencyMs\":1,\"queueWaitMs\":9e15}",
+            e -> e.model("alike").latencyMs(1.0).queueWaitMs(9e15), "queueWaitMs");
+        assertRefusedAlike("{\"model\":\"alike\",\"latencyMs\":1,\"completionTokens\":2147483648}",
+            e -> e.model("alike").latencyMs(1.0).completionTokens(2_147_483_648L), "completionTokens");
+        assertRefusedAlike("{\"model\":\"alike\",\"latencyMs\":1,\"cpuMs\":1e300}",
+            e -> e.model("alike").latencyMs(1.0).cpuMs(1e300), "cpuMs");
+        assertRefusedAlike("{\"model\":\"alike\",\"latencyMs\":1,\"memoryBytes\":1125899906842625}",
+            e -> e.model("alike").latencyMs(1.0).memoryBytes((1L << 50) + 1), "memoryBytes");
         final long future = System.currentTimeMillis() + 3_600_000;
         assertRefusedAlike("{\"model\":\"alike\",\"latencyMs\":1,\"timestamp\":" + future + "}",
             e -> e.model("alike").latencyMs(1.0).timestampMs(future), "timestamp");
@@ -90,6 +105,21 @@ class EmbeddedAndHttpRefusalTest {
         final long now = System.currentTimeMillis();
         assertEquals(0, embedded.aggregates().window("alike", now - 3_600_000, now + 1,
             embedded.aggregates().newWindowStats()).count());
+    }
+
+    @Test
+    void shouldAcceptTheEdgeOfEveryRangeEmbeddedAndOverHttp() {
+        final Event e = new Event().model("edges").latencyMs(86_400_000).ttftMs(86_400_000).queueWaitMs(86_400_000)
+            .promptTokens(Integer.MAX_VALUE).completionTokens(0).cpuMs(86_400_000_000.0).memoryBytes(1L << 50);
+        assertTrue(embedded.record(e));
+        final TestServer.Reply r = server.post("/api/v1/events", TestServer.JSON, "[{\"model\":\"edges\","
+            + "\"latencyMs\":86400000,\"ttftMs\":86400000,\"queueWaitMs\":86400000,\"promptTokens\":2147483647,"
+            + "\"completionTokens\":0,\"cpuMs\":86400000000,\"memoryBytes\":1125899906842624}]");
+        assertEquals(202, r.status(), r.body());
+        assertEquals(1, server.count("edges"));
+        final TestServer.Reply stats = server.get("/api/v1/analytics?window=1h&model=edges");
+        assertEquals(86_400_000, stats.json().get("latencyMs").get("max").asDouble(), 86_400_000 * 0.01,
+            "the longest latency a histogram keeps, within its precision: " + stats.body());
     }
 
     @Test

@@ -164,6 +164,25 @@ class IngestErrorsTest {
     }
 
     @Test
+    void shouldAnswer400ToATokenPastTheParsersConstraintsAndStoreNothing() {
+        // a number of 2,000 digits, and a field name of 60,000 characters: Jackson refuses both with an exception
+        // that is not a syntax error, once answered with 500
+        final TestServer.Reply digits = events("[{\"model\":\"constrained\",\"latencyMs\":1" + "0".repeat(2_000)
+            + "}]");
+        assertRefused(digits, 400, null, 0);
+        assertTrue(digits.json().get("error").asText().startsWith("malformed JSON: Number value length"),
+            digits.body());
+        final TestServer.Reply name = events("[{\"model\":\"constrained\",\"" + "n".repeat(60_000) + "\":1}]");
+        assertRefused(name, 400, null, 0);
+        assertTrue(name.json().get("error").asText().startsWith("malformed JSON: Name length"), name.body());
+        final TestServer.Reply price = server.put("/api/v1/pricing/constrained",
+            "{\"inputUsdPerMillion\":1" + "0".repeat(2_000) + ",\"outputUsdPerMillion\":1}");
+        assertRefused(price, 400, null, -1);
+        assertEquals(0, server.count("constrained"));
+        assertEquals(404, server.get("/api/v1/pricing/constrained").status());
+    }
+
+    @Test
     void shouldRefuseABatchPastItsLengthLimitWith413AndStoreNothing() {
         final StringBuilder batch = new StringBuilder("[");
         for (int i = 0; i < 101; i++) {

@@ -1,7 +1,7 @@
 package dev.ringmeter.server.http;
 
 import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ringmeter.InvalidEventException;
 
 import java.util.List;
@@ -62,11 +62,12 @@ public final class ApiException extends RuntimeException {
     }
 
     /**
-     * @param e     the parser's syntax error.
+     * @param e     whatever the parser threw: a syntax error, or a token past its constraints (a number of thousands
+     *              of digits, a name of tens of thousands of characters, nesting too deep).
      * @param index of the item in a batch it occurred in, or -1.
-     * @return 400 for malformed JSON, saying where.
+     * @return 400 for malformed JSON, saying where when the parser knows.
      */
-    public static ApiException malformedJson(final StreamReadException e, final int index) {
+    public static ApiException malformedJson(final JsonProcessingException e, final int index) {
         return malformed("malformed JSON: " + e.getOriginalMessage(), index, e.getLocation());
     }
 

@@ -1,8 +1,8 @@
 package dev.ringmeter.server.ingest;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.exc.StreamReadException;
 import dev.ringmeter.InvalidEventException;
 import dev.ringmeter.server.http.ApiException;
 import dev.ringmeter.server.http.Json;
@@ -91,7 +91,7 @@ final class BatchReader {
                         p.currentTokenLocation());
                 }
             }
-        } catch (final StreamReadException e) {
+        } catch (final JsonProcessingException e) {   // syntax, or a token past the parser's constraints
             throw ApiException.malformedJson(e, count);
         }
         return count;

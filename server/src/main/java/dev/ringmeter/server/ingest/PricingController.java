@@ -2,8 +2,8 @@ package dev.ringmeter.server.ingest;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.exc.StreamReadException;
 import dev.ringmeter.InvalidEventException;
 import dev.ringmeter.core.EmbeddedStore;
 import dev.ringmeter.core.dictionary.Dimension;
@@ -97,7 +97,7 @@ public final class PricingController {
             }
             price = readPrice(p, -1);
             end(p);
-        } catch (final StreamReadException e) {
+        } catch (final JsonProcessingException e) {   // syntax, or a token past the parser's constraints
             throw ApiException.malformedJson(e, -1);
         }
         apply(sc, List.of(model), List.of(price));
@@ -129,7 +129,7 @@ public final class PricingController {
                 models.add(model);
             }
             end(p);
-        } catch (final StreamReadException e) {
+        } catch (final JsonProcessingException e) {   // syntax, or a token past the parser's constraints
             throw ApiException.malformedJson(e, -1);
         }
         apply(sc, models, prices);
