@@ -6,6 +6,7 @@ import dev.ringmeter.InvalidEventException;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -169,7 +170,8 @@ public final class Dictionary {
     }
 
     /**
-     * Writes every entry to a snapshot.
+     * Writes every entry to a snapshot, each name as its UTF-8 length and bytes (not {@code writeUTF}, whose 65,535
+     * bytes a name of 21,846 three-byte characters already passes).
      *
      * @param out to write to.
      * @throws IOException if the write fails.
@@ -178,7 +180,9 @@ public final class Dictionary {
         for (int d = 0; d < sizes.length; d++) {
             out.writeInt(sizes[d]);
             for (int id = 1; id <= sizes[d]; id++) {
-                out.writeUTF(names[d][id]);
+                final byte[] utf8 = names[d][id].getBytes(StandardCharsets.UTF_8);
+                out.writeInt(utf8.length);
+                out.write(utf8);
             }
         }
     }
@@ -196,7 +200,13 @@ public final class Dictionary {
                 throw new IOException(Dimension.VALUES[d] + " holds " + n + " values, over its limit " + limits[d]);
             }
             for (int id = 1; id <= n; id++) {
-                put(d, id, in.readUTF());
+                final int length = in.readInt();
+                if (length < 0 || length > 3L * maxStringLength) {   // a UTF-16 char is at most 3 bytes of UTF-8
+                    throw new IOException(Dimension.VALUES[d] + " name " + id + " of " + length + " bytes");
+                }
+                final byte[] utf8 = new byte[length];
+                in.readFully(utf8);
+                put(d, id, new String(utf8, StandardCharsets.UTF_8));
             }
         }
     }
