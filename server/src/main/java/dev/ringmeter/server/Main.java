@@ -1,6 +1,5 @@
 package dev.ringmeter.server;
 
-import dev.ringmeter.core.journal.ChronicleProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,8 +17,6 @@ public final class Main {
      * @param args the command line; --help lists the options.
      */
     public static void main(final String[] args) {
-        // Chronicle Queue (the core's journal): no analytics, no banner; before anything of the store loads.
-        ChronicleProperties.applyDefaults();
         final ServerConfig config;
         try {
             config = ServerConfig.parse(args, System.getenv());

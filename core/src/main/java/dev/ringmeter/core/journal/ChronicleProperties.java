@@ -5,10 +5,10 @@ import java.util.List;
 /**
  * The system properties that keep Chronicle Queue, the journal's library, quiet and private: no usage analytics
  * sent home, no start-up banner asking for an e-mail address, no performance log lines. Chronicle reads them when
- * its classes initialise, so {@link #applyDefaults()} must run before the first of them does: the server's
- * {@code main} calls it before anything else, and {@code StoreConfig} and {@code Journal} as their classes
- * initialise, before the store touches Chronicle (a process that used Chronicle itself before opening a store
- * keeps whatever it had). A property already set, with {@code -D} or in code, is left as it is.
+ * its classes initialise, so {@link #applyDefaults()} must run before the first of them does: {@code StoreConfig}
+ * calls it as its class initialises, and every store, journal and scan starts from a {@code StoreConfig} (a process
+ * that used Chronicle itself before creating one keeps whatever it had). A property already set, with {@code -D} or
+ * in code, is left as it is.
  * <p>
  * This class references no Chronicle class, so loading or calling it never initialises Chronicle.
  * <p>

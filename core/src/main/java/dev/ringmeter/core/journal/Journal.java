@@ -36,10 +36,6 @@ public final class Journal implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Journal.class.getName());
     private static final String SUFFIX = ".cq4";
 
-    static {
-        ChronicleProperties.applyDefaults();   // before this class builds a queue, whoever opens it
-    }
-
     private final SingleChronicleQueue queue;
     private final RollCycle rollCycle;
     private final long retentionMs;
