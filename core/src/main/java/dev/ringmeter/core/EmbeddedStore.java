@@ -43,7 +43,8 @@ import java.util.concurrent.TimeUnit;
  * Threading: {@link #record(Event)}, {@link #record(MetricSample)}, {@link #setPrice}, {@link #flush} and all
  * queries may be called from any number of threads at once. {@code record()} takes no lock and, once the
  * dictionary knows the event's strings, allocates nothing. When the ring is full it drops and counts the event
- * (policy DROP, the default) or waits for a free slot (policy BLOCK). Every part is held in a final field, so
+ * (policy DROP, the default) or waits for a free slot (policy BLOCK) for at most
+ * {@link StoreConfig#blockTimeoutMs(long)}, then drops and counts it. Every part is held in a final field, so
  * a store handed to another thread is seen whole; the publisher is built after the consumer threads started and
  * keeps them in a final array, so every producer wakes all of them. {@link #close()} may be called from any thread
  * and more than once: the first call closes, the others wait for it and return.
@@ -94,7 +95,7 @@ public final class EmbeddedStore implements EventRecorder {
         }
         this.consumers = new RingConsumers(config.ringSize(),
             WaitStrategies.of(config.waitStrategy(), config.parkNanos()), journalHandler, aggregateHandler);
-        this.publisher = new RingPublisher(consumers, config.fullRingPolicy(),
+        this.publisher = new RingPublisher(consumers, config.fullRingPolicy(), config.blockTimeoutMs(),
             journalHandler == null ? () -> null : journalHandler::failure);
         this.shutdownHook = journal != null && config.shutdownHook() ? ShutdownHook.register(this::shutdown) : null;
     }
@@ -134,6 +135,17 @@ public final class EmbeddedStore implements EventRecorder {
         return open(new StoreConfig());
     }
 
+    /**
+     * Records one event: checks it, claims a ring slot, copies the event into it and publishes it.
+     *
+     * @param event to record; copied.
+     * @return true if the event is in the ring; false if the ring was full, at once under the DROP policy or for
+     * {@link StoreConfig#blockTimeoutMs(long)} under BLOCK (a consumer stalled that long). A false is counted in
+     * {@link #dropped()} and {@link StoreStats#dropped()}, and nothing of the event is kept: record it again
+     * later, or count it lost.
+     * @throws InvalidEventException naming the field, if the event breaks a rule; nothing is recorded then.
+     * @throws IllegalStateException if the store is closed or its journal failed.
+     */
     @Override
     public boolean record(final Event event) {
         rules.check(event);
@@ -149,6 +161,14 @@ public final class EmbeddedStore implements EventRecorder {
         return true;
     }
 
+    /**
+     * Records one custom metric sample; the same outcomes as {@link #record(Event)}.
+     *
+     * @param sample to record; copied.
+     * @return true if the sample is in the ring; false if the ring stayed full (counted).
+     * @throws InvalidEventException naming the field, if the sample breaks a rule.
+     * @throws IllegalStateException if the store is closed or its journal failed.
+     */
     @Override
     public boolean record(final MetricSample sample) {
         rules.check(sample);
@@ -166,18 +186,24 @@ public final class EmbeddedStore implements EventRecorder {
 
     /**
      * Sets the price of a model, applied to the events recorded after this call that carry no cost of their own.
-     * Waits for a ring slot whatever the full-ring policy.
+     * Waits for a ring slot whatever the full-ring policy, for at most {@link StoreConfig#blockTimeoutMs(long)}.
      *
      * @param model                name.
      * @param inputUsdPerMillion   USD per million prompt tokens, finite and &gt;= 0.
      * @param outputUsdPerMillion  USD per million completion tokens, finite and &gt;= 0.
+     * @return true if the change is in the ring; false if the ring stayed full for the block timeout (the price
+     * is unchanged).
      * @throws InvalidEventException naming the bad argument.
+     * @throws IllegalStateException if the store is closed or its journal failed.
      */
-    public void setPrice(final String model, final double inputUsdPerMillion, final double outputUsdPerMillion) {
+    public boolean setPrice(final String model, final double inputUsdPerMillion, final double outputUsdPerMillion) {
         PriceRules.check(model, inputUsdPerMillion, outputUsdPerMillion);
         publisher.ensureOpen();
         final int id = dictionary.id(Dimension.MODEL, model);
         final long sequence = publisher.claimWaiting();
+        if (sequence < 0) {
+            return false;
+        }
         final EventSlot slot = publisher.slot(sequence);
         slot.kind = EventSlot.KIND_PRICE;
         slot.timestampMs = clock.time();
@@ -185,6 +211,7 @@ public final class EmbeddedStore implements EventRecorder {
         slot.priceInputUsdPerMillion = inputUsdPerMillion;
         slot.priceOutputUsdPerMillion = outputUsdPerMillion;
         publisher.publish(sequence);
+        return true;
     }
 
     @Override
@@ -226,7 +253,8 @@ public final class EmbeddedStore implements EventRecorder {
     }
 
     /**
-     * @return events and samples dropped because the ring was full.
+     * @return events and samples dropped because the ring was full: at once (DROP) or after the block timeout
+     * (BLOCK).
      */
     public long dropped() {
         return publisher.dropped();

@@ -24,7 +24,7 @@ public final class StoreConfig {
     public enum FullRingPolicy {
         /** Return false at once and count the drop (the default: never stalls the caller). */
         DROP,
-        /** Wait for a free slot. */
+        /** Wait for a free slot, at most {@link #blockTimeoutMs()}; then return false and count the drop. */
         BLOCK
     }
 
@@ -47,6 +47,7 @@ public final class StoreConfig {
 
     private int ringSize = 8192;
     private FullRingPolicy fullRingPolicy = FullRingPolicy.DROP;
+    private long blockTimeoutMs = 5_000;
     private WaitStrategyKind waitStrategy = WaitStrategyKind.PARKING;
     private long parkNanos = TimeUnit.MILLISECONDS.toNanos(50);
     private int recentEventsPerModel = 1000;
@@ -87,6 +88,18 @@ public final class StoreConfig {
      */
     public StoreConfig fullRingPolicy(final FullRingPolicy policy) {
         this.fullRingPolicy = policy;
+        return this;
+    }
+
+    /**
+     * @param ms how long a claim waits for a free ring slot under {@link FullRingPolicy#BLOCK}, and
+     *           {@code setPrice()} under either policy, before it gives up: {@code record()} then returns false and
+     *           counts the drop, {@code setPrice()} returns false; default 5 s. A consumer in health frees a slot in
+     *           microseconds, so only a stalled one (a disk that stops, a lock held) makes a caller wait this long.
+     * @return this.
+     */
+    public StoreConfig blockTimeoutMs(final long ms) {
+        this.blockTimeoutMs = ms;
         return this;
     }
 
@@ -269,6 +282,7 @@ public final class StoreConfig {
     public StoreConfig conclude() {
         require(ringSize >= 2 && Integer.bitCount(ringSize) == 1, "ringSize must be a power of two >= 2");
         require(fullRingPolicy != null, "fullRingPolicy must be set");
+        require(blockTimeoutMs >= 1 && blockTimeoutMs <= 3_600_000, "blockTimeoutMs must be 1 ms to 1 hour");
         require(waitStrategy != null, "waitStrategy must be set");
         require(parkNanos >= 1_000 && parkNanos <= TimeUnit.SECONDS.toNanos(1), "parkNanos must be 1 us to 1 s");
         require(recentEventsPerModel >= 1 && recentEventsPerModel <= 1_000_000,
@@ -317,6 +331,10 @@ public final class StoreConfig {
 
     public FullRingPolicy fullRingPolicy() {
         return fullRingPolicy;
+    }
+
+    public long blockTimeoutMs() {
+        return blockTimeoutMs;
     }
 
     public WaitStrategyKind waitStrategy() {

@@ -7,7 +7,8 @@ package dev.ringmeter.core;
  * not at one instant together.
  *
  * @param published           slots published to the ring: events, samples and price changes.
- * @param dropped             events and samples dropped because the ring was full (policy DROP).
+ * @param dropped             events and samples dropped because the ring was full: at once (DROP) or after the
+ *                            block timeout (BLOCK).
  * @param aggregatedEvents    events applied to the aggregates.
  * @param aggregatedSamples   custom metric samples applied to the aggregates.
  * @param expired             events and samples older than the aggregates' retention when they arrived.

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -147,6 +148,37 @@ class IngestionTest {
         assertTrue(store.flush(5, TimeUnit.SECONDS));
         assertEquals(1000, aggregates.window("m", T0, T0 + 1000, new WindowStats()).count());
         assertEquals(0, store.dropped());
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldGiveUpABlockWaitAfterTheBlockTimeoutAndCountTheDrop() throws Exception {
+        open(new StoreConfig().ringSize(64).fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK).blockTimeoutMs(200));
+        final Event e = new Event();
+        final Aggregates aggregates = store.aggregates();
+        aggregates.lock(); // stalls the consumer at its next event, so the ring fills up and stays full
+        try {
+            for (int i = 0; i < 64; i++) {
+                assertTrue(store.record(e.reset().model("m").latencyMs(1).timestampMs(T0)), "slot " + i);
+            }
+            final long t0 = System.nanoTime();
+            assertFalse(store.record(e.reset().model("m").latencyMs(1).timestampMs(T0)),
+                "the 65th event waits for the block timeout, then is refused");
+            assertTrue(System.nanoTime() - t0 >= TimeUnit.MILLISECONDS.toNanos(200), "it waited the bound first");
+            assertFalse(store.record(new MetricSample().name("queue").value(1).timestampMs(T0)));
+            assertFalse(store.setPrice("m", 1, 2), "a price change has the same bound");
+            assertEquals(2, store.dropped(), "each refused event or sample is counted; a price is not an event");
+            assertEquals(2, store.stats().dropped());
+        } finally {
+            aggregates.unlock();
+        }
+        assertTrue(store.flush(5, TimeUnit.SECONDS));
+        assertEquals(64, aggregates.window("m", T0, T0 + 1000, new WindowStats()).count());
+        assertNull(aggregates.price("m"), "the refused price was not applied");
+        assertTrue(store.record(e.reset().model("m").latencyMs(1).timestampMs(T0)), "a freed ring takes events again");
+        assertTrue(store.setPrice("m", 1, 2));
+        assertTrue(store.flush(5, TimeUnit.SECONDS));
+        assertEquals(65, aggregates.window("m", T0, T0 + 1000, new WindowStats()).count());
     }
 
     private static boolean isParked(final Thread thread) {

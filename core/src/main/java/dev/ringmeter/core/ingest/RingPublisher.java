@@ -12,7 +12,8 @@ import java.util.function.Supplier;
 /**
  * The producer side of the store's ring: claims a slot under the full-ring policy (DROP counts and refuses, BLOCK
  * waits), hands it out to be filled, publishes it, and waits in {@link #flush} until every consumer has passed what
- * was published. It wakes the consumers whenever they must not wait out their park (see
+ * was published. A BLOCK wait ends after the block timeout, counted and refused as a DROP is. It wakes the
+ * consumers whenever they must not wait out their park (see
  * {@link ParkingWaitStrategy}): every quarter of the ring on publish, at once when the ring is full, and while a
  * flush waits. After {@link #close()}, or once the journal has failed, every claim throws.
  * <p>
@@ -34,6 +35,7 @@ public final class RingPublisher {
     private final RingBuffer<EventSlot> ring;
     private final Thread[] consumers;
     private final boolean dropWhenFull;
+    private final long blockTimeoutNs;
     private final long wakeMask;
     private final Supplier<Throwable> journalFailure;
     private final LongAdder dropped = new LongAdder();
@@ -42,14 +44,17 @@ public final class RingPublisher {
     /**
      * @param consumers      of the ring, started.
      * @param policy         when the ring is full.
+     * @param blockTimeoutMs how long a claim waits for a free slot before it gives up (BLOCK, and
+     *                       {@link #claimWaiting()} under either policy).
      * @param journalFailure the failure that stopped the journal, or null while it works (always null without a
      *                       journal); called on every claim and flush, so it must be cheap and allocation-free.
      */
     public RingPublisher(final RingConsumers consumers, final StoreConfig.FullRingPolicy policy,
-                         final Supplier<Throwable> journalFailure) {
+                         final long blockTimeoutMs, final Supplier<Throwable> journalFailure) {
         this.ring = consumers.ring();
         this.consumers = consumers.threads();
         this.dropWhenFull = policy == StoreConfig.FullRingPolicy.DROP;
+        this.blockTimeoutNs = TimeUnit.MILLISECONDS.toNanos(blockTimeoutMs);
         this.wakeMask = Math.max(1, ring.getBufferSize() / 4) - 1;
         this.journalFailure = journalFailure;
     }
@@ -57,35 +62,52 @@ public final class RingPublisher {
     /**
      * Claims a slot under the full-ring policy.
      *
-     * @return the slot's sequence, or -1 if the ring is full and the policy is DROP (the drop is counted).
+     * @return the slot's sequence, or -1 if the ring is full (DROP) or stayed full for the block timeout (BLOCK);
+     * the drop is counted.
      * @throws IllegalStateException if closed or the journal failed.
      */
     public long claim() {
         ensureOpen();
+        final long sequence;
         if (dropWhenFull) {
             try {
                 return ring.tryNext();
             } catch (final InsufficientCapacityException e) {
-                dropped.increment();
                 wakeConsumers();   // a parked consumer drains the ring now, not at the end of its park
-                return -1;
+                sequence = -1;
             }
+        } else {
+            sequence = claimWaiting();
         }
-        return claimWaiting();
+        if (sequence < 0) {
+            dropped.increment();
+        }
+        return sequence;
     }
 
     /**
-     * Claims a slot, waiting while the ring is full whatever the policy. Unlike {@code RingBuffer.next()}, it wakes
-     * the consumers while it waits, so a full ring never waits for a parked consumer's interval to end.
+     * Claims a slot, waiting while the ring is full whatever the policy, for at most the block timeout. Unlike
+     * {@code RingBuffer.next()}, it wakes the consumers while it waits, so a full ring never waits for a parked
+     * consumer's interval to end. The clock is read only once the ring is found full.
      *
-     * @return the slot's sequence.
+     * @return the slot's sequence, or -1 if the ring stayed full for the block timeout, or the caller was
+     * interrupted while it waited (not counted here).
      * @throws IllegalStateException if the publisher is closed, or the journal fails, while it waits.
      */
     public long claimWaiting() {
+        long deadline = 0;
+        boolean waiting = false;
         while (true) {
             try {
                 return ring.tryNext();
             } catch (final InsufficientCapacityException e) {
+                final long now = System.nanoTime();
+                if (!waiting) {
+                    waiting = true;
+                    deadline = now + blockTimeoutNs;
+                } else if (now - deadline >= 0 || Thread.currentThread().isInterrupted()) {
+                    return -1;   // an interrupted caller gives up at once, its interrupt status kept
+                }
                 wakeConsumers();
                 LockSupport.parkNanos(FULL_RING_PARK_NS);
                 ensureOpen();
@@ -184,7 +206,7 @@ public final class RingPublisher {
     }
 
     /**
-     * @return claims refused because the ring was full (policy DROP).
+     * @return claims refused because the ring was full: at once (DROP) or after the block timeout (BLOCK).
      */
     public long dropped() {
         return dropped.sum();

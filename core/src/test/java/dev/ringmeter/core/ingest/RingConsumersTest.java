@@ -37,7 +37,8 @@ class RingConsumersTest {
             assertArrayEquals(new String[] {"ringmeter-journal", "ringmeter-aggregator"},
                 Arrays.stream(consumers.threads()).map(Thread::getName).toArray());
             assertTrue(Arrays.stream(consumers.threads()).allMatch(t -> t.isDaemon() && t.isAlive()));
-            final RingPublisher publisher = new RingPublisher(consumers, StoreConfig.FullRingPolicy.BLOCK, () -> null);
+            final RingPublisher publisher =
+                new RingPublisher(consumers, StoreConfig.FullRingPolicy.BLOCK, 60_000, () -> null);
             for (int i = 0; i < 20; i++) {
                 final long sequence = publisher.claim();
                 publisher.slot(sequence).journalIndex = -1;
@@ -68,7 +69,8 @@ class RingConsumersTest {
         try {
             assertArrayEquals(new String[] {"ringmeter-aggregator"},
                 Arrays.stream(consumers.threads()).map(Thread::getName).toArray());
-            final RingPublisher publisher = new RingPublisher(consumers, StoreConfig.FullRingPolicy.BLOCK, () -> null);
+            final RingPublisher publisher =
+                new RingPublisher(consumers, StoreConfig.FullRingPolicy.BLOCK, 60_000, () -> null);
             for (int i = 0; i < 4; i++) {
                 publisher.publish(publisher.claim());
             }

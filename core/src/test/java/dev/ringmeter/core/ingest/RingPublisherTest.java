@@ -46,7 +46,7 @@ class RingPublisherTest {
 
     private RingPublisher publisher(final StoreConfig.FullRingPolicy policy) {
         consumers = new RingConsumers(RING_SIZE, new ParkingWaitStrategy(PARK_NS), null, handler);
-        return new RingPublisher(consumers, policy, journalFailure::get);
+        return new RingPublisher(consumers, policy, 60_000, journalFailure::get);
     }
 
     private static void fill(final RingPublisher publisher, final int slots) {
@@ -142,7 +142,8 @@ class RingPublisherTest {
         // consumers that park for an hour see a slot only when the publisher wakes them
         handler.gate.countDown();
         consumers = new RingConsumers(16, new ParkingWaitStrategy(TimeUnit.HOURS.toNanos(1)), null, handler);
-        final RingPublisher publisher = new RingPublisher(consumers, StoreConfig.FullRingPolicy.DROP, () -> null);
+        final RingPublisher publisher =
+            new RingPublisher(consumers, StoreConfig.FullRingPolicy.DROP, 60_000, () -> null);
         final Thread consumer = consumers.threads()[0];
 
         awaitParked(consumer);
