@@ -124,7 +124,8 @@ public final class RingmeterServer implements AutoCloseable {
             .retentionHours(config.retentionHours())
             .ringSize(config.ringSize())
             .maxStringLength(config.maxStringLength())
-            .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK);
+            .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK)
+            .blockTimeoutMs(config.flushTimeoutMs());
         store = EmbeddedStore.open(storeConfig);
         holder.set(new StoreContext(store));
         LOG.info("event=ready port={} data={} storeOpenMs={}", port(), config.dataDirectory(),
@@ -154,6 +155,13 @@ public final class RingmeterServer implements AutoCloseable {
             }
         }
         return routes;
+    }
+
+    /**
+     * @return the store, or null until it is open.
+     */
+    EmbeddedStore store() {
+        return store;
     }
 
     /**

@@ -24,11 +24,13 @@ public final class ServerConfig {
         {"--retention-hours", "RINGMETER_RETENTION_HOURS", "24", "hours the aggregates reach back (2 to 100000)"},
         {"--ring-size", "RINGMETER_RING_SIZE", "16384", "slots of the ingestion ring, a power of two"},
         {"--max-body-bytes", "RINGMETER_MAX_BODY_BYTES", "4194304", "largest ingest request body (413 past it)"},
+        {"--body-timeout-ms", "RINGMETER_BODY_TIMEOUT_MS", "10000",
+            "how long a write request's whole body may take to arrive (408 past it)"},
         {"--max-batch", "RINGMETER_MAX_BATCH", "10000", "most events or samples in one ingest request (413)"},
         {"--max-in-flight", "RINGMETER_MAX_IN_FLIGHT", "64",
             "write requests served at once; more get 429 with Retry-After"},
         {"--flush-timeout-ms", "RINGMETER_FLUSH_TIMEOUT_MS", "5000",
-            "how long an ingest request waits for its acknowledgement before 503"},
+            "how long an ingest request waits for a ring slot, then for its acknowledgement, before 503"},
         {"--max-string-length", "RINGMETER_MAX_STRING_LENGTH", "256",
             "longest model, pipeline, tag ... value accepted (422 past it)"},
         {"--help", "", "", "print this help and exit"},
@@ -41,6 +43,7 @@ public final class ServerConfig {
     private int retentionHours = 24;
     private int ringSize = 16384;
     private long maxBodyBytes = 4L * 1024 * 1024;
+    private long bodyTimeoutMs = 10_000;
     private int maxBatch = 10_000;
     private int maxInFlight = 64;
     private long flushTimeoutMs = 5_000;
@@ -123,6 +126,9 @@ public final class ServerConfig {
             case "--max-body-bytes":
                 maxBodyBytes = number(flag, value);
                 break;
+            case "--body-timeout-ms":
+                bodyTimeoutMs = number(flag, value);
+                break;
             case "--max-batch":
                 maxBatch = (int)number(flag, value);
                 break;
@@ -184,6 +190,7 @@ public final class ServerConfig {
         require(ringSize >= 64 && ringSize <= (1 << 24) && Integer.bitCount(ringSize) == 1,
             "--ring-size must be a power of two from 64 to 16777216");
         require(maxBodyBytes >= 1024 && maxBodyBytes <= (1L << 30), "--max-body-bytes must be 1024 to 1073741824");
+        require(bodyTimeoutMs >= 100 && bodyTimeoutMs <= 600_000, "--body-timeout-ms must be 100 to 600000");
         require(maxBatch >= 1 && maxBatch <= 1_000_000, "--max-batch must be 1 to 1000000");
         require(maxInFlight >= 1 && maxInFlight <= 10_000, "--max-in-flight must be 1 to 10000");
         require(flushTimeoutMs >= 1 && flushTimeoutMs <= 600_000, "--flush-timeout-ms must be 1 to 600000");
@@ -251,7 +258,13 @@ public final class ServerConfig {
         return this;
     }
 
-    /** @param ms an ingest request waits for its acknowledgement; default 5000. @return this. */
+    /** @param ms a write request's whole body may take to arrive; default 10000. @return this. */
+    public ServerConfig bodyTimeoutMs(final long ms) {
+        this.bodyTimeoutMs = ms;
+        return this;
+    }
+
+    /** @param ms an ingest request waits for a ring slot, then for its acknowledgement; default 5000. @return this. */
     public ServerConfig flushTimeoutMs(final long ms) {
         this.flushTimeoutMs = ms;
         return this;
@@ -292,6 +305,10 @@ public final class ServerConfig {
         return maxBodyBytes;
     }
 
+    public long bodyTimeoutMs() {
+        return bodyTimeoutMs;
+    }
+
     public int maxBatch() {
         return maxBatch;
     }
@@ -318,6 +335,7 @@ public final class ServerConfig {
     public String toString() {
         return "port=" + port + " bind=" + bind + " data=" + dataDirectory + " auth=" + (token == null ? "none" : "bearer")
             + " retentionHours=" + retentionHours + " ringSize=" + ringSize + " maxBodyBytes=" + maxBodyBytes
+            + " bodyTimeoutMs=" + bodyTimeoutMs
             + " maxBatch=" + maxBatch + " maxInFlight=" + maxInFlight + " flushTimeoutMs=" + flushTimeoutMs
             + " maxStringLength=" + maxStringLength;
     }

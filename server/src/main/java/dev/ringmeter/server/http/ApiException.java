@@ -104,6 +104,16 @@ public final class ApiException extends RuntimeException {
         return new ApiException(413, message, null, -1, -1, -1, -1, 0, null);
     }
 
+    /**
+     * 408: the body did not arrive in time. The reply closes the connection, so nothing of the request is left.
+     *
+     * @param message how long the server waited.
+     * @return 408.
+     */
+    public static ApiException requestTimeout(final String message) {
+        return new ApiException(408, message, null, -1, -1, -1, -1, 0, null);
+    }
+
     /** @return 404. */
     public static ApiException notFound(final String field, final String message) {
         return new ApiException(404, message, field, -1, -1, -1, -1, 0, null);

@@ -20,6 +20,9 @@ public final class ErrorReplies {
         if (e.retryAfterSeconds() > 0) {
             ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
         }
+        if (e.status() == 408) {   // the rest of the body may still come: end the connection rather than read it
+            ctx.header("Connection", "close");
+        }
         if (e.status() >= 500 || e.status() == 429) {
             LOG.warn("event=refused status={} method={} path={} reason=\"{}\"", e.status(), ctx.method(), ctx.path(),
                 e.getMessage());

@@ -12,7 +12,7 @@ import java.io.InputStream;
 
 /**
  * Reads a whole ingest batch, a JSON array of objects or NDJSON (one object per line), into an {@link IngestBatch}
- * with a streaming parser, straight from the request body: the body is never held whole, only the parsed items.
+ * with a streaming parser, from the request body as {@link dev.ringmeter.server.http.RequestBody} read it.
  * Every item is checked as it is read; the first problem ends the read with an {@link ApiException} that says
  * where (400 for malformed JSON, with line, column and byte offset; 422 naming the field and the item's index;
  * 413 for a batch past its limit, or a body past its limit while it is read).

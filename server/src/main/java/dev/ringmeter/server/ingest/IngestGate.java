@@ -3,12 +3,14 @@ package dev.ringmeter.server.ingest;
 import dev.ringmeter.server.http.ApiException;
 
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Bounds the write requests served at once, and with them the memory ingest can hold: a fixed pool of
  * {@link IngestBatch} buffers, one per permit. A request that finds none free is refused at once (HTTP 429)
- * rather than queued, so overload costs the server nothing but the refusal.
+ * rather than queued, so overload costs the server nothing but the refusal. A request asks for a permit only once
+ * its whole body is in; the gate also counts the bodies being read meanwhile and those that timed out (408).
  * <p>
  * Threading: any request thread.
  */
@@ -16,6 +18,8 @@ public final class IngestGate {
     private final ArrayBlockingQueue<IngestBatch> free;
     private final int permits;
     private final LongAdder rejected = new LongAdder();
+    private final AtomicInteger reading = new AtomicInteger();
+    private final LongAdder bodyTimeouts = new LongAdder();
 
     /**
      * @param permits write requests served at once.
@@ -44,6 +48,29 @@ public final class IngestGate {
     /** @param batch taken by {@link #acquire()}. */
     void release(final IngestBatch batch) {
         free.add(batch);
+    }
+
+    /** Counts a body that starts to be read, before any permit; {@link #bodyRead} follows it. */
+    void bodyReading() {
+        reading.incrementAndGet();
+    }
+
+    /** @param timedOut whether the body failed to arrive within the body timeout. */
+    void bodyRead(final boolean timedOut) {
+        reading.decrementAndGet();
+        if (timedOut) {
+            bodyTimeouts.increment();
+        }
+    }
+
+    /** @return write requests whose bodies are being read now, holding no permit. */
+    public int bodiesReading() {
+        return reading.get();
+    }
+
+    /** @return write requests refused with 408 since start: their bodies did not arrive within the body timeout. */
+    public long bodyTimeouts() {
+        return bodyTimeouts.sum();
     }
 
     /** @return write requests being served now. */

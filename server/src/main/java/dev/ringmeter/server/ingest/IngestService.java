@@ -15,13 +15,15 @@ import java.io.InputStream;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Ingest of a batch of events or metric samples: admit the request (a free {@link IngestGate} permit, a body within
- * its limit), read and check the whole batch, check its strings against the dictionary's limits, and only then
- * record every item and wait for the store to acknowledge them. A bad batch is refused whole and stores nothing;
- * a reply of 202 is sent only after {@code flush()} has returned true.
+ * Ingest of a batch of events or metric samples: read the whole body (within its byte limit and the body timeout,
+ * {@link RequestBody}), and only then take a free {@link IngestGate} permit, so a slow upload holds a request thread
+ * for at most the body timeout and never a permit; read and check the whole batch, check its strings against the
+ * dictionary's limits, and only then record every item and wait for the store to acknowledge them. A bad batch is
+ * refused whole and stores nothing; a reply of 202 is sent only after {@code flush()} has returned true.
  * <p>
- * The store runs with the BLOCK full-ring policy, so {@code record()} never drops: it waits for a free slot, and
- * the gate's permits bound how many requests can wait, and so the memory they hold.
+ * The store runs with the BLOCK full-ring policy: {@code record()} waits for a free slot, for at most the flush
+ * timeout (the store's block timeout), and the gate's permits bound how many requests can wait, and so the memory
+ * they hold. A slot not found in time is a 503: nothing of the batch is acknowledged.
  * <p>
  * Threading: any request thread; the state it shares lives in the gate and the store.
  */
@@ -29,6 +31,7 @@ public final class IngestService {
     private final StoreHolder holder;
     private final IngestGate gate;
     private final long maxBodyBytes;
+    private final long bodyTimeoutMs;
     private final int maxBatch;
     private final long flushTimeoutMs;
 
@@ -41,6 +44,7 @@ public final class IngestService {
         this.holder = holder;
         this.gate = gate;
         this.maxBodyBytes = config.maxBodyBytes();
+        this.bodyTimeoutMs = config.bodyTimeoutMs();
         this.maxBatch = config.maxBatch();
         this.flushTimeoutMs = config.flushTimeoutMs();
     }
@@ -66,7 +70,7 @@ public final class IngestService {
     private int ingest(final Context ctx, final Items items) throws IOException {
         final StoreContext sc = holder.get();
         final boolean ndjson = ndjson(ctx);
-        final InputStream body = RequestBody.open(ctx, maxBodyBytes);
+        final InputStream body = body(ctx, maxBodyBytes);   // before the permit: a slow body holds none
         final IngestBatch batch = gate.acquire();
         try {
             final int n = BatchReader.read(body, ndjson, maxBatch, batch, items.reader(sc));
@@ -129,6 +133,27 @@ public final class IngestService {
     }
 
     /**
+     * Reads a write request's whole body as an ingest body is read: within the body timeout, before any permit.
+     *
+     * @param ctx      the request.
+     * @param maxBytes most bytes of the body.
+     * @return the body.
+     * @throws IOException if the connection fails.
+     */
+    InputStream body(final Context ctx, final long maxBytes) throws IOException {
+        gate.bodyReading();
+        boolean timedOut = false;
+        try {
+            return RequestBody.read(ctx, maxBytes, bodyTimeoutMs);
+        } catch (final ApiException e) {
+            timedOut = e.status() == 408;
+            throw e;
+        } finally {
+            gate.bodyRead(timedOut);
+        }
+    }
+
+    /**
      * Runs a small write (a price change) under a gate permit, so writes of every kind share one bound.
      *
      * @param write the write.
@@ -172,10 +197,15 @@ public final class IngestService {
         return ApiException.invalid(e.reason(), e.index());
     }
 
-    private static void record(final boolean accepted) {
-        if (!accepted) {   // cannot happen with the BLOCK policy; never acknowledge silently what was dropped
-            throw ApiException.unavailable("the store's ring is full and dropped an item; the batch was not "
-                + "acknowledged", 1);
+    /**
+     * @param accepted what the store's {@code record()} or {@code setPrice()} returned.
+     * @throws ApiException 503 if the ring stayed full for the store's block timeout: the batch is not acknowledged.
+     */
+    void record(final boolean accepted) {
+        if (!accepted) {
+            throw ApiException.unavailable("the store's ring stayed full for " + flushTimeoutMs + " ms; the batch "
+                + "was not acknowledged, and the items before the refused one may or may not be kept, so a retry may "
+                + "store them twice", 1);
         }
     }
 

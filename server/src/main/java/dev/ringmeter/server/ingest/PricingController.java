@@ -15,7 +15,6 @@ import dev.ringmeter.server.StoreHolder;
 import dev.ringmeter.server.http.ApiException;
 import dev.ringmeter.server.http.Json;
 import dev.ringmeter.server.http.QueryParams;
-import dev.ringmeter.server.http.RequestBody;
 import dev.ringmeter.server.query.QueryController;
 import dev.ringmeter.wire.FieldNames;
 import io.javalin.http.Context;
@@ -151,7 +150,7 @@ public final class PricingController {
                 throw IngestService.refused(e);
             }
             for (int i = 0; i < models.size(); i++) {
-                sc.store.setPrice(models.get(i), prices.get(i)[0], prices.get(i)[1]);
+                ingest.record(sc.store.setPrice(models.get(i), prices.get(i)[0], prices.get(i)[1]));
             }
             ingest.acknowledge(sc.store, models.size());
         });
@@ -186,8 +185,8 @@ public final class PricingController {
         return new double[] {in, out};
     }
 
-    private static JsonParser parser(final Context ctx) throws IOException {
-        return Json.FACTORY.createParser(RequestBody.open(ctx, MAX_BODY_BYTES));
+    private JsonParser parser(final Context ctx) throws IOException {
+        return Json.FACTORY.createParser(ingest.body(ctx, MAX_BODY_BYTES));
     }
 
     private static void end(final JsonParser p) throws IOException {

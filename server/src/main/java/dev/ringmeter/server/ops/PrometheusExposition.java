@@ -102,11 +102,16 @@ final class PrometheusExposition {
         single(b, "ringmeter_server_writes_in_flight", "gauge", "Write requests being served.", gate.inFlight());
         single(b, "ringmeter_server_writes_rejected_total", "counter", "Write requests refused with 429.",
             gate.rejected());
+        single(b, "ringmeter_server_bodies_reading", "gauge", "Write request bodies being read, holding no permit.",
+            gate.bodiesReading());
+        single(b, "ringmeter_server_body_timeouts_total", "counter",
+            "Write requests refused with 408: the body did not arrive within --body-timeout-ms.", gate.bodyTimeouts());
         single(b, "ringmeter_store_up", "gauge", "1 when the store is open and serving.", stats == null ? 0 : 1);
         if (stats != null) {
             single(b, "ringmeter_store_published_total", "counter", "Slots published to the ingestion ring.",
                 stats.published());
-            single(b, "ringmeter_store_dropped_total", "counter", "Events and samples dropped on a full ring.",
+            single(b, "ringmeter_store_dropped_total", "counter",
+                "Events and samples dropped on a full ring, at once (DROP) or after the block timeout (BLOCK).",
                 stats.dropped());
             single(b, "ringmeter_store_aggregated_events_total", "counter", "Events applied to the aggregates.",
                 stats.aggregatedEvents());

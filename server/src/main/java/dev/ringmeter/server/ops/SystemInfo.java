@@ -102,6 +102,8 @@ final class SystemInfo {
         g.writeNumberField("writesInFlight", gate.inFlight());
         g.writeNumberField("maxWritesInFlight", gate.permits());
         g.writeNumberField("writesRejected", gate.rejected());
+        g.writeNumberField("bodiesReading", gate.bodiesReading());
+        g.writeNumberField("bodyTimeouts", gate.bodyTimeouts());
         g.writeEndObject();
 
         g.writeEndObject();
