@@ -408,4 +408,29 @@ class WindowedAnalyticsTest {
         }
         assertEquals(30, store.aggregates().window(null, T0, T0 + 1000, s).count());
     }
+    @Test
+    void shouldSaturateAndCountSumsThatWouldOverflowRatherThanWrapNegative() throws Exception {
+        open(new StoreConfig());
+        final Event e = new Event();
+        // 10,000 events at the top of every range in one second: the memory sum passes 2^63 after 8,192 of them and
+        // the CPU sum after 107, while the latency sum (8.6e17 ns) and the token sum (2.1e13) still fit
+        for (int i = 0; i < 10_000; i++) {
+            assertTrue(store.record(e.reset().model("extreme").latencyNs(Event.MAX_DURATION_NS)
+                .cpuNs(Event.MAX_CPU_NS).memoryBytes(Event.MAX_MEMORY_BYTES).promptTokens(Event.MAX_TOKENS)
+                .timestampMs(T0)));
+        }
+        assertTrue(store.flush(10, TimeUnit.SECONDS));
+        final WindowStats w = store.aggregates().window("extreme", T0, T0 + 1000, new WindowStats());
+        assertEquals(10_000, w.count());
+        assertTrue(w.cpuMeanMs() > 0, "a CPU sum that wrapped would read negative: " + w.cpuMeanMs());
+        assertTrue(w.memoryBytesMean() > 0, "a memory sum that wrapped would read negative: " + w.memoryBytesMean());
+        assertEquals(Long.MAX_VALUE / 1e6 / 10_000, w.cpuMeanMs(), 1e-3, "the saturated sum, a lower bound");
+        assertEquals((double)Long.MAX_VALUE / 10_000, w.memoryBytesMean(), 1);
+        assertTrue(w.saturatedSums() > 0, "the saturation is counted");
+        assertEquals(Event.MAX_DURATION_NS / 1e6, w.latencyMeanMs(), 1e-3, "a sum that fits stays exact");
+        assertEquals(10_000 * Event.MAX_TOKENS, w.promptTokens(), "a sum that fits stays exact");
+
+        final WindowStats quiet = store.aggregates().window("extreme", T0 + 1000, T0 + 2000, new WindowStats());
+        assertEquals(0, quiet.saturatedSums(), "only the window that saturated says so");
+    }
 }

@@ -55,6 +55,12 @@ public final class Measures {
     public long ttftCount;
     public long queueWaitNsSum;
     public long queueWaitCount;
+    /**
+     * Adds to a sum of durations, tokens or bytes that would have passed {@link Long#MAX_VALUE}: the sum then stays
+     * at {@code Long.MAX_VALUE}, a lower bound, instead of wrapping negative. Kept since the bucket was reused (not
+     * in the snapshot; a restored sum at {@code Long.MAX_VALUE} still reads as saturated).
+     */
+    public long saturatedSums;
     public double valueSum;
     public double valueMin = Double.POSITIVE_INFINITY;
     public double valueMax = Double.NEGATIVE_INFINITY;
@@ -105,6 +111,7 @@ public final class Measures {
         ttftCount = 0;
         queueWaitNsSum = 0;
         queueWaitCount = 0;
+        saturatedSums = 0;
         valueSum = 0;
         valueMin = Double.POSITIVE_INFINITY;
         valueMax = Double.NEGATIVE_INFINITY;
@@ -154,28 +161,28 @@ public final class Measures {
             retried++;
         }
         final long latencyNs = e.latencyNs;
-        latencyNsSum += latencyNs;
+        latencyNsSum = saturatingAdd(latencyNsSum, latencyNs);
         latencyNsMax = Math.max(latencyNsMax, latencyNs);
         latency().recordValue(latencyNs / 1000);
         if (e.ttftNs != NONE) {
-            ttftNsSum += e.ttftNs;
+            ttftNsSum = saturatingAdd(ttftNsSum, e.ttftNs);
             ttftCount++;
             ttft().recordValue(e.ttftNs / 1000);
         }
         if (e.queueWaitNs != NONE) {
-            queueWaitNsSum += e.queueWaitNs;
+            queueWaitNsSum = saturatingAdd(queueWaitNsSum, e.queueWaitNs);
             queueWaitCount++;
             queueWait().recordValue(e.queueWaitNs / 1000);
         }
         if (e.promptTokens != NONE) {
-            promptTokens += e.promptTokens;
+            promptTokens = saturatingAdd(promptTokens, e.promptTokens);
         }
         if (e.completionTokens != NONE) {
-            completionTokens += e.completionTokens;
+            completionTokens = saturatingAdd(completionTokens, e.completionTokens);
             final long decodeNs = e.ttftNs != NONE && e.ttftNs < latencyNs ? latencyNs - e.ttftNs : latencyNs;
             if (decodeNs > 0) {
-                generationTokens += e.completionTokens;
-                generationNs += decodeNs;
+                generationTokens = saturatingAdd(generationTokens, e.completionTokens);
+                generationNs = saturatingAdd(generationNs, decodeNs);
             }
         }
         if (e.cache == CACHE_HIT) {
@@ -184,12 +191,12 @@ public final class Measures {
             cacheMisses++;
         }
         if (e.memoryBytes != NONE) {
-            memoryBytesSum += e.memoryBytes;
+            memoryBytesSum = saturatingAdd(memoryBytesSum, e.memoryBytes);
             memoryBytesMax = Math.max(memoryBytesMax, e.memoryBytes);
             memoryCount++;
         }
         if (e.cpuNs != NONE) {
-            cpuNsSum += e.cpuNs;
+            cpuNsSum = saturatingAdd(cpuNsSum, e.cpuNs);
             cpuCount++;
         }
         final double cost = e.costUsd;
@@ -234,25 +241,26 @@ public final class Measures {
         cancelled += o.cancelled;
         retries += o.retries;
         retried += o.retried;
-        promptTokens += o.promptTokens;
-        completionTokens += o.completionTokens;
-        generationTokens += o.generationTokens;
-        generationNs += o.generationNs;
+        promptTokens = saturatingAdd(promptTokens, o.promptTokens);
+        completionTokens = saturatingAdd(completionTokens, o.completionTokens);
+        generationTokens = saturatingAdd(generationTokens, o.generationTokens);
+        generationNs = saturatingAdd(generationNs, o.generationNs);
         cacheHits += o.cacheHits;
         cacheMisses += o.cacheMisses;
-        memoryBytesSum += o.memoryBytesSum;
+        memoryBytesSum = saturatingAdd(memoryBytesSum, o.memoryBytesSum);
         memoryBytesMax = Math.max(memoryBytesMax, o.memoryBytesMax);
         memoryCount += o.memoryCount;
-        cpuNsSum += o.cpuNsSum;
+        cpuNsSum = saturatingAdd(cpuNsSum, o.cpuNsSum);
         cpuCount += o.cpuCount;
         costUsd += o.costUsd;
         costCount += o.costCount;
-        latencyNsSum += o.latencyNsSum;
+        latencyNsSum = saturatingAdd(latencyNsSum, o.latencyNsSum);
         latencyNsMax = Math.max(latencyNsMax, o.latencyNsMax);
-        ttftNsSum += o.ttftNsSum;
+        ttftNsSum = saturatingAdd(ttftNsSum, o.ttftNsSum);
         ttftCount += o.ttftCount;
-        queueWaitNsSum += o.queueWaitNsSum;
+        queueWaitNsSum = saturatingAdd(queueWaitNsSum, o.queueWaitNsSum);
         queueWaitCount += o.queueWaitCount;
+        saturatedSums += o.saturatedSums;
         valueSum += o.valueSum;
         valueMin = Math.min(valueMin, o.valueMin);
         valueMax = Math.max(valueMax, o.valueMax);
@@ -275,6 +283,21 @@ public final class Measures {
                 qualityCounts[i] += o.qualityCounts[i];
             }
         }
+    }
+
+    /**
+     * The one add of a long sum: a sum of durations (up to a day each), tokens (up to 2^31 each) or bytes (up to
+     * 2^50 each) passes 2^63 after about 107,000 day-long calls, 107 of the most CPU time (1,000 days), 4.3
+     * billion events of the most tokens, or 8,192 of the most memory, in one bucket or one query's window: it
+     * saturates at {@link Long#MAX_VALUE} and is counted in {@link #saturatedSums}. Both operands are &gt;= 0, so a negative result is an overflow.
+     */
+    private long saturatingAdd(final long sum, final long value) {
+        final long r = sum + value;
+        if (r < 0) {
+            saturatedSums++;
+            return Long.MAX_VALUE;
+        }
+        return r;
     }
 
     private static final byte CACHE_HIT = (byte)CacheResult.HIT.ordinal();

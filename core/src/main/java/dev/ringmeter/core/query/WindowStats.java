@@ -254,6 +254,14 @@ public final class WindowStats {
         return sum.memoryBytesMax;
     }
 
+    /**
+     * @return adds to this window's long sums (durations, tokens, memory, CPU) that saturated at
+     * {@link Long#MAX_VALUE}; when not 0, those sums and the means and rates drawn from them are lower bounds.
+     */
+    public long saturatedSums() {
+        return sum.saturatedSums;
+    }
+
     /** @return mean CPU time in milliseconds of the events that reported it. */
     public double cpuMeanMs() {
         return sum.cpuCount == 0 ? Double.NaN : sum.cpuNsSum / 1e6 / sum.cpuCount;
