@@ -55,7 +55,7 @@ public final class FullTiersLoad {
         final int coarsest = widthsMs.length - 1;
         final long end = clock.time() + config.retentionMs() + widthsMs[coarsest];
         long recorded = 0;
-        for (long t = clock.time(); t < end; t += stepMs(widthsMs, buckets, end - t)) {
+        for (long t = clock.time(); t <= end; t += stepMs(widthsMs, buckets, end - t)) {
             clock.update(t);
             for (final String model : models) {
                 recorded += store.record(widest(event.reset().model(model).timestampMs(t), errorType, qualityName)) ? 1 : 0;
@@ -64,7 +64,6 @@ public final class FullTiersLoad {
                 recorded += store.record(sample.reset().name(name).timestampMs(t).value(t)) ? 1 : 0;
             }
         }
-        clock.update(end);
         if (!store.flush(60, java.util.concurrent.TimeUnit.SECONDS)) {
             throw new IllegalStateException("the store did not take the load within a minute");
         }
@@ -84,13 +83,19 @@ public final class FullTiersLoad {
             .memoryBytes(Event.MAX_MEMORY_BYTES).cpuNs(Event.MAX_CPU_NS).retries(1);
     }
 
-    /** The width of the finest tier whose span reaches {@code agoMs} back from the end. */
+    /**
+     * The width of the finest tier whose span reaches {@code agoMs} back from the end, but no further than where
+     * the next finer tier's span begins, so that no bucket of it is stepped over.
+     */
     private static long stepMs(final long[] widthsMs, final int[] buckets, final long agoMs) {
+        long finerSpanMs = 0;
         for (int i = 0; i < widthsMs.length; i++) {
-            if (agoMs <= widthsMs[i] * (buckets[i] - 1)) {
-                return widthsMs[i];
+            final long spanMs = widthsMs[i] * (buckets[i] - 1);
+            if (agoMs <= spanMs || i == widthsMs.length - 1) {
+                return agoMs > finerSpanMs ? Math.min(widthsMs[i], agoMs - finerSpanMs) : widthsMs[i];
             }
+            finerSpanMs = spanMs;
         }
-        return widthsMs[widthsMs.length - 1];
+        throw new AssertionError("no tier");
     }
 }
