@@ -14,7 +14,17 @@ public final class CardinalityLimitException extends InvalidEventException {
      * @param limit the configured number of distinct values.
      */
     public CardinalityLimitException(final String field, final int limit) {
-        super(field, "has reached its cardinality limit of " + limit + " distinct values");
+        this(field, limit, null);
+    }
+
+    /**
+     * @param field      the dimension's field name.
+     * @param limit      the configured number of distinct values.
+     * @param howToRaise what raises the limit (the option, the memory it needs), or null.
+     */
+    public CardinalityLimitException(final String field, final int limit, final String howToRaise) {
+        super(field, "has reached its cardinality limit of " + limit + " distinct values"
+            + (howToRaise == null ? "" : "; " + howToRaise));
         this.limit = limit;
     }
 

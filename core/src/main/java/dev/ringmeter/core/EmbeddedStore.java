@@ -74,6 +74,8 @@ public final class EmbeddedStore implements EventRecorder {
         this.clock = config.clock();
         this.rules = new EventRules(config);
         this.dataDirectory = config.dataDirectory();
+        final HeapBudget budget = config.heapBudget();
+        LOG.log(budget.exceeded() ? System.Logger.Level.WARNING : System.Logger.Level.INFO, budget.toString());
         final StoreRecovery.Recovered start = dataDirectory == null
             ? StoreRecovery.empty(config) : StoreRecovery.recover(dataDirectory, config);
         this.journal = start.journal();

@@ -54,7 +54,10 @@ public final class StoreConfig {
     private long[] tierWidthsMs = DEFAULT_TIER_WIDTHS_MS.clone();
     private int[] tierBuckets = DEFAULT_TIER_BUCKETS.clone();
     private int histogramDigits = 2;
+    /** The limits set by {@link #cardinalityLimit}, 0 where the {@link HeapBudget} derives one. */
     private final int[] cardinalityLimits = new int[Dimension.VALUES.length];
+    private double heapShare = HeapBudget.DEFAULT_HEAP_SHARE;
+    private HeapBudget heapBudget;
     private int maxStringLength = 256;
     private long maxFutureSkewMs = 60_000;
     private EpochClock clock = SystemEpochClock.INSTANCE;
@@ -68,9 +71,6 @@ public final class StoreConfig {
 
     /** Creates a configuration with every default. */
     public StoreConfig() {
-        for (final Dimension d : Dimension.VALUES) {
-            cardinalityLimits[d.ordinal()] = d.defaultLimit();
-        }
     }
 
     /**
@@ -172,11 +172,23 @@ public final class StoreConfig {
 
     /**
      * @param dimension to limit.
-     * @param limit     distinct values allowed; defaults in {@link Dimension}.
+     * @param limit     distinct values allowed, honoured whatever the heap (a warning is logged at open if the
+     *                  limits need more than {@link #heapShare(double)} of it); 0, the default, derives the limit
+     *                  from the heap ({@link HeapBudget}), at most {@link Dimension#defaultLimit()}.
      * @return this.
      */
     public StoreConfig cardinalityLimit(final Dimension dimension, final int limit) {
         this.cardinalityLimits[dimension.ordinal()] = limit;
+        return this;
+    }
+
+    /**
+     * @param share of the JVM's max heap ({@code -Xmx}) the store's state may take at its limits, 0.05 to 0.95;
+     *              default 0.5. The limits not configured are derived from it ({@link HeapBudget}).
+     * @return this.
+     */
+    public StoreConfig heapShare(final double share) {
+        this.heapShare = share;
         return this;
     }
 
@@ -301,7 +313,8 @@ public final class StoreConfig {
         }
         require(histogramDigits >= 1 && histogramDigits <= 3, "histogramDigits must be 1 to 3");
         for (final Dimension d : Dimension.VALUES) {
-            require(cardinalityLimits[d.ordinal()] >= 1, "cardinality limit of " + d + " must be >= 1");
+            require(cardinalityLimits[d.ordinal()] >= 0,
+                "cardinality limit of " + d + " must be >= 1, or 0 to derive it from the heap");
         }
         require(maxStringLength >= 1, "maxStringLength must be >= 1");
         require(maxFutureSkewMs >= 0, "maxFutureSkewMs must be >= 0");
@@ -316,6 +329,8 @@ public final class StoreConfig {
         require(journalBlockBytes >= 128 << 10 && journalBlockBytes <= 1L << 30,
             "journalBlockBytes must be 128 KiB to 1 GiB");
         require(snapshotIntervalMs >= 1_000, "snapshotIntervalMs must be at least a second");
+        require(heapShare >= 0.05 && heapShare <= 0.95, "heapShare must be 0.05 to 0.95");
+        heapBudget = HeapBudget.of(this, Runtime.getRuntime().maxMemory());
         return this;
     }
 
@@ -367,8 +382,23 @@ public final class StoreConfig {
         return histogramDigits;
     }
 
+    /** @return the limit of each dimension in force, configured or derived from the heap, indexed by ordinal. */
     public int[] cardinalityLimits() {
+        return heapBudget().limits();
+    }
+
+    /** @return the limits set by {@link #cardinalityLimit}, 0 where one is derived, indexed by ordinal. */
+    int[] configuredLimits() {
         return cardinalityLimits.clone();
+    }
+
+    public double heapShare() {
+        return heapShare;
+    }
+
+    /** @return the heap budget and the limits it gives: as concluded, or for the options as they stand. */
+    public HeapBudget heapBudget() {
+        return heapBudget != null ? heapBudget : HeapBudget.of(this, Runtime.getRuntime().maxMemory());
     }
 
     public int maxStringLength() {

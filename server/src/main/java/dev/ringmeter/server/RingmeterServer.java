@@ -1,7 +1,9 @@
 package dev.ringmeter.server;
 
 import dev.ringmeter.core.EmbeddedStore;
+import dev.ringmeter.core.HeapBudget;
 import dev.ringmeter.core.StoreConfig;
+import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.server.http.ApiException;
 import dev.ringmeter.server.http.BearerAuth;
 import dev.ringmeter.server.http.ErrorReplies;
@@ -124,9 +126,17 @@ public final class RingmeterServer implements AutoCloseable {
             .retentionHours(config.retentionHours())
             .ringSize(config.ringSize())
             .maxStringLength(config.maxStringLength())
+            .heapShare(config.heapShare())
+            .cardinalityLimit(Dimension.MODEL, config.maxModels())
             .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK)
             .blockTimeoutMs(config.flushTimeoutMs());
         store = EmbeddedStore.open(storeConfig);
+        final HeapBudget budget = store.config().heapBudget();
+        if (budget.exceeded()) {
+            LOG.warn("event=limits {}", budget);
+        } else {
+            LOG.info("event=limits {}", budget);
+        }
         holder.set(new StoreContext(store));
         LOG.info("event=ready port={} data={} storeOpenMs={}", port(), config.dataDirectory(),
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));

@@ -1,5 +1,7 @@
 package dev.ringmeter.server;
 
+import dev.ringmeter.core.HeapBudget;
+
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -33,6 +35,10 @@ public final class ServerConfig {
             "how long an ingest request waits for a ring slot, then for its acknowledgement, before 503"},
         {"--max-string-length", "RINGMETER_MAX_STRING_LENGTH", "256",
             "longest model, pipeline, tag ... value accepted (422 past it)"},
+        {"--max-models", "RINGMETER_MAX_MODELS", "(heap)",
+            "most distinct models (422 past it); by default as many as fit --heap-share of -Xmx, at most 1000"},
+        {"--heap-share", "RINGMETER_HEAP_SHARE", "0.5",
+            "share of -Xmx the store may hold at its limits (0.05 to 0.95); the limits not set derive from it"},
         {"--help", "", "", "print this help and exit"},
     };
 
@@ -48,6 +54,8 @@ public final class ServerConfig {
     private int maxInFlight = 64;
     private long flushTimeoutMs = 5_000;
     private int maxStringLength = 256;
+    private int maxModels;
+    private double heapShare = HeapBudget.DEFAULT_HEAP_SHARE;
     private boolean help;
 
     /**
@@ -141,6 +149,12 @@ public final class ServerConfig {
             case "--max-string-length":
                 maxStringLength = (int)number(flag, value);
                 break;
+            case "--max-models":
+                maxModels = (int)number(flag, value);
+                break;
+            case "--heap-share":
+                heapShare = decimal(flag, value);
+                break;
             case "--help":
                 help = true;
                 break;
@@ -158,6 +172,14 @@ public final class ServerConfig {
             return n;
         } catch (final NumberFormatException e) {
             throw new IllegalArgumentException(flag + " must be a whole number but was '" + value + "'", e);
+        }
+    }
+
+    private static double decimal(final String flag, final String value) {
+        try {
+            return Double.parseDouble(value.trim());
+        } catch (final NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " must be a number but was '" + value + "'", e);
         }
     }
 
@@ -195,6 +217,8 @@ public final class ServerConfig {
         require(maxInFlight >= 1 && maxInFlight <= 10_000, "--max-in-flight must be 1 to 10000");
         require(flushTimeoutMs >= 1 && flushTimeoutMs <= 600_000, "--flush-timeout-ms must be 1 to 600000");
         require(maxStringLength >= 1 && maxStringLength <= 65_536, "--max-string-length must be 1 to 65536");
+        require(maxModels >= 0, "--max-models must be >= 1, or 0 to derive it from the heap");
+        require(heapShare >= 0.05 && heapShare <= 0.95, "--heap-share must be 0.05 to 0.95");
         return this;
     }
 
@@ -276,6 +300,18 @@ public final class ServerConfig {
         return this;
     }
 
+    /** @param n most distinct models; 0 (the default) derives it from the heap. @return this. */
+    public ServerConfig maxModels(final int n) {
+        this.maxModels = n;
+        return this;
+    }
+
+    /** @param share of -Xmx the store may hold at its limits; default 0.5. @return this. */
+    public ServerConfig heapShare(final double share) {
+        this.heapShare = share;
+        return this;
+    }
+
     public int port() {
         return port;
     }
@@ -325,6 +361,15 @@ public final class ServerConfig {
         return maxStringLength;
     }
 
+    /** @return the model limit, or 0 to derive it from the heap. */
+    public int maxModels() {
+        return maxModels;
+    }
+
+    public double heapShare() {
+        return heapShare;
+    }
+
     /** @return whether {@code --help} was given. */
     public boolean help() {
         return help;
@@ -337,6 +382,7 @@ public final class ServerConfig {
             + " retentionHours=" + retentionHours + " ringSize=" + ringSize + " maxBodyBytes=" + maxBodyBytes
             + " bodyTimeoutMs=" + bodyTimeoutMs
             + " maxBatch=" + maxBatch + " maxInFlight=" + maxInFlight + " flushTimeoutMs=" + flushTimeoutMs
-            + " maxStringLength=" + maxStringLength;
+            + " maxStringLength=" + maxStringLength + " maxModels=" + (maxModels == 0 ? "heap" : maxModels)
+            + " heapShare=" + heapShare;
     }
 }

@@ -41,6 +41,26 @@ class ServerConfigTest {
     }
 
     @Test
+    void shouldDeriveTheModelLimitFromHalfTheHeapUnlessSet() {
+        final ServerConfig defaults = ServerConfig.parse(new String[0], Map.of());
+        assertEquals(0, defaults.maxModels(), "0: derived from the heap");
+        assertEquals(0.5, defaults.heapShare());
+        final ServerConfig set = ServerConfig.parse(new String[] {"--max-models", "40"},
+            Map.of("RINGMETER_HEAP_SHARE", "0.7"));
+        assertEquals(40, set.maxModels());
+        assertEquals(0.7, set.heapShare());
+        assertTrue(assertThrows(IllegalArgumentException.class,
+            () -> ServerConfig.parse(new String[] {"--heap-share", "1"}, Map.of())).getMessage()
+            .contains("--heap-share"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+            () -> ServerConfig.parse(new String[] {"--heap-share", "half"}, Map.of())).getMessage()
+            .contains("--heap-share"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+            () -> ServerConfig.parse(new String[] {"--max-models", "-1"}, Map.of())).getMessage()
+            .contains("--max-models"));
+    }
+
+    @Test
     void shouldRefuseUnknownAndBadOptionsNamingThem() {
         assertTrue(assertThrows(IllegalArgumentException.class,
             () -> ServerConfig.parse(new String[] {"--prot", "1"}, Map.of())).getMessage().contains("--prot"));

@@ -31,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(120)
 class ServerProcessTest {
     private static final Pattern READY = Pattern.compile("event=ready port=(\\d+)");
+    private static final Pattern LIMITS = Pattern.compile("event=limits heap budget .* model=(\\d+)");
     private static final Pattern RECOVERED = Pattern.compile("snapshot (loaded|absent), (\\d+) journal records");
 
     @TempDir
@@ -42,11 +43,13 @@ class ServerProcessTest {
         final Process process;
         final int port;
         final String recovery;
+        final int modelLimit;
 
-        Server(final Process process, final int port, final String recovery) {
+        Server(final Process process, final int port, final String recovery, final int modelLimit) {
             this.process = process;
             this.port = port;
             this.recovery = recovery;
+            this.modelLimit = modelLimit;
         }
     }
 
@@ -56,18 +59,23 @@ class ServerProcessTest {
         final BufferedReader log = new BufferedReader(new InputStreamReader(process.getInputStream(),
             StandardCharsets.UTF_8));
         String recovery = null;
+        int modelLimit = -1;
         String line;
         while ((line = log.readLine()) != null) {
             final Matcher recovered = RECOVERED.matcher(line);
             if (recovered.find()) {
                 recovery = recovered.group(1) + " " + recovered.group(2);
             }
+            final Matcher limits = LIMITS.matcher(line);
+            if (limits.find()) {
+                modelLimit = Integer.parseInt(limits.group(1));
+            }
             final Matcher ready = READY.matcher(line);
             if (ready.find()) {
                 final Thread drain = new Thread(() -> log.lines().forEach(l -> { }));
                 drain.setDaemon(true);
                 drain.start();
-                return new Server(process, Integer.parseInt(ready.group(1)), recovery);
+                return new Server(process, Integer.parseInt(ready.group(1)), recovery, modelLimit);
             }
         }
         throw new AssertionError("the server exited before it was ready: " + process.waitFor());
@@ -96,6 +104,7 @@ class ServerProcessTest {
         }
         final Server first = start();
         try {
+            assertTrue(first.modelLimit >= 1, "the server logs the limits in force at start");
             assertEquals(202, post(first, batch.toString()));
             assertEquals(202, post(first, batch.toString()));
         } finally {

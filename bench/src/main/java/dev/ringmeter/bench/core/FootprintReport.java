@@ -3,73 +3,137 @@ package dev.ringmeter.bench.core;
 import dev.ringmeter.Event;
 import dev.ringmeter.Status;
 import dev.ringmeter.core.EmbeddedStore;
+import dev.ringmeter.core.FullTiersLoad;
+import dev.ringmeter.core.HeapBudget;
 import dev.ringmeter.core.StoreConfig;
+import dev.ringmeter.core.dictionary.Dimension;
 import org.agrona.concurrent.CachedEpochClock;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
- * Measures the heap an embedded store holds for N models with every bucket of every tier in use: it records
- * {@code eventsPerSecond} events per second per model, with latency, TTFT, queue wait, tokens and some errors,
- * over simulated time longer than the retention, then reports the store's own estimate and the heap measured
- * after a full GC, per model and per bucket.
+ * Measures the heap a durable embedded store holds with N models whose every bucket of every tier is in use, for
+ * several N one after the other (a fresh store in a fresh data directory each time), as heap used after full GCs
+ * less the heap used before the first store opened; and sets beside it what the store's {@link HeapBudget} counts
+ * (its fixed part plus N times its cost of a model), which must not be lower.
  * <p>
- * Run: {@code java -cp bench/target/benchmarks.jar dev.ringmeter.bench.core.FootprintReport [models] [eventsPerSecond]}
+ * Two loads: {@code widest} (the default) fills the store with {@link FullTiersLoad}, every histogram at the
+ * longest duration the event rules allow, which is what the budget counts; {@code typical} records 2 events per
+ * second per model over 25 simulated hours with latency up to 30 s, time to first token up to 3 s, queue wait up
+ * to 0.5 s, uniformly spread, and some errors.
+ * <p>
+ * Run: {@code java -Xmx2g -cp bench/target/benchmarks.jar dev.ringmeter.bench.core.FootprintReport
+ * [widest|typical] [models ...]} (models default 0 1 10 50).
  */
 public final class FootprintReport {
+    private static final long T0 = 1_760_000_400_000L;
+
     private FootprintReport() {
     }
 
     public static void main(final String[] args) throws Exception {
-        final int models = args.length > 0 ? Integer.parseInt(args[0]) : 10;
-        final int perSecond = args.length > 1 ? Integer.parseInt(args[1]) : 2;
-        final long heapBefore = usedHeapAfterGc();
-        final CachedEpochClock clock = new CachedEpochClock();
-        final long start = 1_760_000_400_000L;
-        clock.update(start);
-        final StoreConfig config = new StoreConfig().clock(clock).fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK);
-        try (EmbeddedStore store = EmbeddedStore.open(config)) {
-            final long ringOnly = usedHeapAfterGc() - heapBefore;
-            final SplittableRandom random = new SplittableRandom(11);
-            final Event e = new Event();
-            final long seconds = TimeUnit.HOURS.toSeconds(25);
-            for (long s = 0; s < seconds; s++) {
-                final long t = start + s * 1000;
-                clock.update(t);
-                for (int m = 0; m < models; m++) {
-                    for (int k = 0; k < perSecond; k++) {
-                        final boolean failed = random.nextInt(50) == 0;
-                        store.record(e.reset().model("model-" + m).timestampMs(t)
-                            .latencyNs(random.nextLong(20_000_000L, 30_000_000_000L))
-                            .ttftNs(random.nextLong(5_000_000L, 3_000_000_000L))
-                            .queueWaitNs(random.nextLong(1_000L, 500_000_000L))
-                            .promptTokens(random.nextInt(100, 8000)).completionTokens(random.nextInt(1, 2000))
-                            .status(failed ? Status.ERROR : Status.OK)
-                            .errorType(failed ? "error-" + random.nextInt(5) : null)
-                            .quality("f1", random.nextDouble()));
-                    }
-                }
+        final boolean widest = args.length == 0 || !args[0].equals("typical");
+        int[] counts = {0, 1, 10, 50};
+        if (args.length > 1) {
+            counts = new int[args.length - 1];
+            for (int i = 1; i < args.length; i++) {
+                counts[i - 1] = Integer.parseInt(args[i]);
             }
-            store.flush(60, TimeUnit.SECONDS);
-            final long estimate = store.stats().aggregateHeapBytes();
-            final long measured = usedHeapAfterGc() - heapBefore;
-            final int buckets = (models + 1) * (60 + 60 + 90 + 24);
-            System.out.printf("models=%d eventsPerSecondPerModel=%d simulatedHours=25%n", models, perSecond);
-            System.out.printf("ring (%d slots) heap: %,d bytes%n", config.ringSize(), ringOnly);
-            System.out.printf("aggregates, store's estimate: %,d bytes = %,d per model (incl. the all-models "
-                + "share) = %,d per bucket%n", estimate, estimate / models, estimate / buckets);
-            System.out.printf("whole store, measured after GC: %,d bytes = %,d per model%n", measured,
-                measured / models);
+        }
+        final long before = usedHeapAfterGc();
+        System.out.printf("load=%s max heap=%,d bytes, heap used before any store=%,d bytes%n",
+            widest ? "widest" : "typical", Runtime.getRuntime().maxMemory(), before);
+        System.out.printf("%7s %15s %15s %15s %15s %17s%n", "models", "measured", "measured/model", "budget",
+            "budget/model", "store's estimate");
+        long measuredEmpty = -1;
+        for (final int models : counts) {
+            final Path dir = Files.createTempDirectory("ringmeter-footprint");
+            try {
+                final CachedEpochClock clock = new CachedEpochClock();
+                clock.update(T0);
+                final StoreConfig config = new StoreConfig().dataDirectory(dir).clock(clock).shutdownHook(false)
+                    .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK)
+                    .cardinalityLimit(Dimension.MODEL, Math.max(1, models));
+                try (EmbeddedStore store = EmbeddedStore.open(config)) {
+                    final String[] names = new String[models];
+                    for (int m = 0; m < models; m++) {
+                        names[m] = "model-" + m;
+                    }
+                    if (widest) {
+                        new FullTiersLoad(store, clock).fill(names, new String[0], "rate_limit", "f1");
+                    } else {
+                        typical(store, clock, names);
+                    }
+                    final long measured = usedHeapAfterGc() - before;
+                    measuredEmpty = models == 0 ? measured : measuredEmpty;
+                    final HeapBudget budget = store.config().heapBudget();
+                    final long perModel = budget.bytesEach(Dimension.MODEL);
+                    System.out.printf("%7d %15s %15s %15s %15s %17s%n", models, mb(measured),
+                        models == 0 || measuredEmpty < 0 ? "" : mb((measured - measuredEmpty) / models),
+                        mb(budget.fixedBytes() + models * perModel), mb(perModel),
+                        mb(store.stats().aggregateHeapBytes()));
+                }
+            } finally {
+                delete(dir);
+            }
         }
     }
 
-    private static long usedHeapAfterGc() throws InterruptedException {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(100);
+    /** 2 events per second per model over 25 simulated hours, the clock moved to each second. */
+    private static void typical(final EmbeddedStore store, final CachedEpochClock clock, final String[] models)
+        throws InterruptedException {
+        final SplittableRandom random = new SplittableRandom(11);
+        final Event e = new Event();
+        final long seconds = TimeUnit.HOURS.toSeconds(25);
+        for (long s = 0; s < seconds; s++) {
+            final long t = T0 + s * 1000;
+            clock.update(t);
+            for (final String model : models) {
+                for (int k = 0; k < 2; k++) {
+                    final boolean failed = random.nextInt(50) == 0;
+                    store.record(e.reset().model(model).timestampMs(t)
+                        .latencyNs(random.nextLong(20_000_000L, 30_000_000_000L))
+                        .ttftNs(random.nextLong(5_000_000L, 3_000_000_000L))
+                        .queueWaitNs(random.nextLong(1_000L, 500_000_000L))
+                        .promptTokens(random.nextInt(100, 8000)).completionTokens(random.nextInt(1, 2000))
+                        .status(failed ? Status.ERROR : Status.OK)
+                        .errorType(failed ? "error-" + random.nextInt(5) : null)
+                        .quality("f1", random.nextDouble()));
+                }
+            }
         }
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        store.flush(60, TimeUnit.SECONDS);
+    }
+
+    private static String mb(final long bytes) {
+        return String.format("%.2f MB", bytes / (double)(1 << 20));
+    }
+
+    /** Heap used after full GCs, repeated until two readings agree within 1 %. */
+    private static long usedHeapAfterGc() throws InterruptedException {
+        long previous = Long.MAX_VALUE;
+        for (int i = 0; i < 10; i++) {
+            System.gc();
+            Thread.sleep(50);
+            final long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+            if (Math.abs(previous - used) <= used / 100) {
+                return used;
+            }
+            previous = used;
+        }
+        return previous;
+    }
+
+    private static void delete(final Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 }

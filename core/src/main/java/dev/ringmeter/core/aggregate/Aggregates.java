@@ -203,6 +203,37 @@ public final class Aggregates {
     }
 
     /**
+     * The most heap the aggregates hold for one model: its tiers with every bucket in use and at its widest (three
+     * histograms resized to the longest duration the event rules allow), its recent events and its totals. What
+     * the store's heap budget counts per model (see {@code HeapBudget}); the same arithmetic as
+     * {@link #footprintBytes()}, checked against heap measured after GC by the bench's {@code FootprintReport}.
+     *
+     * @param config       the store's configuration (tiers, histogram digits, recent events per model).
+     * @param qualityNames the number of quality score names allowed.
+     * @return bytes.
+     */
+    public static long widestModelBytes(final StoreConfig config, final int qualityNames) {
+        return TierRegistry.widestModelBytes(config, qualityNames) + ModelTotals.widestBytes();
+    }
+
+    /**
+     * @param config       the store's configuration.
+     * @param qualityNames the number of quality score names allowed.
+     * @return the most heap the all-models tiers hold, every bucket in use and at its widest; there is one set.
+     */
+    public static long widestAllModelsBytes(final StoreConfig config, final int qualityNames) {
+        return TierRegistry.widestTiersBytes(config, qualityNames, true);
+    }
+
+    /**
+     * @param config the store's configuration.
+     * @return the most heap one custom metric name's tiers hold, every bucket in use (counters, no histograms).
+     */
+    public static long widestMetricBytes(final StoreConfig config) {
+        return TierRegistry.widestTiersBytes(config, 0, false) + 2 * 4;
+    }
+
+    /**
      * @return an estimate of the heap held by all aggregates, in bytes.
      */
     public long footprintBytes() {

@@ -8,6 +8,8 @@ package dev.ringmeter.core.aggregate;
  * Threading: not thread-safe. Owned by the aggregate writer; readers see it only under the aggregates' lock.
  */
 final class Bucket {
+    /** The heap of the bucket itself, beside its measures. */
+    static final long OWN_BYTES = 24;
     /** The start of a bucket that holds no interval. */
     static final long NO_TIME = Long.MIN_VALUE;
 
@@ -44,6 +46,6 @@ final class Bucket {
      * @return an estimate of the heap this bucket holds, in bytes.
      */
     long footprintBytes() {
-        return 24 + measures.footprintBytes();
+        return OWN_BYTES + measures.footprintBytes();
     }
 }

@@ -24,6 +24,12 @@ import org.agrona.collections.LongLongConsumer;
  */
 public final class Measures {
     private static final long NONE = Event.NONE;
+    /**
+     * What HdrHistogram's own estimate of a histogram leaves out (the iterators it allocates with each one):
+     * heap measured after GC with every bucket's histograms at their widest (bench {@code FootprintReport}) came to
+     * about 235 bytes a histogram above it.
+     */
+    private static final long HISTOGRAM_EXTRA_BYTES = 256;
 
     private final int histogramDigits;
     private final boolean longCounts;
@@ -364,18 +370,52 @@ public final class Measures {
     }
 
     /**
+     * The rule of histogram counts: a bucket wider than 10 minutes counts in longs (an int count could overflow:
+     * 2^31 events in an hour is 600,000 a second), a narrower one in ints, which halves its histograms.
+     *
+     * @param bucketWidthMs width of the bucket.
+     * @return whether its histograms need 64-bit counts.
+     */
+    static boolean longCounts(final long bucketWidthMs) {
+        return bucketWidthMs > 600_000;
+    }
+
+    /**
+     * @param histogramDigits significant digits of the histograms.
+     * @param longCounts      whether histogram counts are 64 bits wide.
+     * @param qualityNames    the number of quality score names allowed.
+     * @param events          whether the measures hold events (three histograms, error types, quality scores), or
+     *                        only custom metric samples (counters).
+     * @return {@link #footprintBytes()} of measures at their widest: each histogram auto-resized to the longest
+     * duration the event rules allow ({@link Event#MAX_DURATION_NS}), a few error types, the quality sums.
+     */
+    static long widestBytes(final int histogramDigits, final boolean longCounts, final int qualityNames,
+                            final boolean events) {
+        final Measures m = new Measures(histogramDigits, longCounts, qualityNames);
+        if (events) {
+            final long longestUs = Event.MAX_DURATION_NS / 1000;
+            m.latency().recordValue(longestUs);
+            m.ttft().recordValue(longestUs);
+            m.queueWait().recordValue(longestUs);
+            m.errors().incrementAndGet(1);
+            m.qualitySums();
+        }
+        return m.footprintBytes();
+    }
+
+    /**
      * @return an estimate of the heap these measures hold, in bytes.
      */
     long footprintBytes() {
         long bytes = 240;
         if (latencyUs != null) {
-            bytes += latencyUs.getEstimatedFootprintInBytes();
+            bytes += HISTOGRAM_EXTRA_BYTES + latencyUs.getEstimatedFootprintInBytes();
         }
         if (ttftUs != null) {
-            bytes += ttftUs.getEstimatedFootprintInBytes();
+            bytes += HISTOGRAM_EXTRA_BYTES + ttftUs.getEstimatedFootprintInBytes();
         }
         if (queueWaitUs != null) {
-            bytes += queueWaitUs.getEstimatedFootprintInBytes();
+            bytes += HISTOGRAM_EXTRA_BYTES + queueWaitUs.getEstimatedFootprintInBytes();
         }
         if (errorsByType != null) {
             bytes += 64 + errorsByType.capacity() * 16L;

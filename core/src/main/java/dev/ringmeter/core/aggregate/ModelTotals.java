@@ -126,6 +126,11 @@ final class ModelTotals {
             inputTokens.copy(), outputTokens.copy(), errors, costUsd, retries, cacheHits, cacheMisses);
     }
 
+    /** @return the heap one model's totals hold with a few error types, and its slot in the totals' array. */
+    static long widestBytes() {
+        return new ModelTotals().footprintBytes() + 2 * 4;
+    }
+
     /** @return an estimate of the heap held, in bytes. */
     long footprintBytes() {
         return 96 + 16 + STATUSES * 8L + 4 * (48 + 17 * 8L) + 64 + errorsByType.capacity() * 16L;

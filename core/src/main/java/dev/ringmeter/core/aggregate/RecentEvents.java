@@ -145,6 +145,14 @@ final class RecentEvents {
      * @return the heap held, in bytes.
      */
     long footprintBytes() {
+        return bytes(capacity);
+    }
+
+    /**
+     * @param capacity events kept.
+     * @return the heap held by an instance of that capacity, in bytes (all allocated up front).
+     */
+    static long bytes(final int capacity) {
         return 48 + 16 + (long)capacity * STRIDE * 8;
     }
 

@@ -117,6 +117,28 @@ final class TierRegistry {
         return id > 0 && id < metrics.length ? metrics[id] : null;
     }
 
+    /**
+     * @param config       the store's configuration.
+     * @param qualityNames the number of quality score names allowed.
+     * @return the most heap one model's tiers and recent events hold (every bucket in use at its widest), with its
+     * slots in the registry's arrays (which at most double).
+     */
+    static long widestModelBytes(final StoreConfig config, final int qualityNames) {
+        return widestTiersBytes(config, qualityNames, true) + RecentEvents.bytes(config.recentEventsPerModel())
+            + 2 * 2 * 4;
+    }
+
+    /**
+     * @param config       the store's configuration.
+     * @param qualityNames the number of quality score names allowed.
+     * @param events       whether the tiers hold events (a model's, all models'), or custom metric samples.
+     * @return the most heap one set of tiers holds, every bucket in use at its widest.
+     */
+    static long widestTiersBytes(final StoreConfig config, final int qualityNames, final boolean events) {
+        return TimeTiers.widestBytes(config.tierWidthsMs(), config.tierBuckets(), config.histogramDigits(),
+            qualityNames, events);
+    }
+
     /** @return an estimate of the heap held by every tier and recent-events ring, in bytes. */
     long footprintBytes() {
         long bytes = all.footprintBytes();

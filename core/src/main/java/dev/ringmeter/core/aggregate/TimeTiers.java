@@ -236,7 +236,7 @@ final class TimeTiers {
             return null;
         }
         if (b == null) {
-            b = new Bucket(histogramDigits, widthMs[k] > 600_000, qualityNames);
+            b = new Bucket(histogramDigits, Measures.longCounts(widthMs[k]), qualityNames);
             r[index] = b;
         }
         b.reuse(start);
@@ -346,9 +346,9 @@ final class TimeTiers {
      * @return an estimate of the heap held by the buckets, in bytes.
      */
     long footprintBytes() {
-        long bytes = 64 + 16 + direct.length * 4L;
+        long bytes = ownBytes(widthMs.length);
         for (final Bucket[] r : ring) {
-            bytes += 16 + r.length * 4L;
+            bytes += ringBytes(r.length);
             for (final Bucket b : r) {
                 if (b != null) {
                     bytes += b.footprintBytes();
@@ -356,6 +356,34 @@ final class TimeTiers {
             }
         }
         return bytes;
+    }
+
+    /**
+     * @param widthMs         bucket width of each tier, finest first.
+     * @param size            buckets per tier.
+     * @param histogramDigits significant digits of the histograms.
+     * @param qualityNames    the number of quality score names allowed.
+     * @param events          whether the tiers hold events, or only custom metric samples.
+     * @return {@link #footprintBytes()} of tiers whose every bucket is in use and at its widest.
+     */
+    static long widestBytes(final long[] widthMs, final int[] size, final int histogramDigits,
+                            final int qualityNames, final boolean events) {
+        long bytes = ownBytes(widthMs.length);
+        for (int k = 0; k < widthMs.length; k++) {
+            bytes += ringBytes(size[k]) + size[k] * (Bucket.OWN_BYTES
+                + Measures.widestBytes(histogramDigits, Measures.longCounts(widthMs[k]), qualityNames, events));
+        }
+        return bytes;
+    }
+
+    /** The instance and its per-tier arrays. */
+    private static long ownBytes(final int tiers) {
+        return 96 + 4 * (16 + tiers * 8L);
+    }
+
+    /** A tier's array of buckets. */
+    private static long ringBytes(final int buckets) {
+        return 16 + buckets * 4L;
     }
 
     private static long floor(final long timeMs, final long widthMs) {
@@ -406,7 +434,7 @@ final class TimeTiers {
                 if (i < 0 || i >= ring[k].length) {
                     throw new IOException("bad bucket index " + i);
                 }
-                final Bucket b = new Bucket(histogramDigits, widthMs[k] > 600_000, qualityNames);
+                final Bucket b = new Bucket(histogramDigits, Measures.longCounts(widthMs[k]), qualityNames);
                 BucketCodec.read(in, b);
                 ring[k][i] = b;
             }

@@ -24,15 +24,27 @@ public final class Dictionary {
     private final String[][] names;
     private final int[] sizes;
     private final int[] limits;
+    private final String[] howToRaise;
     private final int maxStringLength;
 
     /**
      * @param limits          cardinality limit of each dimension, indexed by ordinal.
      * @param maxStringLength longest value accepted, in chars.
      */
-    @SuppressWarnings({"unchecked", "rawtypes"})
     public Dictionary(final int[] limits, final int maxStringLength) {
+        this(limits, maxStringLength, new String[Dimension.VALUES.length]);
+    }
+
+    /**
+     * @param limits          cardinality limit of each dimension, indexed by ordinal.
+     * @param maxStringLength longest value accepted, in chars.
+     * @param howToRaise      what a refusal at each dimension's limit says about raising it, indexed by ordinal
+     *                        (null elements for none): {@code HeapBudget.howToRaise()}.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public Dictionary(final int[] limits, final int maxStringLength, final String[] howToRaise) {
         final int n = Dimension.VALUES.length;
+        this.howToRaise = howToRaise.clone();
         this.ids = new ConcurrentHashMap[n];
         this.names = new String[n][];
         this.sizes = new int[n];
@@ -154,7 +166,7 @@ public final class Dictionary {
     void checkRoom(final Dimension dimension, final int newValues) {
         final int d = dimension.ordinal();
         if (sizes[d] + newValues > limits[d]) {
-            throw new CardinalityLimitException(dimension.field(), limits[d]);
+            throw new CardinalityLimitException(dimension.field(), limits[d], howToRaise[d]);
         }
     }
 

@@ -91,7 +91,8 @@ public enum Dimension {
     }
 
     /**
-     * @return the number of distinct values allowed unless configured otherwise.
+     * @return the number of distinct values allowed unless configured otherwise; the store derives fewer when its
+     * heap cannot hold this many ({@link dev.ringmeter.core.HeapBudget}).
      */
     public int defaultLimit() {
         return defaultLimit;

@@ -108,6 +108,6 @@ public final class StoreRecovery {
     }
 
     private static Dictionary newDictionary(final StoreConfig config) {
-        return new Dictionary(config.cardinalityLimits(), config.maxStringLength());
+        return new Dictionary(config.cardinalityLimits(), config.maxStringLength(), config.heapBudget().howToRaise());
     }
 }

@@ -1,5 +1,6 @@
 package dev.ringmeter.server.ops;
 
+import dev.ringmeter.core.HeapBudget;
 import dev.ringmeter.core.StoreStats;
 import dev.ringmeter.core.aggregate.CallTotals;
 import dev.ringmeter.server.StoreContext;
@@ -81,17 +82,15 @@ public final class OpsController {
     /** GET /api/v1/system: JVM, host and store metrics. */
     public void system(final Context ctx) {
         QueryParams.of(ctx);
-        final StoreStats stats = storeStats();
-        Json.reply(ctx, 200, g -> SystemInfo.write(g, stats, gate));
+        final StoreContext sc = holder.ready() ? holder.get() : null;
+        final StoreStats stats = sc == null ? null : sc.store.stats();
+        final HeapBudget budget = sc == null ? null : sc.store.config().heapBudget();
+        Json.reply(ctx, 200, g -> SystemInfo.write(g, stats, budget, gate));
     }
 
     /** GET /api/v1/openapi.yaml */
     public void openApi(final Context ctx) {
         QueryParams.of(ctx);
         ctx.status(200).contentType("application/yaml").result(openApi);
-    }
-
-    private StoreStats storeStats() {
-        return holder.ready() ? holder.get().store.stats() : null;
     }
 }

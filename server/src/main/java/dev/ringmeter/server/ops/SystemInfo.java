@@ -1,7 +1,9 @@
 package dev.ringmeter.server.ops;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.ringmeter.core.HeapBudget;
 import dev.ringmeter.core.StoreStats;
+import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.server.http.Json;
 import dev.ringmeter.server.ingest.IngestGate;
 
@@ -12,6 +14,7 @@ import java.lang.management.MemoryUsage;
 import java.lang.management.OperatingSystemMXBean;
 import java.lang.management.RuntimeMXBean;
 import java.lang.management.ThreadMXBean;
+import java.util.Locale;
 
 /**
  * JVM and host metrics from java.lang.management (and com.sun.management where the JVM has it), written as JSON.
@@ -24,11 +27,13 @@ final class SystemInfo {
 
     /**
      * @param g     the generator.
-     * @param stats the store's counters, or null when it is not open.
-     * @param gate  the write-request permits.
+     * @param stats  the store's counters, or null when it is not open.
+     * @param budget the store's heap budget and limits, or null when it is not open.
+     * @param gate   the write-request permits.
      * @throws IOException never in practice.
      */
-    static void write(final JsonGenerator g, final StoreStats stats, final IngestGate gate) throws IOException {
+    static void write(final JsonGenerator g, final StoreStats stats, final HeapBudget budget, final IngestGate gate)
+        throws IOException {
         final RuntimeMXBean runtime = ManagementFactory.getRuntimeMXBean();
         final MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         final MemoryUsage nonHeap = ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage();
@@ -95,6 +100,9 @@ final class SystemInfo {
             g.writeNumberField("ringOccupied", stats.ringOccupied());
             g.writeNumberField("models", stats.models());
             g.writeNumberField("aggregateHeapBytes", stats.aggregateHeapBytes());
+            if (budget != null) {
+                limits(g, budget);
+            }
         }
         g.writeEndObject();
 
@@ -106,6 +114,26 @@ final class SystemInfo {
         g.writeNumberField("bodyTimeouts", gate.bodyTimeouts());
         g.writeEndObject();
 
+        g.writeEndObject();
+    }
+
+    /** The limits in force and the heap budget they were derived from (docs/configuration.md). */
+    private static void limits(final JsonGenerator g, final HeapBudget budget) throws IOException {
+        g.writeObjectFieldStart("limits");
+        g.writeNumberField("heapShare", budget.heapShare());
+        g.writeNumberField("maxHeapBytes", budget.maxHeapBytes());
+        g.writeNumberField("budgetBytes", budget.budgetBytes());
+        g.writeNumberField("bytesAtLimits", budget.estimatedBytes());
+        g.writeBooleanField("exceeded", budget.exceeded());
+        g.writeObjectFieldStart("dimensions");
+        for (final Dimension d : Dimension.VALUES) {
+            g.writeObjectFieldStart(d.name().toLowerCase(Locale.ROOT));
+            g.writeNumberField("limit", budget.limit(d));
+            g.writeBooleanField("derived", budget.derived(d));
+            g.writeNumberField("bytesEach", budget.bytesEach(d));
+            g.writeEndObject();
+        }
+        g.writeEndObject();
         g.writeEndObject();
     }
 

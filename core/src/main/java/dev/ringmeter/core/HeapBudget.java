@@ -1,0 +1,266 @@
+package dev.ringmeter.core;
+
+import dev.ringmeter.core.aggregate.Aggregates;
+import dev.ringmeter.core.dictionary.Dimension;
+
+import java.util.Locale;
+
+/**
+ * The store's cardinality limits as the heap it runs in allows: the one place that turns the configuration and
+ * the JVM's max heap ({@link Runtime#maxMemory()}, i.e. {@code -Xmx}) into limits, and says what each value of a
+ * dimension costs.
+ * <p>
+ * The budget is {@link StoreConfig#heapShare(double)} of the max heap (half by default: the other half is for
+ * what the store does not own, such as the server's ingest buffers and Jetty, and for the collector's headroom).
+ * At its limits the store holds at most: a fixed part (the ring, the all-models tiers, an empty store's own
+ * objects), each model's aggregates at their widest ({@link Aggregates#widestModelBytes}: every bucket of every
+ * tier in use with histograms resized to the longest duration the event rules allow, its recent events and
+ * totals, and its name), and for each value of every other dimension a dictionary entry of the longest string
+ * in two-byte characters, plus, for a custom metric name, its tiers. A limit that is configured is honoured; one
+ * that is not is derived:
+ * <ul>
+ * <li>the dimensions other than the model keep their defaults ({@link Dimension#defaultLimit()}) while these
+ * take at most {@value #DIMENSIONS_SHARE} of the budget, and are scaled down together, each to at least 1, when
+ * they would take more;</li>
+ * <li>the quality-name limit is not derived: it sizes every bucket's quality sums and is part of the snapshot's
+ * fingerprint, so it must not move with {@code -Xmx};</li>
+ * <li>the model limit is the number of models that fit in what is left, at most the model's default (1,000) and
+ * at least 1.</li>
+ * </ul>
+ * If the limits need more than the budget (configured too high, or a heap too small for one model), the
+ * store logs a warning when it opens ({@link #exceeded()}).
+ * <p>
+ * Threading: immutable; any thread.
+ */
+public final class HeapBudget {
+    /** The share of the max heap the store's state may take at its limits, unless configured. */
+    public static final double DEFAULT_HEAP_SHARE = 0.5;
+    /** The most of the budget the derived limits of the dimensions other than the model may take together. */
+    static final double DIMENSIONS_SHARE = 0.25;
+    /** A ring slot: an {@code EventSlot} and its four small arrays. */
+    static final long RING_SLOT_BYTES = 330;
+    /**
+     * What an open durable store holds beside its ring and tiers: the journal's Chronicle objects, the handlers,
+     * the dictionary's tables; measured after GC with no model (bench {@code FootprintReport}), rounded up.
+     */
+    static final long EMPTY_STORE_BYTES = 4L << 20;
+    /**
+     * A dictionary value beside its characters: the String and its array's headers, the hash map's node, its
+     * table slot and the boxed id, the slot in the names array (which at most doubles); measured after GC at 103
+     * to 109 bytes (100,000 values of 16 and of 256 characters).
+     */
+    static final long DICTIONARY_ENTRY_BYTES = 128;
+    /**
+     * What the budget adds to the estimates of the aggregates and the dictionary, which match heap measured after
+     * GC within 2 % on a 64-bit JVM with compressed references: room for another JVM's object layout.
+     */
+    static final double MARGIN = 1.05;
+    private static final double MB = 1 << 20;
+
+    private final long maxHeapBytes;
+    private final double heapShare;
+    private final long budgetBytes;
+    private final long fixedBytes;
+    private final long[] bytesEach = new long[Dimension.VALUES.length];
+    private final int[] limits = new int[Dimension.VALUES.length];
+    private final boolean[] derived = new boolean[Dimension.VALUES.length];
+    private final boolean[] configured = new boolean[Dimension.VALUES.length];
+    private final long estimatedBytes;
+
+    private HeapBudget(final StoreConfig config, final long maxHeapBytes) {
+        final int[] configured = config.configuredLimits();
+        this.maxHeapBytes = maxHeapBytes;
+        this.heapShare = config.heapShare();
+        this.budgetBytes = (long)(heapShare * maxHeapBytes);
+        final int quality = Dimension.QUALITY_NAME.ordinal();
+        final int qualityNames = configured[quality] > 0 ? configured[quality] : Dimension.QUALITY_NAME.defaultLimit();
+        final long entryBytes = DICTIONARY_ENTRY_BYTES + 2L * config.maxStringLength();
+        this.fixedBytes = EMPTY_STORE_BYTES + config.ringSize() * RING_SLOT_BYTES
+            + withMargin(Aggregates.widestAllModelsBytes(config, qualityNames));
+        for (final Dimension d : Dimension.VALUES) {
+            bytesEach[d.ordinal()] = withMargin(entryBytes);
+            this.configured[d.ordinal()] = configured[d.ordinal()] > 0;
+        }
+        bytesEach[Dimension.MODEL.ordinal()] =
+            withMargin(entryBytes + Aggregates.widestModelBytes(config, qualityNames));
+        bytesEach[Dimension.METRIC_NAME.ordinal()] = withMargin(entryBytes + Aggregates.widestMetricBytes(config));
+
+        long fixedDimensions = 0;
+        long defaultDimensions = 0;
+        for (final Dimension d : Dimension.VALUES) {
+            final int i = d.ordinal();
+            if (d == Dimension.MODEL) {
+                continue;
+            }
+            if (configured[i] > 0) {
+                fixedDimensions += configured[i] * bytesEach[i];
+            } else if (d == Dimension.QUALITY_NAME) {
+                fixedDimensions += qualityNames * bytesEach[i];
+            } else {
+                defaultDimensions += d.defaultLimit() * bytesEach[i];
+            }
+        }
+        final double room = Math.max(0, DIMENSIONS_SHARE * budgetBytes - fixedDimensions);
+        final double scale = defaultDimensions <= room ? 1 : room / defaultDimensions;
+        long dimensions = 0;
+        for (final Dimension d : Dimension.VALUES) {
+            final int i = d.ordinal();
+            if (d == Dimension.MODEL) {
+                continue;
+            }
+            derived[i] = configured[i] == 0 && d != Dimension.QUALITY_NAME;
+            limits[i] = configured[i] > 0 ? configured[i]
+                : derived[i] ? (int)Math.max(1, Math.floor(d.defaultLimit() * scale)) : qualityNames;
+            dimensions += limits[i] * bytesEach[i];
+        }
+        final int model = Dimension.MODEL.ordinal();
+        derived[model] = configured[model] == 0;
+        limits[model] = derived[model]
+            ? (int)Math.max(1, Math.min(Dimension.MODEL.defaultLimit(),
+                (budgetBytes - fixedBytes - dimensions) / bytesEach[model]))
+            : configured[model];
+        this.estimatedBytes = fixedBytes + dimensions + limits[model] * bytesEach[model];
+    }
+
+    private static long withMargin(final long bytes) {
+        return (long)Math.ceil(bytes * MARGIN);
+    }
+
+    /**
+     * @param config       the store's configuration; its configured limits are honoured.
+     * @param maxHeapBytes the JVM's max heap, {@link Runtime#maxMemory()}.
+     * @return the limits that fit.
+     */
+    public static HeapBudget of(final StoreConfig config, final long maxHeapBytes) {
+        return new HeapBudget(config, maxHeapBytes);
+    }
+
+    /** @return the JVM's max heap the budget was taken from, bytes. */
+    public long maxHeapBytes() {
+        return maxHeapBytes;
+    }
+
+    /** @return the share of it the store keeps to. */
+    public double heapShare() {
+        return heapShare;
+    }
+
+    /** @return the store's share of the max heap, bytes. */
+    public long budgetBytes() {
+        return budgetBytes;
+    }
+
+    /** @return what the store holds whatever its models and values: the ring, the all-models tiers, its objects. */
+    public long fixedBytes() {
+        return fixedBytes;
+    }
+
+    /** @return the most heap the store holds at its limits, bytes. */
+    public long estimatedBytes() {
+        return estimatedBytes;
+    }
+
+    /** @return whether the limits need more than the budget: the store may run out of heap before they answer. */
+    public boolean exceeded() {
+        return estimatedBytes > budgetBytes;
+    }
+
+    /** @return the limit of each dimension, indexed by ordinal. */
+    public int[] limits() {
+        return limits.clone();
+    }
+
+    /**
+     * @param dimension a dimension.
+     * @return its limit.
+     */
+    public int limit(final Dimension dimension) {
+        return limits[dimension.ordinal()];
+    }
+
+    /**
+     * @param dimension a dimension.
+     * @return whether its limit was derived from the heap (not configured).
+     */
+    public boolean derived(final Dimension dimension) {
+        return derived[dimension.ordinal()];
+    }
+
+    /**
+     * @param dimension a dimension.
+     * @return the most heap one of its values holds, bytes: for a model, its aggregates at their widest.
+     */
+    public long bytesEach(final Dimension dimension) {
+        return bytesEach[dimension.ordinal()];
+    }
+
+    /**
+     * @param models a number of models, the other limits as they are.
+     * @return the max heap ({@code -Xmx}) under which that many models fit the budget, bytes.
+     */
+    public long maxHeapBytesFor(final int models) {
+        final int model = Dimension.MODEL.ordinal();
+        final long others = estimatedBytes - limits[model] * bytesEach[model];
+        return (long)Math.ceil((others + models * bytesEach[model]) / heapShare);
+    }
+
+    /**
+     * @return for each dimension, indexed by ordinal, what a refusal at its limit says about raising it.
+     */
+    public String[] howToRaise() {
+        final String[] how = new String[Dimension.VALUES.length];
+        for (final Dimension d : Dimension.VALUES) {
+            how[d.ordinal()] = howToRaise(d);
+        }
+        return how;
+    }
+
+    /**
+     * @param dimension a dimension.
+     * @return what a refusal at its limit says about raising it: the option, and the heap it needs.
+     */
+    public String howToRaise(final Dimension dimension) {
+        final int i = dimension.ordinal();
+        final String source = derived[i]
+            ? String.format(Locale.ROOT, "derived from the heap (the store keeps within %s of -Xmx %s)",
+                heapShare, mb(maxHeapBytes))
+            : configured[i] ? "configured" : "its default";
+        if (dimension == Dimension.MODEL) {
+            final int twice = Math.max(2, 2 * limits[i]);
+            return String.format(Locale.ROOT, "the limit is %s, and each model holds up to %s of heap: set it with "
+                    + "--max-models (server) or StoreConfig.cardinalityLimit(Dimension.MODEL, n) (embedded), and "
+                    + "give the JVM about %s more -Xmx per model (%d models need -Xmx%dm)",
+                source, mb(bytesEach[i]), mb((long)Math.ceil(bytesEach[i] / heapShare)), twice,
+                (long)Math.ceil(maxHeapBytesFor(twice) / MB));
+        }
+        return String.format(Locale.ROOT, "the limit is %s, and each value holds up to %s of heap: set it with "
+                + "StoreConfig.cardinalityLimit(Dimension.%s, n)%s",
+            source, mb(bytesEach[i]), dimension.name(), derived[i] ? ", or give the JVM more -Xmx" : "");
+    }
+
+    private static String mb(final long bytes) {
+        return bytes >= 1 << 20 ? String.format(Locale.ROOT, "%.1f MB", bytes / MB)
+            : String.format(Locale.ROOT, "%.1f KB", bytes / 1024.0);
+    }
+
+    /**
+     * @return the budget and the limits in force, for the log: which were derived, what a model holds, and, when
+     * the limits need more than the budget, a warning that says so.
+     */
+    @Override
+    public String toString() {
+        final StringBuilder b = new StringBuilder(512);
+        b.append(String.format(Locale.ROOT, "heap budget %s (%s of max heap %s), %s at the limits, %s a model;",
+            mb(budgetBytes), heapShare, mb(maxHeapBytes), mb(estimatedBytes),
+            mb(bytesEach[Dimension.MODEL.ordinal()])));
+        for (final Dimension d : Dimension.VALUES) {
+            b.append(' ').append(d.name().toLowerCase(Locale.ROOT)).append('=').append(limits[d.ordinal()])
+                .append(configured[d.ordinal()] ? " (configured)" : "");
+        }
+        if (exceeded()) {
+            b.append("; the limits need more than the budget: the store may run out of heap before a limit "
+                + "answers; lower them or raise -Xmx");
+        }
+        return b.toString();
+    }
+}
