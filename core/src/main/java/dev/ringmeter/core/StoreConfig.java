@@ -2,6 +2,7 @@ package dev.ringmeter.core;
 
 import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.journal.ChronicleProperties;
+import dev.ringmeter.core.journal.JournalHandler;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.SystemEpochClock;
 
@@ -302,6 +303,10 @@ public final class StoreConfig {
         require(journalBlockBytes >= 128 << 10 && journalBlockBytes <= 1L << 30,
             "journalBlockBytes must be 128 KiB to 1 GiB");
         require(snapshotIntervalMs >= 1_000, "snapshotIntervalMs must be at least a second");
+        require(journalBlockBytes >= JournalHandler.smallestBlockBytes(maxStringLength),
+            "maxStringLength " + maxStringLength + " needs journalBlockBytes of at least "
+                + JournalHandler.smallestBlockBytes(maxStringLength) + ": a journal record of the longest string must "
+                + "fit in one journal document");
         return this;
     }
 

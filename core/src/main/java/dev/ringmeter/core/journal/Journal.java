@@ -39,6 +39,7 @@ public final class Journal implements AutoCloseable {
     private final SingleChronicleQueue queue;
     private final RollCycle rollCycle;
     private final long retentionMs;
+    private final long blockBytes;
     private final Path directory;
     private final org.agrona.concurrent.EpochClock clock;
     /** Scans hold the read lock; retention deletes only when it gets the write lock without waiting. */
@@ -50,6 +51,7 @@ public final class Journal implements AutoCloseable {
         this.clock = config.clock();
         this.rollCycle = RollCycles.valueOf(config.journalRollCycle());
         this.retentionMs = config.journalRetentionMs();
+        this.blockBytes = config.journalBlockBytes();
         this.queue = SingleChronicleQueueBuilder.binary(directory)
             .rollCycle(rollCycle)
             .blockSize(config.journalBlockBytes())
@@ -60,6 +62,13 @@ public final class Journal implements AutoCloseable {
 
     SingleChronicleQueue queue() {
         return queue;
+    }
+
+    /**
+     * @return the size of the blocks the journal's files are mapped in; a document may take at most a quarter.
+     */
+    long blockBytes() {
+        return blockBytes;
     }
 
     /**
