@@ -255,12 +255,19 @@ public final class EmbeddedStore implements EventRecorder {
             if (!publisher.flush(CLOSE_TIMEOUT_S, TimeUnit.SECONDS)) {
                 LOG.log(System.Logger.Level.WARNING, "closing with events not journaled or applied");
             }
+            if (journalHandler != null) {
+                journalHandler.abandonOnFailure();   // a journal that cannot write stops retrying, so the ring drains
+            }
             consumers.stop(CLOSE_TIMEOUT_S);
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
             consumers.halt();
         }
         if (journal != null) {
+            if (journalHandler.abandoned() > 0) {
+                LOG.log(System.Logger.Level.WARNING, "closed with " + journalHandler.abandoned() + " events the "
+                    + "journal could not write; none of them was acknowledged");
+            }
             if (journalHandler.failure() == null) {
                 snapshots.snapshotAtClose(aggregateHandler);
             }
@@ -291,7 +298,8 @@ public final class EmbeddedStore implements EventRecorder {
     }
 
     /**
-     * @return the failure that stopped the journal, or null.
+     * @return the failure that keeps the journal from writing now (its message says why), or null while it writes.
+     * Writes are retried: it clears by itself once the journal can write again (e.g. the disk has room).
      */
     public Throwable journalFailure() {
         return journalHandler == null ? null : journalHandler.failure();

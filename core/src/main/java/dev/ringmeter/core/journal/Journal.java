@@ -9,6 +9,7 @@ import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.impl.single.WriteLock;
 import net.openhft.chronicle.wire.DocumentContext;
 
 import java.io.File;
@@ -35,6 +36,7 @@ import java.util.Arrays;
 public final class Journal implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Journal.class.getName());
     private static final String SUFFIX = ".cq4";
+    private static final java.lang.reflect.Method WRITE_LOCK = writeLockMethod();
 
     private final SingleChronicleQueue queue;
     private final RollCycle rollCycle;
@@ -62,6 +64,31 @@ public final class Journal implements AutoCloseable {
 
     SingleChronicleQueue queue() {
         return queue;
+    }
+
+    /**
+     * Releases the queue's write lock if this process holds it. Chronicle's appender keeps the lock when
+     * {@code writingDocument()} fails with a checked exception (a cycle file it cannot create, on a full disk or a
+     * directory gone), and its next appender would wait for it and time out; the journal handler calls this, on
+     * its own thread, after such a failure and before it tries again with a new appender. The lock is not
+     * published by Chronicle, hence the reflection.
+     */
+    void releaseWriteLockAfterFailedOpen() {
+        try {
+            final WriteLock lock = (WriteLock)WRITE_LOCK.invoke(queue);
+            if (lock.locked() && lock.isLockedByCurrentProcess(otherPid -> { })) {
+                lock.unlock();
+            }
+        } catch (final ReflectiveOperationException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not release the journal's write lock after a failed write", e);
+        }
+    }
+
+    /**
+     * @return the directory of the journal's cycle files.
+     */
+    public Path directory() {
+        return directory;
     }
 
     /**
@@ -246,6 +273,16 @@ public final class Journal implements AutoCloseable {
     @Override
     public void close() {
         queue.close();
+    }
+
+    private static java.lang.reflect.Method writeLockMethod() {
+        try {
+            final java.lang.reflect.Method m = SingleChronicleQueue.class.getDeclaredMethod("writeLock");
+            m.setAccessible(true);
+            return m;
+        } catch (final NoSuchMethodException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     /**

@@ -11,6 +11,9 @@ import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.concurrent.EpochClock;
 
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
 /**
  * The first consumer of the ring when the store has a data directory: stamps undated events, prices events that
  * carry no cost (as the one writer of the store's {@link PriceTable}), and writes each slot to the {@link Journal}
@@ -24,11 +27,18 @@ import org.agrona.concurrent.EpochClock;
  * snapshots. An event counts as acknowledged once this handler's sequence has passed it, which happens only after
  * its document is closed: a crash in the middle of a document loses only unacknowledged events.
  * <p>
- * If a write fails (disk full, read-only file system, ...) the handler records the failure, and the store then
- * refuses new events and reports every {@code flush()} as failed: nothing is acknowledged that was not written.
+ * <b>A failed write</b> (a full disk, where Chronicle's write to its mapped file throws {@link InternalError}; a
+ * read-only file system; a cycle file that cannot be created) rolls back the open document and is kept as
+ * {@link #failure()}: while it is set the store refuses new events and every {@code flush()} returns false, so
+ * nothing is acknowledged that was not written. The handler does not move on: it writes the rolled-back document's
+ * slots and the failing one again, waiting between tries ({@value #FIRST_RETRY_MS} ms, doubling up to
+ * {@value #MAX_RETRY_MS} ms), so the slots already in the ring wait there, unseen by the aggregate handler, and the
+ * first try that succeeds clears the failure: writes resume by themselves once the disk has room again. Only
+ * {@link #abandonOnFailure()} (the store closing) ends the retries: the slots not written are then made void, so
+ * the aggregates never hold an event the journal does not.
  * <p>
  * Threading: called only by its own Disruptor consumer thread, which owns the queue's appender; allocates nothing
- * in steady state.
+ * in steady state. {@link #failure()} and {@link #abandonOnFailure()}: any thread; {@link #abandoned()} once the consumers stopped.
  */
 public final class JournalHandler implements EventHandler<EventSlot> {
     private static final System.Logger LOG = System.getLogger(JournalHandler.class.getName());
@@ -39,6 +49,9 @@ public final class JournalHandler implements EventHandler<EventSlot> {
      * document longer than a quarter of a block (its overlap size), and long new strings can make records large.
      */
     private static final int BLOCK_BYTES_PER_DOCUMENT_BYTE = 8;
+    /** The wait before the first retry of a failed write, then doubled up to {@link #MAX_RETRY_MS}. */
+    static final long FIRST_RETRY_MS = 10;
+    static final long MAX_RETRY_MS = 1_000;
 
     private final Journal journal;
     private final Dictionary dictionary;
@@ -47,17 +60,28 @@ public final class JournalHandler implements EventHandler<EventSlot> {
     private final boolean sync;
     private final long documentBudgetBytes;
     private final int[] journaledIds = new int[Dimension.VALUES.length];
+    /** {@link #journaledIds} when the open document was opened: what a rollback restores. */
+    private final int[] documentStartIds = new int[Dimension.VALUES.length];
+    /**
+     * The slots of the open document, in order: the first {@link #written} have their record in it, the rest wait
+     * to be written (the slot being handled, and after a rollback every slot of the rolled-back document).
+     */
+    private final EventSlot[] documentSlots = new EventSlot[MAX_RECORDS_PER_DOCUMENT + 1];
+    private int slotCount;
+    private int written;
     private ExcerptAppender appender;
     private DocumentContext document;
     private Bytes<?> bytes;
     private long documentIndex;
     private long documentStart;
     private int inDocument;
-    /** The slot whose record is the last one in the open document, or null: marked when the document closes. */
-    private EventSlot lastSlotInDocument;
     private long batchTimeMs;
     private boolean inBatch;
     private volatile Throwable failure;
+    private volatile boolean abandon;
+    private long failedAtNs;
+    private long retries;
+    private long abandoned;
 
     /**
      * @param journal    to write to.
@@ -87,7 +111,11 @@ public final class JournalHandler implements EventHandler<EventSlot> {
     @Override
     public void onShutdown() {
         if (document != null) {
-            document.close();
+            try {
+                document.close();
+            } catch (final Throwable t) {
+                LOG.log(System.Logger.Level.WARNING, "could not close the journal's open document at shutdown", t);
+            }
             document = null;
         }
         if (appender != null) {
@@ -96,10 +124,20 @@ public final class JournalHandler implements EventHandler<EventSlot> {
     }
 
     /**
-     * @return the failure that stopped journaling, or null.
+     * @return the failure that keeps the journal from writing now, or null while it writes: its message says why in
+     * words for an operator (naming the journal's directory), its cause is what the write threw.
      */
     public Throwable failure() {
         return failure;
+    }
+
+    /**
+     * Makes a journal that cannot write give up its retries: the slots it could not write, and every later one, are
+     * made void and skipped, so the ring drains and the store can close. Called by the closing thread; a journal that
+     * writes is not affected.
+     */
+    public void abandonOnFailure() {
+        abandon = true;
     }
 
     @Override
@@ -110,30 +148,75 @@ public final class JournalHandler implements EventHandler<EventSlot> {
         }
         slot.endsDocument = false;
         try {
-            if (slot.kind != EventSlot.KIND_VOID && failure == null) {
-                if (slot.timestampMs == 0) {
-                    slot.timestampMs = batchTimeMs;
+            if (abandon && failure != null) {
+                if (slot.kind != EventSlot.KIND_VOID) {
+                    slot.kind = EventSlot.KIND_VOID;
+                    abandoned++;
                 }
-                prepare(slot);
-                room(JournalDescriptor.SLOT_MAX_LENGTH);
-                JournalDescriptor.write(slot, bytes);
-                inDocument++;
-                slot.journalIndex = documentIndex;
-                lastSlotInDocument = slot;
+                return;
             }
-            if (document != null && endOfBatch) {
+            if (slot.kind != EventSlot.KIND_VOID) {
+                documentSlots[slotCount++] = slot;
+            }
+            long waitMs = FIRST_RETRY_MS;
+            while (!attempt(endOfBatch)) {
+                if (abandon) {
+                    abandonDocument();
+                    return;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(waitMs));
+                waitMs = Math.min(2 * waitMs, MAX_RETRY_MS);
+                retries++;
+            }
+        } finally {
+            if (endOfBatch) {
+                inBatch = false;
+            }
+        }
+    }
+
+    /**
+     * Writes every slot of the document not yet written and, at the end of a batch, commits the document (and
+     * syncs). On a failure, rolls the open document back (its slots wait to be written again) and keeps the failure.
+     *
+     * @return whether it all went through.
+     */
+    private boolean attempt(final boolean endOfBatch) {
+        try {
+            if (appender == null) {
+                appender = journal.queue().createAppender();
+            }
+            while (written < slotCount) {
+                writeRecords(documentSlots[written]);
+            }
+            if (endOfBatch && document != null) {
                 closeDocument();
                 if (sync) {
                     appender.sync();
                 }
             }
         } catch (final Throwable t) {
-            fail(t);
-        } finally {
-            if (endOfBatch) {
-                inBatch = false;
-            }
+            rollback();
+            failed(t);
+            return false;
         }
+        if (failure != null) {
+            recovered();
+        }
+        return true;
+    }
+
+    /** Writes a slot's new dictionary entries and the slot itself into the open document (opening it as needed). */
+    private void writeRecords(final EventSlot slot) {
+        if (slot.timestampMs == 0) {
+            slot.timestampMs = batchTimeMs;
+        }
+        prepare(slot);
+        room(JournalDescriptor.SLOT_MAX_LENGTH);
+        JournalDescriptor.write(slot, bytes);
+        inDocument++;
+        slot.journalIndex = documentIndex;
+        written++;
     }
 
     /**
@@ -147,6 +230,7 @@ public final class JournalHandler implements EventHandler<EventSlot> {
             closeDocument();
         }
         if (document == null) {
+            System.arraycopy(journaledIds, 0, documentStartIds, 0, journaledIds.length);
             document = appender.writingDocument();
             bytes = document.wire().bytes();
             documentIndex = document.index();
@@ -158,15 +242,113 @@ public final class JournalHandler implements EventHandler<EventSlot> {
     /**
      * Commits the open document and marks the slot whose record ends it. That slot may be an earlier one of the
      * batch (a document closed to make room): the aggregate handler has not read it yet, as this handler's sequence
-     * passes a batch only once the whole batch is handled.
+     * passes a batch only once the whole batch is handled. Slots still to be written move to the front.
      */
     private void closeDocument() {
-        document.close();
+        final DocumentContext d = document;
         document = null;
-        if (lastSlotInDocument != null) {
-            lastSlotInDocument.endsDocument = true;
-            lastSlotInDocument = null;
+        try {
+            d.close();
+        } catch (final RuntimeException | Error e) {
+            if (!committed()) {
+                document = d;   // not in the journal: rolled back with the rest
+                throw e;
+            }
+            LOG.log(System.Logger.Level.WARNING, "journal document " + Long.toHexString(documentIndex)
+                + " was committed, but closing it failed", e);
         }
+        if (written > 0) {
+            documentSlots[written - 1].endsDocument = true;
+        }
+        final int waiting = slotCount - written;
+        System.arraycopy(documentSlots, written, documentSlots, 0, waiting);
+        slotCount = waiting;
+        written = 0;
+    }
+
+    /** @return whether the document being closed made it into the journal (its header written) despite a failure. */
+    private boolean committed() {
+        try {
+            return appender.lastIndexAppended() == documentIndex;
+        } catch (final RuntimeException e) {
+            return false;   // nothing appended yet
+        }
+    }
+
+    /**
+     * Drops the open document, if any (its slots wait to be written again, its dictionary entries too), and the
+     * appender: one whose write failed half-way (a cycle file it could not create, a fault in its mapped file) may
+     * hold a cycle, a position or the queue's write lock it should not, so the next try starts from a new one.
+     */
+    private void rollback() {
+        if (document != null) {
+            final DocumentContext d = document;
+            document = null;
+            try {
+                d.rollbackOnClose();
+                d.close();   // releases the write lock whatever the rollback meets
+            } catch (final Throwable ignored) {
+                // the write's own failure is what is reported; the next try opens a new document
+            }
+        } else if (appender != null) {
+            journal.releaseWriteLockAfterFailedOpen();
+        }
+        System.arraycopy(documentStartIds, 0, journaledIds, 0, journaledIds.length);
+        written = 0;
+        if (appender != null) {
+            try {
+                appender.close();
+            } catch (final Throwable ignored) {
+                // it is replaced either way
+            }
+            appender = null;
+        }
+    }
+
+    /** Gives up the slots not written: void, so that no later consumer applies them. */
+    private void abandonDocument() {
+        for (int i = 0; i < slotCount; i++) {
+            documentSlots[i].kind = EventSlot.KIND_VOID;
+            documentSlots[i] = null;
+        }
+        abandoned += slotCount;
+        slotCount = 0;
+        written = 0;
+    }
+
+    private void failed(final Throwable t) {
+        if (failure == null) {
+            failedAtNs = System.nanoTime();
+            retries = 0;
+            failure = new IllegalStateException(reason(t), t);
+            LOG.log(System.Logger.Level.ERROR, "the journal cannot write (" + reason(t) + "); events are refused "
+                + "and the write is retried until it succeeds", t);
+        }
+    }
+
+    private void recovered() {
+        LOG.log(System.Logger.Level.WARNING, "the journal writes again after " + (System.nanoTime() - failedAtNs)
+            / 1_000_000 + " ms and " + retries + " retries");
+        failure = null;
+    }
+
+    /**
+     * @return what an operator reads of a write failure: Chronicle writes through a mapped file, so a full disk is
+     * an {@link InternalError} of an unsafe memory access, not an {@code IOException} naming the disk.
+     */
+    private String reason(final Throwable t) {
+        final String message = t instanceof InternalError
+            ? "a write to the memory-mapped journal file failed; is the disk full? (" + t.getMessage() + ")"
+            : t.getClass().getSimpleName() + ": " + t.getMessage();
+        return "journal in " + journal.directory() + ": " + message;
+    }
+
+    /**
+     * @return slots given up because the journal could not write them when the store closed; read once the
+     * consumers have stopped.
+     */
+    public long abandoned() {
+        return abandoned;
     }
 
     /**
@@ -186,23 +368,6 @@ public final class JournalHandler implements EventHandler<EventSlot> {
     public static long smallestBlockBytes(final int maxStringLength) {
         return BLOCK_BYTES_PER_DOCUMENT_BYTE * Math.max(JournalDescriptor.SLOT_MAX_LENGTH,
             JournalDescriptor.dictionaryEntryMaxLength(maxStringLength));
-    }
-
-    private void fail(final Throwable t) {
-        lastSlotInDocument = null;
-        if (document != null) {
-            try {
-                document.rollbackOnClose();
-                document.close();
-            } catch (final Throwable ignored) {
-                // the failure below is what is reported
-            }
-            document = null;
-        }
-        if (failure == null) {
-            failure = t;
-            LOG.log(System.Logger.Level.ERROR, "journal write failed; the store no longer acknowledges events", t);
-        }
     }
 
     /** Journals the slot's new dictionary ids and gives an event its effective cost. */
