@@ -124,6 +124,7 @@ public final class RingmeterServer implements AutoCloseable {
             .retentionHours(config.retentionHours())
             .ringSize(config.ringSize())
             .maxStringLength(config.maxStringLength())
+            .journalSync(config.fsync())
             .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK);
         store = EmbeddedStore.open(storeConfig);
         holder.set(new StoreContext(store));

@@ -31,6 +31,8 @@ public final class ServerConfig {
             "how long an ingest request waits for its acknowledgement before 503"},
         {"--max-string-length", "RINGMETER_MAX_STRING_LENGTH", "256",
             "longest model, pipeline, tag ... value accepted (422 past it)"},
+        {"--fsync", "RINGMETER_FSYNC", "false",
+            "sync the journal to disk before each acknowledgement, so acknowledged events survive power loss"},
         {"--help", "", "", "print this help and exit"},
     };
 
@@ -45,6 +47,7 @@ public final class ServerConfig {
     private int maxInFlight = 64;
     private long flushTimeoutMs = 5_000;
     private int maxStringLength = 256;
+    private boolean fsync;
     private boolean help;
 
     /**
@@ -135,6 +138,9 @@ public final class ServerConfig {
             case "--max-string-length":
                 maxStringLength = (int)number(flag, value);
                 break;
+            case "--fsync":
+                fsync = bool(flag, value);
+                break;
             case "--help":
                 help = true;
                 break;
@@ -153,6 +159,17 @@ public final class ServerConfig {
         } catch (final NumberFormatException e) {
             throw new IllegalArgumentException(flag + " must be a whole number but was '" + value + "'", e);
         }
+    }
+
+    private static boolean bool(final String flag, final String value) {
+        final String v = value.trim();
+        if (v.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (v.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new IllegalArgumentException(flag + " must be true or false but was '" + value + "'");
     }
 
     /**
@@ -263,6 +280,15 @@ public final class ServerConfig {
         return this;
     }
 
+    /**
+     * @param fsync whether the journal is synced to disk before each acknowledgement; default false.
+     * @return this.
+     */
+    public ServerConfig fsync(final boolean fsync) {
+        this.fsync = fsync;
+        return this;
+    }
+
     public int port() {
         return port;
     }
@@ -308,6 +334,11 @@ public final class ServerConfig {
         return maxStringLength;
     }
 
+    /** @return whether the journal is synced to disk before each acknowledgement. */
+    public boolean fsync() {
+        return fsync;
+    }
+
     /** @return whether {@code --help} was given. */
     public boolean help() {
         return help;
@@ -319,6 +350,6 @@ public final class ServerConfig {
         return "port=" + port + " bind=" + bind + " data=" + dataDirectory + " auth=" + (token == null ? "none" : "bearer")
             + " retentionHours=" + retentionHours + " ringSize=" + ringSize + " maxBodyBytes=" + maxBodyBytes
             + " maxBatch=" + maxBatch + " maxInFlight=" + maxInFlight + " flushTimeoutMs=" + flushTimeoutMs
-            + " maxStringLength=" + maxStringLength;
+            + " maxStringLength=" + maxStringLength + " fsync=" + fsync;
     }
 }

@@ -195,13 +195,13 @@ public final class JournalHandler implements EventHandler<EventSlot> {
                     appender.sync();
                 }
             }
+            if (failure != null) {
+                recovered();
+            }
         } catch (final Throwable t) {
             rollback();
             failed(t);
             return false;
-        }
-        if (failure != null) {
-            recovered();
         }
         return true;
     }
@@ -245,6 +245,7 @@ public final class JournalHandler implements EventHandler<EventSlot> {
      * passes a batch only once the whole batch is handled. Slots still to be written move to the front.
      */
     private void closeDocument() {
+        surfaceWriteFault();
         final DocumentContext d = document;
         document = null;
         try {
@@ -264,6 +265,18 @@ public final class JournalHandler implements EventHandler<EventSlot> {
         System.arraycopy(documentSlots, written, documentSlots, 0, waiting);
         slotCount = waiting;
         written = 0;
+    }
+
+    /**
+     * A write to a page of the mapped file that the file system cannot back (a full tmpfs or disk) faults, and
+     * HotSpot raises the {@link InternalError} at the thread's next transition out of compiled code, not at the
+     * write itself. A call into the VM is such a transition: the error of a record written into the open document
+     * surfaces here, before the document is committed, and the document is rolled back instead.
+     */
+    private void surfaceWriteFault() {
+        if (Thread.holdsLock(this)) {
+            throw new IllegalStateException("the journal handler is never locked");
+        }
     }
 
     /** @return whether the document being closed made it into the journal (its header written) despite a failure. */
