@@ -14,6 +14,7 @@ import dev.ringmeter.core.ingest.PriceRules;
 import dev.ringmeter.core.ingest.RingConsumers;
 import dev.ringmeter.core.ingest.RingPublisher;
 import dev.ringmeter.core.ingest.WaitStrategies;
+import dev.ringmeter.core.journal.DataDirectoryLock;
 import dev.ringmeter.core.journal.Journal;
 import dev.ringmeter.core.journal.JournalHandler;
 import dev.ringmeter.core.journal.Snapshot;
@@ -29,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * Disruptor ring; a consumer thread applies it to the per-model {@link Aggregates}, which answer windowed
  * analytics through {@link #aggregates()}.
  * <p>
- * With a data directory ({@link StoreConfig#dataDirectory(Path)}) the store is durable: a {@link JournalHandler}
+ * With a data directory ({@link StoreConfig#dataDirectory(Path)}) the store is durable, and the only store on that
+ * directory (a {@link DataDirectoryLock} held from open to close; a second one is refused): a {@link JournalHandler}
  * writes every slot to a Chronicle Queue {@link Journal} before the aggregate handler applies it, and
  * {@link #flush} returns true only once everything recorded before it is journaled (acknowledged). At open, the
  * store loads its latest {@link Snapshot} and replays the journal after it; it writes a snapshot every
@@ -59,6 +61,7 @@ public final class EmbeddedStore implements EventRecorder {
     private final Dictionary dictionary;
     private final Aggregates aggregates;
     private final Path dataDirectory;
+    private final DataDirectoryLock directoryLock;
     private final Journal journal;
     private final JournalHandler journalHandler;
     private final AggregateHandler aggregateHandler;
@@ -73,8 +76,16 @@ public final class EmbeddedStore implements EventRecorder {
         this.clock = config.clock();
         this.rules = new EventRules(config);
         this.dataDirectory = config.dataDirectory();
-        final StoreRecovery.Recovered start = dataDirectory == null
-            ? StoreRecovery.empty(config) : StoreRecovery.recover(dataDirectory, config);
+        this.directoryLock = dataDirectory == null ? null : DataDirectoryLock.acquire(dataDirectory);
+        final StoreRecovery.Recovered start;
+        try {
+            start = dataDirectory == null ? StoreRecovery.empty(config) : StoreRecovery.recover(dataDirectory, config);
+        } catch (final RuntimeException | Error e) {
+            if (directoryLock != null) {
+                directoryLock.close();
+            }
+            throw e;
+        }
         this.journal = start.journal();
         this.dictionary = start.dictionary();
         this.aggregates = start.aggregates();
@@ -272,6 +283,7 @@ public final class EmbeddedStore implements EventRecorder {
                 snapshots.snapshotAtClose(aggregateHandler);
             }
             journal.close();
+            directoryLock.close();
             LOG.log(System.Logger.Level.INFO, "closed " + dataDirectory);
         }
     }
