@@ -49,6 +49,8 @@ public final class JournalHandler implements EventHandler<EventSlot> {
      * document longer than a quarter of a block (its overlap size), and long new strings can make records large.
      */
     private static final int BLOCK_BYTES_PER_DOCUMENT_BYTE = 8;
+    /** Chronicle's largest document: a quarter of a block. */
+    private static final int CHRONICLE_BLOCK_BYTES_PER_DOCUMENT_BYTE = 4;
     /** The wait before the first retry of a failed write, then doubled up to {@link #MAX_RETRY_MS}. */
     static final long FIRST_RETRY_MS = 10;
     static final long MAX_RETRY_MS = 1_000;
@@ -222,7 +224,8 @@ public final class JournalHandler implements EventHandler<EventSlot> {
     /**
      * Makes sure the open document can take one more record of at most this many bytes: closes it first if the
      * record could take it past {@link #MAX_RECORDS_PER_DOCUMENT} records or the byte budget, and opens a document
-     * if none is open.
+     * if none is open. A record longer than the budget is so written alone in its document, which Chronicle takes
+     * ({@link #smallestBlockBytes(int)}).
      */
     private void room(final long recordBytes) {
         if (document != null && (inDocument >= MAX_RECORDS_PER_DOCUMENT
@@ -375,11 +378,13 @@ public final class JournalHandler implements EventHandler<EventSlot> {
 
     /**
      * @param maxStringLength the longest dictionary value, chars.
-     * @return the smallest block size whose document budget holds the longest record (a DICT record of a string of
-     * this length, or an event with every score and tag); {@link StoreConfig#conclude()} checks it.
+     * @return the smallest block size in which the longest record (a DICT record of a string of this length, or an
+     * event with every score and tag) fits in a document of its own: Chronicle's largest document is a quarter of a
+     * block. (A record longer than the budget is written alone in its document.) {@link StoreConfig#conclude()}
+     * checks it.
      */
     public static long smallestBlockBytes(final int maxStringLength) {
-        return BLOCK_BYTES_PER_DOCUMENT_BYTE * Math.max(JournalDescriptor.SLOT_MAX_LENGTH,
+        return CHRONICLE_BLOCK_BYTES_PER_DOCUMENT_BYTE * Math.max(JournalDescriptor.SLOT_MAX_LENGTH,
             JournalDescriptor.dictionaryEntryMaxLength(maxStringLength));
     }
 

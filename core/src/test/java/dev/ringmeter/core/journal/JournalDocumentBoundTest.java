@@ -101,11 +101,11 @@ class JournalDocumentBoundTest {
 
     @Test
     void shouldRefuseAStringLengthWhoseRecordCannotFitInADocumentOfTheBlockSize() {
-        final StoreConfig config = new StoreConfig().maxStringLength(65_536).journalBlockBytes(1 << 20);
+        final StoreConfig config = new StoreConfig().maxStringLength(65_536).journalBlockBytes(512 << 10);
         final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, config::conclude);
         assertTrue(e.getMessage().contains("maxStringLength 65536 needs journalBlockBytes of at least"),
             e.getMessage());
-        new StoreConfig().maxStringLength(65_536).conclude();   // the default 4 MiB blocks hold it
+        new StoreConfig().maxStringLength(65_536).journalBlockBytes(1 << 20).conclude();   // 1 MiB blocks hold it
     }
 
     /** A distinct string of {@value #CHARS} characters of three UTF-8 bytes each. */
