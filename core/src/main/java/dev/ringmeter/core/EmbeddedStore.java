@@ -14,6 +14,7 @@ import dev.ringmeter.core.ingest.PriceRules;
 import dev.ringmeter.core.ingest.RingConsumers;
 import dev.ringmeter.core.ingest.RingPublisher;
 import dev.ringmeter.core.ingest.WaitStrategies;
+import dev.ringmeter.core.journal.DataDirectoryLock;
 import dev.ringmeter.core.journal.Journal;
 import dev.ringmeter.core.journal.JournalHandler;
 import dev.ringmeter.core.journal.Snapshot;
@@ -29,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * Disruptor ring; a consumer thread applies it to the per-model {@link Aggregates}, which answer windowed
  * analytics through {@link #aggregates()}.
  * <p>
- * With a data directory ({@link StoreConfig#dataDirectory(Path)}) the store is durable: a {@link JournalHandler}
+ * With a data directory ({@link StoreConfig#dataDirectory(Path)}) the store is durable, and the only store on that
+ * directory (a {@link DataDirectoryLock} held from open to close; a second one is refused): a {@link JournalHandler}
  * writes every slot to a Chronicle Queue {@link Journal} before the aggregate handler applies it, and
  * {@link #flush} returns true only once everything recorded before it is journaled (acknowledged). At open, the
  * store loads its latest {@link Snapshot} and replays the journal after it; it writes a snapshot every
@@ -60,6 +62,7 @@ public final class EmbeddedStore implements EventRecorder {
     private final Dictionary dictionary;
     private final Aggregates aggregates;
     private final Path dataDirectory;
+    private final DataDirectoryLock directoryLock;
     private final Journal journal;
     private final JournalHandler journalHandler;
     private final AggregateHandler aggregateHandler;
@@ -76,8 +79,16 @@ public final class EmbeddedStore implements EventRecorder {
         this.dataDirectory = config.dataDirectory();
         final HeapBudget budget = config.heapBudget();
         LOG.log(budget.exceeded() ? System.Logger.Level.WARNING : System.Logger.Level.INFO, budget.toString());
-        final StoreRecovery.Recovered start = dataDirectory == null
-            ? StoreRecovery.empty(config) : StoreRecovery.recover(dataDirectory, config);
+        this.directoryLock = dataDirectory == null ? null : DataDirectoryLock.acquire(dataDirectory);
+        final StoreRecovery.Recovered start;
+        try {
+            start = dataDirectory == null ? StoreRecovery.empty(config) : StoreRecovery.recover(dataDirectory, config);
+        } catch (final RuntimeException | Error e) {
+            if (directoryLock != null) {
+                directoryLock.close();
+            }
+            throw e;
+        }
         this.journal = start.journal();
         this.dictionary = start.dictionary();
         this.aggregates = start.aggregates();
@@ -285,16 +296,24 @@ public final class EmbeddedStore implements EventRecorder {
             if (!publisher.flush(CLOSE_TIMEOUT_S, TimeUnit.SECONDS)) {
                 LOG.log(System.Logger.Level.WARNING, "closing with events not journaled or applied");
             }
+            if (journalHandler != null) {
+                journalHandler.abandonOnFailure();   // a journal that cannot write stops retrying, so the ring drains
+            }
             consumers.stop(CLOSE_TIMEOUT_S);
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
             consumers.halt();
         }
         if (journal != null) {
+            if (journalHandler.abandoned() > 0) {
+                LOG.log(System.Logger.Level.WARNING, "closed with " + journalHandler.abandoned() + " events the "
+                    + "journal could not write; none of them was acknowledged");
+            }
             if (journalHandler.failure() == null) {
                 snapshots.snapshotAtClose(aggregateHandler);
             }
             journal.close();
+            directoryLock.close();
             LOG.log(System.Logger.Level.INFO, "closed " + dataDirectory);
         }
     }
@@ -321,7 +340,8 @@ public final class EmbeddedStore implements EventRecorder {
     }
 
     /**
-     * @return the failure that stopped the journal, or null.
+     * @return the failure that keeps the journal from writing now (its message says why), or null while it writes.
+     * Writes are retried: it clears by itself once the journal can write again (e.g. the disk has room).
      */
     public Throwable journalFailure() {
         return journalHandler == null ? null : journalHandler.failure();

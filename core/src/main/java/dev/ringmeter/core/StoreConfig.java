@@ -2,6 +2,7 @@ package dev.ringmeter.core;
 
 import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.journal.ChronicleProperties;
+import dev.ringmeter.core.journal.JournalHandler;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.SystemEpochClock;
 
@@ -331,6 +332,10 @@ public final class StoreConfig {
         require(snapshotIntervalMs >= 1_000, "snapshotIntervalMs must be at least a second");
         require(heapShare >= 0.05 && heapShare <= 0.95, "heapShare must be 0.05 to 0.95");
         heapBudget = HeapBudget.of(this, Runtime.getRuntime().maxMemory());
+        require(journalBlockBytes >= JournalHandler.smallestBlockBytes(maxStringLength),
+            "maxStringLength " + maxStringLength + " needs journalBlockBytes of at least "
+                + JournalHandler.smallestBlockBytes(maxStringLength) + ": a journal record of the longest string must "
+                + "fit in one journal document");
         return this;
     }
 

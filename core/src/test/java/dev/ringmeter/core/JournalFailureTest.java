@@ -41,7 +41,7 @@ class JournalFailureTest {
         assertTrue(output.contains("TAKEN true"), "taken into the ring: the write fails later, on the journal thread");
         assertTrue(output.contains("FLUSH false"), "nothing is acknowledged that was not written: " + output);
         assertTrue(output.contains("FAILURE named"), "the store names the failure: " + output);
-        assertTrue(output.contains("REFUSED the journal failed"), "record() refuses, naming the journal: " + output);
+        assertTrue(output.contains("REFUSED the journal cannot write"), "record() refuses, naming the journal: " + output);
         assertTrue(output.contains("FLUSH AGAIN false"), "and the store goes on saying so: " + output);
 
         Files.delete(data.resolve("journal"));
@@ -95,8 +95,8 @@ class JournalFailureTest {
                     store.record(e.reset().model("gpt-4o").latencyMs(1).timestampMs(T0 + 600_000));
                     System.out.println("RECORDED after the failure");
                 } catch (final IllegalStateException refused) {
-                    System.out.println("REFUSED " + (refused.getMessage().contains("journal failed")
-                        ? "the journal failed" : refused.getMessage()));
+                    System.out.println("REFUSED " + (refused.getMessage().contains("journal cannot write")
+                        ? "the journal cannot write" : refused.getMessage()));
                 }
                 System.out.println("FLUSH AGAIN " + store.flush(10, TimeUnit.SECONDS));
             }

@@ -128,6 +128,7 @@ public final class RingmeterServer implements AutoCloseable {
             .maxStringLength(config.maxStringLength())
             .heapShare(config.heapShare())
             .cardinalityLimit(Dimension.MODEL, config.maxModels())
+            .journalSync(config.fsync())
             .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK)
             .blockTimeoutMs(config.flushTimeoutMs());
         store = EmbeddedStore.open(storeConfig);

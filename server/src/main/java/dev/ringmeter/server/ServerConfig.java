@@ -39,6 +39,8 @@ public final class ServerConfig {
             "most distinct models (422 past it); by default as many as fit --heap-share of -Xmx, at most 1000"},
         {"--heap-share", "RINGMETER_HEAP_SHARE", "0.5",
             "share of -Xmx the store may hold at its limits (0.05 to 0.95); the limits not set derive from it"},
+        {"--fsync", "RINGMETER_FSYNC", "false",
+            "sync the journal to disk before each acknowledgement, so acknowledged events survive power loss"},
         {"--help", "", "", "print this help and exit"},
     };
 
@@ -56,6 +58,7 @@ public final class ServerConfig {
     private int maxStringLength = 256;
     private int maxModels;
     private double heapShare = HeapBudget.DEFAULT_HEAP_SHARE;
+    private boolean fsync;
     private boolean help;
 
     /**
@@ -155,6 +158,9 @@ public final class ServerConfig {
             case "--heap-share":
                 heapShare = decimal(flag, value);
                 break;
+            case "--fsync":
+                fsync = bool(flag, value);
+                break;
             case "--help":
                 help = true;
                 break;
@@ -181,6 +187,17 @@ public final class ServerConfig {
         } catch (final NumberFormatException e) {
             throw new IllegalArgumentException(flag + " must be a number but was '" + value + "'", e);
         }
+    }
+
+    private static boolean bool(final String flag, final String value) {
+        final String v = value.trim();
+        if (v.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (v.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new IllegalArgumentException(flag + " must be true or false but was '" + value + "'");
     }
 
     /**
@@ -312,6 +329,15 @@ public final class ServerConfig {
         return this;
     }
 
+    /**
+     * @param fsync whether the journal is synced to disk before each acknowledgement; default false.
+     * @return this.
+     */
+    public ServerConfig fsync(final boolean fsync) {
+        this.fsync = fsync;
+        return this;
+    }
+
     public int port() {
         return port;
     }
@@ -370,6 +396,11 @@ public final class ServerConfig {
         return heapShare;
     }
 
+    /** @return whether the journal is synced to disk before each acknowledgement. */
+    public boolean fsync() {
+        return fsync;
+    }
+
     /** @return whether {@code --help} was given. */
     public boolean help() {
         return help;
@@ -383,6 +414,6 @@ public final class ServerConfig {
             + " bodyTimeoutMs=" + bodyTimeoutMs
             + " maxBatch=" + maxBatch + " maxInFlight=" + maxInFlight + " flushTimeoutMs=" + flushTimeoutMs
             + " maxStringLength=" + maxStringLength + " maxModels=" + (maxModels == 0 ? "heap" : maxModels)
-            + " heapShare=" + heapShare;
+            + " heapShare=" + heapShare + " fsync=" + fsync;
     }
 }

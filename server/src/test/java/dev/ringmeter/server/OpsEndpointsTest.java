@@ -35,6 +35,7 @@ class OpsEndpointsTest {
         final TestServer.Reply health = server.get("/health");
         assertEquals(200, health.status());
         assertEquals("up", health.json().get("status").asText());
+        assertEquals("writable", health.json().get("store").asText());
         final TestServer.Reply ready = server.get("/ready");
         assertEquals(200, ready.status());
         assertEquals("ready", ready.json().get("status").asText());

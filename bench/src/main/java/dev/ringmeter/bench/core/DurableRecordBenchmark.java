@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -61,6 +62,9 @@ public class DurableRecordBenchmark {
 
     @State(Scope.Benchmark)
     public static class DurableStore {
+        /** The server's --fsync: an msync at the end of every batch, before its events are acknowledged. */
+        @Param({"false", "true"})
+        boolean journalSync;
         Path data;
         EmbeddedStore store;
 
@@ -69,7 +73,7 @@ public class DurableRecordBenchmark {
             data = tempDirectory("ringmeter-bench");
             store = EmbeddedStore.open(new StoreConfig().dataDirectory(data).ringSize(65536).shutdownHook(false)
                 .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK).waitStrategy(StoreConfig.WaitStrategyKind.YIELDING)
-                .journalBlockBytes(64L << 20));
+                .journalBlockBytes(64L << 20).journalSync(journalSync));
         }
 
         @TearDown(Level.Iteration)

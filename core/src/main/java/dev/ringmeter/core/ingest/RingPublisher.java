@@ -64,7 +64,7 @@ public final class RingPublisher {
      *
      * @return the slot's sequence, or -1 if the ring is full (DROP) or stayed full for the block timeout (BLOCK);
      * the drop is counted.
-     * @throws IllegalStateException if closed or the journal failed.
+     * @throws IllegalStateException if closed or the journal cannot write.
      */
     public long claim() {
         ensureOpen();
@@ -177,7 +177,7 @@ public final class RingPublisher {
     }
 
     /**
-     * @throws IllegalStateException if closed, or the journal failed (naming its failure).
+     * @throws IllegalStateException if closed, or the journal cannot write now (naming why).
      */
     public void ensureOpen() {
         if (closed) {
@@ -185,8 +185,8 @@ public final class RingPublisher {
         }
         final Throwable failure = journalFailure.get();
         if (failure != null) {
-            throw new IllegalStateException("the journal failed; events are refused: " + failure.getMessage(),
-                failure);
+            throw new IllegalStateException("the journal cannot write; events are refused until it can: "
+                + failure.getMessage(), failure);
         }
     }
 

@@ -9,6 +9,7 @@ import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.impl.single.WriteLock;
 import net.openhft.chronicle.wire.DocumentContext;
 
 import java.io.File;
@@ -35,10 +36,12 @@ import java.util.Arrays;
 public final class Journal implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Journal.class.getName());
     private static final String SUFFIX = ".cq4";
+    private static final java.lang.reflect.Method WRITE_LOCK = writeLockMethod();
 
     private final SingleChronicleQueue queue;
     private final RollCycle rollCycle;
     private final long retentionMs;
+    private final long blockBytes;
     private final Path directory;
     private final org.agrona.concurrent.EpochClock clock;
     /** Scans hold the read lock; retention deletes only when it gets the write lock without waiting. */
@@ -50,6 +53,7 @@ public final class Journal implements AutoCloseable {
         this.clock = config.clock();
         this.rollCycle = RollCycles.valueOf(config.journalRollCycle());
         this.retentionMs = config.journalRetentionMs();
+        this.blockBytes = config.journalBlockBytes();
         this.queue = SingleChronicleQueueBuilder.binary(directory)
             .rollCycle(rollCycle)
             .blockSize(config.journalBlockBytes())
@@ -60,6 +64,38 @@ public final class Journal implements AutoCloseable {
 
     SingleChronicleQueue queue() {
         return queue;
+    }
+
+    /**
+     * Releases the queue's write lock if this process holds it. Chronicle's appender keeps the lock when
+     * {@code writingDocument()} fails with a checked exception (a cycle file it cannot create, on a full disk or a
+     * directory gone), and its next appender would wait for it and time out; the journal handler calls this, on
+     * its own thread, after such a failure and before it tries again with a new appender. The lock is not
+     * published by Chronicle, hence the reflection.
+     */
+    void releaseWriteLockAfterFailedOpen() {
+        try {
+            final WriteLock lock = (WriteLock)WRITE_LOCK.invoke(queue);
+            if (lock.locked() && lock.isLockedByCurrentProcess(otherPid -> { })) {
+                lock.unlock();
+            }
+        } catch (final ReflectiveOperationException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not release the journal's write lock after a failed write", e);
+        }
+    }
+
+    /**
+     * @return the directory of the journal's cycle files.
+     */
+    public Path directory() {
+        return directory;
+    }
+
+    /**
+     * @return the size of the blocks the journal's files are mapped in; a document may take at most a quarter.
+     */
+    long blockBytes() {
+        return blockBytes;
     }
 
     /**
@@ -237,6 +273,16 @@ public final class Journal implements AutoCloseable {
     @Override
     public void close() {
         queue.close();
+    }
+
+    private static java.lang.reflect.Method writeLockMethod() {
+        try {
+            final java.lang.reflect.Method m = SingleChronicleQueue.class.getDeclaredMethod("writeLock");
+            m.setAccessible(true);
+            return m;
+        } catch (final NoSuchMethodException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     /**

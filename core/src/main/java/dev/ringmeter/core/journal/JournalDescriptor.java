@@ -34,6 +34,11 @@ final class JournalDescriptor {
     static final byte VERSION = 1;
     static final byte KIND_DICT = 4;
     static final int EVENT_FIXED_LENGTH = 2 + 8 + 8 * 4 + 5 * 8 + 2 + 4 + 3 * 8 + 2;
+    /** The longest EVENT, METRIC or PRICE record: an event with every quality score and tag. */
+    static final int SLOT_MAX_LENGTH = EVENT_FIXED_LENGTH + dev.ringmeter.Event.MAX_QUALITY * 12
+        + dev.ringmeter.Event.MAX_TAGS * 8;
+    /** A DICT record without its string: version, kind, dimension, id and the longest stop-bit length. */
+    private static final int DICT_OVERHEAD = 2 + 1 + 4 + 5;
 
     private JournalDescriptor() {
     }
@@ -99,6 +104,14 @@ final class JournalDescriptor {
             bytes.writeInt(slot.tagKeys[i]);
             bytes.writeInt(slot.tagValues[i]);
         }
+    }
+
+    /**
+     * @param chars the length of a dictionary value, in UTF-16 chars.
+     * @return the most bytes its DICT record can take (three UTF-8 bytes per char at most).
+     */
+    static long dictionaryEntryMaxLength(final int chars) {
+        return DICT_OVERHEAD + 3L * chars;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.ringmeter.core.journal;
 
 import com.lmax.disruptor.EventHandler;
+import dev.ringmeter.core.StoreConfig;
 import dev.ringmeter.core.aggregate.PriceTable;
 import dev.ringmeter.core.dictionary.Dictionary;
 import dev.ringmeter.core.dictionary.Dimension;
@@ -10,41 +11,79 @@ import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.concurrent.EpochClock;
 
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
 /**
  * The first consumer of the ring when the store has a data directory: stamps undated events, prices events that
  * carry no cost (as the one writer of the store's {@link PriceTable}), and writes each slot to the {@link Journal}
- * (preceded by any dictionary entries it is the first to use). The records of one Disruptor batch (up to
- * {@value #MAX_RECORDS_PER_DOCUMENT}) share one Chronicle document, closed at the end of the batch, so the
- * per-document cost (header, index, lock) is paid once per batch.
+ * (preceded by any dictionary entries it is the first to use). The records of one Disruptor batch share one
+ * Chronicle document, closed at the end of the batch, so the per-document cost (header, index, lock) is paid once
+ * per batch; a document is closed early, before the record that would take it past
+ * {@value #MAX_RECORDS_PER_DOCUMENT} records or past {@link #documentBudgetBytes(long)} (an eighth of a block,
+ * well under Chronicle's largest document, a quarter of a block), so a batch of many new long strings never
+ * makes a document Chronicle does not promise to take.
  * Each slot carries its document's index, and the slot that closes a document says so, for the aggregate handler's
  * snapshots. An event counts as acknowledged once this handler's sequence has passed it, which happens only after
  * its document is closed: a crash in the middle of a document loses only unacknowledged events.
  * <p>
- * If a write fails (disk full, read-only file system, ...) the handler records the failure, and the store then
- * refuses new events and reports every {@code flush()} as failed: nothing is acknowledged that was not written.
+ * <b>A failed write</b> (a full disk, where Chronicle's write to its mapped file throws {@link InternalError}; a
+ * read-only file system; a cycle file that cannot be created) rolls back the open document and is kept as
+ * {@link #failure()}: while it is set the store refuses new events and every {@code flush()} returns false, so
+ * nothing is acknowledged that was not written. The handler does not move on: it writes the rolled-back document's
+ * slots and the failing one again, waiting between tries ({@value #FIRST_RETRY_MS} ms, doubling up to
+ * {@value #MAX_RETRY_MS} ms), so the slots already in the ring wait there, unseen by the aggregate handler, and the
+ * first try that succeeds clears the failure: writes resume by themselves once the disk has room again. Only
+ * {@link #abandonOnFailure()} (the store closing) ends the retries: the slots not written are then made void, so
+ * the aggregates never hold an event the journal does not.
  * <p>
  * Threading: called only by its own Disruptor consumer thread, which owns the queue's appender; allocates nothing
- * in steady state.
+ * in steady state. {@link #failure()} and {@link #abandonOnFailure()}: any thread; {@link #abandoned()} once the consumers stopped.
  */
 public final class JournalHandler implements EventHandler<EventSlot> {
     private static final System.Logger LOG = System.getLogger(JournalHandler.class.getName());
     /** At most this many records share one Chronicle document (about 64 KB of events). */
     static final int MAX_RECORDS_PER_DOCUMENT = 512;
+    /**
+     * A document is closed before a record could take it past its block size divided by this: Chronicle refuses a
+     * document longer than a quarter of a block (its overlap size), and long new strings can make records large.
+     */
+    private static final int BLOCK_BYTES_PER_DOCUMENT_BYTE = 8;
+    /** Chronicle's largest document: a quarter of a block. */
+    private static final int CHRONICLE_BLOCK_BYTES_PER_DOCUMENT_BYTE = 4;
+    /** The wait before the first retry of a failed write, then doubled up to {@link #MAX_RETRY_MS}. */
+    static final long FIRST_RETRY_MS = 10;
+    static final long MAX_RETRY_MS = 1_000;
 
     private final Journal journal;
     private final Dictionary dictionary;
     private final EpochClock clock;
     private final PriceTable prices;
     private final boolean sync;
+    private final long documentBudgetBytes;
     private final int[] journaledIds = new int[Dimension.VALUES.length];
+    /** {@link #journaledIds} when the open document was opened: what a rollback restores. */
+    private final int[] documentStartIds = new int[Dimension.VALUES.length];
+    /**
+     * The slots of the open document, in order: the first {@link #written} have their record in it, the rest wait
+     * to be written (the slot being handled, and after a rollback every slot of the rolled-back document).
+     */
+    private final EventSlot[] documentSlots = new EventSlot[MAX_RECORDS_PER_DOCUMENT + 1];
+    private int slotCount;
+    private int written;
     private ExcerptAppender appender;
     private DocumentContext document;
     private Bytes<?> bytes;
     private long documentIndex;
+    private long documentStart;
     private int inDocument;
     private long batchTimeMs;
     private boolean inBatch;
     private volatile Throwable failure;
+    private volatile boolean abandon;
+    private long failedAtNs;
+    private long retries;
+    private long abandoned;
 
     /**
      * @param journal    to write to.
@@ -60,6 +99,7 @@ public final class JournalHandler implements EventHandler<EventSlot> {
         this.clock = clock;
         this.prices = prices;
         this.sync = sync;
+        this.documentBudgetBytes = documentBudgetBytes(journal.blockBytes());
         for (final Dimension d : Dimension.VALUES) {
             journaledIds[d.ordinal()] = dictionary.size(d);
         }
@@ -73,7 +113,11 @@ public final class JournalHandler implements EventHandler<EventSlot> {
     @Override
     public void onShutdown() {
         if (document != null) {
-            document.close();
+            try {
+                document.close();
+            } catch (final Throwable t) {
+                LOG.log(System.Logger.Level.WARNING, "could not close the journal's open document at shutdown", t);
+            }
             document = null;
         }
         if (appender != null) {
@@ -82,10 +126,20 @@ public final class JournalHandler implements EventHandler<EventSlot> {
     }
 
     /**
-     * @return the failure that stopped journaling, or null.
+     * @return the failure that keeps the journal from writing now, or null while it writes: its message says why in
+     * words for an operator (naming the journal's directory), its cause is what the write threw.
      */
     public Throwable failure() {
         return failure;
+    }
+
+    /**
+     * Makes a journal that cannot write give up its retries: the slots it could not write, and every later one, are
+     * made void and skipped, so the ring drains and the store can close. Called by the closing thread; a journal that
+     * writes is not affected.
+     */
+    public void abandonOnFailure() {
+        abandon = true;
     }
 
     @Override
@@ -96,32 +150,26 @@ public final class JournalHandler implements EventHandler<EventSlot> {
         }
         slot.endsDocument = false;
         try {
-            if (slot.kind != EventSlot.KIND_VOID && failure == null) {
-                if (slot.timestampMs == 0) {
-                    slot.timestampMs = batchTimeMs;
+            if (abandon && failure != null) {
+                if (slot.kind != EventSlot.KIND_VOID) {
+                    slot.kind = EventSlot.KIND_VOID;
+                    abandoned++;
                 }
-                if (document == null) {
-                    document = appender.writingDocument();
-                    bytes = document.wire().bytes();
-                    documentIndex = document.index();
-                    inDocument = 0;
-                }
-                prepare(slot);
-                JournalDescriptor.write(slot, bytes);
-                inDocument++;
-                slot.journalIndex = documentIndex;
+                return;
             }
-            if (document != null && (endOfBatch || inDocument >= MAX_RECORDS_PER_DOCUMENT)) {
-                document.close();
-                document = null;
-                slot.journalIndex = documentIndex;
-                slot.endsDocument = true;
-                if (endOfBatch && sync) {
-                    appender.sync();
-                }
+            if (slot.kind != EventSlot.KIND_VOID) {
+                documentSlots[slotCount++] = slot;
             }
-        } catch (final Throwable t) {
-            fail(t);
+            long waitMs = FIRST_RETRY_MS;
+            while (!attempt(endOfBatch)) {
+                if (abandon) {
+                    abandonDocument();
+                    return;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(waitMs));
+                waitMs = Math.min(2 * waitMs, MAX_RETRY_MS);
+                retries++;
+            }
         } finally {
             if (endOfBatch) {
                 inBatch = false;
@@ -129,20 +177,215 @@ public final class JournalHandler implements EventHandler<EventSlot> {
         }
     }
 
-    private void fail(final Throwable t) {
-        if (document != null) {
-            try {
-                document.rollbackOnClose();
-                document.close();
-            } catch (final Throwable ignored) {
-                // the failure below is what is reported
+    /**
+     * Writes every slot of the document not yet written and, at the end of a batch, commits the document (and
+     * syncs). On a failure, rolls the open document back (its slots wait to be written again) and keeps the failure.
+     *
+     * @return whether it all went through.
+     */
+    private boolean attempt(final boolean endOfBatch) {
+        try {
+            if (appender == null) {
+                appender = journal.queue().createAppender();
             }
+            while (written < slotCount) {
+                writeRecords(documentSlots[written]);
+            }
+            if (endOfBatch && document != null) {
+                closeDocument();
+                if (sync) {
+                    appender.sync();
+                }
+            }
+            if (failure != null) {
+                recovered();
+            }
+        } catch (final Throwable t) {
+            rollback();
+            failed(t);
+            return false;
+        }
+        return true;
+    }
+
+    /** Writes a slot's new dictionary entries and the slot itself into the open document (opening it as needed). */
+    private void writeRecords(final EventSlot slot) {
+        if (slot.timestampMs == 0) {
+            slot.timestampMs = batchTimeMs;
+        }
+        prepare(slot);
+        room(JournalDescriptor.SLOT_MAX_LENGTH);
+        JournalDescriptor.write(slot, bytes);
+        inDocument++;
+        slot.journalIndex = documentIndex;
+        written++;
+    }
+
+    /**
+     * Makes sure the open document can take one more record of at most this many bytes: closes it first if the
+     * record could take it past {@link #MAX_RECORDS_PER_DOCUMENT} records or the byte budget, and opens a document
+     * if none is open. A record longer than the budget is so written alone in its document, which Chronicle takes
+     * ({@link #smallestBlockBytes(int)}).
+     */
+    private void room(final long recordBytes) {
+        if (document != null && (inDocument >= MAX_RECORDS_PER_DOCUMENT
+            || bytes.writePosition() - documentStart + recordBytes > documentBudgetBytes)) {
+            closeDocument();
+        }
+        if (document == null) {
+            System.arraycopy(journaledIds, 0, documentStartIds, 0, journaledIds.length);
+            document = appender.writingDocument();
+            bytes = document.wire().bytes();
+            documentIndex = document.index();
+            documentStart = bytes.writePosition();
+            inDocument = 0;
+        }
+    }
+
+    /**
+     * Commits the open document and marks the slot whose record ends it. That slot may be an earlier one of the
+     * batch (a document closed to make room): the aggregate handler has not read it yet, as this handler's sequence
+     * passes a batch only once the whole batch is handled. Slots still to be written move to the front.
+     */
+    private void closeDocument() {
+        surfaceWriteFault();
+        final DocumentContext d = document;
+        document = null;
+        try {
+            d.close();
+        } catch (final RuntimeException | Error e) {
+            if (!committed()) {
+                document = d;   // not in the journal: rolled back with the rest
+                throw e;
+            }
+            LOG.log(System.Logger.Level.WARNING, "journal document " + Long.toHexString(documentIndex)
+                + " was committed, but closing it failed", e);
+        }
+        if (written > 0) {
+            documentSlots[written - 1].endsDocument = true;
+        }
+        final int waiting = slotCount - written;
+        System.arraycopy(documentSlots, written, documentSlots, 0, waiting);
+        slotCount = waiting;
+        written = 0;
+    }
+
+    /**
+     * A write to a page of the mapped file that the file system cannot back (a full tmpfs or disk) faults, and
+     * HotSpot raises the {@link InternalError} at the thread's next transition out of compiled code, not at the
+     * write itself. A call into the VM is such a transition: the error of a record written into the open document
+     * surfaces here, before the document is committed, and the document is rolled back instead.
+     */
+    private void surfaceWriteFault() {
+        if (Thread.holdsLock(this)) {
+            throw new IllegalStateException("the journal handler is never locked");
+        }
+    }
+
+    /** @return whether the document being closed made it into the journal (its header written) despite a failure. */
+    private boolean committed() {
+        try {
+            return appender.lastIndexAppended() == documentIndex;
+        } catch (final RuntimeException e) {
+            return false;   // nothing appended yet
+        }
+    }
+
+    /**
+     * Drops the open document, if any (its slots wait to be written again, its dictionary entries too), and the
+     * appender: one whose write failed half-way (a cycle file it could not create, a fault in its mapped file) may
+     * hold a cycle, a position or the queue's write lock it should not, so the next try starts from a new one.
+     */
+    private void rollback() {
+        if (document != null) {
+            final DocumentContext d = document;
             document = null;
+            try {
+                d.rollbackOnClose();
+                d.close();   // releases the write lock whatever the rollback meets
+            } catch (final Throwable ignored) {
+                // the write's own failure is what is reported; the next try opens a new document
+            }
+        } else if (appender != null) {
+            journal.releaseWriteLockAfterFailedOpen();
         }
+        System.arraycopy(documentStartIds, 0, journaledIds, 0, journaledIds.length);
+        written = 0;
+        if (appender != null) {
+            try {
+                appender.close();
+            } catch (final Throwable ignored) {
+                // it is replaced either way
+            }
+            appender = null;
+        }
+    }
+
+    /** Gives up the slots not written: void, so that no later consumer applies them. */
+    private void abandonDocument() {
+        for (int i = 0; i < slotCount; i++) {
+            documentSlots[i].kind = EventSlot.KIND_VOID;
+            documentSlots[i] = null;
+        }
+        abandoned += slotCount;
+        slotCount = 0;
+        written = 0;
+    }
+
+    private void failed(final Throwable t) {
         if (failure == null) {
-            failure = t;
-            LOG.log(System.Logger.Level.ERROR, "journal write failed; the store no longer acknowledges events", t);
+            failedAtNs = System.nanoTime();
+            retries = 0;
+            failure = new IllegalStateException(reason(t), t);
+            LOG.log(System.Logger.Level.ERROR, "the journal cannot write (" + reason(t) + "); events are refused "
+                + "and the write is retried until it succeeds", t);
         }
+    }
+
+    private void recovered() {
+        LOG.log(System.Logger.Level.WARNING, "the journal writes again after " + (System.nanoTime() - failedAtNs)
+            / 1_000_000 + " ms and " + retries + " retries");
+        failure = null;
+    }
+
+    /**
+     * @return what an operator reads of a write failure: Chronicle writes through a mapped file, so a full disk is
+     * an {@link InternalError} of an unsafe memory access, not an {@code IOException} naming the disk.
+     */
+    private String reason(final Throwable t) {
+        final String message = t instanceof InternalError
+            ? "a write to the memory-mapped journal file failed; is the disk full? (" + t.getMessage() + ")"
+            : t.getClass().getSimpleName() + ": " + t.getMessage();
+        return "journal in " + journal.directory() + ": " + message;
+    }
+
+    /**
+     * @return slots given up because the journal could not write them when the store closed; read once the
+     * consumers have stopped.
+     */
+    public long abandoned() {
+        return abandoned;
+    }
+
+    /**
+     * @param blockBytes the journal's block size.
+     * @return the most bytes a journal document is let grow to before it is closed, well under Chronicle's largest
+     * document (a quarter of a block).
+     */
+    public static long documentBudgetBytes(final long blockBytes) {
+        return blockBytes / BLOCK_BYTES_PER_DOCUMENT_BYTE;
+    }
+
+    /**
+     * @param maxStringLength the longest dictionary value, chars.
+     * @return the smallest block size in which the longest record (a DICT record of a string of this length, or an
+     * event with every score and tag) fits in a document of its own: Chronicle's largest document is a quarter of a
+     * block. (A record longer than the budget is written alone in its document.) {@link StoreConfig#conclude()}
+     * checks it.
+     */
+    public static long smallestBlockBytes(final int maxStringLength) {
+        return CHRONICLE_BLOCK_BYTES_PER_DOCUMENT_BYTE * Math.max(JournalDescriptor.SLOT_MAX_LENGTH,
+            JournalDescriptor.dictionaryEntryMaxLength(maxStringLength));
     }
 
     /** Journals the slot's new dictionary ids and gives an event its effective cost. */
@@ -187,7 +430,10 @@ public final class JournalHandler implements EventHandler<EventSlot> {
         final int d = dimension.ordinal();
         while (journaledIds[d] < id) {
             final int next = journaledIds[d] + 1;
-            JournalDescriptor.writeDictionaryEntry(dimension, next, dictionary.name(dimension, next), bytes);
+            final String name = dictionary.name(dimension, next);
+            room(JournalDescriptor.dictionaryEntryMaxLength(name.length()));
+            JournalDescriptor.writeDictionaryEntry(dimension, next, name, bytes);
+            inDocument++;
             journaledIds[d] = next;
         }
     }

@@ -130,7 +130,7 @@ class RingPublisherTest {
         journalFailure.set(diskFull);
 
         final IllegalStateException refused = assertThrows(IllegalStateException.class, publisher::claim);
-        assertTrue(refused.getMessage().contains("journal failed") && refused.getMessage().contains("disk full"),
+        assertTrue(refused.getMessage().contains("journal cannot write") && refused.getMessage().contains("disk full"),
             refused.getMessage());
         assertSame(diskFull, refused.getCause());
         assertFalse(publisher.flush(10, TimeUnit.SECONDS), "nothing is acknowledged once the journal failed");

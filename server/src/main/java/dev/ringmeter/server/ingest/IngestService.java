@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  * for at most the body timeout and never a permit; read and check the whole batch, check its strings against the
  * dictionary's limits, and only then record every item and wait for the store to acknowledge them. A bad batch is
  * refused whole and stores nothing; a reply of 202 is sent only after {@code flush()} has returned true.
+ * While the store's journal cannot write (a full disk), every batch gets 503 naming the failure, and none is
+ * acknowledged; the store takes events again by itself once its journal writes.
  * <p>
  * The store runs with the BLOCK full-ring policy: {@code record()} waits for a free slot, for at most the flush
  * timeout (the store's block timeout), and the gate's permits bound how many requests can wait, and so the memory
@@ -28,6 +30,9 @@ import java.util.concurrent.TimeUnit;
  * Threading: any request thread; the state it shares lives in the gate and the store.
  */
 public final class IngestService {
+    /** The Retry-After of a refusal while the journal cannot write, seconds. */
+    private static final int UNWRITABLE_RETRY_AFTER_S = 5;
+
     private final StoreHolder holder;
     private final IngestGate gate;
     private final long maxBodyBytes;
@@ -80,8 +85,14 @@ public final class IngestService {
                 throw refused(e);
             }
             final EmbeddedStore store = sc.store;
-            for (int i = 0; i < n; i++) {
-                record(items.record(store, batch, i));
+            refuseWhileUnwritable(store, 0);
+            try {
+                for (int i = 0; i < n; i++) {
+                    record(items.record(store, batch, i));
+                }
+            } catch (final IllegalStateException e) {
+                refuseWhileUnwritable(store, 1);   // the journal failed while the batch was being recorded
+                throw e;
             }
             acknowledge(store, n);
             return n;
@@ -183,8 +194,27 @@ public final class IngestService {
             throw ApiException.unavailable("interrupted before the store acknowledged the batch", 1);
         }
         if (!flushed) {
+            refuseWhileUnwritable(store, 1);
             throw ApiException.unavailable("the store did not acknowledge the " + n + " items within " + flushTimeoutMs
                 + " ms; they were not acknowledged and may or may not be kept, so a retry may store them twice", 1);
+        }
+    }
+
+    /**
+     * Refuses the request with 503 while the store's journal cannot write (a full or read-only disk): the store
+     * retries by itself and takes events again once the journal writes, so the client retries later.
+     *
+     * @param store    the store.
+     * @param recorded 0 if nothing of the batch was recorded yet, 1 if some of it may be in the ring.
+     * @throws ApiException 503 naming the journal's failure, if there is one.
+     */
+    static void refuseWhileUnwritable(final EmbeddedStore store, final int recorded) {
+        final Throwable failure = store.journalFailure();
+        if (failure != null) {
+            throw ApiException.unavailable("the store cannot write its journal and takes no events until it can ("
+                + failure.getMessage() + "); " + (recorded == 0 ? "nothing of this batch was stored"
+                : "the batch was not acknowledged and may or may not be kept, so a retry may store it twice")
+                + "; retry later", UNWRITABLE_RETRY_AFTER_S);
         }
     }
 

@@ -149,6 +149,7 @@ public final class PricingController {
             } catch (final RefusedItemException e) {
                 throw IngestService.refused(e);
             }
+            IngestService.refuseWhileUnwritable(sc.store, 0);
             for (int i = 0; i < models.size(); i++) {
                 ingest.record(sc.store.setPrice(models.get(i), prices.get(i)[0], prices.get(i)[1]));
             }

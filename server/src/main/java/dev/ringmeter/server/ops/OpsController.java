@@ -8,6 +8,7 @@ import dev.ringmeter.server.StoreHolder;
 import dev.ringmeter.server.http.Json;
 import dev.ringmeter.server.http.QueryParams;
 import dev.ringmeter.server.ingest.IngestGate;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.javalin.http.Context;
 
 import java.io.IOException;
@@ -52,20 +53,58 @@ public final class OpsController {
         }
     }
 
-    /** GET /health: 200 while the process serves HTTP. */
+    /**
+     * GET /health: 200 while the process serves HTTP (the store recovers from a journal failure by itself, so a
+     * failing journal is no reason to restart it), saying whether the store can write and, if not, why.
+     */
     public void health(final Context ctx) {
         QueryParams.of(ctx);
-        ctx.status(200).contentType(Json.APPLICATION_JSON).result("{\"status\":\"up\"}");
+        final Throwable failure = journalFailure();
+        Json.reply(ctx, 200, g -> {
+            g.writeStartObject();
+            g.writeStringField("status", "up");
+            writeStore(g, failure);
+            g.writeEndObject();
+        });
     }
 
-    /** GET /ready: 200 once the store is open, else 503. */
+    /**
+     * GET /ready: 200 once the store is open and its journal writes; 503 while it opens, and while its journal
+     * cannot write (read-only: queries are answered, events refused), naming the failure. Ready again once the
+     * journal writes.
+     */
     public void ready(final Context ctx) {
         QueryParams.of(ctx);
-        if (holder.ready()) {
-            ctx.status(200).contentType(Json.APPLICATION_JSON).result("{\"status\":\"ready\"}");
-        } else {
+        if (!holder.ready()) {
             ctx.status(503).header("Retry-After", "1").contentType(Json.APPLICATION_JSON)
                 .result("{\"status\":\"starting\"}");
+            return;
+        }
+        final Throwable failure = journalFailure();
+        if (failure != null) {
+            ctx.header("Retry-After", "5");
+        }
+        Json.reply(ctx, failure == null ? 200 : 503, g -> {
+            g.writeStartObject();
+            g.writeStringField("status", failure == null ? "ready" : "read-only");
+            writeStore(g, failure);
+            g.writeEndObject();
+        });
+    }
+
+    /** @return what keeps the open store's journal from writing now, or null (also while the store is not open). */
+    private Throwable journalFailure() {
+        return holder.ready() ? holder.get().store.journalFailure() : null;
+    }
+
+    private void writeStore(final JsonGenerator g, final Throwable failure) throws IOException {
+        if (holder.ready()) {
+            g.writeStringField("store", failure == null ? "writable" : "read-only");
+            if (failure != null) {
+                g.writeStringField("reason", failure.getMessage());
+            }
+        } else {
+            g.writeStringField("store", "starting");
         }
     }
 
