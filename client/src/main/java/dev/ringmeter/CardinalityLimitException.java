@@ -14,7 +14,16 @@ public final class CardinalityLimitException extends InvalidEventException {
      * @param limit the configured number of distinct values.
      */
     public CardinalityLimitException(final String field, final int limit) {
-        super(field, "has reached its cardinality limit of " + limit + " distinct values");
+        this(field, limit, "has reached its cardinality limit of " + limit + " distinct values");
+    }
+
+    /**
+     * @param field   the dimension's field name.
+     * @param limit   the configured number of distinct values.
+     * @param message what the limit counts and how to raise it, after the field's name.
+     */
+    public CardinalityLimitException(final String field, final int limit, final String message) {
+        super(field, message);
         this.limit = limit;
     }
 

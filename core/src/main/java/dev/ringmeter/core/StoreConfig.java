@@ -44,6 +44,8 @@ public final class StoreConfig {
     /** Default tiers: 1 s x 60, 10 s x 60, 1 min x 90, 1 h x 24. */
     private static final long[] DEFAULT_TIER_WIDTHS_MS = {1_000, 10_000, 60_000, 3_600_000};
     private static final int[] DEFAULT_TIER_BUCKETS = {60, 60, 90, 24};
+    /** The largest cardinality limit of any dimension: ids, and the arrays indexed by them, stay within it. */
+    public static final int MAX_CARDINALITY_LIMIT = 10_000_000;
 
     private int ringSize = 8192;
     private FullRingPolicy fullRingPolicy = FullRingPolicy.DROP;
@@ -55,6 +57,7 @@ public final class StoreConfig {
     private int histogramDigits = 2;
     private final int[] cardinalityLimits = new int[Dimension.VALUES.length];
     private int maxStringLength = 256;
+    private long dictionaryIdleMs = TimeUnit.MINUTES.toMillis(10);
     private long maxFutureSkewMs = 60_000;
     private EpochClock clock = SystemEpochClock.INSTANCE;
     private java.nio.file.Path dataDirectory;
@@ -164,6 +167,17 @@ public final class StoreConfig {
      */
     public StoreConfig cardinalityLimit(final Dimension dimension, final int limit) {
         this.cardinalityLimits[dimension.ordinal()] = limit;
+        return this;
+    }
+
+    /**
+     * @param ms how long a value of a released dimension (operation, pipeline, step, run, task, config, tag keys
+     *           and values) stays live without being used; an idle one gives its id back, and the cardinality limit
+     *           of those dimensions counts live values only. At least a second; default 10 minutes.
+     * @return this.
+     */
+    public StoreConfig dictionaryIdleMs(final long ms) {
+        this.dictionaryIdleMs = ms;
         return this;
     }
 
@@ -287,9 +301,11 @@ public final class StoreConfig {
         }
         require(histogramDigits >= 1 && histogramDigits <= 3, "histogramDigits must be 1 to 3");
         for (final Dimension d : Dimension.VALUES) {
-            require(cardinalityLimits[d.ordinal()] >= 1, "cardinality limit of " + d + " must be >= 1");
+            require(cardinalityLimits[d.ordinal()] >= 1 && cardinalityLimits[d.ordinal()] <= MAX_CARDINALITY_LIMIT,
+                "cardinality limit of " + d + " must be 1 to " + MAX_CARDINALITY_LIMIT);
         }
         require(maxStringLength >= 1, "maxStringLength must be >= 1");
+        require(dictionaryIdleMs >= 1_000, "dictionaryIdleMs must be at least a second");
         require(maxFutureSkewMs >= 0, "maxFutureSkewMs must be >= 0");
         require(clock != null, "clock must be set");
         try {
@@ -355,6 +371,10 @@ public final class StoreConfig {
 
     public int maxStringLength() {
         return maxStringLength;
+    }
+
+    public long dictionaryIdleMs() {
+        return dictionaryIdleMs;
     }
 
     public long maxFutureSkewMs() {

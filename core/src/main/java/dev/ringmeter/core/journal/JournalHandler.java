@@ -13,7 +13,8 @@ import org.agrona.concurrent.EpochClock;
 /**
  * The first consumer of the ring when the store has a data directory: stamps undated events, prices events that
  * carry no cost (as the one writer of the store's {@link PriceTable}), and writes each slot to the {@link Journal}
- * (preceded by any dictionary entries it is the first to use). The records of one Disruptor batch (up to
+ * (preceded by a dictionary entry for each id it is the first in the journal cycle to use, or that was given to
+ * another value since it was last journaled, so that every cycle decodes on its own from its start). The records of one Disruptor batch (up to
  * {@value #MAX_RECORDS_PER_DOCUMENT}) share one Chronicle document, closed at the end of the batch, so the
  * per-document cost (header, index, lock) is paid once per batch.
  * Each slot carries its document's index, and the slot that closes a document says so, for the aggregate handler's
@@ -36,7 +37,10 @@ public final class JournalHandler implements EventHandler<EventSlot> {
     private final EpochClock clock;
     private final PriceTable prices;
     private final boolean sync;
-    private final int[] journaledIds = new int[Dimension.VALUES.length];
+    /** By dimension and id: the cycle an id's dictionary entry was last journaled in, and the name it had. */
+    private final int[][] journaledCycle = new int[Dimension.VALUES.length][];
+    private final String[][] journaledName = new String[Dimension.VALUES.length][];
+    private int documentCycle;
     private ExcerptAppender appender;
     private DocumentContext document;
     private Bytes<?> bytes;
@@ -61,7 +65,8 @@ public final class JournalHandler implements EventHandler<EventSlot> {
         this.prices = prices;
         this.sync = sync;
         for (final Dimension d : Dimension.VALUES) {
-            journaledIds[d.ordinal()] = dictionary.size(d);
+            journaledCycle[d.ordinal()] = new int[16];
+            journaledName[d.ordinal()] = new String[16];
         }
     }
 
@@ -104,6 +109,7 @@ public final class JournalHandler implements EventHandler<EventSlot> {
                     document = appender.writingDocument();
                     bytes = document.wire().bytes();
                     documentIndex = document.index();
+                    documentCycle = journal.rollCycle().toCycle(documentIndex);
                     inDocument = 0;
                 }
                 prepare(slot);
@@ -183,12 +189,28 @@ public final class JournalHandler implements EventHandler<EventSlot> {
         }
     }
 
+    /**
+     * Journals the id's dictionary entry unless this cycle already has it with the same name (the same reference:
+     * an id reused for another value has another string).
+     */
     private void ensure(final Dimension dimension, final int id) {
+        if (id == 0) {
+            return;
+        }
         final int d = dimension.ordinal();
-        while (journaledIds[d] < id) {
-            final int next = journaledIds[d] + 1;
-            JournalDescriptor.writeDictionaryEntry(dimension, next, dictionary.name(dimension, next), bytes);
-            journaledIds[d] = next;
+        final String name = dictionary.name(dimension, id);
+        int[] cycles = journaledCycle[d];
+        if (id >= cycles.length) {
+            final int length = Math.max(id + 1, cycles.length * 2);
+            cycles = java.util.Arrays.copyOf(cycles, length);
+            journaledCycle[d] = cycles;
+            journaledName[d] = java.util.Arrays.copyOf(journaledName[d], length);
+        }
+        final String[] names = journaledName[d];
+        if (names[id] != name || cycles[id] != documentCycle) {
+            JournalDescriptor.writeDictionaryEntry(dimension, id, name, bytes);
+            cycles[id] = documentCycle;
+            names[id] = name;
         }
     }
 }
