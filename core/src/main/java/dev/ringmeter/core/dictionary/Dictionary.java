@@ -81,13 +81,23 @@ public final class Dictionary {
             this.dimension = dimension;
             this.limit = limit;
             this.released = dimension.released();
-            this.idLimit = released ? 2 * limit : limit;
+            this.idLimit = idLimit(dimension, limit);
         }
 
         /** @return how many more ids can be given now. */
         int idsLeft() {
             return freeCount + idLimit - highWater;
         }
+    }
+
+    /**
+     * @param dimension a dimension.
+     * @param limit     its cardinality limit.
+     * @return the largest id it can have: the limit for a pinned dimension, twice it for a released one (the ids of
+     * values released a moment ago wait in quarantine beside the live ones).
+     */
+    public static int idLimit(final Dimension dimension, final int limit) {
+        return dimension.released() ? 2 * limit : limit;
     }
 
     /**

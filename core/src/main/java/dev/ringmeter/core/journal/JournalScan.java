@@ -3,6 +3,7 @@ package dev.ringmeter.core.journal;
 import dev.ringmeter.Status;
 import dev.ringmeter.core.EmbeddedStore;
 import dev.ringmeter.core.StoreConfig;
+import dev.ringmeter.core.dictionary.Dictionary;
 import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.ingest.EventSlot;
 import dev.ringmeter.core.query.WindowStats;
@@ -216,6 +217,7 @@ public final class JournalScan {
      * not met fall back to the store's dictionary, where those ids never change.
      */
     private final class ScanNames implements RecordNames {
+        /** By dimension: the largest id. */
         private final int[] limits;
         private final String[][] names = new String[Dimension.VALUES.length][];
         /** By dimension, for a filtered one: whether each id means the filter's value. */
@@ -224,7 +226,10 @@ public final class JournalScan {
         private boolean[] filterKey = new boolean[16];
 
         ScanNames(final int[] limits) {
-            this.limits = limits;
+            this.limits = limits.clone();
+            for (final Dimension d : Dimension.VALUES) {
+                this.limits[d.ordinal()] = Dictionary.idLimit(d, limits[d.ordinal()]);
+            }
             for (int d = 0; d < names.length; d++) {
                 names[d] = new String[16];
                 matching[d] = new boolean[16];
