@@ -125,6 +125,7 @@ public final class RingmeterServer implements AutoCloseable {
             .ringSize(config.ringSize())
             .maxStringLength(config.maxStringLength())
             .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK);
+        config.limits().forEach(storeConfig::cardinalityLimit);
         store = EmbeddedStore.open(storeConfig);
         holder.set(new StoreContext(store));
         LOG.info("event=ready port={} data={} storeOpenMs={}", port(), config.dataDirectory(),

@@ -1,6 +1,10 @@
 package dev.ringmeter.server;
 
+import dev.ringmeter.core.StoreConfig;
+import dev.ringmeter.core.dictionary.Dimension;
+
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -31,6 +35,9 @@ public final class ServerConfig {
             "how long an ingest request waits for its acknowledgement before 503"},
         {"--max-string-length", "RINGMETER_MAX_STRING_LENGTH", "256",
             "longest model, pipeline, tag ... value accepted (422 past it)"},
+        {"--limit", "RINGMETER_LIMITS", "(per dim.)",
+            "cardinality limit of a dimension, DIMENSION=N, repeatable (the variable: comma-separated);"
+                + " run, task, tag-value, ... count live values (used within 10 min); 422 past it"},
         {"--help", "", "", "print this help and exit"},
     };
 
@@ -45,6 +52,7 @@ public final class ServerConfig {
     private int maxInFlight = 64;
     private long flushTimeoutMs = 5_000;
     private int maxStringLength = 256;
+    private final Map<Dimension, Integer> limits = new EnumMap<>(Dimension.class);
     private boolean help;
 
     /**
@@ -82,7 +90,11 @@ public final class ServerConfig {
             } else {
                 throw new IllegalArgumentException(flag + " needs a value");
             }
-            values.put(flag, value);
+            if (flag.equals("--limit")) {
+                values.merge(flag, value, (before, after) -> before + "," + after);   // repeatable: later wins
+            } else {
+                values.put(flag, value);
+            }
         }
         final ServerConfig config = new ServerConfig();
         for (final Map.Entry<String, String> e : values.entrySet()) {
@@ -135,12 +147,31 @@ public final class ServerConfig {
             case "--max-string-length":
                 maxStringLength = (int)number(flag, value);
                 break;
+            case "--limit":
+                for (final String limit : value.split(",")) {
+                    setLimit(limit.trim());
+                }
+                break;
             case "--help":
                 help = true;
                 break;
             default:
                 throw new IllegalArgumentException("unknown option '" + flag + "'");
         }
+    }
+
+    private void setLimit(final String limit) {
+        final int eq = limit.indexOf('=');
+        if (eq <= 0) {
+            throw new IllegalArgumentException("--limit takes DIMENSION=N, e.g. run=200000, but was '" + limit + "'");
+        }
+        final Dimension dimension;
+        try {
+            dimension = Dimension.ofOptionName(limit.substring(0, eq).trim());
+        } catch (final IllegalArgumentException e) {
+            throw new IllegalArgumentException("--limit: " + e.getMessage(), e);
+        }
+        limits.put(dimension, (int)number("--limit " + dimension.optionName(), limit.substring(eq + 1)));
     }
 
     private static long number(final String flag, final String value) {
@@ -188,6 +219,10 @@ public final class ServerConfig {
         require(maxInFlight >= 1 && maxInFlight <= 10_000, "--max-in-flight must be 1 to 10000");
         require(flushTimeoutMs >= 1 && flushTimeoutMs <= 600_000, "--flush-timeout-ms must be 1 to 600000");
         require(maxStringLength >= 1 && maxStringLength <= 65_536, "--max-string-length must be 1 to 65536");
+        for (final Map.Entry<Dimension, Integer> limit : limits.entrySet()) {
+            require(limit.getValue() >= 1 && limit.getValue() <= StoreConfig.MAX_CARDINALITY_LIMIT,
+                "--limit " + limit.getKey().optionName() + " must be 1 to " + StoreConfig.MAX_CARDINALITY_LIMIT);
+        }
         return this;
     }
 
@@ -263,6 +298,16 @@ public final class ServerConfig {
         return this;
     }
 
+    /**
+     * @param dimension to limit.
+     * @param limit     distinct values (live ones for a released dimension); default in {@link Dimension}.
+     * @return this.
+     */
+    public ServerConfig limit(final Dimension dimension, final int limit) {
+        this.limits.put(dimension, limit);
+        return this;
+    }
+
     public int port() {
         return port;
     }
@@ -308,6 +353,11 @@ public final class ServerConfig {
         return maxStringLength;
     }
 
+    /** @return the cardinality limits set, by dimension; the others keep their defaults. A copy. */
+    public Map<Dimension, Integer> limits() {
+        return new EnumMap<>(limits);
+    }
+
     /** @return whether {@code --help} was given. */
     public boolean help() {
         return help;
@@ -319,6 +369,6 @@ public final class ServerConfig {
         return "port=" + port + " bind=" + bind + " data=" + dataDirectory + " auth=" + (token == null ? "none" : "bearer")
             + " retentionHours=" + retentionHours + " ringSize=" + ringSize + " maxBodyBytes=" + maxBodyBytes
             + " maxBatch=" + maxBatch + " maxInFlight=" + maxInFlight + " flushTimeoutMs=" + flushTimeoutMs
-            + " maxStringLength=" + maxStringLength;
+            + " maxStringLength=" + maxStringLength + " limits=" + limits;
     }
 }

@@ -230,8 +230,9 @@ class IngestErrorsTest {
         }
         final TestServer.Reply r = events(body.append(']').toString());
         assertRefused(r, 422, "quality", 32);
-        assertEquals("quality has reached its cardinality limit of 32 distinct values",
-            r.json().get("error").asText());
+        assertEquals("quality has reached its cardinality limit of 32 distinct values, kept for the store's life;"
+            + " raise it with StoreConfig.cardinalityLimit(Dimension.QUALITY_NAME, n) or the server's"
+            + " --limit quality-name=N", r.json().get("error").asText());
         assertEquals(0, server.count("cardinality"));
 
         // none of the 33 names was registered: 32 new ones still fit
