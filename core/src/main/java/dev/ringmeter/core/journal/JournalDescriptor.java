@@ -263,7 +263,8 @@ final class JournalDescriptor {
 
     private static String unknown(final Dimension d, final int id) {
         return "a record's " + d.optionName() + " id " + id + " has no name (no dictionary record before it in the"
-            + " journal read, and none in the snapshot started from, or beyond the dimension's limit)";
+            + " journal read and none in the snapshot started from; or it is beyond the dimension's ids, as when its"
+            + " cardinality limit was lowered: then raise it back)";
     }
 
     /**
