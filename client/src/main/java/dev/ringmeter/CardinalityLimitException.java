@@ -14,17 +14,16 @@ public final class CardinalityLimitException extends InvalidEventException {
      * @param limit the configured number of distinct values.
      */
     public CardinalityLimitException(final String field, final int limit) {
-        this(field, limit, null);
+        this(field, limit, "has reached its cardinality limit of " + limit + " distinct values");
     }
 
     /**
-     * @param field      the dimension's field name.
-     * @param limit      the configured number of distinct values.
-     * @param howToRaise what raises the limit (the option, the memory it needs), or null.
+     * @param field   the dimension's field name.
+     * @param limit   the configured number of distinct values.
+     * @param message what the limit counts and how to raise it, after the field's name.
      */
-    public CardinalityLimitException(final String field, final int limit, final String howToRaise) {
-        super(field, "has reached its cardinality limit of " + limit + " distinct values"
-            + (howToRaise == null ? "" : "; " + howToRaise));
+    public CardinalityLimitException(final String field, final int limit, final String message) {
+        super(field, message);
         this.limit = limit;
     }
 

@@ -110,6 +110,17 @@ public final class EmbeddedStore implements EventRecorder {
             WaitStrategies.of(config.waitStrategy(), config.parkNanos()), journalHandler, aggregateHandler);
         this.publisher = new RingPublisher(consumers, config.fullRingPolicy(), config.blockTimeoutMs(),
             journalHandler == null ? () -> null : journalHandler::failure);
+        dictionary.trackRing(new Dictionary.RingPosition() {
+            @Override
+            public long claimedSequence() {
+                return publisher.cursor();
+            }
+
+            @Override
+            public long passedSequence() {
+                return publisher.consumedSequence();
+            }
+        });
         this.shutdownHook = journal != null && config.shutdownHook() ? ShutdownHook.register(this::shutdown) : null;
     }
 

@@ -50,6 +50,8 @@ public final class HeapBudget {
      * to 109 bytes (100,000 values of 16 and of 256 characters).
      */
     static final long DICTIONARY_ENTRY_BYTES = 128;
+    /** A String beside its characters: its object and its array's header. */
+    static final long STRING_BYTES = 40;
     /**
      * What the budget adds to the estimates of the aggregates and the dictionary, which match heap measured after
      * GC within 2 % on a 64-bit JVM with compressed references: room for another JVM's object layout.
@@ -78,7 +80,10 @@ public final class HeapBudget {
         this.fixedBytes = EMPTY_STORE_BYTES + config.ringSize() * RING_SLOT_BYTES
             + withMargin(Aggregates.widestAllModelsBytes(config, qualityNames));
         for (final Dimension d : Dimension.VALUES) {
-            bytesEach[d.ordinal()] = withMargin(entryBytes);
+            // a released dimension's ids run to twice its limit, and an id given back keeps its string (in the
+            // dictionary and the journal handler) until the id is given again: a second string per live value
+            bytesEach[d.ordinal()] = withMargin(d.released() ? entryBytes + STRING_BYTES + 2L * config.maxStringLength()
+                : entryBytes);
             this.configured[d.ordinal()] = configured[d.ordinal()] > 0;
         }
         bytesEach[Dimension.MODEL.ordinal()] =
@@ -228,14 +233,15 @@ public final class HeapBudget {
         if (dimension == Dimension.MODEL) {
             final int twice = Math.max(2, 2 * limits[i]);
             return String.format(Locale.ROOT, "the limit is %s, and each model holds up to %s of heap: set it with "
-                    + "--max-models (server) or StoreConfig.cardinalityLimit(Dimension.MODEL, n) (embedded), and "
+                    + "--limit model=N (server) or StoreConfig.cardinalityLimit(Dimension.MODEL, n) (embedded), and "
                     + "give the JVM about %s more -Xmx per model (%d models need -Xmx%dm)",
                 source, mb(bytesEach[i]), mb((long)Math.ceil(bytesEach[i] / heapShare)), twice,
                 (long)Math.ceil(maxHeapBytesFor(twice) / MB));
         }
         return String.format(Locale.ROOT, "the limit is %s, and each value holds up to %s of heap: set it with "
-                + "StoreConfig.cardinalityLimit(Dimension.%s, n)%s",
-            source, mb(bytesEach[i]), dimension.name(), derived[i] ? ", or give the JVM more -Xmx" : "");
+                + "StoreConfig.cardinalityLimit(Dimension.%s, n) or the server's --limit %s=N%s",
+            source, mb(bytesEach[i]), dimension.name(), dimension.optionName(),
+            derived[i] ? ", or give the JVM more -Xmx" : "");
     }
 
     private static String mb(final long bytes) {

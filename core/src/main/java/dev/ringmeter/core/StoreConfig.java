@@ -45,6 +45,8 @@ public final class StoreConfig {
     /** Default tiers: 1 s x 60, 10 s x 60, 1 min x 90, 1 h x 24. */
     private static final long[] DEFAULT_TIER_WIDTHS_MS = {1_000, 10_000, 60_000, 3_600_000};
     private static final int[] DEFAULT_TIER_BUCKETS = {60, 60, 90, 24};
+    /** The largest cardinality limit of any dimension: ids, and the arrays indexed by them, stay within it. */
+    public static final int MAX_CARDINALITY_LIMIT = 10_000_000;
 
     private int ringSize = 8192;
     private FullRingPolicy fullRingPolicy = FullRingPolicy.DROP;
@@ -60,6 +62,7 @@ public final class StoreConfig {
     private double heapShare = HeapBudget.DEFAULT_HEAP_SHARE;
     private HeapBudget heapBudget;
     private int maxStringLength = 256;
+    private long dictionaryIdleMs = TimeUnit.MINUTES.toMillis(10);
     private long maxFutureSkewMs = 60_000;
     private EpochClock clock = SystemEpochClock.INSTANCE;
     private java.nio.file.Path dataDirectory;
@@ -194,6 +197,17 @@ public final class StoreConfig {
     }
 
     /**
+     * @param ms how long a value of a released dimension (operation, pipeline, step, run, task, config, tag keys
+     *           and values) stays live without being used; an idle one gives its id back, and the cardinality limit
+     *           of those dimensions counts live values only. At least a second; default 10 minutes.
+     * @return this.
+     */
+    public StoreConfig dictionaryIdleMs(final long ms) {
+        this.dictionaryIdleMs = ms;
+        return this;
+    }
+
+    /**
      * @param chars longest string value accepted for any dimension; default 256.
      * @return this.
      */
@@ -314,10 +328,11 @@ public final class StoreConfig {
         }
         require(histogramDigits >= 1 && histogramDigits <= 3, "histogramDigits must be 1 to 3");
         for (final Dimension d : Dimension.VALUES) {
-            require(cardinalityLimits[d.ordinal()] >= 0,
-                "cardinality limit of " + d + " must be >= 1, or 0 to derive it from the heap");
+            require(cardinalityLimits[d.ordinal()] >= 0 && cardinalityLimits[d.ordinal()] <= MAX_CARDINALITY_LIMIT,
+                "cardinality limit of " + d + " must be 1 to " + MAX_CARDINALITY_LIMIT + ", or 0 to derive it from the heap");
         }
         require(maxStringLength >= 1, "maxStringLength must be >= 1");
+        require(dictionaryIdleMs >= 1_000, "dictionaryIdleMs must be at least a second");
         require(maxFutureSkewMs >= 0, "maxFutureSkewMs must be >= 0");
         require(clock != null, "clock must be set");
         try {
@@ -408,6 +423,10 @@ public final class StoreConfig {
 
     public int maxStringLength() {
         return maxStringLength;
+    }
+
+    public long dictionaryIdleMs() {
+        return dictionaryIdleMs;
     }
 
     public long maxFutureSkewMs() {

@@ -54,7 +54,7 @@ class HeapLimitsTest {
         final double share = Double.parseDouble(heap.group(3));
         assertTrue(used <= share * max, "heap after GC " + used + " passes " + share + " of " + max + ": " + text);
         assertTrue(text.contains("REFUSED model"), "the next model is refused: " + text);
-        assertTrue(text.contains("--max-models") && text.contains("-Xmx"),
+        assertTrue(text.contains("--limit model=N") && text.contains("-Xmx"),
             "the refusal says how to raise the limit: " + text);
     }
 

@@ -127,10 +127,10 @@ public final class RingmeterServer implements AutoCloseable {
             .ringSize(config.ringSize())
             .maxStringLength(config.maxStringLength())
             .heapShare(config.heapShare())
-            .cardinalityLimit(Dimension.MODEL, config.maxModels())
             .journalSync(config.fsync())
             .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK)
             .blockTimeoutMs(config.flushTimeoutMs());
+        config.limits().forEach(storeConfig::cardinalityLimit);
         store = EmbeddedStore.open(storeConfig);
         final HeapBudget budget = store.config().heapBudget();
         if (budget.exceeded()) {

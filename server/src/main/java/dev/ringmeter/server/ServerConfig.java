@@ -1,8 +1,11 @@
 package dev.ringmeter.server;
 
 import dev.ringmeter.core.HeapBudget;
+import dev.ringmeter.core.StoreConfig;
+import dev.ringmeter.core.dictionary.Dimension;
 
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -35,8 +38,9 @@ public final class ServerConfig {
             "how long an ingest request waits for a ring slot, then for its acknowledgement, before 503"},
         {"--max-string-length", "RINGMETER_MAX_STRING_LENGTH", "256",
             "longest model, pipeline, tag ... value accepted (422 past it)"},
-        {"--max-models", "RINGMETER_MAX_MODELS", "(heap)",
-            "most distinct models (422 past it); by default as many as fit --heap-share of -Xmx, at most 1000"},
+        {"--limit", "RINGMETER_LIMITS", "(per dim.)",
+            "cardinality limit of a dimension, DIMENSION=N, repeatable (the variable: comma-separated);"
+                + " run, task, tag-value, ... count live values (used within 10 min); 422 past it"},
         {"--heap-share", "RINGMETER_HEAP_SHARE", "0.5",
             "share of -Xmx the store may hold at its limits (0.05 to 0.95); the limits not set derive from it"},
         {"--fsync", "RINGMETER_FSYNC", "false",
@@ -56,9 +60,9 @@ public final class ServerConfig {
     private int maxInFlight = 64;
     private long flushTimeoutMs = 5_000;
     private int maxStringLength = 256;
-    private int maxModels;
     private double heapShare = HeapBudget.DEFAULT_HEAP_SHARE;
     private boolean fsync;
+    private final Map<Dimension, Integer> limits = new EnumMap<>(Dimension.class);
     private boolean help;
 
     /**
@@ -96,7 +100,11 @@ public final class ServerConfig {
             } else {
                 throw new IllegalArgumentException(flag + " needs a value");
             }
-            values.put(flag, value);
+            if (flag.equals("--limit")) {
+                values.merge(flag, value, (before, after) -> before + "," + after);   // repeatable: later wins
+            } else {
+                values.put(flag, value);
+            }
         }
         final ServerConfig config = new ServerConfig();
         for (final Map.Entry<String, String> e : values.entrySet()) {
@@ -152,14 +160,16 @@ public final class ServerConfig {
             case "--max-string-length":
                 maxStringLength = (int)number(flag, value);
                 break;
-            case "--max-models":
-                maxModels = (int)number(flag, value);
-                break;
             case "--heap-share":
                 heapShare = decimal(flag, value);
                 break;
             case "--fsync":
                 fsync = bool(flag, value);
+                break;
+            case "--limit":
+                for (final String limit : value.split(",")) {
+                    setLimit(limit.trim());
+                }
                 break;
             case "--help":
                 help = true;
@@ -167,6 +177,20 @@ public final class ServerConfig {
             default:
                 throw new IllegalArgumentException("unknown option '" + flag + "'");
         }
+    }
+
+    private void setLimit(final String limit) {
+        final int eq = limit.indexOf('=');
+        if (eq <= 0) {
+            throw new IllegalArgumentException("--limit takes DIMENSION=N, e.g. run=200000, but was '" + limit + "'");
+        }
+        final Dimension dimension;
+        try {
+            dimension = Dimension.ofOptionName(limit.substring(0, eq).trim());
+        } catch (final IllegalArgumentException e) {
+            throw new IllegalArgumentException("--limit: " + e.getMessage(), e);
+        }
+        limits.put(dimension, (int)number("--limit " + dimension.optionName(), limit.substring(eq + 1)));
     }
 
     private static long number(final String flag, final String value) {
@@ -234,8 +258,11 @@ public final class ServerConfig {
         require(maxInFlight >= 1 && maxInFlight <= 10_000, "--max-in-flight must be 1 to 10000");
         require(flushTimeoutMs >= 1 && flushTimeoutMs <= 600_000, "--flush-timeout-ms must be 1 to 600000");
         require(maxStringLength >= 1 && maxStringLength <= 65_536, "--max-string-length must be 1 to 65536");
-        require(maxModels >= 0, "--max-models must be >= 1, or 0 to derive it from the heap");
         require(heapShare >= 0.05 && heapShare <= 0.95, "--heap-share must be 0.05 to 0.95");
+        for (final Map.Entry<Dimension, Integer> limit : limits.entrySet()) {
+            require(limit.getValue() >= 1 && limit.getValue() <= StoreConfig.MAX_CARDINALITY_LIMIT,
+                "--limit " + limit.getKey().optionName() + " must be 1 to " + StoreConfig.MAX_CARDINALITY_LIMIT);
+        }
         return this;
     }
 
@@ -317,12 +344,6 @@ public final class ServerConfig {
         return this;
     }
 
-    /** @param n most distinct models; 0 (the default) derives it from the heap. @return this. */
-    public ServerConfig maxModels(final int n) {
-        this.maxModels = n;
-        return this;
-    }
-
     /** @param share of -Xmx the store may hold at its limits; default 0.5. @return this. */
     public ServerConfig heapShare(final double share) {
         this.heapShare = share;
@@ -335,6 +356,16 @@ public final class ServerConfig {
      */
     public ServerConfig fsync(final boolean fsync) {
         this.fsync = fsync;
+        return this;
+    }
+
+    /**
+     * @param dimension to limit.
+     * @param limit     distinct values (live ones for a released dimension); default in {@link Dimension}.
+     * @return this.
+     */
+    public ServerConfig limit(final Dimension dimension, final int limit) {
+        this.limits.put(dimension, limit);
         return this;
     }
 
@@ -387,11 +418,6 @@ public final class ServerConfig {
         return maxStringLength;
     }
 
-    /** @return the model limit, or 0 to derive it from the heap. */
-    public int maxModels() {
-        return maxModels;
-    }
-
     public double heapShare() {
         return heapShare;
     }
@@ -399,6 +425,11 @@ public final class ServerConfig {
     /** @return whether the journal is synced to disk before each acknowledgement. */
     public boolean fsync() {
         return fsync;
+    }
+
+    /** @return the cardinality limits set, by dimension; the others keep their defaults. A copy. */
+    public Map<Dimension, Integer> limits() {
+        return new EnumMap<>(limits);
     }
 
     /** @return whether {@code --help} was given. */
@@ -413,7 +444,7 @@ public final class ServerConfig {
             + " retentionHours=" + retentionHours + " ringSize=" + ringSize + " maxBodyBytes=" + maxBodyBytes
             + " bodyTimeoutMs=" + bodyTimeoutMs
             + " maxBatch=" + maxBatch + " maxInFlight=" + maxInFlight + " flushTimeoutMs=" + flushTimeoutMs
-            + " maxStringLength=" + maxStringLength + " maxModels=" + (maxModels == 0 ? "heap" : maxModels)
-            + " heapShare=" + heapShare + " fsync=" + fsync;
+            + " maxStringLength=" + maxStringLength + " limits=" + limits + " heapShare=" + heapShare
+            + " fsync=" + fsync;
     }
 }

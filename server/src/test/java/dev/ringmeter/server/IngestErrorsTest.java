@@ -231,8 +231,9 @@ class IngestErrorsTest {
         final TestServer.Reply r = events(body.append(']').toString());
         assertRefused(r, 422, "quality", 32);
         final String error = r.json().get("error").asText();
-        assertTrue(error.startsWith("quality has reached its cardinality limit of 32 distinct values; ")
-            && error.contains("StoreConfig.cardinalityLimit(Dimension.QUALITY_NAME, n)"), error);
+        assertTrue(error.startsWith("quality has reached its cardinality limit of 32 distinct values, kept for the"
+            + " store's life; ") && error.contains("StoreConfig.cardinalityLimit(Dimension.QUALITY_NAME, n) or the"
+            + " server's --limit quality-name=N"), error);
         assertEquals(0, server.count("cardinality"));
 
         // none of the 33 names was registered: 32 new ones still fit

@@ -1,6 +1,7 @@
 package dev.ringmeter.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ringmeter.core.dictionary.Dimension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The model limit of a real server: derived from its heap unless {@code --max-models} sets it, shown with every
+ * The model limit of a real server: derived from its heap unless {@code --limit model=N} sets it, shown with every
  * other limit in /api/v1/system, and named, with how to raise it, in the 422 that refuses one model too many.
  */
 @Timeout(60)
@@ -22,7 +23,7 @@ class ModelLimitTest {
 
     @Test
     void shouldRefuseOneModelPastMaxModelsNamingTheLimitAndHowToRaiseIt() {
-        try (TestServer server = new TestServer(new ServerConfig().maxModels(2), dir.resolve("data"))) {
+        try (TestServer server = new TestServer(new ServerConfig().limit(Dimension.MODEL, 2), dir.resolve("data"))) {
             assertEquals(202, events(server, "[{\"model\":\"a\",\"latencyMs\":1},{\"model\":\"b\",\"latencyMs\":1}]")
                 .status());
             final TestServer.Reply refused = events(server, "[{\"model\":\"a\",\"latencyMs\":1},"
@@ -31,8 +32,8 @@ class ModelLimitTest {
             assertEquals("model", refused.json().get("field").asText());
             assertEquals(1, refused.json().get("index").asInt());
             final String error = refused.json().get("error").asText();
-            assertTrue(error.startsWith("model has reached its cardinality limit of 2 distinct values; "), error);
-            assertTrue(error.contains("--max-models") && error.matches(".*4 models need -Xmx\\d+m.*"), error);
+            assertTrue(error.startsWith("model has reached its cardinality limit of 2 distinct values, kept for the store's life; "), error);
+            assertTrue(error.contains("--limit model=N") && error.matches(".*4 models need -Xmx\\d+m.*"), error);
             assertEquals(1, server.count("a"), "the refused batch stored nothing");
 
             final JsonNode limits = server.get("/api/v1/system").json().get("store").get("limits");

@@ -1,5 +1,6 @@
 package dev.ringmeter.server;
 
+import dev.ringmeter.core.dictionary.Dimension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -43,11 +44,11 @@ class ServerConfigTest {
     @Test
     void shouldDeriveTheModelLimitFromHalfTheHeapUnlessSet() {
         final ServerConfig defaults = ServerConfig.parse(new String[0], Map.of());
-        assertEquals(0, defaults.maxModels(), "0: derived from the heap");
+        assertFalse(defaults.limits().containsKey(Dimension.MODEL), "not set: derived from the heap");
         assertEquals(0.5, defaults.heapShare());
-        final ServerConfig set = ServerConfig.parse(new String[] {"--max-models", "40"},
+        final ServerConfig set = ServerConfig.parse(new String[] {"--limit", "model=40"},
             Map.of("RINGMETER_HEAP_SHARE", "0.7"));
-        assertEquals(40, set.maxModels());
+        assertEquals(40, set.limits().get(Dimension.MODEL));
         assertEquals(0.7, set.heapShare());
         assertTrue(assertThrows(IllegalArgumentException.class,
             () -> ServerConfig.parse(new String[] {"--heap-share", "1"}, Map.of())).getMessage()
@@ -56,8 +57,8 @@ class ServerConfigTest {
             () -> ServerConfig.parse(new String[] {"--heap-share", "half"}, Map.of())).getMessage()
             .contains("--heap-share"));
         assertTrue(assertThrows(IllegalArgumentException.class,
-            () -> ServerConfig.parse(new String[] {"--max-models", "-1"}, Map.of())).getMessage()
-            .contains("--max-models"));
+            () -> ServerConfig.parse(new String[] {"--limit", "model=-1"}, Map.of())).getMessage()
+            .contains("--limit model"));
     }
 
     @Test

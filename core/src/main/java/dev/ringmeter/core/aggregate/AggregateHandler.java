@@ -9,8 +9,9 @@ import org.agrona.concurrent.EpochClock;
  * per {@value Aggregates#MAX_EVENTS_PER_LOCK} events) rather than per event, stamps events that carry no time
  * with the clock read once per batch and, as the writer of the {@link PriceTable}, stamps their cost (both only
  * when no journal handler did before it), writes a snapshot when one is due
- * (at the next end of a journal document, so that the snapshot's journal position is exact), and allocates
- * nothing in steady state.
+ * (at the next end of a journal document, so that the snapshot's journal position is exact), has the dictionary
+ * release the ids idle past its window ({@link dev.ringmeter.core.dictionary.IdleRelease}, at the start of a batch
+ * when a sweep is due), and allocates nothing in steady state.
  * <p>
  * Threading: called only by its own Disruptor consumer thread.
  */
@@ -60,6 +61,7 @@ public final class AggregateHandler implements EventHandler<EventSlot> {
             locked = true;
             sinceLock = 0;
             batchTimeMs = clock.time();
+            aggregates.idleRelease().beginBatch(batchTimeMs);
             if (snapshotter != null && batchTimeMs - lastSnapshotMs >= snapshotIntervalMs) {
                 lastSnapshotMs = batchTimeMs;
                 snapshotDue = true;

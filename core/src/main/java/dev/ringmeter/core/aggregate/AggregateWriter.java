@@ -1,12 +1,15 @@
 package dev.ringmeter.core.aggregate;
 
+import dev.ringmeter.core.dictionary.Dimension;
+import dev.ringmeter.core.dictionary.IdleRelease;
 import dev.ringmeter.core.ingest.EventSlot;
 
 /**
  * Applies events and custom metric samples to the store's in-memory state: an event to its model's time tiers
  * (which hand their closed seconds to the all-models tiers), its model's recent events and the cumulative totals;
  * a sample to its metric's tiers. Events and samples older than every tier keeps still count in the totals, and
- * as expired.
+ * as expired. It notes the use of each id of a released dimension the slot carries ({@link IdleRelease#use}), so
+ * that only values idle past the dictionary's window are released.
  * <p>
  * Threading: exactly one thread, the single writer: the {@link AggregateHandler}'s consumer thread, holding the
  * aggregates' lock, or before the ring starts the thread that recovers the store. Allocates nothing in steady state
@@ -15,10 +18,12 @@ import dev.ringmeter.core.ingest.EventSlot;
 final class AggregateWriter {
     private final TierRegistry tiers;
     private final CumulativeTotals totals;
+    private final IdleRelease idleRelease;
 
-    AggregateWriter(final TierRegistry tiers, final CumulativeTotals totals) {
+    AggregateWriter(final TierRegistry tiers, final CumulativeTotals totals, final IdleRelease idleRelease) {
         this.tiers = tiers;
         this.totals = totals;
+        this.idleRelease = idleRelease;
     }
 
     /**
@@ -36,9 +41,18 @@ final class AggregateWriter {
                     totals.expired++;
                 }
                 tiers.recent[m].add(e, timeMs);
+                final IdleRelease r = idleRelease;
+                r.use(Dimension.OPERATION, e.operation);
+                r.use(Dimension.PIPELINE, e.pipeline);
+                r.use(Dimension.STEP, e.step);
+                r.use(Dimension.RUN, e.run);
+                r.use(Dimension.TASK, e.task);
+                r.use(Dimension.CONFIG, e.config);
+                useTags(e);
                 break;
             }
             case EventSlot.KIND_METRIC:
+                useTags(e);
                 totals.metricSamples++;
                 if (!tiers.metric(e.metricName).addValue(e.metricValue, timeMs)) {
                     totals.expired++;
@@ -46,6 +60,13 @@ final class AggregateWriter {
                 break;
             default:
                 break;
+        }
+    }
+
+    private void useTags(final EventSlot e) {
+        for (int i = 0; i < e.tagCount; i++) {
+            idleRelease.use(Dimension.TAG_KEY, e.tagKeys[i]);
+            idleRelease.use(Dimension.TAG_VALUE, e.tagValues[i]);
         }
     }
 }

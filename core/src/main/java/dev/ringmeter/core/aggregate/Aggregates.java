@@ -4,6 +4,7 @@ import dev.ringmeter.Event;
 import dev.ringmeter.core.StoreConfig;
 import dev.ringmeter.core.dictionary.Dictionary;
 import dev.ringmeter.core.dictionary.Dimension;
+import dev.ringmeter.core.dictionary.IdleRelease;
 import dev.ringmeter.core.ingest.EventSlot;
 import dev.ringmeter.core.query.Metric;
 import dev.ringmeter.core.query.Series;
@@ -37,9 +38,11 @@ public final class Aggregates {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Dictionary dictionary;
+    private final int maxStringLength;
     private final PriceTable prices = new PriceTable();
     private final TierRegistry tiers;
     private final CumulativeTotals totals = new CumulativeTotals();
+    private final IdleRelease idleRelease;
     private final AggregateWriter writer;
     private final WindowQueries queries;
 
@@ -49,8 +52,10 @@ public final class Aggregates {
      */
     public Aggregates(final StoreConfig config, final Dictionary dictionary) {
         this.dictionary = dictionary;
-        this.tiers = new TierRegistry(config);
-        this.writer = new AggregateWriter(tiers, totals);
+        this.maxStringLength = config.maxStringLength();
+        this.tiers = new TierRegistry(config, dictionary);
+        this.idleRelease = new IdleRelease(dictionary);
+        this.writer = new AggregateWriter(tiers, totals, idleRelease);
         this.queries = new WindowQueries(lock, tiers, dictionary, config.clock());
     }
 
@@ -60,6 +65,13 @@ public final class Aggregates {
 
     public void unlock() {
         lock.unlock();
+    }
+
+    /**
+     * @return what notes the use of released ids and sweeps idle ones; the writer thread's alone.
+     */
+    IdleRelease idleRelease() {
+        return idleRelease;
     }
 
     /**
@@ -259,10 +271,12 @@ public final class Aggregates {
     /**
      * Reads a state written by {@link #write(DataOutput)} into this new, empty instance, before the ring starts.
      *
-     * @param in to read from.
+     * @param in       to read from.
+     * @param version2 whether it is the layout of a version-2 snapshot (recent events kept the ids of released
+     *                 dimensions, resolved through the dictionary read just before).
      * @throws IOException if the read fails or the data is bad.
      */
-    public void read(final DataInput in) throws IOException {
-        AggregatesCodec.read(in, prices, totals, tiers);
+    public void read(final DataInput in, final boolean version2) throws IOException {
+        AggregatesCodec.read(in, prices, totals, tiers, version2, maxStringLength);
     }
 }

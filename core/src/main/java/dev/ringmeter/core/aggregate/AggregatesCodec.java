@@ -11,6 +11,7 @@ import java.io.IOException;
  *  prices:     count:4 (model:4 inputUsdPerMillion:double outputUsdPerMillion:double)*
  *  counters:   events:8 metricSamples:8 expired:8
  *  tiers:      all-models tiers | models:4 (id:4 tiers recentEvents)* | metrics:4 (id:4 tiers)*
+ *  recentEvents: see RecentEvents#write (version 2: 16 longs an event, with ids of the released dimensions)
  *  totals:     bounds of duration, time to first token, tokens: (count:4 bound:double*) x 3
  *              | models:4 (id:4 | statuses:4 requests:8* | 4 x histogram | errorTypes:4 (type:8 calls:8)*
  *              | costUsd:double retries:8 cacheHits:8 cacheMisses:8)*
@@ -53,7 +54,7 @@ final class AggregatesCodec {
     }
 
     static void read(final DataInput in, final PriceTable prices, final CumulativeTotals totals,
-                     final TierRegistry tiers) throws IOException {
+                     final TierRegistry tiers, final boolean version2, final int maxStringLength) throws IOException {
         prices.read(in);
         totals.events = in.readLong();
         totals.metricSamples = in.readLong();
@@ -63,7 +64,7 @@ final class AggregatesCodec {
         for (int i = 0; i < modelCount; i++) {
             final int id = readId(in, "model");
             tiers.model(id).read(in);
-            tiers.recent[id].read(in);
+            tiers.recent[id].read(in, version2, maxStringLength);
         }
         final int metricCount = in.readInt();
         for (int i = 0; i < metricCount; i++) {
@@ -162,6 +163,37 @@ final class AggregatesCodec {
             h.counts[i] = in.readLong();
         }
         h.rawSum = in.readDouble();
+    }
+
+    /**
+     * Writes a string that may be null: its UTF-8 length (-1 for null) and bytes.
+     */
+    static void writeString(final DataOutput out, final String s) throws IOException {
+        if (s == null) {
+            out.writeInt(-1);
+            return;
+        }
+        final byte[] utf8 = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        out.writeInt(utf8.length);
+        out.write(utf8);
+    }
+
+    /**
+     * Reads what {@link #writeString} wrote.
+     *
+     * @param maxChars longest string allowed; a UTF-16 char is at most 3 bytes of UTF-8.
+     */
+    static String readString(final DataInput in, final int maxChars) throws IOException {
+        final int length = in.readInt();
+        if (length == -1) {
+            return null;
+        }
+        if (length < 0 || length > 3L * maxChars) {
+            throw new IOException("string of " + length + " bytes");
+        }
+        final byte[] utf8 = new byte[length];
+        in.readFully(utf8);
+        return new String(utf8, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static int present(final Object[] byId) {

@@ -12,14 +12,17 @@ import java.io.DataOutput;
 import java.io.IOException;
 
 /**
- * The last N events of one model, in one primitive array with a stride of 16 longs (128 bytes, two cache lines
- * per event), so that adding one allocates nothing and writes two lines. Quality scores and tags are not kept
- * here; they are in the aggregates (and the journal).
+ * The last N events of one model: their numbers in one primitive array with a stride of 11 longs, and the values of
+ * their released dimensions (operation, pipeline, step, run, task, config) as the strings themselves, 6 references
+ * an event in a second array. Adding one allocates nothing (a reference store into a pre-allocated array), and no
+ * id of a released dimension is kept, so a value's id can be released and given to another value while the event
+ * is still here. The error type, a pinned dimension, stays an id. Quality scores and tags are not kept here; they
+ * are in the aggregates (and the journal).
  * <p>
  * Threading: not thread-safe; written by the aggregate writer, read under the aggregates' lock.
  */
 final class RecentEvents {
-    private static final int STRIDE = 16;
+    private static final int STRIDE = 11;
     private static final int TIMESTAMP = 0;
     private static final int LATENCY = 1;
     private static final int TTFT = 2;
@@ -29,23 +32,31 @@ final class RecentEvents {
     private static final int MEMORY = 6;
     private static final int CPU = 7;
     private static final int COST = 8;
-    private static final int OPERATION_PIPELINE = 9;
-    private static final int STEP_RUN = 10;
-    private static final int TASK_CONFIG = 11;
-    private static final int ERROR_RETRIES = 12;
-    private static final int STATUS_CACHE = 13;
+    private static final int ERROR_RETRIES = 9;
+    private static final int STATUS_CACHE = 10;
+    /** The released dimensions kept as strings, in this order. */
+    private static final Dimension[] NAMED = {
+        Dimension.OPERATION, Dimension.PIPELINE, Dimension.STEP, Dimension.RUN, Dimension.TASK, Dimension.CONFIG};
+    private static final int NAMES = NAMED.length;
+    /** The stride of the version-2 snapshot layout, whose events kept ids of the released dimensions. */
+    private static final int STRIDE_V2 = 16;
 
     private final int capacity;
+    private final Dictionary dictionary;
     private final long[] data;
+    private final String[] names;
     private long added;
     private int next;
 
     /**
-     * @param capacity events kept.
+     * @param capacity   events kept.
+     * @param dictionary to turn the ids of a slot into strings as it is added, and error types back at reads.
      */
-    RecentEvents(final int capacity) {
+    RecentEvents(final int capacity, final Dictionary dictionary) {
         this.capacity = capacity;
+        this.dictionary = dictionary;
         this.data = new long[capacity * STRIDE];
+        this.names = new String[capacity * NAMES];
     }
 
     /**
@@ -53,8 +64,9 @@ final class RecentEvents {
      * @param timeMs its time.
      */
     void add(final EventSlot e, final long timeMs) {
-        final int i = next * STRIDE;
-        next = next + 1 == capacity ? 0 : next + 1;
+        final int n = next;
+        final int i = n * STRIDE;
+        next = n + 1 == capacity ? 0 : n + 1;
         added++;
         final long[] d = data;
         d[i + TIMESTAMP] = timeMs;
@@ -66,11 +78,17 @@ final class RecentEvents {
         d[i + MEMORY] = e.memoryBytes;
         d[i + CPU] = e.cpuNs;
         d[i + COST] = Double.doubleToRawLongBits(e.costUsd);
-        d[i + OPERATION_PIPELINE] = pack(e.operation, e.pipeline);
-        d[i + STEP_RUN] = pack(e.step, e.run);
-        d[i + TASK_CONFIG] = pack(e.task, e.config);
         d[i + ERROR_RETRIES] = pack(e.errorType, e.retries);
         d[i + STATUS_CACHE] = pack(e.status, e.cache);
+        final int j = n * NAMES;
+        final String[] s = names;
+        final Dictionary dict = dictionary;
+        s[j] = dict.name(Dimension.OPERATION, e.operation);
+        s[j + 1] = dict.name(Dimension.PIPELINE, e.pipeline);
+        s[j + 2] = dict.name(Dimension.STEP, e.step);
+        s[j + 3] = dict.name(Dimension.RUN, e.run);
+        s[j + 4] = dict.name(Dimension.TASK, e.task);
+        s[j + 5] = dict.name(Dimension.CONFIG, e.config);
     }
 
     private static long pack(final int high, final int low) {
@@ -95,23 +113,24 @@ final class RecentEvents {
     /**
      * Copies the n-th newest event (0 = the newest) into an {@link Event}.
      *
-     * @param n          how far back, less than {@link #size()}.
-     * @param model      name of the model.
-     * @param dictionary to turn ids back into strings.
-     * @param into       the event to fill.
+     * @param n     how far back, less than {@link #size()}.
+     * @param model name of the model.
+     * @param into  the event to fill.
      */
-    void read(final int n, final String model, final Dictionary dictionary, final Event into) {
-        final int i = Math.floorMod(next - 1 - n, capacity) * STRIDE;
+    void read(final int n, final String model, final Event into) {
+        final int slot = Math.floorMod(next - 1 - n, capacity);
+        final int i = slot * STRIDE;
+        final int j = slot * NAMES;
         final long[] d = data;
         into.reset()
             .timestampMs(d[i + TIMESTAMP])
             .model(model)
-            .operation(dictionary.name(Dimension.OPERATION, high(d[i + OPERATION_PIPELINE])))
-            .pipeline(dictionary.name(Dimension.PIPELINE, low(d[i + OPERATION_PIPELINE])))
-            .step(dictionary.name(Dimension.STEP, high(d[i + STEP_RUN])))
-            .run(dictionary.name(Dimension.RUN, low(d[i + STEP_RUN])))
-            .task(dictionary.name(Dimension.TASK, high(d[i + TASK_CONFIG])))
-            .config(dictionary.name(Dimension.CONFIG, low(d[i + TASK_CONFIG])))
+            .operation(names[j])
+            .pipeline(names[j + 1])
+            .step(names[j + 2])
+            .run(names[j + 3])
+            .task(names[j + 4])
+            .config(names[j + 5])
             .errorType(dictionary.name(Dimension.ERROR_TYPE, high(d[i + ERROR_RETRIES])))
             .retries(low(d[i + ERROR_RETRIES]))
             .latencyNs(d[i + LATENCY])
@@ -142,7 +161,7 @@ final class RecentEvents {
     }
 
     /**
-     * @return the heap held, in bytes.
+     * @return the heap held, in bytes (not counting the strings, which the dictionary or other events share).
      */
     long footprintBytes() {
         return bytes(capacity);
@@ -150,30 +169,78 @@ final class RecentEvents {
 
     /**
      * @param capacity events kept.
-     * @return the heap held by an instance of that capacity, in bytes (all allocated up front).
+     * @return the heap held by an instance of that capacity, in bytes (all allocated up front), not counting the
+     * strings its events name.
      */
     static long bytes(final int capacity) {
-        return 48 + 16 + (long)capacity * STRIDE * 8;
+        return 56 + 2 * 16 + (long)capacity * (STRIDE * 8 + NAMES * 4);
     }
 
+    /**
+     * @param capacity        events kept.
+     * @param maxStringLength the longest value, chars.
+     * @return the most heap the strings its events name may hold on their own: every one a distinct value of the
+     * longest length, two bytes a char, released by the dictionary since (a live value's string is the dictionary's).
+     */
+    static long widestStringsBytes(final int capacity, final int maxStringLength) {
+        return (long)capacity * NAMES * (40 + 2L * maxStringLength);
+    }
+
+    /**
+     * Writes the events held: their longs, then their strings (each as length and UTF-8, -1 for none).
+     * <pre>
+     *  added:8 next:4 (long:8 x 11)* (length:4 utf8)* x 6 per event
+     * </pre>
+     */
     void write(final DataOutput out) throws IOException {
         out.writeLong(added);
         out.writeInt(next);
-        final int n = size() * STRIDE;
-        for (int i = 0; i < n; i++) {
+        final int n = size();
+        for (int i = 0; i < n * STRIDE; i++) {
             out.writeLong(data[i]);
+        }
+        for (int i = 0; i < n * NAMES; i++) {
+            AggregatesCodec.writeString(out, names[i]);
         }
     }
 
-    void read(final DataInput in) throws IOException {
+    /**
+     * Reads what {@link #write} wrote, or the version-2 layout (16 longs an event, with the ids of the released
+     * dimensions, resolved through the dictionary the same snapshot held).
+     *
+     * @param in        to read from.
+     * @param version2  whether the snapshot is of version 2.
+     * @param maxLength longest string a value may be, in chars.
+     */
+    void read(final DataInput in, final boolean version2, final int maxLength) throws IOException {
         added = in.readLong();
         next = in.readInt();
         if (added < 0 || next < 0 || next >= capacity) {
             throw new IOException("bad recent events position " + next + " of " + capacity);
         }
-        final int n = size() * STRIDE;
-        for (int i = 0; i < n; i++) {
-            data[i] = in.readLong();
+        final int n = size();
+        if (!version2) {
+            for (int i = 0; i < n * STRIDE; i++) {
+                data[i] = in.readLong();
+            }
+            for (int i = 0; i < n * NAMES; i++) {
+                names[i] = AggregatesCodec.readString(in, maxLength);
+            }
+            return;
+        }
+        final long[] old = new long[STRIDE_V2];
+        for (int e = 0; e < n; e++) {
+            for (int k = 0; k < STRIDE_V2; k++) {
+                old[k] = in.readLong();
+            }
+            final int i = e * STRIDE;
+            System.arraycopy(old, 0, data, i, COST + 1);
+            data[i + ERROR_RETRIES] = old[12];
+            data[i + STATUS_CACHE] = old[13];
+            final int[] ids = {high(old[9]), low(old[9]), high(old[10]), low(old[10]), high(old[11]), low(old[11])};
+            for (int k = 0; k < NAMES; k++) {
+                names[e * NAMES + k] = dictionary.name(NAMED[k], ids[k]);
+            }
         }
     }
 }

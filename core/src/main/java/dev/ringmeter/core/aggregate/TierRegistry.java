@@ -1,6 +1,7 @@
 package dev.ringmeter.core.aggregate;
 
 import dev.ringmeter.core.StoreConfig;
+import dev.ringmeter.core.dictionary.Dictionary;
 import dev.ringmeter.core.dictionary.Dimension;
 
 import java.util.Arrays;
@@ -18,6 +19,7 @@ final class TierRegistry {
     private final int histogramDigits;
     private final int qualityNames;
     private final int recentPerModel;
+    private final Dictionary dictionary;
     /** All models together. */
     final TimeTiers all;
     /** By model id; null where a model has no event. */
@@ -28,9 +30,11 @@ final class TierRegistry {
     TimeTiers[] metrics = new TimeTiers[16];
 
     /**
-     * @param config the store's configuration (tiers, histogram digits, limits).
+     * @param config     the store's configuration (tiers, histogram digits, limits).
+     * @param dictionary the store's, through which recent events keep the names of released dimensions.
      */
-    TierRegistry(final StoreConfig config) {
+    TierRegistry(final StoreConfig config, final Dictionary dictionary) {
+        this.dictionary = dictionary;
         this.tierWidthsMs = config.tierWidthsMs();
         this.tierBuckets = config.tierBuckets();
         this.histogramDigits = config.histogramDigits();
@@ -72,7 +76,7 @@ final class TierRegistry {
         if (t == null) {
             t = newTiers(all);
             models[id] = t;
-            recent[id] = new RecentEvents(recentPerModel);
+            recent[id] = new RecentEvents(recentPerModel, dictionary);
         }
         return t;
     }
@@ -125,7 +129,7 @@ final class TierRegistry {
      */
     static long widestModelBytes(final StoreConfig config, final int qualityNames) {
         return widestTiersBytes(config, qualityNames, true) + RecentEvents.bytes(config.recentEventsPerModel())
-            + 2 * 2 * 4;
+            + RecentEvents.widestStringsBytes(config.recentEventsPerModel(), config.maxStringLength()) + 2 * 2 * 4;
     }
 
     /**

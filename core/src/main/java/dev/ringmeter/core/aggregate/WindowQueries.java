@@ -112,7 +112,7 @@ final class WindowQueries {
                 final int n = Math.min(limit, r.size());
                 for (int i = 0; i < n; i++) {
                     final Event e = new Event();
-                    r.read(i, model, dictionary, e);
+                    r.read(i, model, e);
                     out.add(e);
                 }
             }

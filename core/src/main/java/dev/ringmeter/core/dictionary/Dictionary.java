@@ -2,141 +2,259 @@ package dev.ringmeter.core.dictionary;
 
 import dev.ringmeter.CardinalityLimitException;
 import dev.ringmeter.InvalidEventException;
+import dev.ringmeter.core.StoreConfig;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.SystemEpochClock;
 
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Maps the string values of each {@link Dimension} to dense ids starting at 1 (0 means absent), with a cardinality
- * limit per dimension and a limit on string length. Those two rules are written here only ({@link #checkLength},
- * {@link #checkRoom}); {@link DictionaryAdmission} applies them to a whole batch before any of it is recorded.
+ * Maps the string values of each {@link Dimension} to dense ids from 1 to the dimension's cardinality limit (0 means
+ * absent). Those two rules are written here only ({@link #checkLength}, {@link #checkRoom});
+ * {@link DictionaryAdmission} applies them to a whole batch before any of it is recorded.
  * <p>
- * Threading: {@link #id(Dimension, String)} and {@link #name(Dimension, int)} may be called from any thread. A known
- * value costs one lock-free hash lookup and allocates nothing; a new value takes a lock once. Ids are never reused
- * or removed, so a reader that has an id can always resolve it.
+ * A {@linkplain Dimension#released() pinned} dimension keeps its ids for the store's life, and its limit counts every
+ * value it ever had. A released dimension holds an id only while its value is <em>live</em>: the
+ * {@link IdleRelease} of the aggregate thread notes when each id was last used and, once one is idle past the
+ * store's {@code dictionaryIdleMs}, {@link #releaseIdle releases} it: its name leaves the name-to-id map (the next
+ * use of the value gets an id anew) and the id waits in quarantine until every consumer of the ring has passed the
+ * last slot claimed at the release, so that no slot still in the ring can carry it; only then is it free for
+ * another value. The limit of a released dimension counts the ids in use: live ones and the few in quarantine.
+ * <p>
+ * Threading: {@link #id}, {@link #find}, {@link #name} and {@link #size} may be called from any thread and take no
+ * lock; a known value costs one hash lookup and allocates nothing. A new value, a release, and the methods that
+ * restore or copy the dictionary take this object's monitor. An id a reader got from the map, or from a ring slot
+ * filled with one, resolves through {@link #name} to its value: the name is stored before the id is put in the map
+ * (whose put and get order them), and an id is reassigned only once no slot carries it.
  */
 public final class Dictionary {
-    private final ConcurrentHashMap<String, Integer>[] ids;
-    private final String[][] names;
-    private final int[] sizes;
-    private final int[] limits;
-    private final String[] howToRaise;
+    /** Where the ring stands, for the quarantine of released ids. */
+    public interface RingPosition {
+        /** @return the highest sequence any producer has claimed. */
+        long claimedSequence();
+
+        /** @return the sequence every consumer has passed. */
+        long passedSequence();
+    }
+
+    private static final int[] NO_IDS = new int[0];
+
+    private final Values[] values;
     private final int maxStringLength;
+    private final EpochClock clock;
+    private final long idleMs;
+    private final String[] howToRaise;
+    private volatile RingPosition ring;
+    /** The aggregate thread's record of uses, once its {@link IdleRelease} exists. */
+    private volatile IdleRelease lastUse;
+    /** Under the lock, by dimension: when a full dimension last swept itself, {@link IdleRelease} seconds. */
+    private final int[] sweptWhenFullS;
+    /** Under the lock: the claimed sequence the ring must pass before the ids in quarantine are free; -1: none. */
+    private long quarantineSequence = -1;
+
+    /** The values of one dimension. */
+    private static final class Values {
+        final Dimension dimension;
+        final int limit;
+        /** Ids run from 1 to this: the limit, or twice it for a released dimension (room for the quarantine). */
+        final int idLimit;
+        final boolean released;
+        final ConcurrentHashMap<String, Integer> ids = new ConcurrentHashMap<>();
+        /** By id; replaced (never changed in place for a longer one) when it grows, so a reader sees a whole one. */
+        volatile String[] names = new String[16];
+        volatile int live;
+        /** Under the lock from here on: ids 1..highWater have been given out. */
+        int highWater;
+        int[] free = NO_IDS;
+        int freeCount;
+        int[] quarantined = NO_IDS;
+        int quarantinedCount;
+        /** Released dimensions: when each live id was given, in {@link IdleRelease} seconds; -1 if not live. */
+        int[] givenAtS = NO_IDS;
+
+        Values(final Dimension dimension, final int limit) {
+            this.dimension = dimension;
+            this.limit = limit;
+            this.released = dimension.released();
+            this.idLimit = idLimit(dimension, limit);
+        }
+
+        /** @return how many more ids can be given now. */
+        int idsLeft() {
+            return freeCount + idLimit - highWater;
+        }
+    }
 
     /**
+     * @param dimension a dimension.
+     * @param limit     its cardinality limit.
+     * @return the largest id it can have: the limit for a pinned dimension, twice it for a released one (the ids of
+     * values released a moment ago wait in quarantine beside the live ones).
+     */
+    public static int idLimit(final Dimension dimension, final int limit) {
+        return dimension.released() ? 2 * limit : limit;
+    }
+
+    /**
+     * A dictionary whose released dimensions release values idle for 10 minutes of the system clock.
+     *
      * @param limits          cardinality limit of each dimension, indexed by ordinal.
      * @param maxStringLength longest value accepted, in chars.
      */
     public Dictionary(final int[] limits, final int maxStringLength) {
-        this(limits, maxStringLength, new String[Dimension.VALUES.length]);
+        this(limits, maxStringLength, SystemEpochClock.INSTANCE, 600_000, new String[Dimension.VALUES.length]);
+    }
+
+    /**
+     * The dictionary of a store.
+     *
+     * @param config the store's, concluded: its limits, string length, clock, idle window and heap budget.
+     */
+    public Dictionary(final StoreConfig config) {
+        this(config.cardinalityLimits(), config.maxStringLength(), config.clock(), config.dictionaryIdleMs(),
+            config.heapBudget().howToRaise());
     }
 
     /**
      * @param limits          cardinality limit of each dimension, indexed by ordinal.
      * @param maxStringLength longest value accepted, in chars.
-     * @param howToRaise      what a refusal at each dimension's limit says about raising it, indexed by ordinal
-     *                        (null elements for none): {@code HeapBudget.howToRaise()}.
+     * @param clock           the store's clock: when a value was given its id.
+     * @param idleMs          how long a value of a released dimension stays live without being used.
+     * @param howToRaise      what a refusal at each dimension's limit says about raising it, indexed by ordinal (null
+     *                        elements for the generic advice): {@code HeapBudget.howToRaise()}.
      */
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    public Dictionary(final int[] limits, final int maxStringLength, final String[] howToRaise) {
-        final int n = Dimension.VALUES.length;
-        this.howToRaise = howToRaise.clone();
-        this.ids = new ConcurrentHashMap[n];
-        this.names = new String[n][];
-        this.sizes = new int[n];
-        this.limits = limits.clone();
-        this.maxStringLength = maxStringLength;
-        for (int i = 0; i < n; i++) {
-            ids[i] = new ConcurrentHashMap<>();
-            names[i] = new String[16];
+    public Dictionary(final int[] limits, final int maxStringLength, final EpochClock clock, final long idleMs,
+                      final String[] howToRaise) {
+        this.values = new Values[Dimension.VALUES.length];
+        this.sweptWhenFullS = new int[Dimension.VALUES.length];
+        Arrays.fill(sweptWhenFullS, Integer.MIN_VALUE);
+        for (final Dimension d : Dimension.VALUES) {
+            values[d.ordinal()] = new Values(d, limits[d.ordinal()]);
         }
+        this.maxStringLength = maxStringLength;
+        this.clock = clock;
+        this.idleMs = idleMs;
+        this.howToRaise = howToRaise.clone();
+    }
+
+    /**
+     * Lets released ids wait for the ring: until this is called (a dictionary without a ring, or one being
+     * recovered) a released id is free at once.
+     *
+     * @param position of the store's ring.
+     */
+    public void trackRing(final RingPosition position) {
+        this.ring = position;
+    }
+
+    /** Called by the {@link IdleRelease} of this dictionary as it is built. */
+    void trackUse(final IdleRelease idleRelease) {
+        this.lastUse = idleRelease;
+    }
+
+    /**
+     * @return how long a value of a released dimension stays live without being used, ms.
+     */
+    public long idleMs() {
+        return idleMs;
     }
 
     /**
      * @param dimension of the value.
      * @param name      the value; null or empty means absent.
      * @return the value's id, 0 for absent.
-     * @throws InvalidEventException     if the value is longer than the limit.
+     * @throws InvalidEventException     if the value is new and longer than the limit.
      * @throws CardinalityLimitException if the value is new and the dimension is full.
      */
     public int id(final Dimension dimension, final String name) {
         if (name == null || name.isEmpty()) {
             return 0;
         }
-        final Integer id = ids[dimension.ordinal()].get(name);
+        final Integer id = values[dimension.ordinal()].ids.get(name);
         return id != null ? id : add(dimension, name);
     }
 
     /**
      * @param dimension of the value.
      * @param name      the value.
-     * @return its id, or 0 if the value is unknown (never adds).
+     * @return its id, or 0 if the value is not live (never adds).
      */
     public int find(final Dimension dimension, final String name) {
         if (name == null) {
             return 0;
         }
-        final Integer id = ids[dimension.ordinal()].get(name);
+        final Integer id = values[dimension.ordinal()].ids.get(name);
         return id != null ? id : 0;
     }
 
     /**
      * @param dimension of the value.
-     * @param id        of the value.
-     * @return the value, or null for id 0 or an unknown id.
+     * @param id        of the value, as got from {@link #id} or a ring slot.
+     * @return the value, or null for id 0 or an id not in use.
      */
     public String name(final Dimension dimension, final int id) {
-        final String[] table = names[dimension.ordinal()];
+        final String[] table = values[dimension.ordinal()].names;
         return id > 0 && id < table.length ? table[id] : null;
     }
 
     /**
-     * @param dimension to count.
-     * @return the number of distinct values known.
+     * @param dimension of the value.
+     * @param id        read from the journal.
+     * @return whether the id is within the dimension's ids (its limit; twice it for a released dimension) and has a
+     * name.
      */
-    public synchronized int size(final Dimension dimension) {
-        return sizes[dimension.ordinal()];
+    public boolean knows(final Dimension dimension, final int id) {
+        return id > 0 && id <= values[dimension.ordinal()].idLimit && name(dimension, id) != null;
     }
 
     /**
-     * @param dimension of the value.
-     * @return a copy of the values, indexed by id - 1.
+     * Lock-free.
+     *
+     * @param dimension to count.
+     * @return the number of live values (for a pinned dimension, every value it had).
+     */
+    public int size(final Dimension dimension) {
+        return values[dimension.ordinal()].live;
+    }
+
+    /**
+     * @param dimension of the values.
+     * @return a copy of the live values, in id order (for a pinned dimension, indexed by id - 1).
      */
     public synchronized String[] names(final Dimension dimension) {
-        final int d = dimension.ordinal();
-        return Arrays.copyOfRange(names[d], 1, sizes[d] + 1);
-    }
-
-    /**
-     * Restores an entry with a known id, as read back from a journal or snapshot.
-     *
-     * @param dimension of the value.
-     * @param id        it had.
-     * @param name      the value.
-     * @throws IllegalStateException if the id is not the next one of its dimension.
-     */
-    public synchronized void restore(final Dimension dimension, final int id, final String name) {
-        final int d = dimension.ordinal();
-        if (id != sizes[d] + 1) {
-            throw new IllegalStateException(dimension + " entry " + id + " restored out of order after " + sizes[d]);
+        final Values v = values[dimension.ordinal()];
+        final List<String> out = new ArrayList<>(v.live);
+        for (int id = 1; id <= v.highWater; id++) {
+            if (isLive(v, id)) {
+                out.add(v.names[id]);
+            }
         }
-        put(d, id, name);
+        return out.toArray(new String[0]);
     }
 
     private synchronized int add(final Dimension dimension, final String name) {
-        final int d = dimension.ordinal();
-        final Integer existing = ids[d].get(name);
+        final Values v = values[dimension.ordinal()];
+        final Integer existing = v.ids.get(name);
         if (existing != null) {
             return existing;
         }
         checkLength(dimension, name);
         checkRoom(dimension, 1);
-        final int id = sizes[d] + 1;
-        put(d, id, name);
+        final int id = v.freeCount > 0 ? v.free[--v.freeCount] : ++v.highWater;
+        setName(v, id, name);
+        if (v.released) {
+            ensureGivenAt(v, id);
+            v.givenAtS[id] = IdleRelease.seconds(clock.time());
+        }
+        v.ids.put(name, id);
+        v.live = v.live + 1;
         return id;
     }
 
@@ -156,7 +274,9 @@ public final class Dictionary {
     }
 
     /**
-     * The cardinality rule: a dimension holds at most its limit of distinct values. Called holding this
+     * The cardinality rule: a dimension holds at most its limit of values (a released dimension: of live values).
+     * A released dimension that is full first releases its values idle past the window, at most once a second:
+     * the aggregate thread's sweep may not have run since (it runs as batches come). Called holding this
      * dictionary's lock, so that the room seen is the room there is.
      *
      * @param dimension  to grow.
@@ -164,62 +284,308 @@ public final class Dictionary {
      * @throws CardinalityLimitException if they would pass the dimension's limit.
      */
     void checkRoom(final Dimension dimension, final int newValues) {
-        final int d = dimension.ordinal();
-        if (sizes[d] + newValues > limits[d]) {
-            throw new CardinalityLimitException(dimension.field(), limits[d], howToRaise[d]);
+        final Values v = values[dimension.ordinal()];
+        if (v.live + newValues > v.limit || v.idsLeft() < newValues) {
+            reclaim();
+            final int nowS = IdleRelease.seconds(clock.time());
+            final IdleRelease uses = lastUse;
+            if (v.released && uses != null && nowS != sweptWhenFullS[v.dimension.ordinal()]
+                && (v.live + newValues > v.limit || v.idsLeft() < newValues)) {
+                sweptWhenFullS[v.dimension.ordinal()] = nowS;
+                if (release(v, uses, nowS) > 0) {
+                    quarantine();
+                    reclaim();
+                }
+            }
+        }
+        if (v.live + newValues > v.limit || v.idsLeft() < newValues) {
+            throw new CardinalityLimitException(dimension.field(), v.limit, limitMessage(v));
         }
     }
 
-    private void put(final int d, final int id, final String name) {
-        String[] table = names[d];
-        if (id >= table.length) {
-            table = Arrays.copyOf(table, Math.max(id + 1, table.length * 2));
+    private String limitMessage(final Values v) {
+        final String how = howToRaise[v.dimension.ordinal()];
+        final String raise = how != null ? "; " + how : "; raise it with StoreConfig.cardinalityLimit(Dimension."
+            + v.dimension + ", n) or the server's --limit " + v.dimension.optionName() + "=N";
+        if (v.released) {
+            return "has " + v.limit + " live values, its cardinality limit (a value is live while it was used within"
+                + " the last " + idleMs / 1000 + " s, StoreConfig.dictionaryIdleMs)" + raise;
         }
-        table[id] = name;
-        names[d] = table;
-        sizes[d] = id;
-        ids[d].put(name, id);
+        return "has reached its cardinality limit of " + v.limit + " distinct values, kept for the store's life"
+            + raise;
+    }
+
+    private static void setName(final Values v, final int id, final String name) {
+        String[] table = v.names;
+        if (id >= table.length) {
+            table = Arrays.copyOf(table, (int)Math.min(v.idLimit + 1L, Math.max(id + 1L, table.length * 2L)));
+            table[id] = name;
+            v.names = table;
+        } else {
+            table[id] = name;
+        }
+    }
+
+    private static void ensureGivenAt(final Values v, final int id) {
+        if (id >= v.givenAtS.length) {
+            v.givenAtS = grow(v.givenAtS, id, v.idLimit);
+        }
+    }
+
+    private static int[] grow(final int[] array, final int index, final int limit) {
+        return Arrays.copyOf(array, (int)Math.min(limit + 1L, Math.max(index + 1L, array.length * 2L + 16)));
+    }
+
+    private static boolean isLive(final Values v, final int id) {
+        final String name = v.names[id];
+        if (name == null) {
+            return false;
+        }
+        final Integer mapped = v.ids.get(name);
+        return mapped != null && mapped == id;
     }
 
     /**
-     * Writes every entry to a snapshot, each name as its UTF-8 length and bytes (not {@code writeUTF}, whose 65,535
-     * bytes a name of 21,846 three-byte characters already passes).
+     * Releases the ids of released dimensions that have been idle past the window, then frees those released before
+     * whose slots the ring has passed. Called by the aggregate thread (through {@link IdleRelease}); allocates
+     * nothing.
+     *
+     * @param uses the aggregate thread's record of when each id was last used.
+     * @param nowS the store's time, in {@link IdleRelease} seconds.
+     * @return the number of ids released.
+     */
+    synchronized int releaseIdle(final IdleRelease uses, final int nowS) {
+        reclaim();
+        int released = 0;
+        for (final Values v : values) {
+            if (v.released) {
+                released += release(v, uses, nowS);
+            }
+        }
+        if (released > 0) {
+            quarantine();
+        }
+        return released;
+    }
+
+    /**
+     * Takes the idle ids of a released dimension out of the map and puts them in quarantine. Under the lock. The
+     * stamps may be read here from a producer thread, racing the aggregate thread's plain writes: a stale stamp only
+     * releases a value early, and its next use gives it an id anew.
+     */
+    private int release(final Values v, final IdleRelease uses, final int nowS) {
+        final int idleBeforeS = nowS - (int)Math.min(Integer.MAX_VALUE, idleMs / 1000);
+        final int[] givenAt = v.givenAtS;
+        int released = 0;
+        for (int id = 1; id <= v.highWater && id < givenAt.length; id++) {
+            final int given = givenAt[id];
+            if (given == -1 || Math.max(given, uses.lastUsedS(v.dimension, id)) >= idleBeforeS) {
+                continue;
+            }
+            final Integer mapped = v.ids.get(v.names[id]);
+            if (mapped != null && mapped == id) {
+                v.ids.remove(v.names[id]);
+            }
+            givenAt[id] = -1;
+            if (v.quarantined.length <= v.quarantinedCount) {
+                v.quarantined = grow(v.quarantined, v.quarantinedCount, v.idLimit);
+            }
+            v.quarantined[v.quarantinedCount++] = id;
+            v.live = v.live - 1;
+            released++;
+        }
+        return released;
+    }
+
+    /**
+     * Sets the sequence the ring must pass before the ids just released are free: the last one claimed, read after
+     * their names left the map, so a producer that still found one claimed its slot before it. Under the lock.
+     */
+    private void quarantine() {
+        final RingPosition position = ring;
+        if (position == null) {
+            free();
+        } else {
+            quarantineSequence = Math.max(quarantineSequence, position.claimedSequence());
+        }
+    }
+
+    /** Frees the ids in quarantine if every consumer has passed the slots that could carry them. Under the lock. */
+    private void reclaim() {
+        final RingPosition position = ring;
+        if (quarantineSequence >= 0 && (position == null || position.passedSequence() >= quarantineSequence)) {
+            free();
+            quarantineSequence = -1;
+        }
+    }
+
+    private void free() {
+        for (final Values v : values) {
+            for (int i = 0; i < v.quarantinedCount; i++) {
+                final int id = v.quarantined[i];
+                v.names[id] = null;
+                if (v.free.length <= v.freeCount) {
+                    v.free = grow(v.free, v.freeCount, v.idLimit);
+                }
+                v.free[v.freeCount++] = id;
+            }
+            v.quarantinedCount = 0;
+        }
+    }
+
+    /**
+     * Binds an id to a name, as a journal DICT record or a snapshot says, while the store recovers: a name bound
+     * to the id before loses it (if it still maps to it), and the name maps to this id from now on.
+     * {@link #settle} must follow once everything is bound.
+     *
+     * @param dimension of the value.
+     * @param id        it has.
+     * @param name      the value.
+     * @return false, binding nothing, if the id is not within the dimension's ids (1 to its limit; to twice it for
+     * a released dimension).
+     */
+    public synchronized boolean bind(final Dimension dimension, final int id, final String name) {
+        final Values v = values[dimension.ordinal()];
+        if (id <= 0 || id > v.idLimit || name == null) {
+            return false;
+        }
+        final String old = id < v.names.length ? v.names[id] : null;
+        if (old != null && !old.equals(name)) {
+            final Integer mapped = v.ids.get(old);
+            if (mapped != null && mapped == id) {
+                v.ids.remove(old);
+            }
+        }
+        setName(v, id, name);
+        v.ids.put(name, id);
+        v.highWater = Math.max(v.highWater, id);
+        return true;
+    }
+
+    /**
+     * Ends a recovery: an id whose name maps to it is live (a released one as if used now), any other is free.
+     * Called once, on the recovering thread, before the ring starts.
+     */
+    public synchronized void settle() {
+        final int nowS = IdleRelease.seconds(clock.time());
+        for (final Values v : values) {
+            v.freeCount = 0;
+            v.quarantinedCount = 0;
+            int live = 0;
+            for (int id = 1; id <= v.highWater; id++) {
+                if (isLive(v, id)) {
+                    live++;
+                    if (v.released) {
+                        ensureGivenAt(v, id);
+                        v.givenAtS[id] = nowS;
+                    }
+                } else {
+                    v.names[id] = null;
+                    if (v.free.length <= v.freeCount) {
+                        v.free = grow(v.free, v.freeCount, v.idLimit);
+                    }
+                    v.free[v.freeCount++] = id;
+                    if (id < v.givenAtS.length) {
+                        v.givenAtS[id] = -1;
+                    }
+                }
+            }
+            v.live = live;
+        }
+        quarantineSequence = -1;
+    }
+
+    /**
+     * Writes every id in use to a snapshot: per dimension their count, then each id, whether it is live (not
+     * released) and its name as UTF-8 length and bytes (not {@code writeUTF}, whose 65,535 bytes a name of 21,846
+     * three-byte characters already passes). Ids in quarantine are written too: a journal record after the
+     * snapshot's position may still carry one.
+     * <pre>
+     *  per dimension: count:4 (id:4 live:1 length:4 utf8)*
+     * </pre>
      *
      * @param out to write to.
      * @throws IOException if the write fails.
      */
     public synchronized void write(final DataOutput out) throws IOException {
-        for (int d = 0; d < sizes.length; d++) {
-            out.writeInt(sizes[d]);
-            for (int id = 1; id <= sizes[d]; id++) {
-                final byte[] utf8 = names[d][id].getBytes(StandardCharsets.UTF_8);
-                out.writeInt(utf8.length);
-                out.write(utf8);
+        for (final Values v : values) {
+            int n = 0;
+            for (int id = 1; id <= v.highWater; id++) {
+                n += v.names[id] != null ? 1 : 0;
+            }
+            out.writeInt(n);
+            for (int id = 1; id <= v.highWater; id++) {
+                if (v.names[id] != null) {
+                    out.writeInt(id);
+                    out.writeBoolean(isLive(v, id));
+                    writeName(out, v.names[id]);
+                }
             }
         }
     }
 
+    private static void writeName(final DataOutput out, final String name) throws IOException {
+        final byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(utf8.length);
+        out.write(utf8);
+    }
+
     /**
-     * Reads entries written by {@link #write(DataOutput)} into this (empty) dictionary.
+     * Reads entries written by {@link #write(DataOutput)} into this empty dictionary; {@link #settle} follows once
+     * the journal after the snapshot is replayed.
      *
      * @param in to read from.
      * @throws IOException if the read fails or the data is bad.
      */
     public synchronized void read(final DataInput in) throws IOException {
-        for (int d = 0; d < sizes.length; d++) {
+        for (final Values v : values) {
             final int n = in.readInt();
-            if (n < 0 || n > limits[d]) {
-                throw new IOException(Dimension.VALUES[d] + " holds " + n + " values, over its limit " + limits[d]);
+            if (n < 0 || n > v.idLimit) {
+                throw new IOException(v.dimension + " holds " + n + " ids, more than its " + v.idLimit);
             }
-            for (int id = 1; id <= n; id++) {
-                final int length = in.readInt();
-                if (length < 0 || length > 3L * maxStringLength) {   // a UTF-16 char is at most 3 bytes of UTF-8
-                    throw new IOException(Dimension.VALUES[d] + " name " + id + " of " + length + " bytes");
+            for (int i = 0; i < n; i++) {
+                final int id = in.readInt();
+                final boolean live = in.readBoolean();
+                final String name = readName(in, v, id);
+                if (id <= 0 || id > v.idLimit) {
+                    throw new IOException(v.dimension + " id " + id + " is beyond its ids, 1 to " + v.idLimit);
                 }
-                final byte[] utf8 = new byte[length];
-                in.readFully(utf8);
-                put(d, id, new String(utf8, StandardCharsets.UTF_8));
+                if (live) {
+                    bind(v.dimension, id, name);
+                } else {
+                    setName(v, id, name);   // in quarantine: it decodes the records after the snapshot
+                    v.highWater = Math.max(v.highWater, id);
+                }
             }
         }
+    }
+
+    /**
+     * Reads the dictionary of a version-2 snapshot (per dimension a count, then the names of ids 1..count) into
+     * this empty dictionary.
+     *
+     * @param in to read from.
+     * @throws IOException if the read fails or the data is bad.
+     */
+    public synchronized void readVersion2(final DataInput in) throws IOException {
+        for (final Values v : values) {
+            final int n = in.readInt();
+            if (n < 0 || n > v.limit) {
+                throw new IOException(v.dimension + " holds " + n + " values, over its limit " + v.limit);
+            }
+            for (int id = 1; id <= n; id++) {
+                bind(v.dimension, id, readName(in, v, id));
+            }
+        }
+    }
+
+    private String readName(final DataInput in, final Values v, final int id) throws IOException {
+        final int length = in.readInt();
+        if (length < 0 || length > 3L * maxStringLength) {   // a UTF-16 char is at most 3 bytes of UTF-8
+            throw new IOException(v.dimension + " name " + id + " of " + length + " bytes");
+        }
+        final byte[] utf8 = new byte[length];
+        in.readFully(utf8);
+        return new String(utf8, StandardCharsets.UTF_8);
     }
 }

@@ -6,7 +6,8 @@ import dev.ringmeter.wire.FieldNames;
 
 /**
  * A string-valued attribute of events that the store keeps as a dense int id through its {@link Dictionary}.
- * Each dimension has its own cardinality limit (see {@link StoreConfig#cardinalityLimit(Dimension, int)}).
+ * Each dimension has its own cardinality limit (see {@link StoreConfig#cardinalityLimit(Dimension, int)}), and is
+ * either pinned or released ({@link #released()}, see {@link Dictionary}).
  * <p>
  * This is the one place that says which dimension each string field of an {@link Event} belongs to
  * ({@link #of(Event)}): the store's ring slot and the admission of a batch both read an event's strings through it.
@@ -14,58 +15,58 @@ import dev.ringmeter.wire.FieldNames;
  * constant's body and inlines the accessor: no dispatch, no allocation.
  */
 public enum Dimension {
-    MODEL(FieldNames.MODEL, 1_000) {
+    MODEL(FieldNames.MODEL, 1_000, false) {
         @Override
         public String of(final Event event) {
             return event.model();
         }
     },
-    OPERATION(FieldNames.OPERATION, 256) {
+    OPERATION(FieldNames.OPERATION, 256, true) {
         @Override
         public String of(final Event event) {
             return event.operation();
         }
     },
-    PIPELINE(FieldNames.PIPELINE, 1_000) {
+    PIPELINE(FieldNames.PIPELINE, 1_000, true) {
         @Override
         public String of(final Event event) {
             return event.pipeline();
         }
     },
-    STEP(FieldNames.STEP, 1_000) {
+    STEP(FieldNames.STEP, 1_000, true) {
         @Override
         public String of(final Event event) {
             return event.step();
         }
     },
-    RUN(FieldNames.RUN, 100_000) {
+    RUN(FieldNames.RUN, 100_000, true) {
         @Override
         public String of(final Event event) {
             return event.run();
         }
     },
-    TASK(FieldNames.TASK, 100_000) {
+    TASK(FieldNames.TASK, 100_000, true) {
         @Override
         public String of(final Event event) {
             return event.task();
         }
     },
-    CONFIG(FieldNames.CONFIG, 10_000) {
+    CONFIG(FieldNames.CONFIG, 10_000, true) {
         @Override
         public String of(final Event event) {
             return event.config();
         }
     },
-    ERROR_TYPE(FieldNames.ERROR_TYPE, 1_000) {
+    ERROR_TYPE(FieldNames.ERROR_TYPE, 1_000, false) {
         @Override
         public String of(final Event event) {
             return event.errorType();
         }
     },
-    TAG_KEY(FieldNames.TAGS, 256),
-    TAG_VALUE(FieldNames.TAGS, 10_000),
-    QUALITY_NAME(FieldNames.QUALITY, 32),
-    METRIC_NAME(FieldNames.NAME, 1_000);
+    TAG_KEY(FieldNames.TAGS, 256, true),
+    TAG_VALUE(FieldNames.TAGS, 10_000, true),
+    QUALITY_NAME(FieldNames.QUALITY, 32, false),
+    METRIC_NAME(FieldNames.NAME, 1_000, false);
 
     public static final Dimension[] VALUES = values();
 
@@ -77,10 +78,49 @@ public enum Dimension {
 
     private final String field;
     private final int defaultLimit;
+    private final boolean released;
+    private final String optionName;
 
-    Dimension(final String field, final int defaultLimit) {
+    Dimension(final String field, final int defaultLimit, final boolean released) {
         this.field = field;
         this.defaultLimit = defaultLimit;
+        this.released = released;
+        this.optionName = name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    /**
+     * @return true if the dimension's ids are released once their value is idle (operation, pipeline, step, run,
+     * task, config, tag keys and values: what the in-memory aggregates do not index by), false if they are pinned
+     * for the store's life (model, error type, quality name, metric name: the aggregates are indexed by them).
+     */
+    public boolean released() {
+        return released;
+    }
+
+    /**
+     * @return the dimension's name in options such as the server's {@code --limit run=200000}: lower case, words
+     * joined by '-'.
+     */
+    public String optionName() {
+        return optionName;
+    }
+
+    /**
+     * @param optionName as {@link #optionName()} gives it.
+     * @return the dimension.
+     * @throws IllegalArgumentException naming the valid names if there is none of that name.
+     */
+    public static Dimension ofOptionName(final String optionName) {
+        for (final Dimension d : VALUES) {
+            if (d.optionName.equals(optionName)) {
+                return d;
+            }
+        }
+        final StringBuilder valid = new StringBuilder();
+        for (final Dimension d : VALUES) {
+            valid.append(valid.length() == 0 ? "" : ", ").append(d.optionName);
+        }
+        throw new IllegalArgumentException("no dimension '" + optionName + "'; one of " + valid);
     }
 
     /**

@@ -29,6 +29,8 @@ public final class EventSlot {
     public byte kind;
     /** Index of the journal document holding the slot, set by the journal handler; -1 without a journal. */
     public long journalIndex = -1;
+    /** Journal readers only: the version of the record the slot was read from. */
+    public byte recordVersion;
     /** Whether the journal handler closed a document at this slot: every slot up to it is journaled. */
     public boolean endsDocument;
     public long timestampMs;

@@ -2,6 +2,7 @@ package dev.ringmeter.core.journal;
 
 import dev.ringmeter.core.StoreConfig;
 import dev.ringmeter.core.dictionary.Dictionary;
+import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.ingest.EventSlot;
 import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -128,6 +129,7 @@ public final class Journal implements AutoCloseable {
      * @param visitor    told of each record.
      * @param dictionary to restore dictionary entries into.
      * @return the number of records read and the index of the last document, as {count, lastIndex}.
+     * @throws UndecodableJournalException naming the file and document of a record that cannot be decoded.
      */
     public long[] replay(final long afterIndex, final RecordVisitor visitor, final Dictionary dictionary) {
         try (ExcerptTailer tailer = queue.createTailer()) {
@@ -145,27 +147,47 @@ public final class Journal implements AutoCloseable {
             } else {
                 tailer.toStart();
             }
-            final long[] read = read(tailer, new EventSlot(), dictionary, visitor);
+            final long[] read = read(tailer, new EventSlot(), recoveryNames(dictionary), visitor, true);
             return new long[] {read[0], read[1] < 0 ? afterIndex : read[1]};
         }
     }
 
+    /** The names recovery decodes with: the store's dictionary, as the snapshot left it and DICT records rebind it. */
+    private static RecordNames recoveryNames(final Dictionary dictionary) {
+        return new RecordNames() {
+            @Override
+            public boolean bind(final Dimension dimension, final int id, final String name) {
+                return dictionary.bind(dimension, id, name);
+            }
+
+            @Override
+            public boolean knows(final Dimension dimension, final int id, final int version) {
+                return dictionary.knows(dimension, id);
+            }
+        };
+    }
+
     /**
-     * Reads every record from a tailer's position to the end of the journal. Dictionary records restore entries
-     * the dictionary lacks; the others go to the visitor. A document that cannot be decoded is logged and the rest
-     * of it skipped.
+     * Reads every record from a tailer's position to the end of the journal. Dictionary records go to the reader's
+     * names, the others, decoded with the names as they stand, to the visitor. A record naming an id the reader
+     * cannot decode stops a strict reader (recovery) with an {@link UndecodableJournalException} naming the file
+     * and the document; a lenient one (a scan) leaves it out and counts it. A document that is corrupt (cut short,
+     * an unknown kind) is logged with its file and index, and the rest of it skipped.
      *
-     * @param tailer     positioned at the first document to read.
-     * @param slot       reused for each record.
-     * @param dictionary to restore dictionary entries into.
-     * @param visitor    told of each event, sample or price record.
-     * @return {records read, index of the last document read or -1}.
+     * @param tailer  positioned at the first document to read.
+     * @param slot    reused for each record.
+     * @param names   the reader's names.
+     * @param visitor told of each event, sample or price record.
+     * @param strict  whether an undecodable record stops the read.
+     * @return {records read, index of the last document read or -1, records left out as undecodable}.
+     * @throws UndecodableJournalException if strict and a record cannot be decoded.
      */
-    static long[] read(final ExcerptTailer tailer, final EventSlot slot, final Dictionary dictionary,
-                       final RecordVisitor visitor) {
+    long[] read(final ExcerptTailer tailer, final EventSlot slot, final RecordNames names,
+                final RecordVisitor visitor, final boolean strict) {
         long count = 0;
         long last = -1;
         long skipped = 0;
+        long undecodable = 0;
         while (true) {
             try (DocumentContext dc = tailer.readingDocument()) {
                 if (!dc.isPresent()) {
@@ -175,22 +197,59 @@ public final class Journal implements AutoCloseable {
                 final net.openhft.chronicle.bytes.Bytes<?> bytes = dc.wire().bytes();
                 try {
                     while (bytes.readRemaining() > 0) {
-                        final byte kind = JournalDescriptor.read(bytes, slot, dictionary);
-                        slot.journalIndex = last;
-                        if (kind != JournalDescriptor.KIND_DICT) {
-                            visitor.onRecord(slot);
+                        byte kind;
+                        String bad;
+                        try {
+                            kind = JournalDescriptor.read(bytes, slot, names);
+                            bad = kind == JournalDescriptor.KIND_DICT ? null : JournalDescriptor.undecodable(slot, names);
+                        } catch (final JournalDescriptor.UndecodableRecordException e) {
+                            kind = JournalDescriptor.KIND_DICT;
+                            bad = e.getMessage();
                         }
                         count++;
+                        if (bad != null) {
+                            if (strict) {
+                                throw undecodable(last, bad);
+                            }
+                            undecodable++;
+                        } else if (kind != JournalDescriptor.KIND_DICT) {
+                            slot.journalIndex = last;
+                            visitor.onRecord(slot);
+                        }
                     }
+                } catch (final UndecodableJournalException e) {
+                    throw e;
                 } catch (final IllegalStateException e) {
                     if (skipped++ < 10) {
                         LOG.log(System.Logger.Level.WARNING, "skipping the rest of unreadable journal document "
-                            + Long.toHexString(last) + ": " + e.getMessage());
+                            + Long.toHexString(last) + " in " + cycleFile(last) + ": " + e.getMessage());
                     }
                 }
             }
         }
-        return new long[] {count, last};
+        return new long[] {count, last, undecodable};
+    }
+
+    private UndecodableJournalException undecodable(final long index, final String what) {
+        final Path file = cycleFile(index);
+        return new UndecodableJournalException("cannot decode the journal file " + file + " at document index 0x"
+            + Long.toHexString(index) + ": " + what + ". The store does not guess what such a record means, and"
+            + " does not open. If " + Snapshot.FILE + " was lost or damaged, restore it from a backup; otherwise move "
+            + file.getFileName() + " out of " + directory + " (its events are then lost; every later cycle decodes"
+            + " on its own) and open the store again.");
+    }
+
+    /**
+     * @param index of a document.
+     * @return the cycle file that holds it.
+     */
+    Path cycleFile(final long index) {
+        return directory.resolve(fileName(rollCycle.toCycle(index)));
+    }
+
+    /** @return the journal's roll cycle. */
+    RollCycle rollCycle() {
+        return rollCycle;
     }
 
     private static boolean skipOne(final ExcerptTailer tailer) {

@@ -1,6 +1,5 @@
 package dev.ringmeter.core.journal;
 
-import dev.ringmeter.core.dictionary.Dictionary;
 import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.ingest.EventSlot;
 import net.openhft.chronicle.bytes.Bytes;
@@ -24,14 +23,20 @@ import net.openhft.chronicle.bytes.Bytes;
  *  PRICE  body: timestampMs:8 model:4 inputUsdPerMillion:8 outputUsdPerMillion:8
  *  DICT   body: dimension:1 id:4 value:utf8 (Chronicle's stop-bit length + UTF-8)
  * </pre>
- * Ids refer to the dictionary; a DICT record always precedes the first record that uses its id. Records follow one
- * another inside a Chronicle document (one document per ingestion batch); a reader reads records until the
- * document has no bytes left.
+ * Ids refer to the dictionary. Version 2: a DICT record precedes the first record that uses its id <em>in each
+ * journal cycle</em>, so every cycle decodes on its own from its start, and a DICT record may bind an id to another
+ * name than before (an id of a released dimension reused for a new value): from it on, the id means the new name.
+ * Version 1 (read, no longer written) wrote a DICT record only at an id's first use ever, and never rebound one.
+ * The other layouts are the same in both. Records follow one another inside a Chronicle document (one document
+ * per ingestion batch); a reader reads records until the document has no bytes left.
  * <p>
  * Threading: stateless; safe from any thread.
  */
 final class JournalDescriptor {
-    static final byte VERSION = 1;
+    /** The version written. */
+    static final byte VERSION = 2;
+    /** The oldest version read: the journal of stores before DICT records were written per cycle. */
+    static final byte VERSION_1 = 1;
     static final byte KIND_DICT = 4;
     static final int EVENT_FIXED_LENGTH = 2 + 8 + 8 * 4 + 5 * 8 + 2 + 4 + 3 * 8 + 2;
     /** The longest EVENT, METRIC or PRICE record: an event with every quality score and tag. */
@@ -132,20 +137,21 @@ final class JournalDescriptor {
     }
 
     /**
-     * Reads one record into a slot; dictionary records are applied to the dictionary directly.
+     * Reads one record into a slot; a dictionary record is handed to the reader's names.
      *
-     * @param bytes      of the document.
-     * @param slot       to fill for an event, sample or price change.
-     * @param dictionary to restore dictionary entries into.
+     * @param bytes of the document.
+     * @param slot  to fill for an event, sample or price change.
+     * @param names the reader's names, told of each dictionary record.
      * @return the record's kind (an {@link EventSlot} kind or {@link #KIND_DICT}).
      * @throws IllegalStateException if the record is of an unknown version or kind, or is cut short.
+     * @throws UndecodableRecordException if a dictionary record's id is outside its dimension's limit.
      */
-    static byte read(final Bytes<?> bytes, final EventSlot slot, final Dictionary dictionary) {
+    static byte read(final Bytes<?> bytes, final EventSlot slot, final RecordNames names) {
         if (bytes.readRemaining() < 2) {
             throw new IllegalStateException("record of " + bytes.readRemaining() + " bytes is too short");
         }
         final byte version = bytes.readByte();
-        if (version != VERSION) {
+        if (version != VERSION && version != VERSION_1) {
             throw new IllegalStateException("unknown journal record version " + version);
         }
         final byte kind = bytes.readByte();
@@ -204,15 +210,111 @@ final class JournalDescriptor {
                     throw new IllegalStateException("bad dictionary record for dimension " + dimension);
                 }
                 final Dimension d = Dimension.VALUES[dimension];
-                if (id > dictionary.size(d)) {
-                    dictionary.restore(d, id, value);
+                if (!names.bind(d, id, value)) {
+                    throw new UndecodableRecordException("a dictionary record binds " + d.optionName() + " id " + id
+                        + ", outside 1 and the dimension's cardinality limit");
                 }
                 return KIND_DICT;
             default:
                 throw new IllegalStateException("unknown journal record kind " + kind);
         }
         slot.kind = kind;
+        slot.recordVersion = version;
         return kind;
+    }
+
+    /**
+     * Finds an id of a record that its reader cannot name: one no dictionary record before it (nor the snapshot
+     * the reader started from) binds, or one beyond its dimension's limit, or no model or metric name at all.
+     *
+     * @param slot  a record read by {@link #read}: an event, sample or price change.
+     * @param names the reader's.
+     * @return a description of the first such id, or null if the record decodes.
+     */
+    static String undecodable(final EventSlot slot, final RecordNames names) {
+        final int v = slot.recordVersion;
+        switch (slot.kind) {
+            case EventSlot.KIND_EVENT:
+                if (!names.knows(Dimension.MODEL, slot.model, v)) {
+                    return unknown(Dimension.MODEL, slot.model);
+                }
+                for (final Dimension d : Dimension.EVENT_FIELDS) {
+                    final int id = idOf(slot, d);
+                    if (id != 0 && !names.knows(d, id, v)) {
+                        return unknown(d, id);
+                    }
+                }
+                for (int i = 0; i < slot.qualityCount; i++) {
+                    if (!names.knows(Dimension.QUALITY_NAME, slot.qualityNames[i], v)) {
+                        return unknown(Dimension.QUALITY_NAME, slot.qualityNames[i]);
+                    }
+                }
+                return undecodableTag(slot, names);
+            case EventSlot.KIND_METRIC:
+                if (!names.knows(Dimension.METRIC_NAME, slot.metricName, v)) {
+                    return unknown(Dimension.METRIC_NAME, slot.metricName);
+                }
+                return undecodableTag(slot, names);
+            case EventSlot.KIND_PRICE:
+                return names.knows(Dimension.MODEL, slot.model, v) ? null : unknown(Dimension.MODEL, slot.model);
+            default:
+                return null;
+        }
+    }
+
+    private static String undecodableTag(final EventSlot slot, final RecordNames names) {
+        for (int i = 0; i < slot.tagCount; i++) {
+            if (!names.knows(Dimension.TAG_KEY, slot.tagKeys[i], slot.recordVersion)) {
+                return unknown(Dimension.TAG_KEY, slot.tagKeys[i]);
+            }
+            if (!names.knows(Dimension.TAG_VALUE, slot.tagValues[i], slot.recordVersion)) {
+                return unknown(Dimension.TAG_VALUE, slot.tagValues[i]);
+            }
+        }
+        return null;
+    }
+
+    private static String unknown(final Dimension d, final int id) {
+        return "a record's " + d.optionName() + " id " + id + " has no name (no dictionary record before it in the"
+            + " journal read and none in the snapshot started from; or it is beyond the dimension's ids, as when its"
+            + " cardinality limit was lowered: then raise it back)";
+    }
+
+    /**
+     * @param slot      an event.
+     * @param dimension one of {@link Dimension#EVENT_FIELDS}.
+     * @return the event's id of that dimension.
+     */
+    static int idOf(final EventSlot slot, final Dimension dimension) {
+        switch (dimension) {
+            case MODEL:
+                return slot.model;
+            case OPERATION:
+                return slot.operation;
+            case PIPELINE:
+                return slot.pipeline;
+            case STEP:
+                return slot.step;
+            case RUN:
+                return slot.run;
+            case TASK:
+                return slot.task;
+            case CONFIG:
+                return slot.config;
+            case ERROR_TYPE:
+                return slot.errorType;
+            default:
+                throw new IllegalArgumentException(dimension + " is not a field of an event");
+        }
+    }
+
+    /** A record names an id its reader cannot decode; the reader decides what that means. */
+    static final class UndecodableRecordException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UndecodableRecordException(final String message) {
+            super(message, null, false, false);
+        }
     }
 
     private static void readTags(final Bytes<?> bytes, final EventSlot slot) {

@@ -17,7 +17,10 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The first consumer of the ring when the store has a data directory: stamps undated events, prices events that
  * carry no cost (as the one writer of the store's {@link PriceTable}), and writes each slot to the {@link Journal}
- * (preceded by any dictionary entries it is the first to use). The records of one Disruptor batch share one
+ * (preceded by a dictionary entry for each id it is the first in the journal cycle to use, or that was given to
+ * another value since it was last journaled, so that every cycle decodes on its own from its start; when a
+ * document closed to make room opens the next in a later cycle, the slot's entries are written again there). The
+ * records of one Disruptor batch share one
  * Chronicle document, closed at the end of the batch, so the per-document cost (header, index, lock) is paid once
  * per batch; a document is closed early, before the record that would take it past
  * {@value #MAX_RECORDS_PER_DOCUMENT} records or past {@link #documentBudgetBytes(long)} (an eighth of a block,
@@ -61,9 +64,10 @@ public final class JournalHandler implements EventHandler<EventSlot> {
     private final PriceTable prices;
     private final boolean sync;
     private final long documentBudgetBytes;
-    private final int[] journaledIds = new int[Dimension.VALUES.length];
-    /** {@link #journaledIds} when the open document was opened: what a rollback restores. */
-    private final int[] documentStartIds = new int[Dimension.VALUES.length];
+    /** By dimension and id: the cycle an id's dictionary entry was last journaled in, and the name it had. */
+    private final int[][] journaledCycle = new int[Dimension.VALUES.length][];
+    private final String[][] journaledName = new String[Dimension.VALUES.length][];
+    private int documentCycle;
     /**
      * The slots of the open document, in order: the first {@link #written} have their record in it, the rest wait
      * to be written (the slot being handled, and after a rollback every slot of the rolled-back document).
@@ -101,7 +105,8 @@ public final class JournalHandler implements EventHandler<EventSlot> {
         this.sync = sync;
         this.documentBudgetBytes = documentBudgetBytes(journal.blockBytes());
         for (final Dimension d : Dimension.VALUES) {
-            journaledIds[d.ordinal()] = dictionary.size(d);
+            journaledCycle[d.ordinal()] = new int[16];
+            journaledName[d.ordinal()] = new String[16];
         }
     }
 
@@ -213,8 +218,13 @@ public final class JournalHandler implements EventHandler<EventSlot> {
         if (slot.timestampMs == 0) {
             slot.timestampMs = batchTimeMs;
         }
-        prepare(slot);
-        room(JournalDescriptor.SLOT_MAX_LENGTH);
+        int cycle;
+        do {
+            room(0);
+            cycle = documentCycle;
+            prepare(slot);
+            room(JournalDescriptor.SLOT_MAX_LENGTH);
+        } while (documentCycle != cycle);   // a document opened in a later cycle holds the slot's entries too
         JournalDescriptor.write(slot, bytes);
         inDocument++;
         slot.journalIndex = documentIndex;
@@ -233,10 +243,10 @@ public final class JournalHandler implements EventHandler<EventSlot> {
             closeDocument();
         }
         if (document == null) {
-            System.arraycopy(journaledIds, 0, documentStartIds, 0, journaledIds.length);
             document = appender.writingDocument();
             bytes = document.wire().bytes();
             documentIndex = document.index();
+            documentCycle = journal.rollCycle().toCycle(documentIndex);
             documentStart = bytes.writePosition();
             inDocument = 0;
         }
@@ -309,7 +319,9 @@ public final class JournalHandler implements EventHandler<EventSlot> {
         } else if (appender != null) {
             journal.releaseWriteLockAfterFailedOpen();
         }
-        System.arraycopy(documentStartIds, 0, journaledIds, 0, journaledIds.length);
+        for (final String[] names : journaledName) {
+            java.util.Arrays.fill(names, null);   // the entries of the rolled-back document: journaled again
+        }
         written = 0;
         if (appender != null) {
             try {
@@ -426,15 +438,30 @@ public final class JournalHandler implements EventHandler<EventSlot> {
         }
     }
 
+    /**
+     * Journals the id's dictionary entry unless the open document's cycle already has it with the same name (the
+     * same reference: an id reused for another value has another string).
+     */
     private void ensure(final Dimension dimension, final int id) {
+        if (id == 0) {
+            return;
+        }
         final int d = dimension.ordinal();
-        while (journaledIds[d] < id) {
-            final int next = journaledIds[d] + 1;
-            final String name = dictionary.name(dimension, next);
+        final String name = dictionary.name(dimension, id);
+        int[] cycles = journaledCycle[d];
+        if (id >= cycles.length) {
+            final int length = Math.max(id + 1, cycles.length * 2);
+            cycles = java.util.Arrays.copyOf(cycles, length);
+            journaledCycle[d] = cycles;
+            journaledName[d] = java.util.Arrays.copyOf(journaledName[d], length);
+        }
+        final String[] names = journaledName[d];
+        if (names[id] != name || cycles[id] != documentCycle) {
             room(JournalDescriptor.dictionaryEntryMaxLength(name.length()));
-            JournalDescriptor.writeDictionaryEntry(dimension, next, name, bytes);
+            JournalDescriptor.writeDictionaryEntry(dimension, id, name, bytes);
             inDocument++;
-            journaledIds[d] = next;
+            cycles[id] = documentCycle;
+            names[id] = name;
         }
     }
 }

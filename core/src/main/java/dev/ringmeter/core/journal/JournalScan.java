@@ -9,8 +9,6 @@ import dev.ringmeter.core.ingest.EventSlot;
 import dev.ringmeter.core.query.WindowStats;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
-import org.agrona.collections.Int2ObjectHashMap;
-import org.agrona.collections.IntArrayList;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,7 +20,9 @@ import java.util.Map;
  * <p>
  * The scan reads the journal sequentially from the cycle that holds the range's start (less the accepted clock
  * skew) to its end, since a late event may be journaled after the range; its cost grows with the records read,
- * at millions per second. It reuses one slot and one accumulator per group.
+ * at millions per second. It reuses one slot and one accumulator per group. It names ids with a decoder of its
+ * own, fed by the dictionary records it reads (every cycle starts with those of the ids it uses), never with the
+ * store's dictionary, whose released ids may mean other values now; filters and groups are by name.
  * <p>
  * Threading: a scan runs on the calling thread with its own tailer, alongside the journal's writer. The builder
  * is not thread-safe; build one per query.
@@ -41,17 +41,26 @@ public final class JournalScan {
         }
     }
 
+    private static final String[] STATUS_NAMES = new String[Status.values().length];
+
+    static {
+        for (final Status s : Status.values()) {
+            STATUS_NAMES[s.ordinal()] = s.name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     private final EmbeddedStore store;
     private long fromMs;
     private long toMs = Long.MAX_VALUE;
-    private final int[] filterIds = new int[Dimension.VALUES.length];
-    private int filterTagKey;
-    private int filterTagValue;
+    /** By dimension ordinal: the value events must have, or null. */
+    private final String[] filterValues = new String[Dimension.VALUES.length];
+    private String filterTagKey;
+    private String filterTagValue;
     private int filterStatus = -1;
-    private boolean impossible;
     private GroupBy groupBy = GroupBy.NONE;
-    private int groupTagKey;
+    private String groupTagKey;
     private long recordsRead;
+    private long recordsUndecodable;
 
     /**
      * @param store a store with a data directory.
@@ -84,9 +93,7 @@ public final class JournalScan {
      * @return this.
      */
     public JournalScan where(final Dimension dimension, final String value) {
-        final int id = store.dictionary().find(dimension, value);
-        impossible |= id == 0;
-        filterIds[dimension.ordinal()] = id;
+        filterValues[dimension.ordinal()] = value;
         return this;
     }
 
@@ -96,9 +103,8 @@ public final class JournalScan {
      * @return this.
      */
     public JournalScan whereTag(final String key, final String value) {
-        filterTagKey = store.dictionary().find(Dimension.TAG_KEY, key);
-        filterTagValue = store.dictionary().find(Dimension.TAG_VALUE, value);
-        impossible |= filterTagKey == 0 || filterTagValue == 0;
+        filterTagKey = key;
+        filterTagValue = value;
         return this;
     }
 
@@ -126,7 +132,7 @@ public final class JournalScan {
      */
     public JournalScan groupByTag(final String key) {
         this.groupBy = GroupBy.TAG;
-        this.groupTagKey = store.dictionary().find(Dimension.TAG_KEY, key);
+        this.groupTagKey = key;
         return this;
     }
 
@@ -138,31 +144,33 @@ public final class JournalScan {
     }
 
     /**
+     * @return the records the last {@link #run()} left out because it could not name one of their ids (a damaged
+     * journal, or a cycle written before dictionary entries were journaled per cycle whose first use is gone).
+     */
+    public long recordsUndecodable() {
+        return recordsUndecodable;
+    }
+
+    /**
      * Runs the scan.
      *
      * @return the analytics per group, by the group's value ("" for events without one; the single key "all"
      * without a group-by), in the order the groups were first seen.
      */
     public Map<String, WindowStats> run() {
-        final Int2ObjectHashMap<WindowStats> byId = new Int2ObjectHashMap<>();
-        final IntArrayList order = new IntArrayList();
+        final Map<String, WindowStats> groups = new LinkedHashMap<>();
         recordsRead = 0;
-        if (!impossible) {
-            store.journal().whileCyclesKept(() -> scan(byId, order));
-        }
-        final Map<String, WindowStats> out = new LinkedHashMap<>();
-        for (int i = 0; i < order.size(); i++) {
-            out.put(groupName(order.getInt(i)), byId.get(order.getInt(i)));
-        }
-        return out;
+        recordsUndecodable = 0;
+        store.journal().whileCyclesKept(() -> scan(groups));
+        return groups;
     }
 
-    private void scan(final Int2ObjectHashMap<WindowStats> groups, final IntArrayList order) {
+    private void scan(final Map<String, WindowStats> groups) {
         final StoreConfig config = store.config();
         final Journal journal = store.journal();
-        final RollCycle rollCycle = net.openhft.chronicle.queue.RollCycles.valueOf(config.journalRollCycle());
+        final RollCycle rollCycle = journal.rollCycle();
         final EventSlot slot = new EventSlot();
-        final Dictionary dictionary = store.dictionary();
+        final ScanNames names = new ScanNames(config.cardinalityLimits());
         final long now = config.clock().time();
         try (ExcerptTailer tailer = journal.queue().createTailer()) {
             final long startMs = Math.max(0, fromMs - config.maxFutureSkewMs());
@@ -179,80 +187,145 @@ public final class JournalScan {
             } else {
                 tailer.toStart();
             }
-            recordsRead = Journal.read(tailer, slot, dictionary, e -> {
-                if (e.kind == EventSlot.KIND_EVENT && e.timestampMs >= fromMs && e.timestampMs < toMs && matches(e)) {
-                    add(groups, order, groupOf(e), e, now);
+            final long[] read = journal.read(tailer, slot, names, e -> {
+                if (e.kind == EventSlot.KIND_EVENT && e.timestampMs >= fromMs && e.timestampMs < toMs
+                    && names.matches(e)) {
+                    add(groups, names.groupOf(e), e, now);
                 }
-            })[0];
+            }, false);
+            recordsRead = read[0];
+            recordsUndecodable = read[2];
         }
     }
 
-    private void add(final Int2ObjectHashMap<WindowStats> groups, final IntArrayList order, final int group,
-                     final EventSlot slot, final long now) {
+    private void add(final Map<String, WindowStats> groups, final String group, final EventSlot slot,
+                     final long now) {
         WindowStats stats = groups.get(group);
         if (stats == null) {
             stats = store.aggregates().newWindowStats();
             stats.begin(store.dictionary(), null, fromMs, toMs, now);
             groups.put(group, stats);
-            order.addInt(group);
         }
         stats.sum.add(slot);
     }
 
-    private boolean matches(final EventSlot e) {
-        final int[] f = filterIds;
-        return (f[0] == 0 || f[0] == e.model)
-            && (f[1] == 0 || f[1] == e.operation)
-            && (f[2] == 0 || f[2] == e.pipeline)
-            && (f[3] == 0 || f[3] == e.step)
-            && (f[4] == 0 || f[4] == e.run)
-            && (f[5] == 0 || f[5] == e.task)
-            && (f[6] == 0 || f[6] == e.config)
-            && (f[7] == 0 || f[7] == e.errorType)
-            && (filterStatus < 0 || filterStatus == e.status)
-            && (filterTagKey == 0 || e.hasTag(filterTagKey, filterTagValue));
-    }
+    /**
+     * The scan's own decoder: the names the dictionary records it has read give each id, so an old record is named
+     * as it was when written, whatever the id means in the store now. Filters and the tag key of a group-by are
+     * matched by name, through a flag per id set as the records bind it. Records of version 1 (written before
+     * dictionary entries were journaled per cycle) whose pinned ids (model, error type, quality name) the scan has
+     * not met fall back to the store's dictionary, where those ids never change.
+     */
+    private final class ScanNames implements RecordNames {
+        /** By dimension: the largest id. */
+        private final int[] limits;
+        private final String[][] names = new String[Dimension.VALUES.length][];
+        /** By dimension, for a filtered one: whether each id means the filter's value. */
+        private final boolean[][] matching = new boolean[Dimension.VALUES.length][];
+        private boolean[] groupKey = new boolean[16];
+        private boolean[] filterKey = new boolean[16];
 
-    private int groupOf(final EventSlot e) {
-        switch (groupBy) {
-            case MODEL:
-                return e.model;
-            case OPERATION:
-                return e.operation;
-            case PIPELINE:
-                return e.pipeline;
-            case STEP:
-                return e.step;
-            case RUN:
-                return e.run;
-            case TASK:
-                return e.task;
-            case CONFIG:
-                return e.config;
-            case ERROR_TYPE:
-                return e.errorType;
-            case STATUS:
-                return e.status;
-            case TAG:
-                for (int i = 0; i < e.tagCount; i++) {
-                    if (e.tagKeys[i] == groupTagKey) {
-                        return e.tagValues[i];
-                    }
+        ScanNames(final int[] limits) {
+            this.limits = limits.clone();
+            for (final Dimension d : Dimension.VALUES) {
+                this.limits[d.ordinal()] = Dictionary.idLimit(d, limits[d.ordinal()]);
+            }
+            for (int d = 0; d < names.length; d++) {
+                names[d] = new String[16];
+                matching[d] = new boolean[16];
+            }
+        }
+
+        @Override
+        public boolean bind(final Dimension dimension, final int id, final String name) {
+            final int d = dimension.ordinal();
+            if (id <= 0 || id > limits[d]) {
+                return false;
+            }
+            if (id >= names[d].length) {
+                final int length = (int)Math.min(limits[d] + 1L, Math.max(id + 1L, names[d].length * 2L));
+                names[d] = java.util.Arrays.copyOf(names[d], length);
+                matching[d] = java.util.Arrays.copyOf(matching[d], length);
+            }
+            names[d][id] = name;
+            final String tagFilter = dimension == Dimension.TAG_VALUE ? filterTagValue : filterValues[d];
+            matching[d][id] = name.equals(tagFilter);
+            if (dimension == Dimension.TAG_KEY) {
+                if (id >= groupKey.length) {
+                    groupKey = java.util.Arrays.copyOf(groupKey, names[d].length);
+                    filterKey = java.util.Arrays.copyOf(filterKey, names[d].length);
                 }
-                return 0;
-            default:
-                return 0;
+                groupKey[id] = name.equals(groupTagKey);
+                filterKey[id] = name.equals(filterTagKey);
+            }
+            return true;
         }
-    }
 
-    private String groupName(final int id) {
-        if (groupBy == GroupBy.NONE) {
-            return "all";
+        @Override
+        public boolean knows(final Dimension dimension, final int id, final int version) {
+            final int d = dimension.ordinal();
+            if (id > 0 && id < names[d].length && names[d][id] != null) {
+                return true;
+            }
+            if (version == JournalDescriptor.VERSION_1 && !dimension.released()
+                && store.dictionary().knows(dimension, id)) {
+                bind(dimension, id, store.dictionary().name(dimension, id));
+                return true;
+            }
+            return false;
         }
-        if (groupBy == GroupBy.STATUS) {
-            return Status.of(id).name().toLowerCase(java.util.Locale.ROOT);
+
+        private boolean is(final Dimension dimension, final int id) {
+            final boolean[] m = matching[dimension.ordinal()];
+            return id > 0 && id < m.length && m[id];
         }
-        final String name = store.dictionary().name(groupBy.dimension, id);
-        return name == null ? "" : name;
+
+        boolean matches(final EventSlot e) {
+            final String[] f = filterValues;
+            return (f[0] == null || is(Dimension.MODEL, e.model))
+                && (f[1] == null || is(Dimension.OPERATION, e.operation))
+                && (f[2] == null || is(Dimension.PIPELINE, e.pipeline))
+                && (f[3] == null || is(Dimension.STEP, e.step))
+                && (f[4] == null || is(Dimension.RUN, e.run))
+                && (f[5] == null || is(Dimension.TASK, e.task))
+                && (f[6] == null || is(Dimension.CONFIG, e.config))
+                && (f[7] == null || is(Dimension.ERROR_TYPE, e.errorType))
+                && (filterStatus < 0 || filterStatus == e.status)
+                && (filterTagKey == null || hasTag(e));
+        }
+
+        private boolean hasTag(final EventSlot e) {
+            for (int i = 0; i < e.tagCount; i++) {
+                final int key = e.tagKeys[i];
+                if (key < filterKey.length && filterKey[key] && is(Dimension.TAG_VALUE, e.tagValues[i])) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        String groupOf(final EventSlot e) {
+            switch (groupBy) {
+                case NONE:
+                    return "all";
+                case STATUS:
+                    return STATUS_NAMES[Status.of(e.status).ordinal()];
+                case TAG:
+                    for (int i = 0; i < e.tagCount; i++) {
+                        final int key = e.tagKeys[i];
+                        if (key < groupKey.length && groupKey[key]) {
+                            return name(Dimension.TAG_VALUE, e.tagValues[i]);
+                        }
+                    }
+                    return "";
+                default:
+                    return name(groupBy.dimension, JournalDescriptor.idOf(e, groupBy.dimension));
+            }
+        }
+
+        private String name(final Dimension dimension, final int id) {
+            final String[] n = names[dimension.ordinal()];
+            return id > 0 && id < n.length && n[id] != null ? n[id] : "";
+        }
     }
 }

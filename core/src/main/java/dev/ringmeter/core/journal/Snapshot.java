@@ -39,8 +39,14 @@ import java.util.zip.CheckedOutputStream;
 public final class Snapshot {
     public static final String FILE = "snapshot.bin";
     private static final long MAGIC = 0x524D534E41503031L;
-    /** Version 2 added the cumulative totals; an older snapshot is refused and the journal replayed. */
-    private static final int VERSION = 2;
+    /**
+     * Version 3: the dictionary holds the ids in use only (id, live, name), and recent events keep the names of
+     * released dimensions as strings. Version 2 (a count and the names of ids 1..count per dimension, recent events
+     * with ids) is still read. Version 2 added the cumulative totals; an older snapshot is refused and the journal
+     * replayed.
+     */
+    private static final int VERSION = 3;
+    private static final int VERSION_2 = 2;
 
     /**
      * What a load found.
@@ -107,8 +113,12 @@ public final class Snapshot {
             throw new IOException("snapshot checksum mismatch");
         }
         final DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 0, bytes.length - 8));
-        if (in.readLong() != MAGIC || in.readInt() != VERSION) {
-            throw new IOException("not a snapshot of this version");
+        if (in.readLong() != MAGIC) {
+            throw new IOException("not a snapshot");
+        }
+        final int version = in.readInt();
+        if (version != VERSION && version != VERSION_2) {
+            throw new IOException("a snapshot of version " + version + ", not " + VERSION_2 + " or " + VERSION);
         }
         final ByteArrayOutputStreamWithCompare expected = new ByteArrayOutputStreamWithCompare();
         writeFingerprint(new DataOutputStream(expected), config);
@@ -119,8 +129,12 @@ public final class Snapshot {
         }
         final long journalIndex = in.readLong();
         final long writtenAtMs = in.readLong();
-        dictionary.read(in);
-        aggregates.read(in);
+        if (version == VERSION_2) {
+            dictionary.readVersion2(in);
+        } else {
+            dictionary.read(in);
+        }
+        aggregates.read(in, version == VERSION_2);
         if (in.available() != 0) {
             throw new IOException("snapshot has " + in.available() + " unread bytes");
         }

@@ -97,6 +97,7 @@ public final class StoreRecovery {
         final Aggregates target = a;
         final long[] replayed = journal.replay(loaded.found() ? loaded.journalIndex() : -1,
             target::recover, d);
+        d.settle();
         final long snapshotJournalIndex = loaded.found() ? loaded.journalIndex() : -1;
         final EmbeddedStore.Recovery recovery = new EmbeddedStore.Recovery(loaded.found(), replayed[0],
             (System.nanoTime() - startNs) / 1_000_000);
@@ -108,6 +109,6 @@ public final class StoreRecovery {
     }
 
     private static Dictionary newDictionary(final StoreConfig config) {
-        return new Dictionary(config.cardinalityLimits(), config.maxStringLength(), config.heapBudget().howToRaise());
+        return new Dictionary(config);
     }
 }

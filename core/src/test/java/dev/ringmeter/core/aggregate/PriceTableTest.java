@@ -98,7 +98,7 @@ class PriceTableTest {
         live.write(new DataOutputStream(snapshot));
 
         final Aggregates fromSnapshot = new Aggregates(config, dictionary);
-        fromSnapshot.read(new DataInputStream(new ByteArrayInputStream(snapshot.toByteArray())));
+        fromSnapshot.read(new DataInputStream(new ByteArrayInputStream(snapshot.toByteArray())), false);
         assertArrayEquals(new double[] {3.0, 4.0}, fromSnapshot.price("b"), "the snapshot's table is ahead");
         for (int i = snapshotAfter; i < journal.size(); i++) {
             fromSnapshot.recover(journal.get(i));
