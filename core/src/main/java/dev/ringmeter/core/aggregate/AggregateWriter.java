@@ -6,7 +6,8 @@ import dev.ringmeter.core.ingest.EventSlot;
  * Applies events and custom metric samples to the store's in-memory state: an event to its model's time tiers
  * (which hand their closed seconds to the all-models tiers), its model's recent events and the cumulative totals;
  * a sample to its metric's tiers. Events and samples older than every tier keeps still count in the totals, and
- * as expired.
+ * as expired. It also counts the events and samples that took the tiers' slower paths: late ones (behind their
+ * tiers' newest bucket) and ones held ahead of the store clock.
  * <p>
  * Threading: exactly one thread, the single writer: the {@link AggregateHandler}'s consumer thread, holding the
  * aggregates' lock, or before the ring starts the thread that recovers the store. Allocates nothing in steady state
@@ -15,6 +16,10 @@ import dev.ringmeter.core.ingest.EventSlot;
 final class AggregateWriter {
     private final TierRegistry tiers;
     private final CumulativeTotals totals;
+    /** Events and samples applied behind their tiers' newest finest bucket, since the store opened. */
+    long late;
+    /** Events and samples applied ahead of the store clock's current bucket (held), since the store opened. */
+    long held;
 
     AggregateWriter(final TierRegistry tiers, final CumulativeTotals totals) {
         this.tiers = tiers;
@@ -32,20 +37,28 @@ final class AggregateWriter {
             case EventSlot.KIND_EVENT: {
                 final int m = e.model;
                 totals.addEvent(e);
-                if (!tiers.model(m).add(e, timeMs)) {
-                    totals.expired++;
-                }
+                count(tiers.model(m).add(e, timeMs));
                 tiers.recent[m].add(e, timeMs);
                 break;
             }
             case EventSlot.KIND_METRIC:
                 totals.metricSamples++;
-                if (!tiers.metric(e.metricName).addValue(e.metricValue, timeMs)) {
-                    totals.expired++;
-                }
+                count(tiers.metric(e.metricName).addValue(e.metricValue, timeMs));
                 break;
             default:
                 break;
+        }
+    }
+
+    private void count(final int outcome) {
+        if (outcome != TimeTiers.IN_ORDER) {
+            if (outcome == TimeTiers.EXPIRED) {
+                totals.expired++;
+            } else if (outcome == TimeTiers.LATE) {
+                late++;
+            } else {
+                held++;
+            }
         }
     }
 }

@@ -178,12 +178,14 @@ public final class Aggregates {
 
     /**
      * @return {events applied, custom metric samples applied, events and samples older than the retention when
-     * they arrived (journaled but in no bucket)}, since the store was created.
+     * they arrived (journaled but in no bucket)}, since the store was created; then {events and samples applied
+     * behind their tiers' newest bucket (late), and ahead of the store clock's current bucket (held)}, since the
+     * store opened.
      */
     public long[] counters() {
         lock.lock();
         try {
-            return new long[] {totals.events, totals.metricSamples, totals.expired};
+            return new long[] {totals.events, totals.metricSamples, totals.expired, writer.late, writer.held};
         } finally {
             lock.unlock();
         }

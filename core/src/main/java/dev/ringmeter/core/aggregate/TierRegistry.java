@@ -2,6 +2,7 @@ package dev.ringmeter.core.aggregate;
 
 import dev.ringmeter.core.StoreConfig;
 import dev.ringmeter.core.dictionary.Dimension;
+import org.agrona.concurrent.EpochClock;
 
 import java.util.Arrays;
 
@@ -18,6 +19,8 @@ final class TierRegistry {
     private final int histogramDigits;
     private final int qualityNames;
     private final int recentPerModel;
+    private final EpochClock clock;
+    private final long maxFutureSkewMs;
     /** All models together. */
     final TimeTiers all;
     /** By model id; null where a model has no event. */
@@ -36,11 +39,14 @@ final class TierRegistry {
         this.histogramDigits = config.histogramDigits();
         this.qualityNames = config.cardinalityLimits()[Dimension.QUALITY_NAME.ordinal()];
         this.recentPerModel = config.recentEventsPerModel();
+        this.clock = config.clock();
+        this.maxFutureSkewMs = config.maxFutureSkewMs();
         this.all = newTiers(null);
     }
 
     private TimeTiers newTiers(final TimeTiers parent) {
-        return new TimeTiers(tierWidthsMs, tierBuckets, histogramDigits, qualityNames, parent);
+        return new TimeTiers(tierWidthsMs, tierBuckets, histogramDigits, qualityNames, parent, clock,
+            maxFutureSkewMs);
     }
 
     /** @return the width of the finest tier's buckets. */

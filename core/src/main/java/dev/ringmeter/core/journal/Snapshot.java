@@ -39,8 +39,11 @@ import java.util.zip.CheckedOutputStream;
 public final class Snapshot {
     public static final String FILE = "snapshot.bin";
     private static final long MAGIC = 0x524D534E41503031L;
-    /** Version 2 added the cumulative totals; an older snapshot is refused and the journal replayed. */
-    private static final int VERSION = 2;
+    /**
+     * Version 2 added the cumulative totals, version 3 the buckets held ahead of the clock; an older snapshot is
+     * refused and the journal replayed.
+     */
+    private static final int VERSION = 3;
 
     /**
      * What a load found.
