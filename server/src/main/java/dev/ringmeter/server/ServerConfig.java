@@ -1,5 +1,8 @@
 package dev.ringmeter.server;
 
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.SystemEpochClock;
+
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -48,6 +51,7 @@ public final class ServerConfig {
     private int maxInFlight = 64;
     private long flushTimeoutMs = 5_000;
     private int maxStringLength = 256;
+    private EpochClock clock = SystemEpochClock.INSTANCE;
     private boolean help;
 
     /**
@@ -195,6 +199,7 @@ public final class ServerConfig {
         require(maxInFlight >= 1 && maxInFlight <= 10_000, "--max-in-flight must be 1 to 10000");
         require(flushTimeoutMs >= 1 && flushTimeoutMs <= 600_000, "--flush-timeout-ms must be 1 to 600000");
         require(maxStringLength >= 1 && maxStringLength <= 65_536, "--max-string-length must be 1 to 65536");
+        require(clock != null, "clock must be set");
         return this;
     }
 
@@ -274,6 +279,22 @@ public final class ServerConfig {
     public ServerConfig maxStringLength(final int chars) {
         this.maxStringLength = chars;
         return this;
+    }
+
+    /**
+     * The server's one wall clock, which it gives its store: events are stamped and checked against it, query
+     * windows end at its "now", /health and the snapshots tell its time. Not a flag: for tests and embedding.
+     *
+     * @param clock epoch milliseconds; default the system clock.
+     * @return this.
+     */
+    public ServerConfig clock(final EpochClock clock) {
+        this.clock = clock;
+        return this;
+    }
+
+    public EpochClock clock() {
+        return clock;
     }
 
     public int port() {

@@ -70,7 +70,7 @@ public final class Snapshot {
             out.writeInt(VERSION);
             writeFingerprint(out, config);
             out.writeLong(journalIndex);
-            out.writeLong(System.currentTimeMillis());
+            out.writeLong(config.clock().time());
             dictionary.write(out);
             aggregates.write(out);
             out.flush();

@@ -8,6 +8,7 @@ import dev.ringmeter.server.http.Json;
 import dev.ringmeter.server.http.QueryParams;
 import dev.ringmeter.server.ingest.IngestGate;
 import io.javalin.http.Context;
+import org.agrona.concurrent.EpochClock;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,17 +26,21 @@ public final class OpsController {
 
     private final StoreHolder holder;
     private final IngestGate gate;
+    private final EpochClock clock;
     private final long startTimeMs;
     private final byte[] openApi;
 
     /**
      * @param holder      the store.
      * @param gate        the write-request permits.
-     * @param startTimeMs when the server started.
+     * @param clock       the server's clock (its store's).
+     * @param startTimeMs when the server started, by that clock.
      */
-    public OpsController(final StoreHolder holder, final IngestGate gate, final long startTimeMs) {
+    public OpsController(final StoreHolder holder, final IngestGate gate, final EpochClock clock,
+                         final long startTimeMs) {
         this.holder = holder;
         this.gate = gate;
+        this.clock = clock;
         this.startTimeMs = startTimeMs;
         this.openApi = resource(OPENAPI_RESOURCE);
     }
@@ -51,10 +56,16 @@ public final class OpsController {
         }
     }
 
-    /** GET /health: 200 while the process serves HTTP. */
+    /** GET /health: 200 while the process serves HTTP, with the server's time (the clock events are checked by). */
     public void health(final Context ctx) {
         QueryParams.of(ctx);
-        ctx.status(200).contentType(Json.APPLICATION_JSON).result("{\"status\":\"up\"}");
+        final long nowMs = clock.time();
+        Json.reply(ctx, 200, g -> {
+            g.writeStartObject();
+            g.writeStringField("status", "up");
+            Json.time(g, "time", nowMs);
+            g.writeEndObject();
+        });
     }
 
     /** GET /ready: 200 once the store is open, else 503. */
@@ -82,7 +93,8 @@ public final class OpsController {
     public void system(final Context ctx) {
         QueryParams.of(ctx);
         final StoreStats stats = storeStats();
-        Json.reply(ctx, 200, g -> SystemInfo.write(g, stats, gate));
+        final long nowMs = clock.time();
+        Json.reply(ctx, 200, g -> SystemInfo.write(g, stats, gate, startTimeMs, nowMs));
     }
 
     /** GET /api/v1/openapi.yaml */
