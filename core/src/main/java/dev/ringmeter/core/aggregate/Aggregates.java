@@ -178,14 +178,25 @@ public final class Aggregates {
 
     /**
      * @return {events applied, custom metric samples applied, events and samples older than the retention when
-     * they arrived (journaled but in no bucket)}, since the store was created; then {events and samples applied
-     * behind their tiers' newest bucket (late), and ahead of the store clock's current bucket (held)}, since the
-     * store opened.
+     * they arrived (journaled but in no bucket)}, since the store was created.
      */
     public long[] counters() {
         lock.lock();
         try {
-            return new long[] {totals.events, totals.metricSamples, totals.expired, writer.late, writer.held};
+            return new long[] {totals.events, totals.metricSamples, totals.expired};
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @return {events and samples applied behind their tiers' newest bucket (the late path), events and samples
+     * applied ahead of the store clock's current bucket (held)}, since the store opened (its replay included).
+     */
+    public long[] pathCounts() {
+        lock.lock();
+        try {
+            return new long[] {writer.late, writer.held};
         } finally {
             lock.unlock();
         }

@@ -11,6 +11,8 @@ import java.io.IOException;
  *  prices:     count:4 (model:4 inputUsdPerMillion:double outputUsdPerMillion:double)*
  *  counters:   events:8 metricSamples:8 expired:8
  *  tiers:      all-models tiers | models:4 (id:4 tiers recentEvents)* | metrics:4 (id:4 tiers)*
+ *  (tiers):    per tier (headStartMs:8 nextToRollMs:8 buckets:4 (index:4 bucket)*) | held:4 bucket*
+ *              (the held buckets: finest ones ahead of the store clock, see TimeTiers; bucket: see BucketCodec)
  *  totals:     bounds of duration, time to first token, tokens: (count:4 bound:double*) x 3
  *              | models:4 (id:4 | statuses:4 requests:8* | 4 x histogram | errorTypes:4 (type:8 calls:8)*
  *              | costUsd:double retries:8 cacheHits:8 cacheMisses:8)*
