@@ -270,10 +270,11 @@ public final class EmbeddedStore implements EventRecorder {
     public StoreStats stats() {
         final long cursor = publisher.cursor();
         final long[] counters = aggregates.counters();
+        final long[] paths = aggregates.pathCounts();
         return new StoreStats(cursor + 1, publisher.dropped(), counters[0], counters[1], counters[2],
             publisher.capacity(), cursor - publisher.consumedSequence(),
             dictionary.size(Dimension.MODEL), aggregates.footprintBytes(), journal == null ? 0 : journal.diskBytes(),
-            snapshotWrittenAtMs());
+            snapshotWrittenAtMs(), paths[0], paths[1]);
     }
 
     /**

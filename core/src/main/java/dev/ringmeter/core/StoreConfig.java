@@ -217,7 +217,9 @@ public final class StoreConfig {
     }
 
     /**
-     * @param ms how far in the future a caller-given timestamp may lie; default 60 s.
+     * @param ms how far in the future a caller-given timestamp may lie, 0 to 1 hour; default 60 s. It does not depend
+     *           on the tiers: a model or metric holds the events ahead of the clock's current finest bucket apart, in
+     *           at most ms / finest width + 2 buckets, until the clock gets there.
      * @return this.
      */
     public StoreConfig maxFutureSkewMs(final long ms) {
@@ -333,7 +335,7 @@ public final class StoreConfig {
         }
         require(maxStringLength >= 1, "maxStringLength must be >= 1");
         require(dictionaryIdleMs >= 1_000, "dictionaryIdleMs must be at least a second");
-        require(maxFutureSkewMs >= 0, "maxFutureSkewMs must be >= 0");
+        require(maxFutureSkewMs >= 0 && maxFutureSkewMs <= 3_600_000, "maxFutureSkewMs must be 0 to 1 hour");
         require(clock != null, "clock must be set");
         try {
             net.openhft.chronicle.queue.RollCycles.valueOf(journalRollCycle);

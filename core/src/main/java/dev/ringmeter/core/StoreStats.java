@@ -18,8 +18,13 @@ package dev.ringmeter.core;
  * @param aggregateHeapBytes  estimated heap held by the aggregates.
  * @param journalBytes        bytes of the journal's files on disk, 0 without a data directory.
  * @param snapshotWrittenAtMs when the latest snapshot was written (epoch ms), 0 if none.
+ * @param lateEvents          events and samples applied behind their model's (or metric's) newest 1-second bucket
+ *                            since the store opened, its journal replay included: the slower late path, into
+ *                            every tier that already rolled their time up.
+ * @param heldEvents          events and samples applied ahead of the store clock's current 1-second bucket since
+ *                            the store opened (replay included), held apart until the clock gets there.
  */
 public record StoreStats(long published, long dropped, long aggregatedEvents, long aggregatedSamples, long expired,
                          int ringCapacity, long ringOccupied, int models, long aggregateHeapBytes, long journalBytes,
-                         long snapshotWrittenAtMs) {
+                         long snapshotWrittenAtMs, long lateEvents, long heldEvents) {
 }

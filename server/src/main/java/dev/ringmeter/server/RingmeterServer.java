@@ -37,18 +37,19 @@ public final class RingmeterServer implements AutoCloseable {
     private final ServerConfig config;
     private final StoreHolder holder = new StoreHolder();
     private final Javalin app;
-    private final long startTimeMs = System.currentTimeMillis();
+    private final long startTimeMs;
     private EmbeddedStore store;
     private boolean closed;
 
     private RingmeterServer(final ServerConfig config) {
         this.config = config;
+        this.startTimeMs = config.clock().time();
         final IngestGate gate = new IngestGate(config.maxInFlight());
         final IngestService ingest = new IngestService(holder, gate, config);
         final IngestController ingestController = new IngestController(ingest);
         final QueryController query = new QueryController(holder);
         final PricingController pricing = new PricingController(holder, ingest, config);
-        final OpsController ops = new OpsController(holder, gate, startTimeMs);
+        final OpsController ops = new OpsController(holder, gate, config.clock(), startTimeMs);
         final ErrorReplies errors = new ErrorReplies();
         final BearerAuth auth = config.token() == null ? null : new BearerAuth(config.token());
 
@@ -122,6 +123,7 @@ public final class RingmeterServer implements AutoCloseable {
         final long t0 = System.nanoTime();
         final StoreConfig storeConfig = new StoreConfig()
             .dataDirectory(config.dataDirectory())
+            .clock(config.clock())
             .shutdownHook(false)   // the server's own hook stops HTTP first, then closes the store
             .retentionHours(config.retentionHours())
             .ringSize(config.ringSize())

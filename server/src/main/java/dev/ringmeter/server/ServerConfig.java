@@ -3,6 +3,8 @@ package dev.ringmeter.server;
 import dev.ringmeter.core.HeapBudget;
 import dev.ringmeter.core.StoreConfig;
 import dev.ringmeter.core.dictionary.Dimension;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.SystemEpochClock;
 
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -63,6 +65,7 @@ public final class ServerConfig {
     private double heapShare = HeapBudget.DEFAULT_HEAP_SHARE;
     private boolean fsync;
     private final Map<Dimension, Integer> limits = new EnumMap<>(Dimension.class);
+    private EpochClock clock = SystemEpochClock.INSTANCE;
     private boolean help;
 
     /**
@@ -263,6 +266,7 @@ public final class ServerConfig {
             require(limit.getValue() >= 1 && limit.getValue() <= StoreConfig.MAX_CARDINALITY_LIMIT,
                 "--limit " + limit.getKey().optionName() + " must be 1 to " + StoreConfig.MAX_CARDINALITY_LIMIT);
         }
+        require(clock != null, "clock must be set");
         return this;
     }
 
@@ -367,6 +371,22 @@ public final class ServerConfig {
     public ServerConfig limit(final Dimension dimension, final int limit) {
         this.limits.put(dimension, limit);
         return this;
+    }
+
+    /**
+     * The server's one wall clock, which it gives its store: events are stamped and checked against it, query
+     * windows end at its "now", /health and the snapshots tell its time. Not a flag: for tests and embedding.
+     *
+     * @param clock epoch milliseconds; default the system clock.
+     * @return this.
+     */
+    public ServerConfig clock(final EpochClock clock) {
+        this.clock = clock;
+        return this;
+    }
+
+    public EpochClock clock() {
+        return clock;
     }
 
     public int port() {

@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 public class AggregateApplyBenchmark {
     private static final long T0 = 1_760_000_400_000L;
 
+    private final CachedEpochClock clock = new CachedEpochClock();
     private AggregateApplyHarness harness;
     private final int[] slots = new int[4];
     private long timeMs = T0;
@@ -40,7 +41,6 @@ public class AggregateApplyBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        final CachedEpochClock clock = new CachedEpochClock();
         clock.update(T0);
         harness = new AggregateApplyHarness(new StoreConfig().clock(clock));
         final String[] models = {"gpt-4o", "claude-sonnet", "llama-3-70b", "mistral-large"};
@@ -55,7 +55,22 @@ public class AggregateApplyBenchmark {
         final int n = i++;
         if ((n & 0xFFFF) == 0) {
             timeMs += 1;   // time moves on: ~65 K events per millisecond, 65 M events per simulated second
+            clock.update(timeMs);   // and the store's clock with it, as when events are stamped as they happen
         }
         harness.apply(slots[n & 3], timeMs);
+    }
+
+    /**
+     * As {@link #applyEvent}, but one event in every 65,536 (one per simulated millisecond, all of one model) lies
+     * 59 s ahead of the clock, as from a caller whose clock runs ahead, within the future-skew bound.
+     */
+    @Benchmark
+    public void applyEventWithSomeAhead() {
+        final int n = i++;
+        if ((n & 0xFFFF) == 0) {
+            timeMs += 1;
+            clock.update(timeMs);
+        }
+        harness.apply(slots[n & 3], (n & 0xFFFF) == 1 ? timeMs + 59_000 : timeMs);
     }
 }

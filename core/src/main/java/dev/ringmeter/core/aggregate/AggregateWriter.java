@@ -9,7 +9,8 @@ import dev.ringmeter.core.ingest.EventSlot;
  * (which hand their closed seconds to the all-models tiers), its model's recent events and the cumulative totals;
  * a sample to its metric's tiers. Events and samples older than every tier keeps still count in the totals, and
  * as expired. It notes the use of each id of a released dimension the slot carries ({@link IdleRelease#use}), so
- * that only values idle past the dictionary's window are released.
+ * that only values idle past the dictionary's window are released. It also counts the events and samples that
+ * took the tiers' slower paths: late ones (behind their tiers' newest bucket) and ones held ahead of the store clock.
  * <p>
  * Threading: exactly one thread, the single writer: the {@link AggregateHandler}'s consumer thread, holding the
  * aggregates' lock, or before the ring starts the thread that recovers the store. Allocates nothing in steady state
@@ -19,6 +20,10 @@ final class AggregateWriter {
     private final TierRegistry tiers;
     private final CumulativeTotals totals;
     private final IdleRelease idleRelease;
+    /** Events and samples applied behind their tiers' newest finest bucket, since the store opened. */
+    long late;
+    /** Events and samples applied ahead of the store clock's current bucket (held), since the store opened. */
+    long held;
 
     AggregateWriter(final TierRegistry tiers, final CumulativeTotals totals, final IdleRelease idleRelease) {
         this.tiers = tiers;
@@ -37,9 +42,7 @@ final class AggregateWriter {
             case EventSlot.KIND_EVENT: {
                 final int m = e.model;
                 totals.addEvent(e);
-                if (!tiers.model(m).add(e, timeMs)) {
-                    totals.expired++;
-                }
+                count(tiers.model(m).add(e, timeMs));
                 tiers.recent[m].add(e, timeMs);
                 final IdleRelease r = idleRelease;
                 r.use(Dimension.OPERATION, e.operation);
@@ -54,9 +57,7 @@ final class AggregateWriter {
             case EventSlot.KIND_METRIC:
                 useTags(e);
                 totals.metricSamples++;
-                if (!tiers.metric(e.metricName).addValue(e.metricValue, timeMs)) {
-                    totals.expired++;
-                }
+                count(tiers.metric(e.metricName).addValue(e.metricValue, timeMs));
                 break;
             default:
                 break;
@@ -67,6 +68,18 @@ final class AggregateWriter {
         for (int i = 0; i < e.tagCount; i++) {
             idleRelease.use(Dimension.TAG_KEY, e.tagKeys[i]);
             idleRelease.use(Dimension.TAG_VALUE, e.tagValues[i]);
+        }
+    }
+
+    private void count(final int outcome) {
+        if (outcome != TimeTiers.IN_ORDER) {
+            if (outcome == TimeTiers.EXPIRED) {
+                totals.expired++;
+            } else if (outcome == TimeTiers.LATE) {
+                late++;
+            } else {
+                held++;
+            }
         }
     }
 }

@@ -202,6 +202,19 @@ public final class Aggregates {
     }
 
     /**
+     * @return {events and samples applied behind their tiers' newest bucket (the late path), events and samples
+     * applied ahead of the store clock's current bucket (held)}, since the store opened (its replay included).
+     */
+    public long[] pathCounts() {
+        lock.lock();
+        try {
+            return new long[] {writer.late, writer.held};
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * @return every model's totals since the store was created, by model name in name order: a consistent copy
      * (allocates; for a metrics scrape, not a hot path).
      */

@@ -11,7 +11,10 @@ import java.io.IOException;
  *  prices:     count:4 (model:4 inputUsdPerMillion:double outputUsdPerMillion:double)*
  *  counters:   events:8 metricSamples:8 expired:8
  *  tiers:      all-models tiers | models:4 (id:4 tiers recentEvents)* | metrics:4 (id:4 tiers)*
- *  recentEvents: see RecentEvents#write (version 2: 16 longs an event, with ids of the released dimensions)
+ *  (tiers):    per tier (headStartMs:8 nextToRollMs:8 buckets:4 (index:4 bucket)*) | held:4 bucket*
+ *              (the held buckets: finest ones ahead of the store clock, see TimeTiers; bucket: see BucketCodec;
+ *              snapshot version 2 has no held buckets)
+ *  recentEvents: see RecentEvents#write (snapshot version 2: 16 longs an event, with ids of released dimensions)
  *  totals:     bounds of duration, time to first token, tokens: (count:4 bound:double*) x 3
  *              | models:4 (id:4 | statuses:4 requests:8* | 4 x histogram | errorTypes:4 (type:8 calls:8)*
  *              | costUsd:double retries:8 cacheHits:8 cacheMisses:8)*
@@ -59,16 +62,16 @@ final class AggregatesCodec {
         totals.events = in.readLong();
         totals.metricSamples = in.readLong();
         totals.expired = in.readLong();
-        tiers.all.read(in);
+        tiers.all.read(in, !version2);
         final int modelCount = in.readInt();
         for (int i = 0; i < modelCount; i++) {
             final int id = readId(in, "model");
-            tiers.model(id).read(in);
+            tiers.model(id).read(in, !version2);
             tiers.recent[id].read(in, version2, maxStringLength);
         }
         final int metricCount = in.readInt();
         for (int i = 0; i < metricCount; i++) {
-            tiers.metric(readId(in, "metric")).read(in);
+            tiers.metric(readId(in, "metric")).read(in, !version2);
         }
         readTotals(in, totals);
     }

@@ -3,6 +3,7 @@ package dev.ringmeter.core.aggregate;
 import dev.ringmeter.core.StoreConfig;
 import dev.ringmeter.core.dictionary.Dictionary;
 import dev.ringmeter.core.dictionary.Dimension;
+import org.agrona.concurrent.EpochClock;
 
 import java.util.Arrays;
 
@@ -20,6 +21,8 @@ final class TierRegistry {
     private final int qualityNames;
     private final int recentPerModel;
     private final Dictionary dictionary;
+    private final EpochClock clock;
+    private final long maxFutureSkewMs;
     /** All models together. */
     final TimeTiers all;
     /** By model id; null where a model has no event. */
@@ -40,11 +43,14 @@ final class TierRegistry {
         this.histogramDigits = config.histogramDigits();
         this.qualityNames = config.cardinalityLimits()[Dimension.QUALITY_NAME.ordinal()];
         this.recentPerModel = config.recentEventsPerModel();
+        this.clock = config.clock();
+        this.maxFutureSkewMs = config.maxFutureSkewMs();
         this.all = newTiers(null);
     }
 
     private TimeTiers newTiers(final TimeTiers parent) {
-        return new TimeTiers(tierWidthsMs, tierBuckets, histogramDigits, qualityNames, parent);
+        return new TimeTiers(tierWidthsMs, tierBuckets, histogramDigits, qualityNames, parent, clock,
+            maxFutureSkewMs);
     }
 
     /** @return the width of the finest tier's buckets. */
@@ -140,7 +146,7 @@ final class TierRegistry {
      */
     static long widestTiersBytes(final StoreConfig config, final int qualityNames, final boolean events) {
         return TimeTiers.widestBytes(config.tierWidthsMs(), config.tierBuckets(), config.histogramDigits(),
-            qualityNames, events);
+            qualityNames, events, config.maxFutureSkewMs());
     }
 
     /** @return an estimate of the heap held by every tier and recent-events ring, in bytes. */

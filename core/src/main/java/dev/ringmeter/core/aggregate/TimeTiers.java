@@ -1,6 +1,7 @@
 package dev.ringmeter.core.aggregate;
 
 import dev.ringmeter.core.ingest.EventSlot;
+import org.agrona.concurrent.EpochClock;
 
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -15,6 +16,14 @@ import java.io.IOException;
  * children have ended. A late event, whose interval some tiers have already rolled up, is added to each of those
  * tiers too, so every tier stays exact. A windowed query covers the window backwards with the coarsest complete
  * buckets that fit, which bounds its cost by the number of tiers and buckets, never by the number of events.
+ * <p>
+ * The finest tier's newest bucket never moves past the store clock's current bucket, whatever the events' times:
+ * an item for a later bucket (a caller's clock ahead of the store's, within the future-skew bound) goes into a
+ * bucket <em>held ahead</em>, outside the tiers, one per future bucket, allocated on first use. The head reaches it
+ * when an item for its time or after arrives once the clock has got there; it then takes its place in the finest
+ * tier and is rolled up like any other. So one event from the future does not turn every later event for now into
+ * a late one, and the future-skew bound does not depend on the tiers' spans. Queries add the held buckets that
+ * lie in their window.
  * <p>
  * Threading: not thread-safe; owned by the aggregate writer, read by queries under the aggregates' lock.
  */
@@ -39,6 +48,17 @@ final class TimeTiers {
     private final TimeTiers parent;
     /** The buckets an add goes to, as {@link #directBuckets} finds them; reused (one writer thread). */
     private final Bucket[] direct;
+    /** The store's clock: the finest tier's head never passes its current bucket. */
+    private final EpochClock clock;
+    /** How many finest buckets may be held ahead of the head: the future-skew bound's, plus two. */
+    private final int aheadSlots;
+    /**
+     * Finest buckets ahead of the head, by (start / width) % {@link #aheadSlots}; null until one is needed. Each
+     * holds an interval in (head, head + aheadSlots x width), or none ({@link #NO_TIME}).
+     */
+    private Bucket[] ahead;
+    /** How many buckets of {@link #ahead} hold an interval. */
+    private int aheadCount;
 
     /**
      * @param widthMs         bucket width of each tier, finest first.
@@ -47,10 +67,14 @@ final class TimeTiers {
      * @param qualityNames    the number of quality score names allowed.
      * @param parent          the tiers that sum these and their siblings (all models), or null: each finest
      *                        bucket is handed to it once it closes, and late events for closed seconds at once.
+     * @param clock           the store's clock, which the finest tier's head never passes.
+     * @param maxFutureSkewMs how far ahead of the clock an item may lie (the store's future-skew bound).
      */
     TimeTiers(final long[] widthMs, final int[] size, final int histogramDigits, final int qualityNames,
-              final TimeTiers parent) {
+              final TimeTiers parent, final EpochClock clock, final long maxFutureSkewMs) {
         this.parent = parent;
+        this.clock = clock;
+        this.aheadSlots = aheadSlots(maxFutureSkewMs, widthMs[0]);
         this.widthMs = widthMs;
         this.size = size;
         this.tiers = widthMs.length;
@@ -67,27 +91,37 @@ final class TimeTiers {
         this.qualityNames = qualityNames;
     }
 
+    /** What {@link #add} and {@link #addValue} did: older than every tier keeps, in no bucket. */
+    static final int EXPIRED = 0;
+    /** In the finest tier's newest bucket, or in a new newest one: the in-order case. */
+    static final int IN_ORDER = 1;
+    /** Behind the finest tier's newest bucket: the slower late path, into every tier that has rolled it up. */
+    static final int LATE = 2;
+    /** Ahead of the store clock's current bucket: held until the clock gets there. */
+    static final int HELD = 3;
+
     /**
      * Adds an event at its time.
      *
      * @param e      the event, its cost stamped.
      * @param timeMs its timestamp.
-     * @return false if the event is older than every tier keeps (it is then in no bucket).
+     * @return {@link #IN_ORDER}, {@link #LATE}, {@link #HELD} or {@link #EXPIRED} (in no bucket).
      */
-    boolean add(final EventSlot e, final long timeMs) {
+    int add(final EventSlot e, final long timeMs) {
         final Bucket head = headBucket;
         if (timeMs >= headStart && timeMs < headEnd && head != null) {
             head.measures.add(e);   // the common case: an event in the newest finest bucket
-            return true;
+            return IN_ORDER;
         }
-        if (parent != null && headStart != NO_TIME && timeMs < headStart) {
+        final boolean late = headStart != NO_TIME && timeMs < headStart;
+        if (parent != null && late) {
             parent.add(e, timeMs);   // a late event in a second already handed to the parent
         }
         final int n = directBuckets(timeMs);
         for (int i = 0; i < n; i++) {
             direct[i].measures.add(e);
         }
-        return n > 0;
+        return outcome(n, late);
     }
 
     /**
@@ -95,14 +129,22 @@ final class TimeTiers {
      *
      * @param value  of the sample.
      * @param timeMs its timestamp.
-     * @return false if the sample is older than every tier keeps.
+     * @return {@link #IN_ORDER}, {@link #LATE}, {@link #HELD} or {@link #EXPIRED} (in no bucket).
      */
-    boolean addValue(final double value, final long timeMs) {
+    int addValue(final double value, final long timeMs) {
+        final boolean late = headStart != NO_TIME && timeMs < headStart;
         final int n = directBuckets(timeMs);
         for (int i = 0; i < n; i++) {
             direct[i].measures.addValue(value);
         }
-        return n > 0;
+        return outcome(n, late);
+    }
+
+    private int outcome(final int buckets, final boolean late) {
+        if (buckets == 0) {
+            return EXPIRED;
+        }
+        return late ? LATE : direct[0].startMs > headStart ? HELD : IN_ORDER;
     }
 
     /**
@@ -124,11 +166,25 @@ final class TimeTiers {
      */
     int mergeOpenHead(final long fromMs, final long toMs, final Measures into) {
         final Bucket head = headBucket;
+        int n = 0;
         if (head != null && !head.isEmpty() && headStart >= fromMs && headStart < toMs) {
             into.merge(head.measures);
-            return 1;
+            n = 1;
         }
-        return 0;
+        return n + mergeAhead(fromMs, toMs, into);
+    }
+
+    /** Merges the buckets held ahead of the head that lie in [fromMs, toMs) into a result. */
+    private int mergeAhead(final long fromMs, final long toMs, final Measures into) {
+        int n = 0;
+        for (int i = 0; aheadCount > 0 && i < ahead.length; i++) {
+            final Bucket b = ahead[i];
+            if (b != null && b.startMs != NO_TIME && b.startMs >= fromMs && b.startMs < toMs) {
+                into.merge(b.measures);
+                n++;
+            }
+        }
+        return n;
     }
 
     private static final Bucket NOT_HERE = new Bucket(1, false, 0);
@@ -142,6 +198,13 @@ final class TimeTiers {
      * @return how many, at the start of {@link #direct}.
      */
     private int directBuckets(final long timeMs) {
+        if (headStartMs[0] == NO_TIME || timeMs - timeMs % widthMs[0] > headStartMs[0]) {
+            final Bucket held = holdAhead(timeMs - timeMs % widthMs[0]);
+            if (held != null) {
+                direct[0] = held;
+                return 1;
+            }
+        }
         int n = 0;
         for (int k = 0; k < tiers; k++) {
             final Bucket b = bucketForAdd(k, timeMs);
@@ -165,22 +228,30 @@ final class TimeTiers {
         }
         final long start = timeMs - timeMs % widthMs[k];
         if (headStartMs[k] == NO_TIME || start > headStartMs[k]) {
-            advance(k, start);
-            final Bucket b = bucket(k, start, true);
             if (k == 0) {
-                headBucket = b;
-                headStart = start;
-                headEnd = start + widthMs[0];
+                return moveHead(start);
             }
-            return b;
+            advance(k, start);
+            return bucket(k, start, true);
         } else if (!retained(k, start)) {
             return null;
         }
         return bucket(k, start, true);
     }
 
+    /** Makes start the finest tier's newest bucket, and the fast path's. */
+    private Bucket moveHead(final long start) {
+        advance(0, start);
+        final Bucket b = bucket(0, start, true);
+        headBucket = b;
+        headStart = start;
+        headEnd = start + widthMs[0];
+        return b;
+    }
+
     /**
-     * Makes start the newest bucket of tier k, first rolling every older bucket not yet rolled into tier k + 1.
+     * Makes start the newest bucket of tier k, first rolling every older bucket not yet rolled into tier k + 1; in
+     * the finest tier, the buckets held ahead up to start then take their places, and those before start are rolled.
      */
     private void advance(final int k, final long start) {
         final long old = headStartMs[k];
@@ -189,18 +260,97 @@ final class TimeTiers {
                 final long w = widthMs[k];
                 long s = Math.max(nextToRollMs[k], old - (size[k] - 1) * w);
                 for (; s <= old && s < start; s += w) {
-                    final Bucket b = bucket(k, s, false);
-                    if (b != null && !b.isEmpty()) {
-                        if (k == 0 && parent != null) {
-                            parent.addClosed(b);
-                        }
-                        absorb(k + 1, b);
-                    }
+                    roll(k, bucket(k, s, false));
                 }
             }
             nextToRollMs[k] = start;
         }
         headStartMs[k] = start;
+        if (k == 0 && aheadCount > 0) {
+            placeAhead(old, start);
+        }
+    }
+
+    /** Rolls a closed bucket of tier k into tier k + 1 (and a finest one into the parent). */
+    private void roll(final int k, final Bucket b) {
+        if (b != null && !b.isEmpty() && k + 1 < tiers) {
+            if (k == 0 && parent != null) {
+                parent.addClosed(b);
+            }
+            absorb(k + 1, b);
+        }
+    }
+
+    /**
+     * Moves the buckets held ahead in (old, start] into the finest tier, in time order, each in place of the ring's
+     * bucket at its index (rolled already, and no longer kept now that the head is at start), and rolls those
+     * before start as {@link #advance} rolls the ring's own.
+     */
+    private void placeAhead(final long old, final long start) {
+        final long w = widthMs[0];
+        final Bucket[] r = ring[0];
+        final long last = Math.min(start, old + aheadSlots * w);
+        for (long s = old + w; s <= last && aheadCount > 0; s += w) {
+            final int i = (int)((s / w) % aheadSlots);
+            final Bucket held = ahead[i];
+            if (held == null || held.startMs != s) {
+                continue;
+            }
+            final int j = (int)((s / w) % r.length);
+            final Bucket spare = r[j];
+            if (spare != null) {
+                spare.startMs = NO_TIME;
+            }
+            r[j] = held;
+            ahead[i] = spare;
+            aheadCount--;
+            if (s < start) {
+                roll(0, held);
+            }
+        }
+    }
+
+    /**
+     * The bucket held ahead for a finest bucket that starts after the store clock's current one: the finest tier's
+     * head first catches up with the clock (as an event at the clock's time would move it), so every held bucket
+     * lies within {@link #aheadSlots} of the head.
+     *
+     * @param start of a finest bucket after the head.
+     * @return its held bucket (created or reused on first use); null if start is not after the clock's bucket, if
+     * the clock went back behind the head, or if start lies too far ahead to hold: the head then moves to it, as
+     * every add did before.
+     */
+    private Bucket holdAhead(final long start) {
+        final long w = widthMs[0];
+        final long now = clock.time();
+        final long nowStart = now - Math.floorMod(now, w);
+        if (start <= nowStart || headStartMs[0] != NO_TIME && headStartMs[0] > nowStart) {
+            return null;   // not ahead of the clock; or the clock went back behind the head, which moves as before
+        }
+        if (headStartMs[0] == NO_TIME || headStartMs[0] < nowStart) {
+            moveHead(nowStart);
+        }
+        if (start - headStartMs[0] >= aheadSlots * w) {
+            return null;
+        }
+        if (ahead == null) {
+            ahead = new Bucket[aheadSlots];
+        }
+        final int i = (int)((start / w) % aheadSlots);
+        Bucket b = ahead[i];
+        if (b != null && b.startMs == start) {
+            return b;
+        }
+        if (b != null && b.startMs != NO_TIME) {
+            return null;   // never while every held bucket lies within aheadSlots of the head; move the head then
+        }
+        if (b == null) {
+            b = new Bucket(histogramDigits, Measures.longCounts(widthMs[0]), qualityNames);
+            ahead[i] = b;
+        }
+        b.reuse(start);
+        aheadCount++;
+        return b;
     }
 
     /** Merges a closed bucket of tier k - 1 into its parent in tier k. */
@@ -264,7 +414,8 @@ final class TimeTiers {
         for (int end = 0; end < tiers; end++) {
             final long last = floor(toMs - 1, widthMs[end]);
             if (usable(end, last) && walk(fromMs, end, last, null, span) >= 0) {
-                return walk(fromMs, end, last, into, span);
+                final int looked = walk(fromMs, end, last, into, span);
+                return looked + mergeAhead(span[0], span[1], into);
             }
         }
         return 0;
@@ -347,6 +498,12 @@ final class TimeTiers {
      */
     long footprintBytes() {
         long bytes = ownBytes(widthMs.length);
+        if (ahead != null) {
+            bytes += ringBytes(ahead.length);
+            for (final Bucket b : ahead) {
+                bytes += b == null ? 0 : b.footprintBytes();
+            }
+        }
         for (final Bucket[] r : ring) {
             bytes += ringBytes(r.length);
             for (final Bucket b : r) {
@@ -364,16 +521,30 @@ final class TimeTiers {
      * @param histogramDigits significant digits of the histograms.
      * @param qualityNames    the number of quality score names allowed.
      * @param events          whether the tiers hold events, or only custom metric samples.
-     * @return {@link #footprintBytes()} of tiers whose every bucket is in use and at its widest.
+     * @param maxFutureSkewMs how far ahead of the clock an item may be: the finest buckets that may be held.
+     * @return {@link #footprintBytes()} of tiers whose every bucket, held ones included, is in use and at its
+     * widest.
      */
     static long widestBytes(final long[] widthMs, final int[] size, final int histogramDigits,
-                            final int qualityNames, final boolean events) {
+                            final int qualityNames, final boolean events, final long maxFutureSkewMs) {
         long bytes = ownBytes(widthMs.length);
         for (int k = 0; k < widthMs.length; k++) {
-            bytes += ringBytes(size[k]) + size[k] * (Bucket.OWN_BYTES
-                + Measures.widestBytes(histogramDigits, Measures.longCounts(widthMs[k]), qualityNames, events));
+            bytes += ringBytes(size[k])
+                + size[k] * widestBucketBytes(widthMs[k], histogramDigits, qualityNames, events);
         }
-        return bytes;
+        final int held = aheadSlots(maxFutureSkewMs, widthMs[0]);
+        return bytes + ringBytes(held) + held * widestBucketBytes(widthMs[0], histogramDigits, qualityNames, events);
+    }
+
+    private static long widestBucketBytes(final long widthMs, final int histogramDigits, final int qualityNames,
+                                          final boolean events) {
+        return Bucket.OWN_BYTES + Measures.widestBytes(histogramDigits, Measures.longCounts(widthMs), qualityNames,
+            events);
+    }
+
+    /** The finest buckets that may be held ahead of the head: the skew's worth, and two for the edges. */
+    private static int aheadSlots(final long maxFutureSkewMs, final long finestWidthMs) {
+        return (int)Math.min(1_000_000, maxFutureSkewMs / finestWidthMs + 2);
     }
 
     /** The instance and its per-tier arrays. */
@@ -413,15 +584,22 @@ final class TimeTiers {
                 }
             }
         }
+        out.writeInt(aheadCount);
+        for (int i = 0; aheadCount > 0 && i < ahead.length; i++) {
+            if (ahead[i] != null && ahead[i].startMs != NO_TIME) {
+                BucketCodec.write(ahead[i], out);
+            }
+        }
     }
 
     /**
      * Reads tiers written by {@link #write(DataOutput)} with the same configuration into this (new) instance.
      *
-     * @param in to read from.
+     * @param in       to read from.
+     * @param withHeld whether the buckets held ahead follow the tiers (snapshots from version 3 on).
      * @throws IOException if the read fails or the data is bad.
      */
-    void read(final DataInput in) throws IOException {
+    void read(final DataInput in, final boolean withHeld) throws IOException {
         for (int k = 0; k < tiers; k++) {
             headStartMs[k] = in.readLong();
             nextToRollMs[k] = in.readLong();
@@ -438,6 +616,26 @@ final class TimeTiers {
                 BucketCodec.read(in, b);
                 ring[k][i] = b;
             }
+        }
+        final int held = withHeld ? in.readInt() : 0;
+        if (held < 0 || held > aheadSlots) {
+            throw new IOException("bad count of buckets held ahead " + held);
+        }
+        for (int n = 0; n < held; n++) {
+            final Bucket b = new Bucket(histogramDigits, Measures.longCounts(widthMs[0]), qualityNames);
+            BucketCodec.read(in, b);
+            final long w = widthMs[0];
+            if (ahead == null) {
+                ahead = new Bucket[aheadSlots];
+            }
+            final int i = (int)Math.floorMod(b.startMs / w, (long)aheadSlots);
+            if (headStartMs[0] == NO_TIME || b.startMs % w != 0 || b.startMs <= headStartMs[0]
+                || b.startMs - headStartMs[0] >= aheadSlots * w || ahead[i] != null) {
+                throw new IOException("a bucket held ahead at " + b.startMs + " does not fit ahead of the head at "
+                    + headStartMs[0] + " within the future-skew bound");
+            }
+            ahead[i] = b;
+            aheadCount++;
         }
         if (headStartMs[0] != NO_TIME) {
             headStart = headStartMs[0];

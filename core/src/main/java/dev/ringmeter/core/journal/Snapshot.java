@@ -40,10 +40,10 @@ public final class Snapshot {
     public static final String FILE = "snapshot.bin";
     private static final long MAGIC = 0x524D534E41503031L;
     /**
-     * Version 3: the dictionary holds the ids in use only (id, live, name), and recent events keep the names of
-     * released dimensions as strings. Version 2 (a count and the names of ids 1..count per dimension, recent events
-     * with ids) is still read. Version 2 added the cumulative totals; an older snapshot is refused and the journal
-     * replayed.
+     * Version 3: the dictionary holds the ids in use only (id, live, name), recent events keep the names of
+     * released dimensions as strings, and tiers are followed by the buckets held ahead of the clock. Version 2 (a
+     * count and the names of ids 1..count per dimension, recent events with ids, no held buckets) is still read.
+     * Version 2 added the cumulative totals; an older snapshot is refused and the journal replayed.
      */
     private static final int VERSION = 3;
     private static final int VERSION_2 = 2;
@@ -73,7 +73,7 @@ public final class Snapshot {
             out.writeInt(VERSION);
             writeFingerprint(out, config);
             out.writeLong(journalIndex);
-            out.writeLong(System.currentTimeMillis());
+            out.writeLong(config.clock().time());
             dictionary.write(out);
             aggregates.write(out);
             out.flush();

@@ -83,7 +83,7 @@ public final class SnapshotWriter implements AggregateHandler.Snapshotter {
         try {
             Snapshot.write(dataDirectory, config, dictionary, aggregates, journalIndex);
             this.journalIndex = journalIndex;
-            this.writtenAtMs = System.currentTimeMillis();
+            this.writtenAtMs = config.clock().time();
             LOG.log(System.Logger.Level.DEBUG, "snapshot written in " + (System.nanoTime() - startNs) / 1_000_000
                 + " ms at journal index " + Long.toHexString(journalIndex));
         } catch (final IOException | RuntimeException e) {
@@ -99,7 +99,7 @@ public final class SnapshotWriter implements AggregateHandler.Snapshotter {
     }
 
     /**
-     * @return when the latest snapshot was written, epoch ms, 0 if none.
+     * @return when the latest snapshot was written, epoch ms by the store's clock, 0 if none.
      */
     public long writtenAtMs() {
         return writtenAtMs;

@@ -10,6 +10,7 @@ import dev.ringmeter.server.http.QueryParams;
 import dev.ringmeter.server.ingest.IngestGate;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.javalin.http.Context;
+import org.agrona.concurrent.EpochClock;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,17 +28,21 @@ public final class OpsController {
 
     private final StoreHolder holder;
     private final IngestGate gate;
+    private final EpochClock clock;
     private final long startTimeMs;
     private final byte[] openApi;
 
     /**
      * @param holder      the store.
      * @param gate        the write-request permits.
-     * @param startTimeMs when the server started.
+     * @param clock       the server's clock (its store's).
+     * @param startTimeMs when the server started, by that clock.
      */
-    public OpsController(final StoreHolder holder, final IngestGate gate, final long startTimeMs) {
+    public OpsController(final StoreHolder holder, final IngestGate gate, final EpochClock clock,
+                         final long startTimeMs) {
         this.holder = holder;
         this.gate = gate;
+        this.clock = clock;
         this.startTimeMs = startTimeMs;
         this.openApi = resource(OPENAPI_RESOURCE);
     }
@@ -55,14 +60,17 @@ public final class OpsController {
 
     /**
      * GET /health: 200 while the process serves HTTP (the store recovers from a journal failure by itself, so a
-     * failing journal is no reason to restart it), saying whether the store can write and, if not, why.
+     * failing journal is no reason to restart it), saying whether the store can write and, if not, why, and the
+     * server's time (the clock events are checked by).
      */
     public void health(final Context ctx) {
         QueryParams.of(ctx);
         final Throwable failure = journalFailure();
+        final long nowMs = clock.time();
         Json.reply(ctx, 200, g -> {
             g.writeStartObject();
             g.writeStringField("status", "up");
+            Json.time(g, "time", nowMs);
             writeStore(g, failure);
             g.writeEndObject();
         });
@@ -124,7 +132,8 @@ public final class OpsController {
         final StoreContext sc = holder.ready() ? holder.get() : null;
         final StoreStats stats = sc == null ? null : sc.store.stats();
         final HeapBudget budget = sc == null ? null : sc.store.config().heapBudget();
-        Json.reply(ctx, 200, g -> SystemInfo.write(g, stats, budget, gate));
+        final long nowMs = clock.time();
+        Json.reply(ctx, 200, g -> SystemInfo.write(g, stats, budget, gate, startTimeMs, nowMs));
     }
 
     /** GET /api/v1/openapi.yaml */

@@ -119,6 +119,10 @@ final class PrometheusExposition {
                 "Custom metric samples applied to the aggregates.", stats.aggregatedSamples());
             single(b, "ringmeter_store_expired_total", "counter",
                 "Events and samples older than the aggregates' retention when they arrived.", stats.expired());
+            single(b, "ringmeter_store_late_events_total", "counter",
+                "Events and samples behind their newest 1-second bucket: the slower late path.", stats.lateEvents());
+            single(b, "ringmeter_store_held_events_total", "counter",
+                "Events and samples ahead of the store clock's second, held until it gets there.", stats.heldEvents());
             single(b, "ringmeter_store_ring_capacity", "gauge", "Slots of the ingestion ring.", stats.ringCapacity());
             single(b, "ringmeter_store_ring_occupied", "gauge", "Slots published but not yet consumed.",
                 stats.ringOccupied());

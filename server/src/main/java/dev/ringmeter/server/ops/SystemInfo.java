@@ -27,13 +27,15 @@ final class SystemInfo {
 
     /**
      * @param g     the generator.
-     * @param stats  the store's counters, or null when it is not open.
-     * @param budget the store's heap budget and limits, or null when it is not open.
-     * @param gate   the write-request permits.
+     * @param stats       the store's counters, or null when it is not open.
+     * @param budget      the store's heap budget and limits, or null when it is not open.
+     * @param gate        the write-request permits.
+     * @param startTimeMs when the server started, by its clock.
+     * @param nowMs       the server's clock now.
      * @throws IOException never in practice.
      */
-    static void write(final JsonGenerator g, final StoreStats stats, final HeapBudget budget, final IngestGate gate)
-        throws IOException {
+    static void write(final JsonGenerator g, final StoreStats stats, final HeapBudget budget, final IngestGate gate,
+                      final long startTimeMs, final long nowMs) throws IOException {
         final RuntimeMXBean runtime = ManagementFactory.getRuntimeMXBean();
         final MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         final MemoryUsage nonHeap = ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage();
@@ -100,6 +102,13 @@ final class SystemInfo {
             g.writeNumberField("ringOccupied", stats.ringOccupied());
             g.writeNumberField("models", stats.models());
             g.writeNumberField("aggregateHeapBytes", stats.aggregateHeapBytes());
+            g.writeNumberField("lateEvents", stats.lateEvents());
+            g.writeNumberField("heldEvents", stats.heldEvents());
+            if (stats.snapshotWrittenAtMs() == 0) {
+                g.writeNullField("snapshotWrittenAt");
+            } else {
+                Json.time(g, "snapshotWrittenAt", stats.snapshotWrittenAtMs());
+            }
             if (budget != null) {
                 limits(g, budget);
             }
@@ -107,6 +116,8 @@ final class SystemInfo {
         g.writeEndObject();
 
         g.writeObjectFieldStart("server");
+        Json.time(g, "startTime", startTimeMs);
+        Json.time(g, "time", nowMs);
         g.writeNumberField("writesInFlight", gate.inFlight());
         g.writeNumberField("maxWritesInFlight", gate.permits());
         g.writeNumberField("writesRejected", gate.rejected());

@@ -71,7 +71,7 @@ public final class QueryController {
             scan(ctx, q, store);
             return;
         }
-        final long[] range = q.range(System.currentTimeMillis(), store.config().retentionMs(), DEFAULT_WINDOW_MS);
+        final long[] range = q.range(store.config().clock().time(), store.config().retentionMs(), DEFAULT_WINDOW_MS);
         final String model = q.get(FieldNames.MODEL);
         if (model != null) {
             knownModel(store, model, FieldNames.MODEL);
@@ -80,7 +80,7 @@ public final class QueryController {
     }
 
     private void scan(final Context ctx, final QueryParams q, final EmbeddedStore store) {
-        final long[] range = q.range(System.currentTimeMillis(),
+        final long[] range = q.range(store.config().clock().time(),
             Math.max(store.config().retentionMs(), store.config().journalRetentionMs()), DEFAULT_WINDOW_MS);
         final JournalScan scan = new JournalScan(store).between(range[0], range[1]);
         final String model = q.get(FieldNames.MODEL);
@@ -175,7 +175,7 @@ public final class QueryController {
         } catch (final IllegalArgumentException e) {
             throw ApiException.badParameter("metric", e.getMessage(), METRICS);
         }
-        final long[] range = q.range(System.currentTimeMillis(), store.config().retentionMs(), DEFAULT_WINDOW_MS);
+        final long[] range = q.range(store.config().clock().time(), store.config().retentionMs(), DEFAULT_WINDOW_MS);
         final String stepText = q.get("step");
         final long stepMs = stepText == null ? 60_000L : QueryParams.durationMs(stepText, "step");
         final long finestMs = store.config().tierWidthsMs()[0];
@@ -221,7 +221,7 @@ public final class QueryController {
         QueryParams.of(ctx);
         final EmbeddedStore store = holder.get().store;
         final Aggregates aggregates = store.aggregates();
-        final long now = System.currentTimeMillis();
+        final long now = store.config().clock().time();
         final WindowStats s = stats.get();
         final List<String> models = aggregates.models();
         Json.reply(ctx, 200, g -> {
@@ -276,7 +276,7 @@ public final class QueryController {
     public void customMetrics(final Context ctx) {
         final QueryParams q = QueryParams.of(ctx, "name", "window", "from", "to");
         final EmbeddedStore store = holder.get().store;
-        final long[] range = q.range(System.currentTimeMillis(), store.config().retentionMs(), DEFAULT_WINDOW_MS);
+        final long[] range = q.range(store.config().clock().time(), store.config().retentionMs(), DEFAULT_WINDOW_MS);
         final String name = q.get("name");
         if (name != null && store.dictionary().find(Dimension.METRIC_NAME, name) == 0) {
             throw ApiException.notFound("name", "no custom metric named '" + name + "'");
