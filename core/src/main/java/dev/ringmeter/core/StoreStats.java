@@ -17,8 +17,10 @@ package dev.ringmeter.core;
  * @param aggregateHeapBytes  estimated heap held by the aggregates.
  * @param journalBytes        bytes of the journal's files on disk, 0 without a data directory.
  * @param snapshotWrittenAtMs when the latest snapshot was written (epoch ms), 0 if none.
+ * @param snapshotsSkipped    snapshots skipped because the previous one was still being written when they fell due.
+ * @param snapshotCaptureNs   how long the aggregate thread spent capturing the latest snapshot, ns, 0 if none.
  */
 public record StoreStats(long published, long dropped, long aggregatedEvents, long aggregatedSamples, long expired,
                          int ringCapacity, long ringOccupied, int models, long aggregateHeapBytes, long journalBytes,
-                         long snapshotWrittenAtMs) {
+                         long snapshotWrittenAtMs, long snapshotsSkipped, long snapshotCaptureNs) {
 }

@@ -16,7 +16,8 @@ import java.io.IOException;
  * per event), so that adding one allocates nothing and writes two lines. Quality scores and tags are not kept
  * here; they are in the aggregates (and the journal).
  * <p>
- * Threading: not thread-safe; written by the aggregate writer, read under the aggregates' lock.
+ * Threading: not thread-safe; written by the aggregate writer, read under the aggregates' lock; a snapshot writes
+ * the copy the writer made of it ({@link #copyInto}).
  */
 final class RecentEvents {
     private static final int STRIDE = 16;
@@ -146,6 +147,18 @@ final class RecentEvents {
      */
     long footprintBytes() {
         return 48 + 16 + (long)capacity * STRIDE * 8;
+    }
+
+    /**
+     * Copies every event held into another instance of the same capacity, for a snapshot. Writer only; allocates
+     * nothing.
+     *
+     * @param image the copy, owned by the snapshot.
+     */
+    void copyInto(final RecentEvents image) {
+        image.added = added;
+        image.next = next;
+        System.arraycopy(data, 0, image.data, 0, size() * STRIDE);
     }
 
     void write(final DataOutput out) throws IOException {

@@ -4,13 +4,15 @@ import dev.ringmeter.core.StoreConfig;
 import dev.ringmeter.core.dictionary.Dimension;
 
 import java.util.Arrays;
+import java.util.concurrent.locks.Lock;
 
 /**
  * The time tiers the store keeps, by id: one {@link TimeTiers} and one {@link RecentEvents} per model, the
  * all-models tiers that each model's tiers hand their closed seconds to, and one {@link TimeTiers} per custom
  * metric name. Creates a model's or a metric's tiers on first use, all with the store's configuration.
  * <p>
- * Threading: not thread-safe; written by the aggregate writer, read under the aggregates' lock.
+ * Threading: not thread-safe; written by the aggregate writer, read under the aggregates' lock. The writer makes
+ * a snapshot's image of it with {@link #captureInto}.
  */
 final class TierRegistry {
     private final long[] tierWidthsMs;
@@ -18,6 +20,8 @@ final class TierRegistry {
     private final int histogramDigits;
     private final int qualityNames;
     private final int recentPerModel;
+    /** The writer's copy-on-write state; null in a snapshot's image. */
+    final CopyOnWrite cow;
     /** All models together. */
     final TimeTiers all;
     /** By model id; null where a model has no event. */
@@ -29,18 +33,20 @@ final class TierRegistry {
 
     /**
      * @param config the store's configuration (tiers, histogram digits, limits).
+     * @param image  true for a snapshot's image, whose tiers share the writer's buckets and are never changed.
      */
-    TierRegistry(final StoreConfig config) {
+    TierRegistry(final StoreConfig config, final boolean image) {
         this.tierWidthsMs = config.tierWidthsMs();
         this.tierBuckets = config.tierBuckets();
         this.histogramDigits = config.histogramDigits();
         this.qualityNames = config.cardinalityLimits()[Dimension.QUALITY_NAME.ordinal()];
         this.recentPerModel = config.recentEventsPerModel();
+        this.cow = image ? null : new CopyOnWrite(histogramDigits, qualityNames);
         this.all = newTiers(null);
     }
 
     private TimeTiers newTiers(final TimeTiers parent) {
-        return new TimeTiers(tierWidthsMs, tierBuckets, histogramDigits, qualityNames, parent);
+        return new TimeTiers(tierWidthsMs, tierBuckets, parent, cow);
     }
 
     /** @return the width of the finest tier's buckets. */
@@ -117,19 +123,59 @@ final class TierRegistry {
         return id > 0 && id < metrics.length ? metrics[id] : null;
     }
 
-    /** @return an estimate of the heap held by every tier and recent-events ring, in bytes. */
-    long footprintBytes() {
-        long bytes = all.footprintBytes();
-        for (int id = 0; id < models.length; id++) {
-            if (models[id] != null) {
-                bytes += models[id].footprintBytes() + recent[id].footprintBytes();
+    /**
+     * Makes a snapshot's image of every model's and metric's tiers (sharing their frozen buckets) and recent events
+     * (copied). Writer only, after {@link CopyOnWrite#freeze()}; allocates only for what is new to the image.
+     *
+     * @param image a registry made with the same configuration as an image, owned by the snapshot.
+     */
+    void captureInto(final TierRegistry image) {
+        all.captureInto(image.all);
+        for (int id = 1; id < Math.max(models.length, image.models.length); id++) {
+            if (id < models.length && models[id] != null) {
+                models[id].captureInto(image.model(id));
+                recent[id].copyInto(image.recent[id]);
+            } else if (id < image.models.length) {
+                image.models[id] = null;
+                image.recent[id] = null;
             }
         }
-        for (final TimeTiers t : metrics) {
-            if (t != null) {
-                bytes += t.footprintBytes();
+        for (int id = 1; id < Math.max(metrics.length, image.metrics.length); id++) {
+            if (id < metrics.length && metrics[id] != null) {
+                metrics[id].captureInto(image.metric(id));
+            } else if (id < image.metrics.length) {
+                image.metrics[id] = null;
             }
         }
-        return bytes;
+    }
+
+    /**
+     * @param lock the aggregates' lock, taken for one model's or metric's tiers at a time.
+     * @return an estimate of the heap held by every tier and recent-events ring, in bytes.
+     */
+    long footprintBytes(final Lock lock) {
+        long bytes;
+        lock.lock();
+        try {
+            bytes = all.footprintBytes();
+        } finally {
+            lock.unlock();
+        }
+        for (int id = 0; ; id++) {
+            lock.lock();
+            try {
+                if (id >= models.length && id >= metrics.length) {
+                    return bytes;
+                }
+                if (id < models.length && models[id] != null) {
+                    bytes += models[id].footprintBytes() + recent[id].footprintBytes();
+                }
+                if (id < metrics.length && metrics[id] != null) {
+                    bytes += metrics[id].footprintBytes();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
     }
 }

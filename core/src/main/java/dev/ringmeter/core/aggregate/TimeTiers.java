@@ -16,7 +16,10 @@ import java.io.IOException;
  * tiers too, so every tier stays exact. A windowed query covers the window backwards with the coarsest complete
  * buckets that fit, which bounds its cost by the number of tiers and buckets, never by the number of events.
  * <p>
- * Threading: not thread-safe; owned by the aggregate writer, read by queries under the aggregates' lock.
+ * Threading: owned by the aggregate writer; its structure (which buckets cover which interval) is read by queries
+ * under the aggregates' lock. The buckets themselves are copy-on-write ({@link CopyOnWrite}): a query pins the
+ * buckets of its window under the lock and merges them after it, a snapshot reads the buckets it captured
+ * ({@link #captureInto}) while they are frozen, and the writer changes a copy of a bucket a reader holds.
  */
 final class TimeTiers {
     static final long NO_TIME = Bucket.NO_TIME;
@@ -33,24 +36,24 @@ final class TimeTiers {
     private Bucket headBucket;
     private long headStart = NO_TIME;
     private long headEnd = NO_TIME;
-    private final int histogramDigits;
-    private final int qualityNames;
     /** The all-models tiers this model's closed seconds are handed to, or null. */
     private final TimeTiers parent;
     /** The buckets an add goes to, as {@link #directBuckets} finds them; reused (one writer thread). */
     private final Bucket[] direct;
+    /** Decides whether a bucket may be changed in place; null in a snapshot's image, which is never changed. */
+    private final CopyOnWrite cow;
 
     /**
      * @param widthMs         bucket width of each tier, finest first.
      * @param size            buckets per tier.
-     * @param histogramDigits significant digits of the histograms.
-     * @param qualityNames    the number of quality score names allowed.
      * @param parent          the tiers that sum these and their siblings (all models), or null: each finest
      *                        bucket is handed to it once it closes, and late events for closed seconds at once.
+     * @param cow             the store's copy-on-write state, which makes the buckets; null for a snapshot's image
+     *                        of tiers, which is never changed.
      */
-    TimeTiers(final long[] widthMs, final int[] size, final int histogramDigits, final int qualityNames,
-              final TimeTiers parent) {
+    TimeTiers(final long[] widthMs, final int[] size, final TimeTiers parent, final CopyOnWrite cow) {
         this.parent = parent;
+        this.cow = cow;
         this.widthMs = widthMs;
         this.size = size;
         this.tiers = widthMs.length;
@@ -63,8 +66,6 @@ final class TimeTiers {
         this.nextToRollMs = new long[tiers];
         java.util.Arrays.fill(headStartMs, NO_TIME);
         java.util.Arrays.fill(nextToRollMs, NO_TIME);
-        this.histogramDigits = histogramDigits;
-        this.qualityNames = qualityNames;
     }
 
     /**
@@ -76,7 +77,7 @@ final class TimeTiers {
      */
     boolean add(final EventSlot e, final long timeMs) {
         final Bucket head = headBucket;
-        if (timeMs >= headStart && timeMs < headEnd && head != null) {
+        if (timeMs >= headStart && timeMs < headEnd && head != null && cow.mayChange(head)) {
             head.measures.add(e);   // the common case: an event in the newest finest bucket
             return true;
         }
@@ -119,13 +120,13 @@ final class TimeTiers {
     }
 
     /**
-     * Merges this child's newest finest bucket into a result if it lies in [fromMs, toMs): what a parent's query
+     * Pins this child's newest finest bucket for a result if it lies in [fromMs, toMs): what a parent's query
      * adds for the second a child has not handed over yet.
      */
-    int mergeOpenHead(final long fromMs, final long toMs, final Measures into) {
+    int mergeOpenHead(final long fromMs, final long toMs, final PinnedBuckets into) {
         final Bucket head = headBucket;
         if (head != null && !head.isEmpty() && headStart >= fromMs && headStart < toMs) {
-            into.merge(head.measures);
+            into.add(head);
             return 1;
         }
         return 0;
@@ -225,35 +226,56 @@ final class TimeTiers {
         return k == 0 || start + widthMs[k] <= nextToRollMs[k - 1] || start > headStartMs[0];
     }
 
+    /**
+     * @param create false to read: the bucket as it is, or null if none holds that interval; true to change it:
+     *               the bucket, taken or emptied for that interval if need be, or its replacement if a reader holds it.
+     */
     private Bucket bucket(final int k, final long start, final boolean create) {
         final Bucket[] r = ring[k];
         final int index = (int)((start / widthMs[k]) % r.length);
         Bucket b = r[index];
         if (b != null && b.startMs == start) {
-            return b;
+            return create ? changeable(r, index, b, true) : b;
         }
         if (!create) {
             return null;
         }
         if (b == null) {
-            b = new Bucket(histogramDigits, widthMs[k] > 600_000, qualityNames);
+            b = cow.newBucket(widthMs[k] > 600_000);
             r[index] = b;
+        } else {
+            b = changeable(r, index, b, false);
         }
         b.reuse(start);
         return b;
     }
 
     /**
-     * Merges every bucket that covers [fromMs, toMs) into an accumulator. Where the tiers cannot cut the window
+     * @return b, or if a reader holds it, its replacement in the ring: a copy (keepContents) or an empty spare.
+     */
+    private Bucket changeable(final Bucket[] r, final int index, final Bucket b, final boolean keepContents) {
+        if (cow.mayChange(b)) {
+            return b;
+        }
+        final Bucket c = cow.replace(b, keepContents);
+        r[index] = c;
+        if (b == headBucket) {
+            headBucket = c;
+        }
+        return c;
+    }
+
+    /**
+     * Pins every bucket that covers [fromMs, toMs) for a query to merge. Where the tiers cannot cut the window
      * exactly, the covered span is widened to the enclosing bucket edges.
      *
      * @param fromMs start of the window, inclusive.
      * @param toMs   end of the window, exclusive.
-     * @param into   accumulator.
+     * @param into   the query's pinned buckets.
      * @param span   receives the span actually covered: [span[0], span[1]).
      * @return the number of buckets looked at.
      */
-    int merge(final long fromMs, final long toMs, final Measures into, final long[] span) {
+    int merge(final long fromMs, final long toMs, final PinnedBuckets into, final long[] span) {
         span[0] = fromMs;
         span[1] = toMs;
         if (headStartMs[0] == NO_TIME || toMs <= fromMs) {
@@ -276,7 +298,8 @@ final class TimeTiers {
      * @return the number of buckets covered, or -1 if the walk met a gap before fromMs (nothing merged then if
      * into is null).
      */
-    private int walk(final long fromMs, final int end, final long last, final Measures into, final long[] span) {
+    private int walk(final long fromMs, final int end, final long last, final PinnedBuckets into,
+                     final long[] span) {
         long t = last;
         int looked = 1;
         merge(into, end, t);
@@ -324,11 +347,11 @@ final class TimeTiers {
         return k == tiers - 1 || retained(k, floor(fromMs, widthMs[k])) || retained(k, floor(start, widthMs[k + 1]));
     }
 
-    private void merge(final Measures into, final int k, final long start) {
+    private void merge(final PinnedBuckets into, final int k, final long start) {
         if (into != null) {
             final Bucket b = bucket(k, start, false);
             if (b != null) {
-                into.merge(b.measures);
+                into.add(b);
             }
         }
     }
@@ -360,6 +383,20 @@ final class TimeTiers {
 
     private static long floor(final long timeMs, final long widthMs) {
         return timeMs - Math.floorMod(timeMs, widthMs);
+    }
+
+    /**
+     * Makes an image of these tiers for a snapshot: where each tier stands and the buckets of its ring, shared, not
+     * copied (the writer froze them, see {@link CopyOnWrite#freeze()}). Writer only; allocates nothing.
+     *
+     * @param image tiers of the same configuration, owned by the snapshot.
+     */
+    void captureInto(final TimeTiers image) {
+        for (int k = 0; k < tiers; k++) {
+            System.arraycopy(ring[k], 0, image.ring[k], 0, ring[k].length);
+        }
+        System.arraycopy(headStartMs, 0, image.headStartMs, 0, tiers);
+        System.arraycopy(nextToRollMs, 0, image.nextToRollMs, 0, tiers);
     }
 
     /**
@@ -406,7 +443,7 @@ final class TimeTiers {
                 if (i < 0 || i >= ring[k].length) {
                     throw new IOException("bad bucket index " + i);
                 }
-                final Bucket b = new Bucket(histogramDigits, widthMs[k] > 600_000, qualityNames);
+                final Bucket b = cow.newBucket(widthMs[k] > 600_000);
                 BucketCodec.read(in, b);
                 ring[k][i] = b;
             }

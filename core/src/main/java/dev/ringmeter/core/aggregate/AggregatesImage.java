@@ -1,0 +1,45 @@
+package dev.ringmeter.core.aggregate;
+
+import dev.ringmeter.core.StoreConfig;
+
+import java.io.DataOutput;
+import java.io.IOException;
+
+/**
+ * The aggregates as they stood at one point of the writer's stream, for a snapshot: where every tier stands and its
+ * buckets (shared with the writer, which froze them and changes copies instead, see {@link CopyOnWrite}), copies of
+ * the recent events and of the cumulative totals, and the store's price table (read when written, see
+ * {@link PriceTable} on snapshots). Capturing it ({@link Aggregates#capture}) costs the writer a copy of references
+ * and small tables, not of the buckets, so a snapshot is written while ingestion goes on.
+ * <p>
+ * Threading: one per snapshot writer, reused. The writer captures it on its own thread, hands it to one other
+ * thread (happens-before, e.g. through a volatile field), which {@link #write writes} it and then
+ * {@link #release releases} it; the writer captures into it again only after the release.
+ */
+public final class AggregatesImage {
+    private final PriceTable prices;
+    private final CopyOnWrite cow;
+    final TierRegistry tiers;
+    final CumulativeTotals totals = new CumulativeTotals();
+
+    AggregatesImage(final StoreConfig config, final PriceTable prices, final CopyOnWrite cow) {
+        this.prices = prices;
+        this.cow = cow;
+        this.tiers = new TierRegistry(config, true);
+    }
+
+    /**
+     * Writes the image in the snapshot layout of {@link AggregatesCodec}.
+     *
+     * @param out to write to.
+     * @throws IOException if the write fails.
+     */
+    public void write(final DataOutput out) throws IOException {
+        AggregatesCodec.write(out, prices, totals, tiers);
+    }
+
+    /** Lets the writer change the buckets this image shares again: call once it is written (or given up). */
+    public void release() {
+        cow.thaw();
+    }
+}
