@@ -16,7 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
@@ -427,14 +429,23 @@ class DurableStoreTest {
         }
     }
 
+    /**
+     * Copies a data directory, perhaps while a store writes it, leaving out the snapshot's temporary file (which
+     * the snapshot thread may rename away at any moment).
+     */
     static Path copy(final Path from, final Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (final Path p : (Iterable<Path>)files::iterator) {
-                final Path target = to.resolve(from.relativize(p).toString());
+        Files.createDirectories(to);
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(from)) {
+            for (final Path p : entries) {
+                final Path target = to.resolve(p.getFileName().toString());
                 if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
+                    copy(p, target);
                 } else if (!p.getFileName().toString().endsWith(".tmp")) {
-                    Files.copy(p, target);
+                    try {
+                        Files.copy(p, target);
+                    } catch (final NoSuchFileException e) {
+                        // a snapshot's temporary file renamed meanwhile
+                    }
                 }
             }
         }
