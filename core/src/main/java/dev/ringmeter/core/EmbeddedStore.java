@@ -274,7 +274,8 @@ public final class EmbeddedStore implements EventRecorder {
         return new StoreStats(cursor + 1, publisher.dropped(), counters[0], counters[1], counters[2],
             publisher.capacity(), cursor - publisher.consumedSequence(),
             dictionary.size(Dimension.MODEL), aggregates.footprintBytes(), journal == null ? 0 : journal.diskBytes(),
-            snapshotWrittenAtMs(), paths[0], paths[1]);
+            snapshotWrittenAtMs(), paths[0], paths[1], snapshots == null ? 0 : snapshots.skipped(),
+            snapshots == null ? 0 : snapshots.lastCaptureNanos());
     }
 
     /**

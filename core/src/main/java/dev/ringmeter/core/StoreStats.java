@@ -23,8 +23,11 @@ package dev.ringmeter.core;
  *                            every tier that already rolled their time up.
  * @param heldEvents          events and samples applied ahead of the store clock's current 1-second bucket since
  *                            the store opened (replay included), held apart until the clock gets there.
+ * @param snapshotsSkipped    snapshots skipped because the previous one was still being written when they fell due.
+ * @param snapshotCaptureNs   how long the aggregate thread spent capturing the latest snapshot, ns, 0 if none.
  */
 public record StoreStats(long published, long dropped, long aggregatedEvents, long aggregatedSamples, long expired,
                          int ringCapacity, long ringOccupied, int models, long aggregateHeapBytes, long journalBytes,
-                         long snapshotWrittenAtMs, long lateEvents, long heldEvents) {
+                         long snapshotWrittenAtMs, long lateEvents, long heldEvents, long snapshotsSkipped,
+                         long snapshotCaptureNs) {
 }

@@ -16,7 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
@@ -178,6 +180,10 @@ class DurableStoreTest {
         store.setPrice(MODELS[1], 3, 15);
         record(store, clock, 0, 30_000);   // 300 s of clock: snapshots happen along the way
         assertTrue(store.flush(10, TimeUnit.SECONDS));
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (store.snapshotJournalIndex() < 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();   // written on the snapshot thread
+        }
         assertTrue(store.snapshotJournalIndex() >= 0, "a periodic snapshot was written");
         // copy the directory while the store runs: a crash image with a snapshot and a journal tail after it
         final Path withSnapshot = copy(data, dir.resolve("with-snapshot"));
@@ -387,6 +393,20 @@ class DurableStoreTest {
             .snapshotIntervalMs(60_000);
         try (EmbeddedStore store = EmbeddedStore.open(config)) {
             recordFortyMinutes(store);
+            // snapshots are written on their own thread (one due while another is written is skipped): poll, giving
+            // the store a minute of clock and an event at a time, until the snapshot after them deleted the cycles
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            long nowMs = T0 + 2_400_000L;
+            while (cycleFiles(data) > 4 && System.nanoTime() < deadline) {
+                nowMs += 61_000;
+                clock.update(nowMs);
+                final long written = store.snapshotJournalIndex();
+                store.record(new Event().model("m").latencyMs(1).timestampMs(nowMs));
+                assertTrue(store.flush(10, TimeUnit.SECONDS));
+                while (store.snapshotJournalIndex() == written && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+            }
             assertTrue(cycleFiles(data) <= 4, "at most the retention's cycles are left: " + cycleFiles(data));
             assertTrue(store.stats().journalBytes() > 0);
         }
@@ -409,14 +429,23 @@ class DurableStoreTest {
         }
     }
 
+    /**
+     * Copies a data directory, perhaps while a store writes it, leaving out the snapshot's temporary file (which
+     * the snapshot thread may rename away at any moment).
+     */
     static Path copy(final Path from, final Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (final Path p : (Iterable<Path>)files::iterator) {
-                final Path target = to.resolve(from.relativize(p).toString());
+        Files.createDirectories(to);
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(from)) {
+            for (final Path p : entries) {
+                final Path target = to.resolve(p.getFileName().toString());
                 if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
+                    copy(p, target);
                 } else if (!p.getFileName().toString().endsWith(".tmp")) {
-                    Files.copy(p, target);
+                    try {
+                        Files.copy(p, target);
+                    } catch (final NoSuchFileException e) {
+                        // a snapshot's temporary file renamed meanwhile
+                    }
                 }
             }
         }

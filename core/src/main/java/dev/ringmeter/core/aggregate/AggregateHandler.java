@@ -8,15 +8,20 @@ import org.agrona.concurrent.EpochClock;
  * The ring consumer that applies events to the {@link Aggregates}. Takes the aggregates' lock once per batch (or
  * per {@value Aggregates#MAX_EVENTS_PER_LOCK} events) rather than per event, stamps events that carry no time
  * with the clock read once per batch and, as the writer of the {@link PriceTable}, stamps their cost (both only
- * when no journal handler did before it), writes a snapshot when one is due
- * (at the next end of a journal document, so that the snapshot's journal position is exact), has the dictionary
- * release the ids idle past its window ({@link dev.ringmeter.core.dictionary.IdleRelease}, at the start of a batch
- * when a sweep is due), and allocates nothing in steady state.
+ * when no journal handler did before it), captures a snapshot when one is due
+ * (at the next end of a journal document, so that the snapshot's journal position is exact; another thread writes
+ * it, see {@link Aggregates#capture}), has the dictionary release the ids idle past its window
+ * ({@link dev.ringmeter.core.dictionary.IdleRelease}, at the start of a batch when a sweep is due), and allocates
+ * nothing in steady state.
  * <p>
  * Threading: called only by its own Disruptor consumer thread.
  */
 public final class AggregateHandler implements EventHandler<EventSlot> {
-    /** Writes a snapshot of the aggregates, on the aggregate thread, holding the lock. */
+    /**
+     * Takes a snapshot of the aggregates: called on the aggregate thread, holding the lock, at the end of a journal
+     * document; captures the state cheaply and leaves the writing to another thread, or skips if one is still being
+     * written.
+     */
     @FunctionalInterface
     public interface Snapshotter {
         void snapshot(long journalIndex);

@@ -11,7 +11,6 @@ import dev.ringmeter.core.query.Series;
 import dev.ringmeter.core.query.WindowStats;
 
 import java.io.DataInput;
-import java.io.DataOutput;
 import java.io.IOException;
 import java.util.List;
 import java.util.SortedMap;
@@ -28,15 +27,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link PriceTable} prices events and the {@link AggregatesCodec} lays the state out in a snapshot.
  * <p>
  * Threading: exactly one writer, the {@link AggregateHandler} on the store's consumer thread, which holds
- * {@link #lock} while it applies a batch of events (at most {@value #MAX_EVENTS_PER_LOCK} at a time). Queries may
- * come from any thread: each takes the same lock, so it sees a consistent state of all models at a point between
- * two batches, and copies what it needs out before it returns. The price table has its own contract (see
- * {@link PriceTable}) and needs no lock.
+ * {@link #lock} while it applies a batch of events (at most {@value #MAX_EVENTS_PER_LOCK} at a time). Readers come
+ * from any thread and hold the same lock only for work bounded by one model, never for a whole query or scrape, so
+ * the writer never waits long for a reader: a window query pins its buckets under the lock, at a point between two
+ * batches, and merges them after it (the writer changes copies of pinned buckets, see {@link CopyOnWrite}); the
+ * totals are copied one model at a time; {@link #models()} and {@link #metricNames()} take no lock. A snapshot is
+ * {@link #capture captured} by the writer, between two documents, into an {@link AggregatesImage} that another
+ * thread writes while the writer goes on. The price table has its own contract (see {@link PriceTable}) and needs
+ * no lock.
  */
 public final class Aggregates {
     static final int MAX_EVENTS_PER_LOCK = 1024;
 
     private final ReentrantLock lock = new ReentrantLock();
+    private final StoreConfig config;
     private final Dictionary dictionary;
     private final int maxStringLength;
     private final PriceTable prices = new PriceTable();
@@ -51,9 +55,10 @@ public final class Aggregates {
      * @param dictionary the store's dictionary.
      */
     public Aggregates(final StoreConfig config, final Dictionary dictionary) {
+        this.config = config;
         this.dictionary = dictionary;
         this.maxStringLength = config.maxStringLength();
-        this.tiers = new TierRegistry(config, dictionary);
+        this.tiers = new TierRegistry(config, dictionary, false);
         this.idleRelease = new IdleRelease(dictionary);
         this.writer = new AggregateWriter(tiers, totals, idleRelease);
         this.queries = new WindowQueries(lock, tiers, dictionary, config.clock());
@@ -215,16 +220,12 @@ public final class Aggregates {
     }
 
     /**
-     * @return every model's totals since the store was created, by model name in name order: a consistent copy
-     * (allocates; for a metrics scrape, not a hot path).
+     * @return every model's totals since the store was created, by model name in name order: each model's a
+     * consistent copy, the models copied one after another, each under the lock on its own (allocates; for a
+     * metrics scrape, not a hot path).
      */
     public SortedMap<String, CallTotals> totals() {
-        lock.lock();
-        try {
-            return totals.copy(dictionary);
-        } finally {
-            lock.unlock();
-        }
+        return totals.copy(dictionary, lock);
     }
 
     /**
@@ -259,30 +260,47 @@ public final class Aggregates {
     }
 
     /**
-     * @return an estimate of the heap held by all aggregates, in bytes.
+     * @return an estimate of the heap held by all aggregates, in bytes, summed one model at a time.
      */
     public long footprintBytes() {
-        lock.lock();
-        try {
-            return tiers.footprintBytes() + totals.footprintBytes();
-        } finally {
-            lock.unlock();
-        }
+        return tiers.footprintBytes(lock) + totals.footprintBytes(lock);
     }
 
     /**
-     * Writes the whole state, the price table included, to a snapshot. Writer thread, holding the lock, or no
-     * writer running.
-     *
-     * @param out to write to.
-     * @throws IOException if the write fails.
+     * @return a reusable image of these aggregates for a snapshot writer, empty until {@link #capture}d.
      */
-    public void write(final DataOutput out) throws IOException {
-        AggregatesCodec.write(out, prices, totals, tiers);
+    public AggregatesImage newImage() {
+        return new AggregatesImage(config, dictionary, prices, tiers.cow);
     }
 
     /**
-     * Reads a state written by {@link #write(DataOutput)} into this new, empty instance, before the ring starts.
+     * Captures the state as it stands into an image for a snapshot, cheaply: the buckets are shared, frozen until
+     * the image is released, and only the positions of the tiers, the recent events and the totals are copied. The
+     * dictionary, which the snapshot writes later, keeps the name each id has now for it
+     * ({@link Dictionary#captureForSnapshot()}) until the image is released, so it names every id the journal after
+     * this point carries as that journal means it, even an id given to another value meanwhile. Called by the writer
+     * between two batches (or with the writer stopped, holding the lock); allocates only for what is new since the
+     * last capture.
+     *
+     * @param image made by {@link #newImage()}, released since its last capture.
+     * @throws IllegalStateException if the image of an earlier capture is not released yet.
+     */
+    public void capture(final AggregatesImage image) {
+        tiers.cow.freeze();
+        dictionary.captureForSnapshot();
+        tiers.captureInto(image.tiers);
+        totals.captureInto(image.totals);
+    }
+
+    /**
+     * @return buckets the writer copied, since the store started, because a reader held them.
+     */
+    public long copiedBuckets() {
+        return tiers.cow.copies();
+    }
+
+    /**
+     * Reads a state written by {@link AggregatesImage#write} into this new, empty instance, before the ring starts.
      *
      * @param in       to read from.
      * @param version2 whether it is the layout of a version-2 snapshot (recent events kept the ids of released

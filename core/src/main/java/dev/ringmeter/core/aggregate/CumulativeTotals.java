@@ -7,6 +7,7 @@ import dev.ringmeter.core.ingest.EventSlot;
 import java.util.Arrays;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.locks.Lock;
 
 /**
  * Monotonic totals since the store was created: the events and custom metric samples applied, those older than
@@ -14,7 +15,9 @@ import java.util.TreeMap;
  * part of the snapshot, and a recovery replays the journal after the snapshot through the same writer, so each
  * journaled event is counted exactly once however the store restarts.
  * <p>
- * Threading: not thread-safe; written by the aggregate writer, read under the aggregates' lock.
+ * Threading: not thread-safe; written by the aggregate writer. A reader copies it one model at a time under the
+ * aggregates' lock ({@link #copy}), so the writer waits at most for one model's copy, never for a whole scrape;
+ * the writer copies it for a snapshot ({@link #captureInto}).
  */
 final class CumulativeTotals {
     long events;
@@ -49,27 +52,68 @@ final class CumulativeTotals {
     }
 
     /**
+     * Copies every model's totals, each under the lock on its own: each model's totals are consistent, and the
+     * models are copied one after another (a counter read later never reads less than one read before).
+     *
      * @param dictionary to name the models and error types.
-     * @return a copy of every model's totals by model name, in name order (allocates).
+     * @param lock       the aggregates' lock, which the writer holds while it adds.
+     * @return a copy of every model's totals by model name, in name order (allocates, outside the lock).
      */
-    SortedMap<String, CallTotals> copy(final Dictionary dictionary) {
+    SortedMap<String, CallTotals> copy(final Dictionary dictionary, final Lock lock) {
         final SortedMap<String, CallTotals> copy = new TreeMap<>();
-        for (int id = 1; id < models.length; id++) {
-            if (models[id] != null) {
-                copy.put(dictionary.name(Dimension.MODEL, id), models[id].copy(dictionary));
+        final ModelTotals scratch = new ModelTotals();
+        for (int id = 1; ; id++) {
+            lock.lock();
+            try {
+                if (id >= models.length) {
+                    break;
+                }
+                if (models[id] == null) {
+                    continue;
+                }
+                models[id].copyInto(scratch);
+            } finally {
+                lock.unlock();
             }
+            copy.put(dictionary.name(Dimension.MODEL, id), scratch.copy(dictionary));
         }
         return copy;
     }
 
-    /** @return an estimate of the heap held, in bytes. */
-    long footprintBytes() {
-        long bytes = 48 + 16 + models.length * 4L;
-        for (final ModelTotals m : models) {
-            if (m != null) {
-                bytes += m.footprintBytes();
+    /**
+     * Copies these totals for a snapshot. Writer only; allocates only for a model or error type new to the image.
+     *
+     * @param image the copy, owned by the snapshot.
+     */
+    void captureInto(final CumulativeTotals image) {
+        image.events = events;
+        image.metricSamples = metricSamples;
+        image.expired = expired;
+        for (int id = 0; id < models.length; id++) {
+            if (models[id] != null) {
+                models[id].copyInto(image.model(id));
             }
         }
-        return bytes;
+    }
+
+    /**
+     * @param lock the aggregates' lock, taken for one model at a time.
+     * @return an estimate of the heap held, in bytes.
+     */
+    long footprintBytes(final Lock lock) {
+        long bytes = 48 + 16;
+        for (int id = 0; ; id++) {
+            lock.lock();
+            try {
+                if (id >= models.length) {
+                    return bytes + models.length * 4L;
+                }
+                if (models[id] != null) {
+                    bytes += models[id].footprintBytes();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
     }
 }

@@ -5,8 +5,8 @@ package dev.ringmeter.core.aggregate;
  * buckets: a count per bound (not cumulative) and one above the last bound, the sum of the values and their count.
  * Unlike the store's HdrHistograms it never forgets: it counts since the store was created.
  * <p>
- * Threading: not thread-safe. The aggregate writer's instances are read only under the aggregates' lock; a copy
- * ({@link Aggregates#totals()}) belongs to its reader, who cannot change it.
+ * Threading: not thread-safe. The aggregate writer's instances are copied only under the aggregates' lock or by the
+ * writer itself; a copy ({@link Aggregates#totals()}) belongs to its reader, who cannot change it.
  */
 public final class FixedBucketHistogram {
     private final double[] bounds;
@@ -55,9 +55,16 @@ public final class FixedBucketHistogram {
     /** @return a copy with its own counts and the same bounds. */
     FixedBucketHistogram copy() {
         final FixedBucketHistogram h = new FixedBucketHistogram(bounds, scale);
+        copyInto(h);
+        return h;
+    }
+
+    /**
+     * @param h a histogram with the same bounds, made to hold what this one holds (allocates nothing).
+     */
+    void copyInto(final FixedBucketHistogram h) {
         System.arraycopy(counts, 0, h.counts, 0, counts.length);
         h.rawSum = rawSum;
-        return h;
     }
 
     /** @return the number of upper bounds (the bucket above the last is not counted here). */

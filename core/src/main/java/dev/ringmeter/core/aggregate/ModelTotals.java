@@ -7,6 +7,7 @@ import dev.ringmeter.core.dictionary.Dictionary;
 import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.ingest.EventSlot;
 import org.agrona.collections.Long2LongCounterMap;
+import org.agrona.collections.LongLongConsumer;
 
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -16,7 +17,8 @@ import java.util.TreeMap;
  * retries, cache lookups, and histograms with the fixed bounds of the OpenTelemetry GenAI semantic conventions.
  * Every event applied counts, whatever its timestamp.
  * <p>
- * Threading: not thread-safe; written by the aggregate writer, copied for readers under the aggregates' lock.
+ * Threading: not thread-safe; written by the aggregate writer, copied under the aggregates' lock one model at a
+ * time ({@link #copyInto}, then {@link #copy} outside the lock) for readers, and by the writer for a snapshot.
  * Adding an event allocates nothing once the model's error types have been seen.
  */
 final class ModelTotals {
@@ -48,6 +50,7 @@ final class ModelTotals {
     final FixedBucketHistogram outputTokens = new FixedBucketHistogram(TOKEN_BOUNDS, 1);
     /** Calls by error type id. */
     final Long2LongCounterMap errorsByType = new Long2LongCounterMap(0);
+    private final LongLongConsumer addErrors = (type, n) -> errorsByType.getAndAdd(type, n);
     double costUsd;
     long retries;
     long cacheHits;
@@ -113,6 +116,25 @@ final class ModelTotals {
         }
         final int log2Ceiling = 64 - Long.numberOfLeadingZeros(tokens - 1);
         return Math.min((log2Ceiling + 1) >>> 1, TOKEN_BOUNDS.length);
+    }
+
+    /**
+     * Makes another instance hold what this one holds; allocates nothing once it has room for the error types.
+     *
+     * @param into the copy.
+     */
+    void copyInto(final ModelTotals into) {
+        System.arraycopy(requestsByStatus, 0, into.requestsByStatus, 0, STATUSES);
+        durationSeconds.copyInto(into.durationSeconds);
+        ttftSeconds.copyInto(into.ttftSeconds);
+        inputTokens.copyInto(into.inputTokens);
+        outputTokens.copyInto(into.outputTokens);
+        into.errorsByType.clear();
+        errorsByType.forEach(into.addErrors);
+        into.costUsd = costUsd;
+        into.retries = retries;
+        into.cacheHits = cacheHits;
+        into.cacheMisses = cacheMisses;
     }
 
     /**

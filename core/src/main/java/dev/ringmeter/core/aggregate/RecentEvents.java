@@ -19,7 +19,8 @@ import java.io.IOException;
  * is still here. The error type, a pinned dimension, stays an id. Quality scores and tags are not kept here; they
  * are in the aggregates (and the journal).
  * <p>
- * Threading: not thread-safe; written by the aggregate writer, read under the aggregates' lock.
+ * Threading: not thread-safe; written by the aggregate writer, read under the aggregates' lock; a snapshot writes
+ * the copy the writer made of it ({@link #copyInto}).
  */
 final class RecentEvents {
     private static final int STRIDE = 11;
@@ -184,6 +185,20 @@ final class RecentEvents {
      */
     static long widestStringsBytes(final int capacity, final int maxStringLength) {
         return (long)capacity * NAMES * (40 + 2L * maxStringLength);
+    }
+
+    /**
+     * Copies every event held, its numbers and its names, into another instance of the same capacity, for a
+     * snapshot. Writer only; allocates nothing (the names are shared, immutable strings).
+     *
+     * @param image the copy, owned by the snapshot.
+     */
+    void copyInto(final RecentEvents image) {
+        image.added = added;
+        image.next = next;
+        final int n = size();
+        System.arraycopy(data, 0, image.data, 0, n * STRIDE);
+        System.arraycopy(names, 0, image.names, 0, n * NAMES);
     }
 
     /**

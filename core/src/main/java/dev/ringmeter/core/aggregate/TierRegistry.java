@@ -6,13 +6,15 @@ import dev.ringmeter.core.dictionary.Dimension;
 import org.agrona.concurrent.EpochClock;
 
 import java.util.Arrays;
+import java.util.concurrent.locks.Lock;
 
 /**
  * The time tiers the store keeps, by id: one {@link TimeTiers} and one {@link RecentEvents} per model, the
  * all-models tiers that each model's tiers hand their closed seconds to, and one {@link TimeTiers} per custom
  * metric name. Creates a model's or a metric's tiers on first use, all with the store's configuration.
  * <p>
- * Threading: not thread-safe; written by the aggregate writer, read under the aggregates' lock.
+ * Threading: not thread-safe; written by the aggregate writer, read under the aggregates' lock. The writer makes
+ * a snapshot's image of it with {@link #captureInto}.
  */
 final class TierRegistry {
     private final long[] tierWidthsMs;
@@ -23,6 +25,8 @@ final class TierRegistry {
     private final Dictionary dictionary;
     private final EpochClock clock;
     private final long maxFutureSkewMs;
+    /** The writer's copy-on-write state; null in a snapshot's image. */
+    final CopyOnWrite cow;
     /** All models together. */
     final TimeTiers all;
     /** By model id; null where a model has no event. */
@@ -35,8 +39,9 @@ final class TierRegistry {
     /**
      * @param config     the store's configuration (tiers, histogram digits, limits).
      * @param dictionary the store's, through which recent events keep the names of released dimensions.
+     * @param image      true for a snapshot's image, whose tiers share the writer's buckets and are never changed.
      */
-    TierRegistry(final StoreConfig config, final Dictionary dictionary) {
+    TierRegistry(final StoreConfig config, final Dictionary dictionary, final boolean image) {
         this.dictionary = dictionary;
         this.tierWidthsMs = config.tierWidthsMs();
         this.tierBuckets = config.tierBuckets();
@@ -45,12 +50,12 @@ final class TierRegistry {
         this.recentPerModel = config.recentEventsPerModel();
         this.clock = config.clock();
         this.maxFutureSkewMs = config.maxFutureSkewMs();
+        this.cow = image ? null : new CopyOnWrite(histogramDigits, qualityNames);
         this.all = newTiers(null);
     }
 
     private TimeTiers newTiers(final TimeTiers parent) {
-        return new TimeTiers(tierWidthsMs, tierBuckets, histogramDigits, qualityNames, parent, clock,
-            maxFutureSkewMs);
+        return new TimeTiers(tierWidthsMs, tierBuckets, parent, clock, maxFutureSkewMs, cow);
     }
 
     /** @return the width of the finest tier's buckets. */
@@ -149,19 +154,60 @@ final class TierRegistry {
             qualityNames, events, config.maxFutureSkewMs());
     }
 
-    /** @return an estimate of the heap held by every tier and recent-events ring, in bytes. */
-    long footprintBytes() {
-        long bytes = all.footprintBytes();
-        for (int id = 0; id < models.length; id++) {
-            if (models[id] != null) {
-                bytes += models[id].footprintBytes() + recent[id].footprintBytes();
+    /**
+     * Makes a snapshot's image of every model's and metric's tiers (sharing their frozen buckets, held ones included)
+     * and recent events (copied, their names too). Writer only, after {@link CopyOnWrite#freeze()}; allocates only
+     * for what is new to the image.
+     *
+     * @param image a registry made with the same configuration as an image, owned by the snapshot.
+     */
+    void captureInto(final TierRegistry image) {
+        all.captureInto(image.all);
+        for (int id = 1; id < Math.max(models.length, image.models.length); id++) {
+            if (id < models.length && models[id] != null) {
+                models[id].captureInto(image.model(id));
+                recent[id].copyInto(image.recent[id]);
+            } else if (id < image.models.length) {
+                image.models[id] = null;
+                image.recent[id] = null;
             }
         }
-        for (final TimeTiers t : metrics) {
-            if (t != null) {
-                bytes += t.footprintBytes();
+        for (int id = 1; id < Math.max(metrics.length, image.metrics.length); id++) {
+            if (id < metrics.length && metrics[id] != null) {
+                metrics[id].captureInto(image.metric(id));
+            } else if (id < image.metrics.length) {
+                image.metrics[id] = null;
             }
         }
-        return bytes;
+    }
+
+    /**
+     * @param lock the aggregates' lock, taken for one model's or metric's tiers at a time.
+     * @return an estimate of the heap held by every tier and recent-events ring, in bytes.
+     */
+    long footprintBytes(final Lock lock) {
+        long bytes;
+        lock.lock();
+        try {
+            bytes = all.footprintBytes();
+        } finally {
+            lock.unlock();
+        }
+        for (int id = 0; ; id++) {
+            lock.lock();
+            try {
+                if (id >= models.length && id >= metrics.length) {
+                    return bytes;
+                }
+                if (id < models.length && models[id] != null) {
+                    bytes += models[id].footprintBytes() + recent[id].footprintBytes();
+                }
+                if (id < metrics.length && metrics[id] != null) {
+                    bytes += metrics[id].footprintBytes();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
     }
 }

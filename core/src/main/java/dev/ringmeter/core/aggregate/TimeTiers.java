@@ -25,7 +25,12 @@ import java.io.IOException;
  * a late one, and the future-skew bound does not depend on the tiers' spans. Queries add the held buckets that
  * lie in their window.
  * <p>
- * Threading: not thread-safe; owned by the aggregate writer, read by queries under the aggregates' lock.
+ * Threading: owned by the aggregate writer; its structure (which buckets cover which interval, which are held
+ * ahead) is read by queries under the aggregates' lock. The buckets themselves, those held ahead included, are
+ * copy-on-write ({@link CopyOnWrite}): a query pins the buckets of its window under the lock and merges them after
+ * it, a snapshot reads the buckets it captured ({@link #captureInto}) while they are frozen, and the writer changes
+ * a copy of a bucket a reader holds, whether it adds to it, rolls into it, moves it between the ring and the held
+ * ones, or reuses it for another interval.
  */
 final class TimeTiers {
     static final long NO_TIME = Bucket.NO_TIME;
@@ -42,8 +47,6 @@ final class TimeTiers {
     private Bucket headBucket;
     private long headStart = NO_TIME;
     private long headEnd = NO_TIME;
-    private final int histogramDigits;
-    private final int qualityNames;
     /** The all-models tiers this model's closed seconds are handed to, or null. */
     private final TimeTiers parent;
     /** The buckets an add goes to, as {@link #directBuckets} finds them; reused (one writer thread). */
@@ -59,20 +62,23 @@ final class TimeTiers {
     private Bucket[] ahead;
     /** How many buckets of {@link #ahead} hold an interval. */
     private int aheadCount;
+    /** Decides whether a bucket may be changed in place, and makes buckets; null in a snapshot's image. */
+    private final CopyOnWrite cow;
 
     /**
      * @param widthMs         bucket width of each tier, finest first.
      * @param size            buckets per tier.
-     * @param histogramDigits significant digits of the histograms.
-     * @param qualityNames    the number of quality score names allowed.
      * @param parent          the tiers that sum these and their siblings (all models), or null: each finest
      *                        bucket is handed to it once it closes, and late events for closed seconds at once.
      * @param clock           the store's clock, which the finest tier's head never passes.
      * @param maxFutureSkewMs how far ahead of the clock an item may lie (the store's future-skew bound).
+     * @param cow             the store's copy-on-write state, which makes the buckets; null for a snapshot's image
+     *                        of tiers, which is never changed.
      */
-    TimeTiers(final long[] widthMs, final int[] size, final int histogramDigits, final int qualityNames,
-              final TimeTiers parent, final EpochClock clock, final long maxFutureSkewMs) {
+    TimeTiers(final long[] widthMs, final int[] size, final TimeTiers parent, final EpochClock clock,
+              final long maxFutureSkewMs, final CopyOnWrite cow) {
         this.parent = parent;
+        this.cow = cow;
         this.clock = clock;
         this.aheadSlots = aheadSlots(maxFutureSkewMs, widthMs[0]);
         this.widthMs = widthMs;
@@ -87,8 +93,6 @@ final class TimeTiers {
         this.nextToRollMs = new long[tiers];
         java.util.Arrays.fill(headStartMs, NO_TIME);
         java.util.Arrays.fill(nextToRollMs, NO_TIME);
-        this.histogramDigits = histogramDigits;
-        this.qualityNames = qualityNames;
     }
 
     /** What {@link #add} and {@link #addValue} did: older than every tier keeps, in no bucket. */
@@ -109,7 +113,7 @@ final class TimeTiers {
      */
     int add(final EventSlot e, final long timeMs) {
         final Bucket head = headBucket;
-        if (timeMs >= headStart && timeMs < headEnd && head != null) {
+        if (timeMs >= headStart && timeMs < headEnd && head != null && cow.mayChange(head)) {
             head.measures.add(e);   // the common case: an event in the newest finest bucket
             return IN_ORDER;
         }
@@ -161,26 +165,26 @@ final class TimeTiers {
     }
 
     /**
-     * Merges this child's newest finest bucket into a result if it lies in [fromMs, toMs): what a parent's query
-     * adds for the second a child has not handed over yet.
+     * Pins this child's newest finest bucket, and those it holds ahead, for a result if they lie in [fromMs, toMs):
+     * what a parent's query adds for the seconds a child has not handed over yet.
      */
-    int mergeOpenHead(final long fromMs, final long toMs, final Measures into) {
+    int mergeOpenHead(final long fromMs, final long toMs, final PinnedBuckets into) {
         final Bucket head = headBucket;
         int n = 0;
         if (head != null && !head.isEmpty() && headStart >= fromMs && headStart < toMs) {
-            into.merge(head.measures);
+            into.add(head);
             n = 1;
         }
         return n + mergeAhead(fromMs, toMs, into);
     }
 
-    /** Merges the buckets held ahead of the head that lie in [fromMs, toMs) into a result. */
-    private int mergeAhead(final long fromMs, final long toMs, final Measures into) {
+    /** Pins the buckets held ahead of the head that lie in [fromMs, toMs) for a result. */
+    private int mergeAhead(final long fromMs, final long toMs, final PinnedBuckets into) {
         int n = 0;
         for (int i = 0; aheadCount > 0 && i < ahead.length; i++) {
             final Bucket b = ahead[i];
             if (b != null && b.startMs != NO_TIME && b.startMs >= fromMs && b.startMs < toMs) {
-                into.merge(b.measures);
+                into.add(b);
                 n++;
             }
         }
@@ -284,7 +288,8 @@ final class TimeTiers {
     /**
      * Moves the buckets held ahead in (old, start] into the finest tier, in time order, each in place of the ring's
      * bucket at its index (rolled already, and no longer kept now that the head is at start), and rolls those
-     * before start as {@link #advance} rolls the ring's own.
+     * before start as {@link #advance} rolls the ring's own. The ring's bucket becomes an empty held one, or, if a
+     * reader holds it, is set aside for them and an empty one takes its place among the held.
      */
     private void placeAhead(final long old, final long start) {
         final long w = widthMs[0];
@@ -297,8 +302,11 @@ final class TimeTiers {
                 continue;
             }
             final int j = (int)((s / w) % r.length);
-            final Bucket spare = r[j];
+            Bucket spare = r[j];
             if (spare != null) {
+                if (!cow.mayChange(spare)) {
+                    spare = cow.replace(spare, false);
+                }
                 spare.startMs = NO_TIME;
             }
             r[j] = held;
@@ -339,14 +347,16 @@ final class TimeTiers {
         final int i = (int)((start / w) % aheadSlots);
         Bucket b = ahead[i];
         if (b != null && b.startMs == start) {
-            return b;
+            return changeable(ahead, i, b, true);
         }
         if (b != null && b.startMs != NO_TIME) {
             return null;   // never while every held bucket lies within aheadSlots of the head; move the head then
         }
         if (b == null) {
-            b = new Bucket(histogramDigits, Measures.longCounts(widthMs[0]), qualityNames);
+            b = cow.newBucket(Measures.longCounts(widthMs[0]));
             ahead[i] = b;
+        } else {
+            b = changeable(ahead, i, b, false);
         }
         b.reuse(start);
         aheadCount++;
@@ -375,35 +385,62 @@ final class TimeTiers {
         return k == 0 || start + widthMs[k] <= nextToRollMs[k - 1] || start > headStartMs[0];
     }
 
+    /**
+     * @param create false to read: the bucket as it is, or null if none holds that interval; true to change it:
+     *               the bucket, taken or emptied for that interval if need be, or its replacement if a reader holds it.
+     */
     private Bucket bucket(final int k, final long start, final boolean create) {
         final Bucket[] r = ring[k];
         final int index = (int)((start / widthMs[k]) % r.length);
         Bucket b = r[index];
         if (b != null && b.startMs == start) {
-            return b;
+            return create ? changeable(r, index, b, true) : b;
         }
         if (!create) {
             return null;
         }
         if (b == null) {
-            b = new Bucket(histogramDigits, Measures.longCounts(widthMs[k]), qualityNames);
+            b = cow.newBucket(Measures.longCounts(widthMs[k]));
             r[index] = b;
+        } else {
+            b = changeable(r, index, b, false);
         }
         b.reuse(start);
         return b;
     }
 
     /**
-     * Merges every bucket that covers [fromMs, toMs) into an accumulator. Where the tiers cannot cut the window
-     * exactly, the covered span is widened to the enclosing bucket edges.
+     * The one copy-on-write rule, for the buckets of the rings and those held ahead alike.
+     *
+     * @param slots        the ring, or the held buckets, that b is in.
+     * @param index        b's place in slots.
+     * @param keepContents true to go on adding to b's interval; false to reuse it for another.
+     * @return b, or if a reader holds it, its replacement in slots: a copy (keepContents) or an empty spare.
+     */
+    private Bucket changeable(final Bucket[] slots, final int index, final Bucket b, final boolean keepContents) {
+        if (cow.mayChange(b)) {
+            return b;
+        }
+        final Bucket c = cow.replace(b, keepContents);
+        slots[index] = c;
+        if (b == headBucket) {
+            headBucket = c;
+        }
+        return c;
+    }
+
+    /**
+     * Pins every bucket that covers [fromMs, toMs), and the buckets held ahead within the span covered, for a query
+     * to merge. Where the tiers cannot cut the window exactly, the covered span is widened to the enclosing bucket
+     * edges.
      *
      * @param fromMs start of the window, inclusive.
      * @param toMs   end of the window, exclusive.
-     * @param into   accumulator.
+     * @param into   the query's pinned buckets.
      * @param span   receives the span actually covered: [span[0], span[1]).
      * @return the number of buckets looked at.
      */
-    int merge(final long fromMs, final long toMs, final Measures into, final long[] span) {
+    int merge(final long fromMs, final long toMs, final PinnedBuckets into, final long[] span) {
         span[0] = fromMs;
         span[1] = toMs;
         if (headStartMs[0] == NO_TIME || toMs <= fromMs) {
@@ -427,7 +464,8 @@ final class TimeTiers {
      * @return the number of buckets covered, or -1 if the walk met a gap before fromMs (nothing merged then if
      * into is null).
      */
-    private int walk(final long fromMs, final int end, final long last, final Measures into, final long[] span) {
+    private int walk(final long fromMs, final int end, final long last, final PinnedBuckets into,
+                     final long[] span) {
         long t = last;
         int looked = 1;
         merge(into, end, t);
@@ -475,11 +513,11 @@ final class TimeTiers {
         return k == tiers - 1 || retained(k, floor(fromMs, widthMs[k])) || retained(k, floor(start, widthMs[k + 1]));
     }
 
-    private void merge(final Measures into, final int k, final long start) {
+    private void merge(final PinnedBuckets into, final int k, final long start) {
         if (into != null) {
             final Bucket b = bucket(k, start, false);
             if (b != null) {
-                into.merge(b.measures);
+                into.add(b);
             }
         }
     }
@@ -562,6 +600,30 @@ final class TimeTiers {
     }
 
     /**
+     * Makes an image of these tiers for a snapshot: where each tier stands, the buckets of its ring and those held
+     * ahead, shared, not copied (the writer froze them, see {@link CopyOnWrite#freeze()}). Writer only; allocates
+     * only the image's array of held buckets, the first time there are any.
+     *
+     * @param image tiers of the same configuration, owned by the snapshot.
+     */
+    void captureInto(final TimeTiers image) {
+        for (int k = 0; k < tiers; k++) {
+            System.arraycopy(ring[k], 0, image.ring[k], 0, ring[k].length);
+        }
+        System.arraycopy(headStartMs, 0, image.headStartMs, 0, tiers);
+        System.arraycopy(nextToRollMs, 0, image.nextToRollMs, 0, tiers);
+        if (ahead != null) {
+            if (image.ahead == null) {
+                image.ahead = new Bucket[aheadSlots];
+            }
+            System.arraycopy(ahead, 0, image.ahead, 0, aheadSlots);
+        } else if (image.ahead != null) {
+            java.util.Arrays.fill(image.ahead, null);
+        }
+        image.aheadCount = aheadCount;
+    }
+
+    /**
      * Writes every tier to a snapshot.
      *
      * @param out to write to.
@@ -612,7 +674,7 @@ final class TimeTiers {
                 if (i < 0 || i >= ring[k].length) {
                     throw new IOException("bad bucket index " + i);
                 }
-                final Bucket b = new Bucket(histogramDigits, Measures.longCounts(widthMs[k]), qualityNames);
+                final Bucket b = cow.newBucket(Measures.longCounts(widthMs[k]));
                 BucketCodec.read(in, b);
                 ring[k][i] = b;
             }
@@ -622,7 +684,7 @@ final class TimeTiers {
             throw new IOException("bad count of buckets held ahead " + held);
         }
         for (int n = 0; n < held; n++) {
-            final Bucket b = new Bucket(histogramDigits, Measures.longCounts(widthMs[0]), qualityNames);
+            final Bucket b = cow.newBucket(Measures.longCounts(widthMs[0]));
             BucketCodec.read(in, b);
             final long w = widthMs[0];
             if (ahead == null) {

@@ -17,16 +17,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * series, recent events and the names that have data. A query over all models merges the all-models tiers and
  * adds the seconds each model still holds open.
  * <p>
- * Threading: any thread. Each query takes the aggregates' lock, so it sees a consistent state of all models at a
- * point between two of the writer's batches, and copies what it needs out before it returns. A window query into
- * a reused {@link WindowStats} allocates nothing once warmed up.
+ * Threading: any thread. A window query takes the aggregates' lock only to choose and pin the buckets of its
+ * window ({@link PinnedBuckets}), so it sees a consistent state of all models at a point between two of the
+ * writer's batches, and merges them after releasing it: the writer never waits for a merge. A window query into a
+ * reused {@link WindowStats} allocates nothing once warmed up (each query thread reuses its own pinned buckets).
+ * Recent events are copied under the lock (at most the model's recent-events capacity); the names of the models
+ * and metrics are read without it.
  */
 final class WindowQueries {
     private final ReentrantLock lock;
     private final TierRegistry tiers;
     private final Dictionary dictionary;
     private final EpochClock clock;
-    private final long[] span = new long[2];
+    private final ThreadLocal<PinnedBuckets> pinned = ThreadLocal.withInitial(PinnedBuckets::new);
 
     /**
      * @param lock       the aggregates' lock.
@@ -59,24 +62,31 @@ final class WindowQueries {
     private WindowStats merge(final String name, final int id, final boolean metric, final long fromMs,
                               final long toMs, final WindowStats into) {
         final long now = clock.time();
-        lock.lock();
+        final PinnedBuckets buckets = pinned.get();
+        final long[] span = buckets.span;
+        into.begin(dictionary, name, fromMs, toMs, now);
         try {
-            into.begin(dictionary, name, fromMs, toMs, now);
-            final TimeTiers t = id < 0 ? tiers.all : metric ? tiers.findMetric(id) : tiers.findModel(id);
-            if (t != null) {
-                int n = t.merge(fromMs, toMs, into.sum, span);
-                if (t == tiers.all) {
-                    // the all-models tiers hold each model's closed seconds; add the seconds still open
-                    for (final TimeTiers model : tiers.models) {
-                        if (model != null) {
-                            n += model.mergeOpenHead(span[0], span[1], into.sum);
+            lock.lock();
+            try {
+                final TimeTiers t = id < 0 ? tiers.all : metric ? tiers.findMetric(id) : tiers.findModel(id);
+                if (t != null) {
+                    int n = t.merge(fromMs, toMs, buckets, span);
+                    if (t == tiers.all) {
+                        // the all-models tiers hold each model's closed seconds; add the seconds still open
+                        for (final TimeTiers model : tiers.models) {
+                            if (model != null) {
+                                n += model.mergeOpenHead(span[0], span[1], buckets);
+                            }
                         }
                     }
+                    into.covered(span[0], span[1], n);
                 }
-                into.covered(span[0], span[1], n);
+            } finally {
+                lock.unlock();
             }
+            buckets.mergeInto(into.sum);
         } finally {
-            lock.unlock();
+            buckets.release();
         }
         return into;
     }
@@ -130,18 +140,18 @@ final class WindowQueries {
         return names(Dimension.METRIC_NAME, false);
     }
 
+    /**
+     * Reads the writer's arrays without the lock: references only, never what they refer to. It sees every model or
+     * metric whose first event the writer applied before the caller last synchronised with it (a flush that
+     * returned true, a query), and perhaps later ones.
+     */
     private List<String> names(final Dimension dimension, final boolean ofModels) {
         final List<String> names = new ArrayList<>();
-        lock.lock();
-        try {
-            final TimeTiers[] byId = ofModels ? tiers.models : tiers.metrics;
-            for (int id = 1; id < byId.length; id++) {
-                if (byId[id] != null) {
-                    names.add(dictionary.name(dimension, id));
-                }
+        final TimeTiers[] byId = ofModels ? tiers.models : tiers.metrics;
+        for (int id = 1; id < byId.length; id++) {
+            if (byId[id] != null) {
+                names.add(dictionary.name(dimension, id));
             }
-        } finally {
-            lock.unlock();
         }
         return names;
     }

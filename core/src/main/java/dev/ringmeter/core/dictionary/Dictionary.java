@@ -28,11 +28,21 @@ import java.util.concurrent.ConcurrentHashMap;
  * last slot claimed at the release, so that no slot still in the ring can carry it; only then is it free for
  * another value. The limit of a released dimension counts the ids in use: live ones and the few in quarantine.
  * <p>
+ * A snapshot captures the aggregates at one journal position and writes this dictionary later, on its own thread,
+ * while producers and the aggregate thread go on, releasing ids and giving them to other values. It must name each
+ * id as the journal records after its position mean it, up to a dictionary record that rebinds the id (which the
+ * journal writes before the first record of an id given to another value). So from the capture
+ * ({@link #captureForSnapshot}) until the snapshot is written ({@link #snapshotWritten}), an id freed keeps the
+ * name it had, and {@link #write} writes that name (as one in quarantine) rather than the value the id was given
+ * since. Nothing else changes meanwhile: releases, frees and new values go on, so a snapshot in flight never
+ * makes a full dimension refuse a value.
+ * <p>
  * Threading: {@link #id}, {@link #find}, {@link #name} and {@link #size} may be called from any thread and take no
- * lock; a known value costs one hash lookup and allocates nothing. A new value, a release, and the methods that
- * restore or copy the dictionary take this object's monitor. An id a reader got from the map, or from a ring slot
- * filled with one, resolves through {@link #name} to its value: the name is stored before the id is put in the map
- * (whose put and get order them), and an id is reassigned only once no slot carries it.
+ * lock; a known value costs one hash lookup and allocates nothing. A new value, a release, the capture for a
+ * snapshot and its end, and the methods that restore or copy the dictionary take this object's monitor. An id a
+ * reader got from the map, or from a ring slot filled with one, resolves through {@link #name} to its value: the
+ * name is stored before the id is put in the map (whose put and get order them), and an id is reassigned only once
+ * no slot carries it.
  */
 public final class Dictionary {
     /** Where the ring stands, for the quarantine of released ids. */
@@ -58,6 +68,8 @@ public final class Dictionary {
     private final int[] sweptWhenFullS;
     /** Under the lock: the claimed sequence the ring must pass before the ids in quarantine are free; -1: none. */
     private long quarantineSequence = -1;
+    /** Under the lock: a snapshot is in flight, so a freed id keeps its name for it ({@link #captureForSnapshot}). */
+    private boolean snapshotInFlight;
 
     /** The values of one dimension. */
     private static final class Values {
@@ -78,6 +90,11 @@ public final class Dictionary {
         int quarantinedCount;
         /** Released dimensions: when each live id was given, in {@link IdleRelease} seconds; -1 if not live. */
         int[] givenAtS = NO_IDS;
+        /** By id, while a snapshot is in flight: the name of an id freed since its capture, as it was then. */
+        String[] namesAtCapture = new String[0];
+        /** The ids {@link #namesAtCapture} holds a name for, to clear it when the snapshot is written. */
+        int[] freedSinceCapture = NO_IDS;
+        int freedSinceCaptureCount;
 
         Values(final Dimension dimension, final int limit) {
             this.dimension = dimension;
@@ -423,6 +440,9 @@ public final class Dictionary {
         for (final Values v : values) {
             for (int i = 0; i < v.quarantinedCount; i++) {
                 final int id = v.quarantined[i];
+                if (snapshotInFlight) {
+                    keepForSnapshot(v, id);
+                }
                 v.names[id] = null;
                 if (v.free.length <= v.freeCount) {
                     v.free = grow(v.free, v.freeCount, v.idLimit);
@@ -430,6 +450,49 @@ public final class Dictionary {
                 v.free[v.freeCount++] = id;
             }
             v.quarantinedCount = 0;
+        }
+    }
+
+    /**
+     * Keeps the name of an id being freed while a snapshot is in flight, unless it keeps one already (the id was
+     * freed since the capture, given to another value and freed again: the first name is the capture's). Under the
+     * lock; allocates only to grow the arrays, up to the dimension's ids.
+     */
+    private static void keepForSnapshot(final Values v, final int id) {
+        if (id >= v.namesAtCapture.length) {
+            v.namesAtCapture = Arrays.copyOf(v.namesAtCapture,
+                (int)Math.min(v.idLimit + 1L, Math.max(id + 1L, v.namesAtCapture.length * 2L + 16)));
+        }
+        if (v.namesAtCapture[id] == null) {
+            v.namesAtCapture[id] = v.names[id];
+            if (v.freedSinceCapture.length <= v.freedSinceCaptureCount) {
+                v.freedSinceCapture = grow(v.freedSinceCapture, v.freedSinceCaptureCount, v.idLimit);
+            }
+            v.freedSinceCapture[v.freedSinceCaptureCount++] = id;
+        }
+    }
+
+    /**
+     * A snapshot has captured the aggregates and will {@link #write} this dictionary later: until
+     * {@link #snapshotWritten}, an id freed keeps its name for it. Called by the aggregate thread as it captures;
+     * waits only for a producer's new value (or its sweep of a full dimension) in progress, which is then wholly
+     * before the capture.
+     */
+    public synchronized void captureForSnapshot() {
+        snapshotInFlight = true;
+    }
+
+    /**
+     * The snapshot captured since {@link #captureForSnapshot} is written (or given up): forgets the names kept for it.
+     * Any thread.
+     */
+    public synchronized void snapshotWritten() {
+        snapshotInFlight = false;
+        for (final Values v : values) {
+            for (int i = 0; i < v.freedSinceCaptureCount; i++) {
+                v.namesAtCapture[v.freedSinceCapture[i]] = null;
+            }
+            v.freedSinceCaptureCount = 0;
         }
     }
 
@@ -499,7 +562,8 @@ public final class Dictionary {
      * Writes every id in use to a snapshot: per dimension their count, then each id, whether it is live (not
      * released) and its name as UTF-8 length and bytes (not {@code writeUTF}, whose 65,535 bytes a name of 21,846
      * three-byte characters already passes). Ids in quarantine are written too: a journal record after the
-     * snapshot's position may still carry one.
+     * snapshot's position may still carry one. So is, as one in quarantine, an id freed since the snapshot's capture,
+     * with the name it had then, whether or not it was given to another value since.
      * <pre>
      *  per dimension: count:4 (id:4 live:1 length:4 utf8)*
      * </pre>
@@ -511,17 +575,27 @@ public final class Dictionary {
         for (final Values v : values) {
             int n = 0;
             for (int id = 1; id <= v.highWater; id++) {
-                n += v.names[id] != null ? 1 : 0;
+                n += atCapture(v, id) != null || v.names[id] != null ? 1 : 0;
             }
             out.writeInt(n);
             for (int id = 1; id <= v.highWater; id++) {
-                if (v.names[id] != null) {
+                final String kept = atCapture(v, id);
+                if (kept != null) {
+                    out.writeInt(id);
+                    out.writeBoolean(false);
+                    writeName(out, kept);
+                } else if (v.names[id] != null) {
                     out.writeInt(id);
                     out.writeBoolean(isLive(v, id));
                     writeName(out, v.names[id]);
                 }
             }
         }
+    }
+
+    /** @return the name an id had at the capture of the snapshot in flight, if it was freed since; else null. */
+    private static String atCapture(final Values v, final int id) {
+        return id < v.namesAtCapture.length ? v.namesAtCapture[id] : null;
     }
 
     private static void writeName(final DataOutput out, final String name) throws IOException {

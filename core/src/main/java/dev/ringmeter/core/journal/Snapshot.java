@@ -2,6 +2,7 @@ package dev.ringmeter.core.journal;
 
 import dev.ringmeter.core.StoreConfig;
 import dev.ringmeter.core.aggregate.Aggregates;
+import dev.ringmeter.core.aggregate.AggregatesImage;
 import dev.ringmeter.core.dictionary.Dictionary;
 import dev.ringmeter.core.dictionary.Dimension;
 
@@ -33,8 +34,8 @@ import java.util.zip.CheckedOutputStream;
  * a crash leaves either the old snapshot or the new one, never a mix. A snapshot whose checksum, version or
  * configuration does not match is ignored (logged) and the journal is replayed from its start.
  * <p>
- * Threading: {@link #write} must see a state no writer changes meanwhile (the aggregate writer calls it, or the
- * store after its consumers stopped); {@link #load} runs before the store starts.
+ * Threading: {@link #write} writes an image of the aggregates the writer captured, on the snapshot thread while
+ * ingestion goes on (or on the closing thread); {@link #load} runs before the store starts.
  */
 public final class Snapshot {
     public static final String FILE = "snapshot.bin";
@@ -63,7 +64,7 @@ public final class Snapshot {
     }
 
     public static void write(final Path dataDirectory, final StoreConfig config, final Dictionary dictionary,
-                      final Aggregates aggregates, final long journalIndex) throws IOException {
+                      final AggregatesImage aggregates, final long journalIndex) throws IOException {
         final Path tmp = dataDirectory.resolve(FILE + ".tmp");
         try (FileOutputStream file = new FileOutputStream(tmp.toFile());
              CheckedOutputStream checked = new CheckedOutputStream(new BufferedOutputStream(file, 1 << 16),

@@ -13,12 +13,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import java.util.zip.CRC32;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -109,6 +110,10 @@ class CumulativeTotalsTest {
         try {
             record(store, clock, 0, EVENTS, expected);   // 300 s of clock: periodic snapshots along the way
             assertTrue(store.flush(10, TimeUnit.SECONDS));
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (store.snapshotJournalIndex() < 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();   // written on the snapshot thread
+            }
             assertTrue(store.snapshotJournalIndex() >= 0, "a periodic snapshot was written");
             assertTotals(expected, store.aggregates());
             final long[] counters = store.aggregates().counters();
@@ -222,14 +227,20 @@ class CumulativeTotalsTest {
         b.append(" sum ").append(h.sum()).append(" count ").append(h.count());
     }
 
+    /** Copies a data directory while the store runs, leaving out a snapshot being written (renamed at any time). */
     private static Path copy(final Path from, final Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (final Path f : (Iterable<Path>)files::iterator) {
-                final Path target = to.resolve(from.relativize(f).toString());
+        Files.createDirectories(to);
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(from)) {
+            for (final Path f : entries) {
+                final Path target = to.resolve(f.getFileName().toString());
                 if (Files.isDirectory(f)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(f, target);
+                    copy(f, target);
+                } else if (!f.getFileName().toString().endsWith(".tmp")) {
+                    try {
+                        Files.copy(f, target);
+                    } catch (final NoSuchFileException e) {
+                        // renamed meanwhile
+                    }
                 }
             }
         }

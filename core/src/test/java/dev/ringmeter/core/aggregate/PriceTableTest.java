@@ -95,7 +95,10 @@ class PriceTableTest {
             }
         }
         final ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
-        live.write(new DataOutputStream(snapshot));
+        final AggregatesImage image = live.newImage();
+        live.capture(image);
+        image.write(new DataOutputStream(snapshot));
+        image.release();
 
         final Aggregates fromSnapshot = new Aggregates(config, dictionary);
         fromSnapshot.read(new DataInputStream(new ByteArrayInputStream(snapshot.toByteArray())), false);

@@ -129,6 +129,11 @@ final class PrometheusExposition {
             single(b, "ringmeter_store_models", "gauge", "Distinct models known to the store.", stats.models());
             single(b, "ringmeter_store_aggregate_heap_bytes", "gauge", "Estimated heap held by the aggregates.",
                 stats.aggregateHeapBytes());
+            single(b, "ringmeter_store_snapshots_skipped_total", "counter",
+                "Snapshots skipped because the previous one was still being written.", stats.snapshotsSkipped());
+            family(b, "ringmeter_store_snapshot_capture_seconds", "gauge",
+                "Time the aggregate thread spent capturing the latest snapshot.");
+            sample(b, "ringmeter_store_snapshot_capture_seconds", null, stats.snapshotCaptureNs() / 1e9);
         }
         return b.toString();
     }

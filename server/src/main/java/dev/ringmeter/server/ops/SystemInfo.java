@@ -104,6 +104,8 @@ final class SystemInfo {
             g.writeNumberField("aggregateHeapBytes", stats.aggregateHeapBytes());
             g.writeNumberField("lateEvents", stats.lateEvents());
             g.writeNumberField("heldEvents", stats.heldEvents());
+            g.writeNumberField("snapshotsSkipped", stats.snapshotsSkipped());
+            g.writeNumberField("snapshotCaptureNs", stats.snapshotCaptureNs());
             if (stats.snapshotWrittenAtMs() == 0) {
                 g.writeNullField("snapshotWrittenAt");
             } else {
