@@ -332,7 +332,9 @@ public final class Dictionary {
 
     private static void ensureGivenAt(final Values v, final int id) {
         if (id >= v.givenAtS.length) {
+            final int old = v.givenAtS.length;
             v.givenAtS = grow(v.givenAtS, id, v.idLimit);
+            Arrays.fill(v.givenAtS, old, v.givenAtS.length, -1);   // not given: neither live nor to release
         }
     }
 
