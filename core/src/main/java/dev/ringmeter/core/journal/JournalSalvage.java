@@ -29,8 +29,9 @@ import java.util.stream.Stream;
  * <p>
  * {@link #walk} reads a cycle file on its own, without Chronicle, as Chronicle lays it out: documents one after the
  * other from offset 0, each a 4-byte header (bit 31: not complete, bit 30: metadata, the rest: the length) at a
- * 4-byte boundary, Chronicle's own metadata first; nothing but zeros after the last document (or its end-of-file
- * marker, or the half-written document a killed process left). Each data document must pass
+ * 4-byte boundary, Chronicle's own metadata first; nothing but zeros after the last document (or after the
+ * end-of-data marker of a cycle rolled over, both bits set, and its text "EOF"; or after the half-written document a
+ * killed process left, not complete and of no length yet, within a document's largest size). Each data document must pass
  * {@link JournalDescriptor#damage}: its checksum record. The first thing found out of place makes the file damaged,
  * and the documents before it are its readable part. {@link Journal#indexMismatch} then checks, for the files that
  * pass, that Chronicle's own index of them agrees.
@@ -54,6 +55,8 @@ final class JournalSalvage {
     private static final int META_DATA = 0x4000_0000;
     private static final int LENGTH_MASK = 0x3FFF_FFFF;
     private static final int END_OF_DATA = NOT_COMPLETE | META_DATA;
+    /** What Chronicle writes after an end-of-data header: "EOF" as a field name of its binary wire. */
+    private static final int END_OF_DATA_TEXT = 4;
 
     /**
      * What a walk found in one cycle file.
@@ -140,7 +143,7 @@ final class JournalSalvage {
             }
             final int header = bytes.readInt(p);
             if (header == 0 || header == END_OF_DATA) {
-                final long from = header == 0 ? p : p + 4;
+                final long from = header == 0 ? p : p + 4 + END_OF_DATA_TEXT;
                 return p == 0 ? "it has no Chronicle header" : zerosFrom(bytes, from, length, p);
             }
             if (header == NOT_COMPLETE) {   // the document being written when the process stopped
@@ -189,12 +192,14 @@ final class JournalSalvage {
      * Rewrites a damaged cycle file's readable documents into a fresh file in its place, and moves it aside.
      *
      * @param walk          of the damaged file.
+     * @param last          whether it is the journal's last cycle file (no end-of-data marker then).
      * @param dataDirectory the store's.
      * @param config        the store's.
      * @return the file's cycle and the documents kept.
      * @throws UncheckedIOException if the files cannot be written or moved.
      */
-    static Salvaged salvage(final CycleWalk walk, final Path dataDirectory, final StoreConfig config) {
+    static Salvaged salvage(final CycleWalk walk, final boolean last, final Path dataDirectory,
+                            final StoreConfig config) {
         final RollCycle rollCycle = RollCycles.valueOf(config.journalRollCycle());
         final Path file = walk.file();
         final String name = file.getFileName().toString();
@@ -207,10 +212,10 @@ final class JournalSalvage {
             Files.createDirectories(damaged);
             long keptBytes = 0;
             if (walk.documents() > 0) {
-                final long cycleStartMs = cycle * (long)rollCycle.lengthInMillis();
+                final long[] nowMs = {cycle * (long)rollCycle.lengthInMillis()};
                 try (MappedBytes source = MappedBytes.readOnly(file.toFile());
                      SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(scratch).rollCycle(rollCycle)
-                         .blockSize(config.journalBlockBytes()).timeProvider(() -> cycleStartMs).build();
+                         .blockSize(config.journalBlockBytes()).timeProvider(() -> nowMs[0]).build();
                      ExcerptAppender appender = queue.createAppender()) {
                     for (int i = 0; i < walk.documents(); i++) {
                         try (DocumentContext dc = appender.writingDocument()) {
@@ -218,6 +223,14 @@ final class JournalSalvage {
                             target.write(source, walk.positions()[i] + 4, walk.lengths()[i]);
                         }
                         keptBytes += walk.lengths()[i];
+                    }
+                    if (!last) {
+                        // a cycle before the last ends in an end-of-data marker, or a tailer does not move on: rolling
+                        // to the next cycle (a metadata document there, left behind in the scratch queue) writes it
+                        nowMs[0] += rollCycle.lengthInMillis();
+                        try (DocumentContext dc = appender.writingDocument(true)) {
+                            dc.wire().bytes().writeByte((byte)0);
+                        }
                     }
                 }
                 if (!Files.exists(scratch.resolve(name))) {

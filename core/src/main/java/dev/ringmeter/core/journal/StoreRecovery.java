@@ -76,9 +76,9 @@ public final class StoreRecovery {
         final int format = FormatVersion.openOrUpgrade(dataDirectory, journalDirectory);
         final List<JournalSalvage.Salvaged> salvaged = new ArrayList<>();
         final List<JournalSalvage.CycleWalk> walks = JournalSalvage.walkAll(journalDirectory, config);
-        for (final JournalSalvage.CycleWalk walk : walks) {
-            if (walk.damage() != null) {
-                salvaged.add(JournalSalvage.salvage(walk, dataDirectory, config));
+        for (int i = 0; i < walks.size(); i++) {
+            if (walks.get(i).damage() != null) {
+                salvaged.add(JournalSalvage.salvage(walks.get(i), i == walks.size() - 1, dataDirectory, config));
             }
         }
         Journal journal = new Journal(journalDirectory, config);
@@ -87,7 +87,8 @@ public final class StoreRecovery {
             if (!misindexed.isEmpty()) {
                 journal.close();
                 for (final JournalSalvage.CycleWalk walk : misindexed) {
-                    salvaged.add(JournalSalvage.salvage(walk, dataDirectory, config));
+                    salvaged.add(JournalSalvage.salvage(walk, walk.file().equals(walks.get(walks.size() - 1).file()), dataDirectory,
+                        config));
                 }
                 journal = new Journal(journalDirectory, config);
             }
