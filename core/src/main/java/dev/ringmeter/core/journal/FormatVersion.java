@@ -48,6 +48,8 @@ public final class FormatVersion {
     public static final String FILE = "FORMAT";
 
     private static final String WORD = "ringmeter-data";
+    /** A FORMAT file is one short line; more than this is not one. */
+    private static final int MAX_FILE_BYTES = 256;
     private static final Pattern LINE = Pattern.compile(WORD + " ([0-9]{1,9})");
 
     private FormatVersion() {
@@ -65,8 +67,8 @@ public final class FormatVersion {
     public static int openOrUpgrade(final Path dataDirectory, final Path journalDirectory) {
         final Path file = dataDirectory.resolve(FILE);
         final String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            text = new String(in.readNBytes(MAX_FILE_BYTES), StandardCharsets.ISO_8859_1);
         } catch (final NoSuchFileException e) {
             return holdsData(dataDirectory, journalDirectory) ? DATA_WITHOUT_FILE : DATA;
         } catch (final IOException e) {
