@@ -87,8 +87,8 @@ public final class StoreRecovery {
             if (!misindexed.isEmpty()) {
                 journal.close();
                 for (final JournalSalvage.CycleWalk walk : misindexed) {
-                    salvaged.add(JournalSalvage.salvage(walk, walk.file().equals(walks.get(walks.size() - 1).file()), dataDirectory,
-                        config));
+                    final boolean last = walk.file().equals(walks.get(walks.size() - 1).file());
+                    salvaged.add(JournalSalvage.salvage(walk, last, dataDirectory, config));
                 }
                 journal = new Journal(journalDirectory, config);
             }

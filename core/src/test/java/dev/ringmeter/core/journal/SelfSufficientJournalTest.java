@@ -101,7 +101,7 @@ class SelfSufficientJournalTest {
         return groups.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, g -> g.getValue().count()));
     }
 
-    /** Writes one document by hand: a DICT record for model 1 "m", then events with the given ids, then its checksum. */
+    /** Writes one document by hand: a DICT record for model 1 "m", events with the given ids, and its checksum. */
     private void writeJournal(final int[] models, final int[] runs) {
         try (Journal journal = new Journal(Journal.journalDirectory(dir), config());
              ExcerptAppender appender = journal.queue().createAppender()) {
