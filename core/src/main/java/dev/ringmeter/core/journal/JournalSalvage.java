@@ -32,8 +32,8 @@ import java.util.stream.Stream;
  * 4-byte boundary, Chronicle's own metadata first; nothing but zeros after the last document (or after the
  * end-of-data marker of a cycle rolled over, both bits set, and its text "EOF"; or after the half-written document a
  * killed process left, not complete and of no length yet, within a document's largest size). Each data document
- * must pass {@link JournalDescriptor#damage}: its checksum record. The first thing found out of place makes the file damaged,
- * and the documents before it are its readable part. {@link Journal#indexMismatch} then checks, for the files that
+ * must pass {@link JournalDescriptor#damage}: its checksum record. The first thing found out of place makes the
+ * file damaged, and the documents before it are its readable part. {@link Journal#indexMismatch} then checks, for the files that
  * pass, that Chronicle's own index of them agrees.
  * <p>
  * {@link #salvage} rewrites a damaged file's readable part, document by document, into a fresh file of the same
