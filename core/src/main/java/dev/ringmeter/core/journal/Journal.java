@@ -349,30 +349,43 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * Checks that Chronicle's index of a cycle file agrees with a walk of its documents: that its first and last
-     * documents are found where the walk found them and, for the journal's last cycle, that the last index (where
-     * appends go on) is the walk's last document. A cycle file whose header or index was damaged fails it.
+     * Checks that Chronicle reads a cycle file as a walk of it did: its index finds the first and last documents
+     * where the walk found them, a tailer reads its documents from the first in order at the walk's offsets and then
+     * none of that cycle, and, for the queue's last cycle, the last index (where appends go on) is the walk's last
+     * document. A cycle file whose Chronicle header or index was damaged fails it.
      *
-     * @param walk      of a cycle file the walk found whole.
-     * @param lastCycle whether it is the journal's last.
+     * @param walk of a cycle file the walk found whole.
      * @return what does not agree, or null if all does.
      */
-    String indexMismatch(final JournalSalvage.CycleWalk walk, final boolean lastCycle) {
+    String indexMismatch(final JournalSalvage.CycleWalk walk) {
         final int n = walk.documents();
         if (n == 0) {
             return null;
         }
         try (ExcerptTailer tailer = queue.createTailer()) {
             final int cycle = cycleOf(rollCycle, walk.file().getFileName().toString());
-            final String first = foundAt(tailer, rollCycle.toIndex(cycle, 0), walk.positions()[0]);
-            if (first != null) {
-                return first;
-            }
             final String last = foundAt(tailer, rollCycle.toIndex(cycle, n - 1), walk.positions()[n - 1]);
             if (last != null) {
                 return last;
             }
-            if (lastCycle && queue.lastIndex() != rollCycle.toIndex(cycle, n - 1)) {
+            final String first = foundAt(tailer, rollCycle.toIndex(cycle, 0), walk.positions()[0]);
+            if (first != null) {
+                return first;
+            }
+            for (int i = 1; i <= n; i++) {
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    final boolean present = dc.isPresent() && rollCycle.toCycle(dc.index()) == cycle;
+                    if (i < n && (!present || dc.index() != rollCycle.toIndex(cycle, i)
+                        || dc.wire().bytes().readPosition() != walk.positions()[i] + 4)) {
+                        return "Chronicle does not read document " + i + " where it is, at offset "
+                            + walk.positions()[i];
+                    }
+                    if (i == n && present) {
+                        return "Chronicle reads a document after its last, at index " + Long.toHexString(dc.index());
+                    }
+                }
+            }
+            if (cycle == queue.lastCycle() && queue.lastIndex() != rollCycle.toIndex(cycle, n - 1)) {
                 return "Chronicle's last index " + Long.toHexString(queue.lastIndex()) + " is not that of its last "
                     + "document, " + Long.toHexString(rollCycle.toIndex(cycle, n - 1));
             }

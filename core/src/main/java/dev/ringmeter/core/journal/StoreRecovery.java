@@ -76,18 +76,34 @@ public final class StoreRecovery {
         final int format = FormatVersion.openOrUpgrade(dataDirectory, journalDirectory);
         final List<JournalSalvage.Salvaged> salvaged = new ArrayList<>();
         final List<JournalSalvage.CycleWalk> walks = JournalSalvage.walkAll(journalDirectory, config);
+        final int lastKept = lastKept(walks);
         for (int i = 0; i < walks.size(); i++) {
             if (walks.get(i).damage() != null) {
-                salvaged.add(JournalSalvage.salvage(walks.get(i), i == walks.size() - 1, dataDirectory, config));
+                salvaged.add(JournalSalvage.salvage(walks.get(i), i >= lastKept, dataDirectory, config));
             }
         }
+        try {
+            return recover(dataDirectory, config, journalDirectory, walks, lastKept, salvaged, format, startNs);
+        } catch (final UndecodableJournalException | UncheckedIOException e) {
+            throw e;
+        } catch (final RuntimeException e) {
+            throw new IllegalStateException("cannot read the journal in " + journalDirectory + " (" + e + "): a"
+                + " cycle file (*.cq4) there is damaged in a way the check at open did not find. Move the damaged file"
+                + " out of the directory (its events are then lost) and open the store again.", e);
+        }
+    }
+
+    private static Recovered recover(final Path dataDirectory, final StoreConfig config, final Path journalDirectory,
+                                     final List<JournalSalvage.CycleWalk> walks, final int lastKept,
+                                     final List<JournalSalvage.Salvaged> salvaged, final int format,
+                                     final long startNs) {
         Journal journal = new Journal(journalDirectory, config);
         try {
             final List<JournalSalvage.CycleWalk> misindexed = misindexed(journal, walks);
             if (!misindexed.isEmpty()) {
                 journal.close();
                 for (final JournalSalvage.CycleWalk walk : misindexed) {
-                    final boolean last = walk.file().equals(walks.get(walks.size() - 1).file());
+                    final boolean last = lastKept >= 0 && walk.file().equals(walks.get(lastKept).file());
                     salvaged.add(JournalSalvage.salvage(walk, last, dataDirectory, config));
                 }
                 journal = new Journal(journalDirectory, config);
@@ -101,14 +117,23 @@ public final class StoreRecovery {
         }
     }
 
+    /** @return the position of the last cycle file that keeps documents (a salvaged one with none is moved), or -1. */
+    private static int lastKept(final List<JournalSalvage.CycleWalk> walks) {
+        for (int i = walks.size() - 1; i >= 0; i--) {
+            if (walks.get(i).damage() == null || walks.get(i).documents() > 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** @return the walks of whole cycle files whose Chronicle index does not agree with the walk, marked damaged. */
     private static List<JournalSalvage.CycleWalk> misindexed(final Journal journal,
                                                               final List<JournalSalvage.CycleWalk> walks) {
         final List<JournalSalvage.CycleWalk> misindexed = new ArrayList<>();
-        for (int i = 0; i < walks.size(); i++) {
-            final JournalSalvage.CycleWalk walk = walks.get(i);
+        for (final JournalSalvage.CycleWalk walk : walks) {
             if (walk.damage() == null) {
-                final String mismatch = journal.indexMismatch(walk, i == walks.size() - 1);
+                final String mismatch = journal.indexMismatch(walk);
                 if (mismatch != null) {
                     misindexed.add(walk.damaged(mismatch));
                 }
