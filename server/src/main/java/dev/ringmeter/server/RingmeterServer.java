@@ -36,6 +36,7 @@ public final class RingmeterServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final StoreHolder holder = new StoreHolder();
+    private final QueryController query;
     private final Javalin app;
     private final long startTimeMs;
     private EmbeddedStore store;
@@ -47,7 +48,7 @@ public final class RingmeterServer implements AutoCloseable {
         final IngestGate gate = new IngestGate(config.maxInFlight());
         final IngestService ingest = new IngestService(holder, gate, config);
         final IngestController ingestController = new IngestController(ingest);
-        final QueryController query = new QueryController(holder);
+        this.query = new QueryController(holder, config.scanTimeoutMs());
         final PricingController pricing = new PricingController(holder, ingest, config);
         final OpsController ops = new OpsController(holder, gate, config.clock(), startTimeMs);
         final ErrorReplies errors = new ErrorReplies();
@@ -175,6 +176,13 @@ public final class RingmeterServer implements AutoCloseable {
      */
     EmbeddedStore store() {
         return store;
+    }
+
+    /**
+     * @return the read routes, whose scan counters tests read.
+     */
+    QueryController query() {
+        return query;
     }
 
     /**

@@ -38,6 +38,8 @@ public final class ServerConfig {
             "write requests served at once; more get 429 with Retry-After"},
         {"--flush-timeout-ms", "RINGMETER_FLUSH_TIMEOUT_MS", "5000",
             "how long an ingest request waits for a ring slot, then for its acknowledgement, before 503"},
+        {"--scan-timeout-ms", "RINGMETER_SCAN_TIMEOUT_MS", "30000",
+            "how long a journal scan (group-by, filters) may run before 503; retention waits at most this long"},
         {"--max-string-length", "RINGMETER_MAX_STRING_LENGTH", "256",
             "longest model, pipeline, tag ... value accepted (422 past it)"},
         {"--limit", "RINGMETER_LIMITS", "(per dim.)",
@@ -61,6 +63,7 @@ public final class ServerConfig {
     private int maxBatch = 10_000;
     private int maxInFlight = 64;
     private long flushTimeoutMs = 5_000;
+    private long scanTimeoutMs = dev.ringmeter.core.journal.JournalScan.DEFAULT_TIME_LIMIT_MS;
     private int maxStringLength = 256;
     private double heapShare = HeapBudget.DEFAULT_HEAP_SHARE;
     private boolean fsync;
@@ -159,6 +162,9 @@ public final class ServerConfig {
                 break;
             case "--flush-timeout-ms":
                 flushTimeoutMs = number(flag, value);
+                break;
+            case "--scan-timeout-ms":
+                scanTimeoutMs = number(flag, value);
                 break;
             case "--max-string-length":
                 maxStringLength = (int)number(flag, value);
@@ -260,6 +266,7 @@ public final class ServerConfig {
         require(maxBatch >= 1 && maxBatch <= 1_000_000, "--max-batch must be 1 to 1000000");
         require(maxInFlight >= 1 && maxInFlight <= 10_000, "--max-in-flight must be 1 to 10000");
         require(flushTimeoutMs >= 1 && flushTimeoutMs <= 600_000, "--flush-timeout-ms must be 1 to 600000");
+        require(scanTimeoutMs >= 1 && scanTimeoutMs <= 600_000, "--scan-timeout-ms must be 1 to 600000");
         require(maxStringLength >= 1 && maxStringLength <= 65_536, "--max-string-length must be 1 to 65536");
         require(heapShare >= 0.05 && heapShare <= 0.95, "--heap-share must be 0.05 to 0.95");
         for (final Map.Entry<Dimension, Integer> limit : limits.entrySet()) {
@@ -337,6 +344,15 @@ public final class ServerConfig {
     }
 
     /** @param ms an ingest request waits for a ring slot, then for its acknowledgement; default 5000. @return this. */
+    /**
+     * @param ms how long a journal scan may run; default 30,000.
+     * @return this.
+     */
+    public ServerConfig scanTimeoutMs(final long ms) {
+        this.scanTimeoutMs = ms;
+        return this;
+    }
+
     public ServerConfig flushTimeoutMs(final long ms) {
         this.flushTimeoutMs = ms;
         return this;
@@ -434,6 +450,10 @@ public final class ServerConfig {
         return flushTimeoutMs;
     }
 
+    public long scanTimeoutMs() {
+        return scanTimeoutMs;
+    }
+
     public int maxStringLength() {
         return maxStringLength;
     }
@@ -464,6 +484,7 @@ public final class ServerConfig {
             + " retentionHours=" + retentionHours + " ringSize=" + ringSize + " maxBodyBytes=" + maxBodyBytes
             + " bodyTimeoutMs=" + bodyTimeoutMs
             + " maxBatch=" + maxBatch + " maxInFlight=" + maxInFlight + " flushTimeoutMs=" + flushTimeoutMs
+            + " scanTimeoutMs=" + scanTimeoutMs
             + " maxStringLength=" + maxStringLength + " limits=" + limits + " heapShare=" + heapShare
             + " fsync=" + fsync;
     }

@@ -41,7 +41,7 @@ class QueryParamsTest {
     @Test
     void shouldRefuseUnknownParametersListingTheValidOnes() {
         final JsonNode j = refused("/api/v1/analytics?model=m&groupby=pipeline", "groupby");
-        assertEquals("[\"model\",\"window\",\"from\",\"to\",\"groupBy\",\"operation\",\"pipeline\",\"step\","
+        assertEquals("[\"model\",\"window\",\"from\",\"to\",\"groupBy\",\"limit\",\"operation\",\"pipeline\",\"step\","
             + "\"run\",\"task\",\"config\",\"errorType\",\"status\",\"tag\"]", j.get("valid").toString());
         refused("/api/v1/series?metric=p95&foo=1", "foo");
         refused("/api/v1/models?x=1", "x");

@@ -265,12 +265,16 @@ public final class Dictionary {
         checkLength(dimension, name);
         checkRoom(dimension, 1);
         final int id = v.freeCount > 0 ? v.free[--v.freeCount] : ++v.highWater;
-        setName(v, id, name);
+        // a String of its own for each id given (it shares the characters): the journal handler tells an id given
+        // again by its name's identity, so a value that gets back the id it had before a release must not look
+        // journaled already (the snapshot taken while the id was free does not name it)
+        final String own = v.released ? new String(name) : name;
+        setName(v, id, own);
         if (v.released) {
             ensureGivenAt(v, id);
             v.givenAtS[id] = IdleRelease.seconds(clock.time());
         }
-        v.ids.put(name, id);
+        v.ids.put(own, id);
         v.live = v.live + 1;
         return id;
     }
@@ -345,7 +349,9 @@ public final class Dictionary {
 
     private static void ensureGivenAt(final Values v, final int id) {
         if (id >= v.givenAtS.length) {
+            final int old = v.givenAtS.length;
             v.givenAtS = grow(v.givenAtS, id, v.idLimit);
+            Arrays.fill(v.givenAtS, old, v.givenAtS.length, -1);   // not given: neither live nor to release
         }
     }
 

@@ -36,7 +36,7 @@ import java.util.Arrays;
  */
 public final class Journal implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Journal.class.getName());
-    private static final String SUFFIX = ".cq4";
+    static final String SUFFIX = ".cq4";
     private static final java.lang.reflect.Method WRITE_LOCK = writeLockMethod();
 
     private final SingleChronicleQueue queue;
@@ -171,8 +171,9 @@ public final class Journal implements AutoCloseable {
      * Reads every record from a tailer's position to the end of the journal. Dictionary records go to the reader's
      * names, the others, decoded with the names as they stand, to the visitor. A record naming an id the reader
      * cannot decode stops a strict reader (recovery) with an {@link UndecodableJournalException} naming the file
-     * and the document; a lenient one (a scan) leaves it out and counts it. A document that is corrupt (cut short,
-     * an unknown kind) is logged with its file and index, and the rest of it skipped.
+     * and the document; a lenient one (a scan) leaves it out and counts it. A document that is damaged (its checksum
+     * does not match: then none of it is read; cut short; an unknown kind) is logged with its file and index, and the
+     * rest of it skipped.
      *
      * @param tailer  positioned at the first document to read.
      * @param slot    reused for each record.
@@ -196,6 +197,7 @@ public final class Journal implements AutoCloseable {
                 last = dc.index();
                 final net.openhft.chronicle.bytes.Bytes<?> bytes = dc.wire().bytes();
                 try {
+                    JournalDescriptor.openDocument(bytes);
                     while (bytes.readRemaining() > 0) {
                         byte kind;
                         String bad;
@@ -327,6 +329,83 @@ public final class Journal implements AutoCloseable {
     private String fileName(final int cycle) {
         return DateTimeFormatter.ofPattern(rollCycle.format()).withZone(ZoneOffset.UTC)
             .format(Instant.ofEpochMilli(Math.max(0, (long)cycle) * rollCycle.lengthInMillis())) + SUFFIX;
+    }
+
+    /**
+     * @param rollCycle of the journal.
+     * @param fileName  of one of its cycle files.
+     * @return the cycle the file holds.
+     * @throws java.time.format.DateTimeParseException if the name is not one of the roll cycle's.
+     */
+    static int cycleOf(final RollCycle rollCycle, final String fileName) {
+        final DateTimeFormatter format = new java.time.format.DateTimeFormatterBuilder()
+            .appendPattern(rollCycle.format())
+            .parseDefaulting(java.time.temporal.ChronoField.HOUR_OF_DAY, 0)
+            .parseDefaulting(java.time.temporal.ChronoField.MINUTE_OF_HOUR, 0)
+            .parseDefaulting(java.time.temporal.ChronoField.SECOND_OF_MINUTE, 0)
+            .toFormatter().withZone(ZoneOffset.UTC);
+        final String stem = fileName.substring(0, fileName.length() - SUFFIX.length());
+        return (int)(Instant.from(format.parse(stem)).toEpochMilli() / rollCycle.lengthInMillis());
+    }
+
+    /**
+     * Checks that Chronicle reads a cycle file as a walk of it did: its index finds the first and last documents
+     * where the walk found them, a tailer reads its documents from the first in order at the walk's offsets and then
+     * none of that cycle, and, for the queue's last cycle, the last index (where appends go on) is the walk's last
+     * document. A cycle file whose Chronicle header or index was damaged fails it.
+     *
+     * @param walk of a cycle file the walk found whole.
+     * @return what does not agree, or null if all does.
+     */
+    String indexMismatch(final JournalSalvage.CycleWalk walk) {
+        final int n = walk.documents();
+        if (n == 0) {
+            return null;
+        }
+        try (ExcerptTailer tailer = queue.createTailer()) {
+            final int cycle = cycleOf(rollCycle, walk.file().getFileName().toString());
+            final String last = foundAt(tailer, rollCycle.toIndex(cycle, n - 1), walk.positions()[n - 1]);
+            if (last != null) {
+                return last;
+            }
+            final String first = foundAt(tailer, rollCycle.toIndex(cycle, 0), walk.positions()[0]);
+            if (first != null) {
+                return first;
+            }
+            for (int i = 1; i <= n; i++) {
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    final boolean present = dc.isPresent() && rollCycle.toCycle(dc.index()) == cycle;
+                    if (i < n && (!present || dc.index() != rollCycle.toIndex(cycle, i)
+                        || dc.wire().bytes().readPosition() != walk.positions()[i] + 4)) {
+                        return "Chronicle does not read document " + i + " where it is, at offset "
+                            + walk.positions()[i];
+                    }
+                    if (i == n && present) {
+                        return "Chronicle reads a document after its last, at index " + Long.toHexString(dc.index());
+                    }
+                }
+            }
+            if (cycle == queue.lastCycle() && queue.lastIndex() != rollCycle.toIndex(cycle, n - 1)) {
+                return "Chronicle's last index " + Long.toHexString(queue.lastIndex()) + " is not that of its last "
+                    + "document, " + Long.toHexString(rollCycle.toIndex(cycle, n - 1));
+            }
+            return null;
+        } catch (final RuntimeException e) {
+            return "Chronicle cannot read it (" + e + ")";
+        }
+    }
+
+    private static String foundAt(final ExcerptTailer tailer, final long index, final long position) {
+        if (!tailer.moveToIndex(index)) {
+            return "Chronicle's index does not find document " + Long.toHexString(index);
+        }
+        try (DocumentContext dc = tailer.readingDocument()) {
+            if (!dc.isPresent() || dc.index() != index || dc.wire().bytes().readPosition() != position + 4) {
+                return "Chronicle's index finds document " + Long.toHexString(index) + " elsewhere than at offset "
+                    + position;
+            }
+        }
+        return null;
     }
 
     @Override

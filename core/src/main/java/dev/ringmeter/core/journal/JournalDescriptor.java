@@ -3,6 +3,7 @@ package dev.ringmeter.core.journal;
 import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.ingest.EventSlot;
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.BytesStore;
 
 /**
  * The binary layout of one journal record (many share one Chronicle Queue document), little-endian as Chronicle
@@ -22,22 +23,30 @@ import net.openhft.chronicle.bytes.Bytes;
  *  METRIC body: timestampMs:8 nameId:4 value:8 tagCount:1 { keyId:4 valueId:4 }*
  *  PRICE  body: timestampMs:8 model:4 inputUsdPerMillion:8 outputUsdPerMillion:8
  *  DICT   body: dimension:1 id:4 value:utf8 (Chronicle's stop-bit length + UTF-8)
+ *  CHECK  body: checksum:8 (of every byte of the document before this record; version 3, last in its document)
  * </pre>
  * Ids refer to the dictionary. Version 2: a DICT record precedes the first record that uses its id <em>in each
  * journal cycle</em>, so every cycle decodes on its own from its start, and a DICT record may bind an id to another
  * name than before (an id of a released dimension reused for a new value): from it on, the id means the new name.
  * Version 1 (read, no longer written) wrote a DICT record only at an id's first use ever, and never rebound one.
- * The other layouts are the same in both. Records follow one another inside a Chronicle document (one document
- * per ingestion batch); a reader reads records until the document has no bytes left.
+ * Version 3 adds the CHECK record that ends every document, so a damaged document is found and left out whole
+ * rather than decoded into events no one recorded ({@link #damage}); a document of versions 1 and 2 has none. The
+ * other layouts are the same in all three ({@link FormatVersion} holds the versions). Records follow one another
+ * inside a Chronicle document (one document per ingestion batch); a reader reads records until the document has no
+ * bytes left.
  * <p>
  * Threading: stateless; safe from any thread.
  */
 final class JournalDescriptor {
     /** The version written. */
-    static final byte VERSION = 2;
+    static final byte VERSION = FormatVersion.JOURNAL_RECORD;
     /** The oldest version read: the journal of stores before DICT records were written per cycle. */
-    static final byte VERSION_1 = 1;
+    static final byte VERSION_1 = FormatVersion.JOURNAL_RECORD_OLDEST;
     static final byte KIND_DICT = 4;
+    /** The record that ends a document of version 3 with its checksum. */
+    static final byte KIND_CHECK = 5;
+    /** The length of a CHECK record. */
+    static final int CHECK_LENGTH = 2 + 8;
     static final int EVENT_FIXED_LENGTH = 2 + 8 + 8 * 4 + 5 * 8 + 2 + 4 + 3 * 8 + 2;
     /** The longest EVENT, METRIC or PRICE record: an event with every quality score and tag. */
     static final int SLOT_MAX_LENGTH = EVENT_FIXED_LENGTH + dev.ringmeter.Event.MAX_QUALITY * 12
@@ -137,6 +146,99 @@ final class JournalDescriptor {
     }
 
     /**
+     * Ends a document with its CHECK record.
+     *
+     * @param bytes         of the open document.
+     * @param documentStart where the document's first record starts.
+     */
+    static void writeChecksum(final Bytes<?> bytes, final long documentStart) {
+        final long sum = checksum(bytes, documentStart, bytes.writePosition());
+        bytes.writeByte(VERSION);
+        bytes.writeByte(KIND_CHECK);
+        bytes.writeLong(sum);
+    }
+
+    /**
+     * Checks a document read from the journal and leaves out its CHECK record: after it, the bytes from the read
+     * position to the read limit are the document's records.
+     *
+     * @param bytes of the document, from its read position to its read limit.
+     * @throws IllegalStateException if the document is damaged ({@link #damage}).
+     */
+    static void openDocument(final Bytes<?> bytes) {
+        final long start = bytes.readPosition();
+        final long end = bytes.readLimit();
+        final String damage = damage(bytes, start, end);
+        if (damage != null) {
+            throw new IllegalStateException(damage);
+        }
+        if (endsInCheck(bytes, start, end)) {
+            bytes.readLimit(end - CHECK_LENGTH);
+        }
+    }
+
+    /**
+     * Whether a document is damaged: one of version 3 whose CHECK record is missing or does not match its bytes, or
+     * one that starts with no known version. A document of versions 1 or 2 (no CHECK record) is taken as it is.
+     *
+     * @param bytes holding the document.
+     * @param start of the document's first record.
+     * @param end   of the document.
+     * @return what is wrong, or null if nothing is.
+     */
+    static String damage(final BytesStore<?, ?> bytes, final long start, final long end) {
+        if (endsInCheck(bytes, start, end)) {
+            return bytes.readLong(end - 8) == checksum(bytes, start, end - CHECK_LENGTH) ? null
+                : "the document's checksum does not match its bytes";
+        }
+        final byte version = end > start ? bytes.readByte(start) : 0;
+        if (version >= VERSION_1 && version < VERSION) {
+            return null;
+        }
+        return "a document of " + (end - start) + " bytes that starts with version " + version
+            + " and has no checksum record";
+    }
+
+    private static boolean endsInCheck(final BytesStore<?, ?> bytes, final long start, final long end) {
+        return end - start >= CHECK_LENGTH && bytes.readByte(end - CHECK_LENGTH) == VERSION
+            && bytes.readByte(end - CHECK_LENGTH + 1) == KIND_CHECK;
+    }
+
+    /**
+     * A 64-bit checksum of a run of bytes (a MurmurHash3-style mix of each 8 bytes, in the platform's byte order as
+     * Chronicle writes them, and of the length): any change of the bytes changes it but with a chance of 2^-64.
+     * Allocates nothing.
+     *
+     * @param bytes holding the run.
+     * @param from  its first byte.
+     * @param to    the byte after its last.
+     * @return the checksum.
+     */
+    static long checksum(final BytesStore<?, ?> bytes, final long from, final long to) {
+        long h = 0x9E3779B97F4A7C15L ^ (to - from);
+        long p = from;
+        for (; p + 8 <= to; p += 8) {
+            h = mix(h, bytes.readLong(p));
+        }
+        long tail = 0;
+        for (int shift = 0; p < to; p++, shift += 8) {
+            tail |= (bytes.readByte(p) & 0xFFL) << shift;
+        }
+        h = mix(h, tail) ^ (to - from);
+        h ^= h >>> 33;
+        h *= 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 33;
+        h *= 0xC4CEB9FE1A85EC53L;
+        return h ^ (h >>> 33);
+    }
+
+    private static long mix(final long h, final long value) {
+        long v = value * 0x87C37B91114253D5L;
+        v = Long.rotateLeft(v, 31) * 0x4CF5AD432745937FL;
+        return Long.rotateLeft(h ^ v, 27) * 5 + 0x52DCE729;
+    }
+
+    /**
      * Reads one record into a slot; a dictionary record is handed to the reader's names.
      *
      * @param bytes of the document.
@@ -151,7 +253,7 @@ final class JournalDescriptor {
             throw new IllegalStateException("record of " + bytes.readRemaining() + " bytes is too short");
         }
         final byte version = bytes.readByte();
-        if (version != VERSION && version != VERSION_1) {
+        if (version < VERSION_1 || version > VERSION) {
             throw new IllegalStateException("unknown journal record version " + version);
         }
         final byte kind = bytes.readByte();

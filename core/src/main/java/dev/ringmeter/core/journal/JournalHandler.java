@@ -21,8 +21,9 @@ import java.util.concurrent.locks.LockSupport;
  * another value since it was last journaled, so that every cycle decodes on its own from its start; when a
  * document closed to make room opens the next in a later cycle, the slot's entries are written again there). The
  * records of one Disruptor batch share one
- * Chronicle document, closed at the end of the batch, so the per-document cost (header, index, lock) is paid once
- * per batch; a document is closed early, before the record that would take it past
+ * Chronicle document, closed at the end of the batch with a checksum record of its bytes (so a damaged document is
+ * found and left out, never decoded into events no one recorded), and the per-document cost (header, index, lock,
+ * checksum) is paid once per batch; a document is closed early, before the record that would take it past
  * {@value #MAX_RECORDS_PER_DOCUMENT} records or past {@link #documentBudgetBytes(long)} (an eighth of a block,
  * well under Chronicle's largest document, a quarter of a block), so a batch of many new long strings never
  * makes a document Chronicle does not promise to take.
@@ -119,6 +120,7 @@ public final class JournalHandler implements EventHandler<EventSlot> {
     public void onShutdown() {
         if (document != null) {
             try {
+                JournalDescriptor.writeChecksum(bytes, documentStart);
                 document.close();
             } catch (final Throwable t) {
                 LOG.log(System.Logger.Level.WARNING, "could not close the journal's open document at shutdown", t);
@@ -258,6 +260,7 @@ public final class JournalHandler implements EventHandler<EventSlot> {
      * passes a batch only once the whole batch is handled. Slots still to be written move to the front.
      */
     private void closeDocument() {
+        JournalDescriptor.writeChecksum(bytes, documentStart);
         surfaceWriteFault();
         final DocumentContext d = document;
         document = null;
@@ -396,8 +399,8 @@ public final class JournalHandler implements EventHandler<EventSlot> {
      * checks it.
      */
     public static long smallestBlockBytes(final int maxStringLength) {
-        return CHRONICLE_BLOCK_BYTES_PER_DOCUMENT_BYTE * Math.max(JournalDescriptor.SLOT_MAX_LENGTH,
-            JournalDescriptor.dictionaryEntryMaxLength(maxStringLength));
+        return CHRONICLE_BLOCK_BYTES_PER_DOCUMENT_BYTE * (Math.max(JournalDescriptor.SLOT_MAX_LENGTH,
+            JournalDescriptor.dictionaryEntryMaxLength(maxStringLength)) + JournalDescriptor.CHECK_LENGTH);
     }
 
     /** Journals the slot's new dictionary ids and gives an event its effective cost. */

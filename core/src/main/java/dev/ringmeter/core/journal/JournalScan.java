@@ -10,8 +10,14 @@ import dev.ringmeter.core.query.WindowStats;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * An ad hoc query over the journal: the events of a time range that match a filter, grouped by one dimension,
@@ -23,6 +29,16 @@ import java.util.Map;
  * at millions per second. It reuses one slot and one accumulator per group. It names ids with a decoder of its
  * own, fed by the dictionary records it reads (every cycle starts with those of the ids it uses), never with the
  * store's dictionary, whose released ids may mean other values now; filters and groups are by name.
+ * <p>
+ * Bounds: a scan keeps at most {@link #limit(int)} groups, the most frequent ones, and puts the rest in
+ * {@link #other()}, so its memory does not grow with the number of distinct values (one run or task per event is
+ * common). With few groups it reads the journal once; when more groups turn up than it keeps, a first pass counts
+ * them in bounded memory ({@link FrequentKeys}: the groups whose counts stand out by more than the events read /
+ * (10 x limit) are found for sure) and a second pass gathers the analytics of the chosen ones, exactly. A scan
+ * ends with a {@link ScanStoppedException} once it has run for its time limit ({@link #timeLimitMs(long)}, 30 s by
+ * default) or when the condition given to {@link #cancelWhen(BooleanSupplier)} turns true (its client went away),
+ * checked every {@value #CHECK_EVERY} events; as it keeps the journal's cycle files from being deleted while it
+ * reads, retention waits at most that long.
  * <p>
  * Threading: a scan runs on the calling thread with its own tailer, alongside the journal's writer. The builder
  * is not thread-safe; build one per query.
@@ -41,6 +57,16 @@ public final class JournalScan {
         }
     }
 
+    /** Groups kept unless {@link #limit(int)} says otherwise. */
+    public static final int DEFAULT_LIMIT = 1_000;
+    /** The most groups a scan may keep. */
+    public static final int MAX_LIMIT = 100_000;
+    /** How long a scan may run unless {@link #timeLimitMs(long)} says otherwise. */
+    public static final long DEFAULT_TIME_LIMIT_MS = 30_000;
+    /** Events between two looks at the clock and the cancel condition. */
+    static final int CHECK_EVERY = 1_024;
+    /** Counters of the first pass, per group kept. */
+    private static final int COUNTERS_PER_GROUP = 10;
     private static final String[] STATUS_NAMES = new String[Status.values().length];
 
     static {
@@ -59,8 +85,15 @@ public final class JournalScan {
     private int filterStatus = -1;
     private GroupBy groupBy = GroupBy.NONE;
     private String groupTagKey;
+    private int limit = DEFAULT_LIMIT;
+    private long timeLimitMs = DEFAULT_TIME_LIMIT_MS;
+    private BooleanSupplier cancelled = () -> false;
     private long recordsRead;
     private long recordsUndecodable;
+    private WindowStats other;
+    private boolean twoPasses;
+    private long deadlineNs;
+    private int sinceCheck;
 
     /**
      * @param store a store with a data directory.
@@ -137,7 +170,57 @@ public final class JournalScan {
     }
 
     /**
-     * @return the journal records read by the last {@link #run()}.
+     * @param groups the most groups to keep (1 to {@value #MAX_LIMIT}): the most frequent ones; the others are
+     *               merged into {@link #other()}.
+     * @return this.
+     */
+    public JournalScan limit(final int groups) {
+        if (groups < 1 || groups > MAX_LIMIT) {
+            throw new IllegalArgumentException("a scan keeps 1 to " + MAX_LIMIT + " groups, not " + groups);
+        }
+        this.limit = groups;
+        return this;
+    }
+
+    /**
+     * @param ms how long the scan may run, at least 1 ms.
+     * @return this.
+     */
+    public JournalScan timeLimitMs(final long ms) {
+        if (ms < 1) {
+            throw new IllegalArgumentException("a scan's time limit must be at least 1 ms, not " + ms);
+        }
+        this.timeLimitMs = ms;
+        return this;
+    }
+
+    /**
+     * @param condition looked at every {@value #CHECK_EVERY} events, on the scanning thread; once true, the scan
+     *                  ends with a {@link ScanStoppedException} (e.g. the client that asked for it has gone).
+     * @return this.
+     */
+    public JournalScan cancelWhen(final BooleanSupplier condition) {
+        this.cancelled = condition;
+        return this;
+    }
+
+    /**
+     * @return the analytics of the events of the groups the last {@link #run()} did not keep, or null if it kept
+     * every group.
+     */
+    public WindowStats other() {
+        return other;
+    }
+
+    /**
+     * @return whether the last {@link #run()} met more groups than it keeps, and so read the journal twice.
+     */
+    public boolean twoPasses() {
+        return twoPasses;
+    }
+
+    /**
+     * @return the journal records read by the last {@link #run()} (by both passes when it took two).
      */
     public long recordsRead() {
         return recordsRead;
@@ -155,23 +238,117 @@ public final class JournalScan {
      * Runs the scan.
      *
      * @return the analytics per group, by the group's value ("" for events without one; the single key "all"
-     * without a group-by), in the order the groups were first seen.
+     * without a group-by), at most {@link #limit(int)} groups, the largest first; the events of the others are in
+     * {@link #other()}.
+     * @throws ScanStoppedException if the scan passed its time limit or was cancelled.
      */
     public Map<String, WindowStats> run() {
-        final Map<String, WindowStats> groups = new LinkedHashMap<>();
         recordsRead = 0;
         recordsUndecodable = 0;
-        store.journal().whileCyclesKept(() -> scan(groups));
-        return groups;
+        other = null;
+        twoPasses = false;
+        deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeLimitMs);
+        final Map<String, WindowStats> groups = new LinkedHashMap<>();
+        store.journal().whileCyclesKept(() -> group(groups));
+        final List<Map.Entry<String, WindowStats>> largest = new ArrayList<>(groups.entrySet());
+        largest.sort((a, b) -> Long.compare(b.getValue().count(), a.getValue().count()));
+        final Map<String, WindowStats> out = new LinkedHashMap<>();
+        for (final Map.Entry<String, WindowStats> g : largest) {
+            out.put(g.getKey(), g.getValue());
+        }
+        return out;
     }
 
-    private void scan(final Map<String, WindowStats> groups) {
+    /**
+     * Reads every matching event once, in journal order, with its names, under the same filters, time limit and
+     * cancel condition as {@link #run()}; keeps nothing.
+     *
+     * @param visitor told of each event; the event is reused, copy what it keeps.
+     * @return the events visited.
+     * @throws ScanStoppedException if the scan passed its time limit or was cancelled.
+     */
+    public long forEach(final EventVisitor visitor) {
+        recordsRead = 0;
+        recordsUndecodable = 0;
+        deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeLimitMs);
+        final long[] visited = new long[1];
+        final dev.ringmeter.Event event = new dev.ringmeter.Event();
+        store.journal().whileCyclesKept(() -> scan((names, e) -> {
+            visitor.visit(names.toEvent(e, event));
+            visited[0]++;
+        }));
+        return visited[0];
+    }
+
+    /**
+     * Told of each event a {@link #forEach} finds.
+     */
+    @FunctionalInterface
+    public interface EventVisitor {
+        /**
+         * @param event the event, with its names as they were when it was recorded; reused for the next one.
+         */
+        void visit(dev.ringmeter.Event event);
+    }
+
+    /**
+     * Groups the matching events: in one pass while the groups fit the limit, else in two (count, then gather the
+     * most frequent).
+     */
+    private void group(final Map<String, WindowStats> groups) {
+        final long now = store.config().clock().time();
+        final FrequentKeys<String> counts = new FrequentKeys<>(Math.max(1_000, COUNTERS_PER_GROUP * limit));
+        final boolean[] overflow = new boolean[1];
+        scan((names, e) -> {
+            final String group = names.groupOf(e);
+            counts.add(group);
+            final WindowStats stats = groups.get(group);
+            if (stats != null) {
+                stats.sum.add(e);
+            } else if (groups.size() < limit) {
+                newStats(groups, group, now).sum.add(e);
+            } else {
+                overflow[0] = true;
+            }
+        });
+        if (!overflow[0]) {
+            return;
+        }
+        twoPasses = true;
+        final Set<String> kept = new HashSet<>(counts.top(limit));
+        groups.clear();
+        for (final String group : kept) {
+            newStats(groups, group, now);
+        }
+        final WindowStats rest = store.aggregates().newWindowStats();
+        rest.begin(store.dictionary(), null, fromMs, toMs, now);
+        scan((names, e) -> {
+            final WindowStats stats = groups.get(names.groupOf(e));
+            (stats != null ? stats : rest).sum.add(e);
+        });
+        groups.values().removeIf(stats -> stats.count() == 0);
+        other = rest.count() == 0 ? null : rest;
+    }
+
+    private WindowStats newStats(final Map<String, WindowStats> groups, final String group, final long now) {
+        final WindowStats stats = store.aggregates().newWindowStats();
+        stats.begin(store.dictionary(), null, fromMs, toMs, now);
+        groups.put(group, stats);
+        return stats;
+    }
+
+    /** Told of each matching event of a pass, with the scan's decoder. */
+    private interface Matched {
+        void on(ScanNames names, EventSlot event);
+    }
+
+    /** One pass over the journal from the cycle that holds the range's start. */
+    private void scan(final Matched matched) {
         final StoreConfig config = store.config();
         final Journal journal = store.journal();
         final RollCycle rollCycle = journal.rollCycle();
         final EventSlot slot = new EventSlot();
         final ScanNames names = new ScanNames(config.cardinalityLimits());
-        final long now = config.clock().time();
         try (ExcerptTailer tailer = journal.queue().createTailer()) {
             final long startMs = Math.max(0, fromMs - config.maxFutureSkewMs());
             final int startCycle = (int)(startMs / rollCycle.lengthInMillis());
@@ -188,25 +365,28 @@ public final class JournalScan {
                 tailer.toStart();
             }
             final long[] read = journal.read(tailer, slot, names, e -> {
+                if (++sinceCheck == CHECK_EVERY) {
+                    sinceCheck = 0;
+                    check();
+                }
                 if (e.kind == EventSlot.KIND_EVENT && e.timestampMs >= fromMs && e.timestampMs < toMs
                     && names.matches(e)) {
-                    add(groups, names.groupOf(e), e, now);
+                    matched.on(names, e);
                 }
             }, false);
-            recordsRead = read[0];
-            recordsUndecodable = read[2];
+            recordsRead += read[0];
+            recordsUndecodable += read[2];
         }
     }
 
-    private void add(final Map<String, WindowStats> groups, final String group, final EventSlot slot,
-                     final long now) {
-        WindowStats stats = groups.get(group);
-        if (stats == null) {
-            stats = store.aggregates().newWindowStats();
-            stats.begin(store.dictionary(), null, fromMs, toMs, now);
-            groups.put(group, stats);
+    private void check() {
+        if (System.nanoTime() - deadlineNs > 0) {
+            throw new ScanStoppedException("the scan passed its time limit of " + timeLimitMs + " ms after reading "
+                + recordsRead + " records; narrow its time range or filters", true);
         }
-        stats.sum.add(slot);
+        if (cancelled.getAsBoolean()) {
+            throw new ScanStoppedException("the scan was cancelled", false);
+        }
     }
 
     /**
@@ -321,6 +501,52 @@ public final class JournalScan {
                 default:
                     return name(groupBy.dimension, JournalDescriptor.idOf(e, groupBy.dimension));
             }
+        }
+
+        /** Fills an event with a record's values and names. */
+        dev.ringmeter.Event toEvent(final EventSlot e, final dev.ringmeter.Event into) {
+            into.reset().timestampMs(e.timestampMs).model(name(Dimension.MODEL, e.model))
+                .operation(nameOrNull(Dimension.OPERATION, e.operation))
+                .pipeline(nameOrNull(Dimension.PIPELINE, e.pipeline)).step(nameOrNull(Dimension.STEP, e.step))
+                .run(nameOrNull(Dimension.RUN, e.run)).task(nameOrNull(Dimension.TASK, e.task))
+                .config(nameOrNull(Dimension.CONFIG, e.config)).errorType(nameOrNull(Dimension.ERROR_TYPE, e.errorType))
+                .status(Status.of(e.status)).cache(dev.ringmeter.CacheResult.of(e.cache)).retries(e.retries);
+            // the measures an event did not carry are Event.NONE in the journal, as in the event
+            if (e.latencyNs != dev.ringmeter.Event.NONE) {
+                into.latencyNs(e.latencyNs);
+            }
+            if (e.ttftNs != dev.ringmeter.Event.NONE) {
+                into.ttftNs(e.ttftNs);
+            }
+            if (e.queueWaitNs != dev.ringmeter.Event.NONE) {
+                into.queueWaitNs(e.queueWaitNs);
+            }
+            if (e.promptTokens != dev.ringmeter.Event.NONE) {
+                into.promptTokens(e.promptTokens);
+            }
+            if (e.completionTokens != dev.ringmeter.Event.NONE) {
+                into.completionTokens(e.completionTokens);
+            }
+            if (e.memoryBytes != dev.ringmeter.Event.NONE) {
+                into.memoryBytes(e.memoryBytes);
+            }
+            if (e.cpuNs != dev.ringmeter.Event.NONE) {
+                into.cpuNs(e.cpuNs);
+            }
+            if (!Double.isNaN(e.costUsd)) {
+                into.costUsd(e.costUsd);   // the effective cost: the caller's, else priced when recorded
+            }
+            for (int i = 0; i < e.tagCount; i++) {
+                into.tag(name(Dimension.TAG_KEY, e.tagKeys[i]), name(Dimension.TAG_VALUE, e.tagValues[i]));
+            }
+            for (int i = 0; i < e.qualityCount; i++) {
+                into.quality(name(Dimension.QUALITY_NAME, e.qualityNames[i]), e.qualityValues[i]);
+            }
+            return into;
+        }
+
+        private String nameOrNull(final Dimension dimension, final int id) {
+            return id == 0 ? null : name(dimension, id);
         }
 
         private String name(final Dimension dimension, final int id) {

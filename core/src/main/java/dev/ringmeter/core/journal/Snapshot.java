@@ -46,8 +46,8 @@ public final class Snapshot {
      * count and the names of ids 1..count per dimension, recent events with ids, no held buckets) is still read.
      * Version 2 added the cumulative totals; an older snapshot is refused and the journal replayed.
      */
-    private static final int VERSION = 3;
-    private static final int VERSION_2 = 2;
+    private static final int VERSION = FormatVersion.SNAPSHOT;
+    private static final int VERSION_2 = FormatVersion.SNAPSHOT_OLDEST;
 
     /**
      * What a load found.

@@ -9,12 +9,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What a store starts from. Without a data directory, an empty dictionary and aggregates ({@link #empty}). With one
- * ({@link #recover}): opens the {@link Journal}, loads the latest {@link Snapshot} into a new dictionary and
+ * ({@link #recover}): checks the directory's {@link FormatVersion}, salvages damaged cycle files
+ * ({@link JournalSalvage}), opens the {@link Journal}, loads the latest {@link Snapshot} into a new dictionary and
  * aggregates (if it is unusable, logs why and starts from empty ones, so that the whole journal is replayed),
- * replays the journal after the snapshot's position, and deletes the cycle files retention no longer needs.
+ * replays the journal after the snapshot's position (or after the last document kept of a salvaged cycle the
+ * snapshot's position was in, then writing a snapshot at the new position), deletes the cycle files retention no
+ * longer needs, and states the current format in the directory.
  * <p>
  * Threading: runs on the thread that opens the store, before its consumers start; their threads are started after
  * it returns, which makes the recovered state visible to them.
@@ -67,17 +72,100 @@ public final class StoreRecovery {
         } catch (final IOException e) {
             throw new UncheckedIOException("cannot create the data directory " + dataDirectory, e);
         }
-        final Journal journal = new Journal(Journal.journalDirectory(dataDirectory), config);
+        final Path journalDirectory = Journal.journalDirectory(dataDirectory);
+        final int format = FormatVersion.openOrUpgrade(dataDirectory, journalDirectory);
+        final List<JournalSalvage.Salvaged> salvaged = new ArrayList<>();
+        final List<JournalSalvage.CycleWalk> walks = JournalSalvage.walkAll(journalDirectory, config);
+        final int lastKept = lastKept(walks);
+        for (int i = 0; i < walks.size(); i++) {
+            if (walks.get(i).damage() != null) {
+                salvaged.add(JournalSalvage.salvage(walks.get(i), i >= lastKept, dataDirectory, config));
+            }
+        }
         try {
-            return recover(dataDirectory, config, journal, startNs);
+            return recover(dataDirectory, config, journalDirectory, walks, lastKept, salvaged, format, startNs);
+        } catch (final UndecodableJournalException | UncheckedIOException e) {
+            throw e;
+        } catch (final RuntimeException e) {
+            throw new IllegalStateException("cannot read the journal in " + journalDirectory + " (" + e + "): a"
+                + " cycle file (*.cq4) there is damaged in a way the check at open did not find. Move the damaged file"
+                + " out of the directory (its events are then lost) and open the store again.", e);
+        }
+    }
+
+    private static Recovered recover(final Path dataDirectory, final StoreConfig config, final Path journalDirectory,
+                                     final List<JournalSalvage.CycleWalk> walks, final int lastKept,
+                                     final List<JournalSalvage.Salvaged> salvaged, final int format,
+                                     final long startNs) {
+        Journal journal = new Journal(journalDirectory, config);
+        try {
+            final List<JournalSalvage.CycleWalk> misindexed = misindexed(journal, walks);
+            if (!misindexed.isEmpty()) {
+                journal.close();
+                for (final JournalSalvage.CycleWalk walk : misindexed) {
+                    final boolean last = lastKept >= 0 && walk.file().equals(walks.get(lastKept).file());
+                    salvaged.add(JournalSalvage.salvage(walk, last, dataDirectory, config));
+                }
+                journal = new Journal(journalDirectory, config);
+            }
+            final Recovered recovered = recover(dataDirectory, config, journal, salvaged, startNs);
+            FormatVersion.write(dataDirectory, format);
+            return recovered;
         } catch (final RuntimeException | Error e) {
             journal.close();
             throw e;
         }
     }
 
+    /** @return the position of the last cycle file that keeps documents (a salvaged one with none is moved), or -1. */
+    private static int lastKept(final List<JournalSalvage.CycleWalk> walks) {
+        for (int i = walks.size() - 1; i >= 0; i--) {
+            if (walks.get(i).damage() == null || walks.get(i).documents() > 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** @return the walks of whole cycle files whose Chronicle index does not agree with the walk, marked damaged. */
+    private static List<JournalSalvage.CycleWalk> misindexed(final Journal journal,
+                                                              final List<JournalSalvage.CycleWalk> walks) {
+        final List<JournalSalvage.CycleWalk> misindexed = new ArrayList<>();
+        for (final JournalSalvage.CycleWalk walk : walks) {
+            if (walk.damage() == null) {
+                final String mismatch = journal.indexMismatch(walk);
+                if (mismatch != null) {
+                    misindexed.add(walk.damaged(mismatch));
+                }
+            }
+        }
+        return misindexed;
+    }
+
+    /**
+     * The journal position replay starts after. A snapshot whose position lies past the documents kept of a
+     * salvaged cycle holds the effect of documents now lost: it keeps it, and replay starts after the kept ones (the
+     * position just before the cycle's next document), so the documents appended there next are replayed, not
+     * skipped as if the snapshot held them.
+     */
+    private static long replayAfter(final Journal journal, final Snapshot.Loaded loaded,
+                                    final List<JournalSalvage.Salvaged> salvaged) {
+        long after = loaded.found() ? loaded.journalIndex() : -1;
+        for (final JournalSalvage.Salvaged s : salvaged) {
+            if (after >= 0 && journal.rollCycle().toCycle(after) == s.cycle()
+                && journal.rollCycle().toSequenceNumber(after) >= s.keptDocuments()) {
+                final long moved = journal.rollCycle().toIndex(s.cycle(), s.keptDocuments()) - 1;
+                LOG.log(System.Logger.Level.WARNING, "the snapshot includes journal documents up to "
+                    + Long.toHexString(after) + ", lost with the damaged cycle file: it keeps their effect, and the "
+                    + "journal is replayed after " + Long.toHexString(moved) + ", the last document kept");
+                after = moved;
+            }
+        }
+        return after;
+    }
+
     private static Recovered recover(final Path dataDirectory, final StoreConfig config, final Journal journal,
-                                     final long startNs) {
+                                     final List<JournalSalvage.Salvaged> salvaged, final long startNs) {
         Dictionary d = newDictionary(config);
         Aggregates a = new Aggregates(config, d);
         Snapshot.Loaded loaded;
@@ -90,22 +178,35 @@ public final class StoreRecovery {
             a = new Aggregates(config, d);
             loaded = Snapshot.Loaded.NONE;
         }
-        if (loaded.found() && loaded.journalIndex() > journal.lastIndex()) {
+        final Aggregates target = a;
+        final long after = replayAfter(journal, loaded, salvaged);
+        if (loaded.found() && after > journal.lastIndex()) {
             LOG.log(System.Logger.Level.WARNING, "the snapshot is newer than the journal (journal files lost?); "
                 + "starting from the snapshot");
         }
-        final Aggregates target = a;
-        final long[] replayed = journal.replay(loaded.found() ? loaded.journalIndex() : -1,
-            target::recover, d);
+        final long[] replayed = journal.replay(after, target::recover, d);
         d.settle();
-        final long snapshotJournalIndex = loaded.found() ? loaded.journalIndex() : -1;
+        long snapshotJournalIndex = loaded.found() ? loaded.journalIndex() : -1;
+        long snapshotWrittenAtMs = loaded.writtenAtMs();
+        if (after != snapshotJournalIndex) {
+            // the snapshot's position must be one the journal holds before the next restart: its next documents
+            // take indexes the old position would skip
+            try {
+                Snapshot.write(dataDirectory, config, d, a, replayed[1]);
+            } catch (final IOException e) {
+                throw new UncheckedIOException("cannot write the snapshot of the state recovered around a damaged "
+                    + "journal file into " + dataDirectory + "; the store does not open without it", e);
+            }
+            snapshotJournalIndex = replayed[1];
+            snapshotWrittenAtMs = System.currentTimeMillis();
+        }
         final EmbeddedStore.Recovery recovery = new EmbeddedStore.Recovery(loaded.found(), replayed[0],
             (System.nanoTime() - startNs) / 1_000_000);
         LOG.log(System.Logger.Level.INFO, "recovered " + dataDirectory + ": snapshot " + (loaded.found()
             ? "loaded" : "absent") + ", " + replayed[0] + " journal records replayed in "
             + recovery.millis() + " ms");
         journal.deleteExpiredCycles(snapshotJournalIndex);
-        return new Recovered(journal, d, a, recovery, replayed[1], snapshotJournalIndex, loaded.writtenAtMs());
+        return new Recovered(journal, d, a, recovery, replayed[1], snapshotJournalIndex, snapshotWrittenAtMs);
     }
 
     private static Dictionary newDictionary(final StoreConfig config) {

@@ -29,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * fixture legacy-dict-v1, made by the store of that time) opens, with and without its snapshot, and keeps working.
  * The fixture: at 2026-01-01T00:00:01Z a price for gpt-a, six events (gpt-a and gpt-b, runs run-1..3, tag env=prod,
  * the last an error) and a metric sample, then a close (snapshot); at 00:01:00 four more events (gpt-a and gpt-c,
- * runs run-1 and run-4, the last tagged env=dev), journaled after the snapshot.
+ * runs run-1 and run-4, the last tagged env=dev), journaled after the snapshot. It has no FORMAT file: data format 1,
+ * upgraded to the current one as it opens.
  */
 @Timeout(60)
 class LegacyDataTest {
@@ -99,6 +100,20 @@ class LegacyDataTest {
         try (EmbeddedStore store = EmbeddedStore.open(config())) {
             assertFalse(store.recovery().snapshotLoaded(), "versions 1 and 2 replayed from one cycle file");
             assertFixture(store, 1);
+        }
+    }
+
+    @Test
+    void opensAsThePreviousFormatAndIsUpgradedToTheCurrentOne() throws Exception {
+        copyFixture();
+        assertFalse(Files.exists(dir.resolve("FORMAT")), "the previous format has no FORMAT file");
+        clock.update(T + 120_000);
+        try (EmbeddedStore store = EmbeddedStore.open(config())) {
+            assertFixture(store, 0);
+        }
+        assertEquals("ringmeter-data 2\n", Files.readString(dir.resolve("FORMAT")));
+        try (EmbeddedStore store = EmbeddedStore.open(config())) {
+            assertFixture(store, 0);
         }
     }
 

@@ -101,12 +101,13 @@ class SelfSufficientJournalTest {
         return groups.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, g -> g.getValue().count()));
     }
 
-    /** Writes one document by hand: a DICT record for model 1 "m", then events with the given ids. */
+    /** Writes one document by hand: a DICT record for model 1 "m", events with the given ids, and its checksum. */
     private void writeJournal(final int[] models, final int[] runs) {
         try (Journal journal = new Journal(Journal.journalDirectory(dir), config());
              ExcerptAppender appender = journal.queue().createAppender()) {
             try (DocumentContext dc = appender.writingDocument()) {
                 final Bytes<?> bytes = dc.wire().bytes();
+                final long start = bytes.writePosition();
                 JournalDescriptor.writeDictionaryEntry(Dimension.MODEL, 1, "m", bytes);
                 final EventSlot slot = new EventSlot();
                 for (int i = 0; i < models.length; i++) {
@@ -124,6 +125,7 @@ class SelfSufficientJournalTest {
                     slot.costUsd = Double.NaN;
                     JournalDescriptor.write(slot, bytes);
                 }
+                JournalDescriptor.writeChecksum(bytes, start);
             }
         }
     }

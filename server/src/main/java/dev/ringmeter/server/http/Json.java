@@ -57,6 +57,23 @@ public final class Json {
         ctx.status(status).contentType(APPLICATION_JSON).result(bytes.toByteArray());
     }
 
+    /**
+     * Writes a JSON reply with a status straight to the response, as it is generated (for replies too large to hold
+     * twice); once its first bytes are sent, the status can no longer change.
+     *
+     * @param ctx    of the request.
+     * @param status HTTP status.
+     * @param body   writes the JSON.
+     */
+    public static void stream(final Context ctx, final int status, final Body body) {
+        ctx.status(status).contentType(APPLICATION_JSON);
+        try (JsonGenerator g = FACTORY.createGenerator(ctx.outputStream())) {
+            body.write(g);
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Writes a number, or null where it is NaN or infinite (JSON has no NaN). */
     public static void number(final JsonGenerator g, final String name, final double value) throws IOException {
         if (Double.isNaN(value) || Double.isInfinite(value)) {

@@ -8,11 +8,13 @@ import dev.ringmeter.core.aggregate.Aggregates;
 import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.journal.Journal;
 import dev.ringmeter.core.journal.JournalScan;
+import dev.ringmeter.core.journal.ScanStoppedException;
 import dev.ringmeter.core.query.Metric;
 import dev.ringmeter.core.query.Series;
 import dev.ringmeter.core.query.WindowStats;
 import dev.ringmeter.server.StoreHolder;
 import dev.ringmeter.server.http.ApiException;
+import dev.ringmeter.server.http.ClientConnection;
 import dev.ringmeter.server.http.Json;
 import dev.ringmeter.server.http.QueryParams;
 import dev.ringmeter.server.ingest.PricingController;
@@ -45,15 +47,24 @@ public final class QueryController {
         Dimension.RUN, Dimension.TASK, Dimension.CONFIG, Dimension.ERROR_TYPE};
     /** Journal scans read up to the whole journal: at most two run at once, the rest get 429. */
     private final Semaphore scans = new Semaphore(2);
+    /** Groups a scan's reply holds unless its {@code limit} parameter says otherwise. */
+    static final int DEFAULT_GROUPS = 100;
+    /** The most groups a scan's reply may hold: each costs the scan a window's analytics (tens of KB). */
+    static final int MAX_GROUPS = 1_000;
 
     private final StoreHolder holder;
     private final ThreadLocal<WindowStats> stats;
+    private final long scanTimeoutMs;
+    private final java.util.concurrent.atomic.AtomicLong scansTimedOut = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong scansCancelled = new java.util.concurrent.atomic.AtomicLong();
 
     /**
-     * @param holder the store.
+     * @param holder        the store.
+     * @param scanTimeoutMs how long a journal scan may run before it ends with 503.
      */
-    public QueryController(final StoreHolder holder) {
+    public QueryController(final StoreHolder holder, final long scanTimeoutMs) {
         this.holder = holder;
+        this.scanTimeoutMs = scanTimeoutMs;
         this.stats = ThreadLocal.withInitial(() -> holder.get().store.aggregates().newWindowStats());
     }
 
@@ -62,7 +73,7 @@ public final class QueryController {
      * (operation, pipeline, step, run, task, config, errorType, status, tag=KEY:VALUE) from a journal scan.
      */
     public void analytics(final Context ctx) {
-        final QueryParams q = QueryParams.of(ctx, FieldNames.MODEL, "window", "from", "to", "groupBy",
+        final QueryParams q = QueryParams.of(ctx, FieldNames.MODEL, "window", "from", "to", "groupBy", "limit",
             FieldNames.OPERATION, FieldNames.PIPELINE, FieldNames.STEP, FieldNames.RUN, FieldNames.TASK,
             FieldNames.CONFIG, FieldNames.ERROR_TYPE, FieldNames.STATUS, "tag");
         final EmbeddedStore store = holder.get().store;
@@ -113,16 +124,25 @@ public final class QueryController {
         if (groupBy != null) {
             groupBy(scan, groupBy);
         }
+        scan.limit(q.integer("limit", DEFAULT_GROUPS, 1, MAX_GROUPS)).timeLimitMs(scanTimeoutMs)
+            .cancelWhen(ClientConnection.goneCheck(ctx));
         if (!scans.tryAcquire()) {
             throw ApiException.tooManyRequests("two journal scans are already running; retry shortly", 1);
         }
         final Map<String, WindowStats> groups;
         try {
             groups = scan.run();
+        } catch (final ScanStoppedException e) {
+            if (!e.timedOut()) {
+                scansCancelled.incrementAndGet();
+                return;   // its client has gone: nobody to answer
+            }
+            scansTimedOut.incrementAndGet();
+            throw ApiException.unavailable(e.getMessage(), 1);
         } finally {
             scans.release();
         }
-        Json.reply(ctx, 200, g -> {
+        Json.stream(ctx, 200, g -> {
             g.writeStartObject();
             Json.time(g, "from", range[0]);
             Json.time(g, "to", range[1]);
@@ -132,13 +152,34 @@ public final class QueryController {
                 g.writeStringField("groupBy", groupBy);
             }
             g.writeNumberField("recordsScanned", scan.recordsRead());
+            g.writeBooleanField("twoPasses", scan.twoPasses());
             g.writeArrayFieldStart("groups");
             for (final Map.Entry<String, WindowStats> group : groups.entrySet()) {
                 StatsWriter.window(g, group.getValue(), model == null ? "all" : model, group.getKey());
             }
             g.writeEndArray();
+            if (scan.other() == null) {
+                g.writeNullField("other");
+            } else {
+                g.writeFieldName("other");
+                StatsWriter.window(g, scan.other(), model == null ? "all" : model, null);
+            }
             g.writeEndObject();
         });
+    }
+
+    /**
+     * @return journal scans that passed their time limit (answered 503).
+     */
+    public long scansTimedOut() {
+        return scansTimedOut.get();
+    }
+
+    /**
+     * @return journal scans stopped because their client had gone.
+     */
+    public long scansCancelled() {
+        return scansCancelled.get();
     }
 
     private static void groupBy(final JournalScan scan, final String groupBy) {

@@ -1,0 +1,132 @@
+package dev.ringmeter.core.journal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The versions of what a store writes, in one place: the journal's record version, the snapshot's version and the
+ * format of the data directory as a whole, which {@code <data>/FORMAT} states in one human-readable line,
+ * {@code ringmeter-data 2}.
+ * <pre>
+ *  data format 1  no FORMAT file: journal records of version 1 or 2 (no document checksum), snapshots 2 or 3
+ *  data format 2  FORMAT "ringmeter-data 2": journal records of version 3 (every document ends in a checksum
+ *                 record); records of versions 1 and 2 and snapshots of version 2 still read
+ * </pre>
+ * At open ({@link #openOrUpgrade}, before the journal is touched): a directory of a format newer than this code
+ * knows is refused with a message naming the format and what to do; a FORMAT file that does not read as one is
+ * refused; an older format is read as it is and, once the store has recovered, {@link #write} upgrades the file
+ * (the readers still read everything the older format wrote); a fresh directory gets the current format.
+ * <p>
+ * A change to what is written bumps the version it touches here (and {@link #DATA} with it, a new row above), keeps
+ * a reader of the old layout, and adds a fixture written by the previous code to {@code LegacyDataTest}.
+ * <p>
+ * Threading: called on the thread that opens the store, under its data directory lock.
+ */
+public final class FormatVersion {
+    /** The data directory's format written by this code. */
+    public static final int DATA = 2;
+    /** The format of a data directory without a FORMAT file: everything written before the file was. */
+    public static final int DATA_WITHOUT_FILE = 1;
+    /** The journal record version written: version 3 documents end in a checksum record. */
+    public static final byte JOURNAL_RECORD = 3;
+    /** The oldest journal record version read. */
+    public static final byte JOURNAL_RECORD_OLDEST = 1;
+    /** The snapshot version written. */
+    public static final int SNAPSHOT = 3;
+    /** The oldest snapshot version read. */
+    public static final int SNAPSHOT_OLDEST = 2;
+    /** The file that states the data directory's format. */
+    public static final String FILE = "FORMAT";
+
+    private static final String WORD = "ringmeter-data";
+    /** A FORMAT file is one short line; more than this is not one. */
+    private static final int MAX_FILE_BYTES = 256;
+    private static final Pattern LINE = Pattern.compile(WORD + " ([0-9]{1,9})");
+
+    private FormatVersion() {
+    }
+
+    /**
+     * Reads the data directory's format, refusing a newer or unreadable one.
+     *
+     * @param dataDirectory the store's, existing.
+     * @param journalDirectory the journal's directory in it.
+     * @return the directory's format: {@link #DATA} for a fresh directory, {@link #DATA_WITHOUT_FILE} for one with
+     * data and no FORMAT file.
+     * @throws IllegalStateException naming the file, the format found and what to do, if this code cannot read it.
+     */
+    public static int openOrUpgrade(final Path dataDirectory, final Path journalDirectory) {
+        final Path file = dataDirectory.resolve(FILE);
+        final String text;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            text = new String(in.readNBytes(MAX_FILE_BYTES), StandardCharsets.ISO_8859_1);
+        } catch (final NoSuchFileException e) {
+            return holdsData(dataDirectory, journalDirectory) ? DATA_WITHOUT_FILE : DATA;
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+        final Matcher m = LINE.matcher(text.strip());
+        if (!m.matches()) {
+            final String shown = text.length() > 40 ? text.substring(0, 40) + "..." : text;
+            throw new IllegalStateException("the data directory's format file " + file + " should read \"" + WORD
+                + " <version>\" but reads \"" + shown.strip().replaceAll("\\p{Cntrl}", "?") + "\": it was damaged, or "
+                + dataDirectory + " is not a Ringmeter data directory. If it is one, written by this version or an "
+                + "older one, replace the file's content with the line \"" + WORD + " " + DATA + "\"");
+        }
+        final int version = Integer.parseInt(m.group(1));
+        if (version > DATA) {
+            throw new IllegalStateException("the data directory " + dataDirectory + " was written by a newer Ringmeter"
+                + " (data format " + version + "; this version reads formats " + DATA_WITHOUT_FILE + " to " + DATA
+                + "): open it with the version that wrote it or a newer one");
+        }
+        if (version < DATA_WITHOUT_FILE) {
+            throw new IllegalStateException("the data directory's format file " + file + " states format " + version
+                + ", which no Ringmeter wrote: replace its content with the line \"" + WORD + " " + DATA + "\"");
+        }
+        return version;
+    }
+
+    /**
+     * States the current format in the data directory, atomically, if it states another (an upgrade) or none.
+     *
+     * @param dataDirectory the store's.
+     * @param found         what {@link #openOrUpgrade} returned.
+     */
+    public static void write(final Path dataDirectory, final int found) {
+        final Path file = dataDirectory.resolve(FILE);
+        if (found == DATA && Files.exists(file)) {
+            return;
+        }
+        final Path tmp = dataDirectory.resolve(FILE + ".tmp");
+        try {
+            Files.writeString(tmp, WORD + " " + DATA + "\n", StandardCharsets.UTF_8);
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+        if (found != DATA) {
+            System.getLogger(FormatVersion.class.getName()).log(System.Logger.Level.INFO, "upgraded the data directory "
+                + dataDirectory + " from format " + found + " to " + DATA + " (" + file + ")");
+        }
+    }
+
+    private static boolean holdsData(final Path dataDirectory, final Path journalDirectory) {
+        if (Files.exists(dataDirectory.resolve(Snapshot.FILE))) {
+            return true;
+        }
+        final String[] names = journalDirectory.toFile().list((dir, name) -> name.endsWith(".cq4"));
+        return names != null && names.length > 0;
+    }
+}

@@ -1,0 +1,275 @@
+package dev.ringmeter.core.journal;
+
+import dev.ringmeter.core.StoreConfig;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.MappedBytes;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Finds damaged journal cycle files when a store opens, and salvages them, before Chronicle appends to them: a file
+ * cut short, or with bytes overwritten, can make Chronicle throw as it opens it, stop a tailer early (replay and
+ * scans then miss what follows) or append where no tailer looks (new events then vanish at the next restart).
+ * <p>
+ * {@link #walk} reads a cycle file on its own, without Chronicle, as Chronicle lays it out: documents one after the
+ * other from offset 0, each a 4-byte header (bit 31: not complete, bit 30: metadata, the rest: the length) at a
+ * 4-byte boundary, Chronicle's own metadata first; nothing but zeros after the last document (or after the
+ * end-of-data marker of a cycle rolled over, both bits set, and its text "EOF"; or after the half-written document a
+ * killed process left, not complete and of no length yet, within a document's largest size). Each data document
+ * must pass {@link JournalDescriptor#damage}: its checksum record. The first thing found out of place makes the
+ * file damaged, and the documents before it are its readable part. {@link Journal#indexMismatch} then checks, for
+ * the files that pass, that Chronicle's own index of them agrees.
+ * <p>
+ * {@link #salvage} rewrites a damaged file's readable part, document by document, into a fresh file of the same
+ * cycle (written by a queue of its own in {@code <data>/journal-salvage} whose clock stands in that cycle, since
+ * Chronicle's cycles follow time and one cannot be started at will), moves the damaged file to
+ * {@code <data>/journal-damaged/} and the fresh one in its place, and logs a warning naming both. The kept documents
+ * keep their indexes (they are the cycle's first), so positions before the damage mean what they meant; appends to
+ * the current cycle go on after them. A file with no readable document is only moved aside.
+ * <p>
+ * Threading: called on the thread that opens the store, before the journal it checks is opened (or after it is
+ * closed again), under the data directory lock.
+ */
+final class JournalSalvage {
+    private static final System.Logger LOG = System.getLogger(JournalSalvage.class.getName());
+    /** Where damaged cycle files are moved to, in the data directory. */
+    static final String DAMAGED_DIRECTORY = "journal-damaged";
+    private static final String SCRATCH_DIRECTORY = "journal-salvage";
+    private static final int NOT_COMPLETE = 0x8000_0000;
+    private static final int META_DATA = 0x4000_0000;
+    private static final int LENGTH_MASK = 0x3FFF_FFFF;
+    private static final int END_OF_DATA = NOT_COMPLETE | META_DATA;
+    /** What Chronicle writes after an end-of-data header: "EOF" as a field name of its binary wire. */
+    private static final int END_OF_DATA_TEXT = 4;
+
+    /**
+     * What a walk found in one cycle file.
+     *
+     * @param file      the cycle file.
+     * @param positions the header offsets of its readable data documents, in order.
+     * @param lengths   their lengths, without the header.
+     * @param damage    what is wrong with it and where, or null if nothing.
+     */
+    record CycleWalk(Path file, long[] positions, int[] lengths, String damage) {
+        int documents() {
+            return positions.length;
+        }
+
+        CycleWalk damaged(final String what) {
+            return new CycleWalk(file, positions, lengths, what);
+        }
+    }
+
+    /**
+     * A salvaged file.
+     *
+     * @param cycle         its cycle.
+     * @param keptDocuments its readable documents, now the first of the rewritten file.
+     */
+    record Salvaged(int cycle, int keptDocuments) {
+    }
+
+    private JournalSalvage() {
+    }
+
+    /**
+     * @param journalDirectory the journal's.
+     * @param config           the store's: its block size bounds a half-written document.
+     * @return a walk of every cycle file, oldest first.
+     */
+    static List<CycleWalk> walkAll(final Path journalDirectory, final StoreConfig config) {
+        final File[] files = journalDirectory.toFile().listFiles((dir, name) -> name.endsWith(Journal.SUFFIX));
+        final List<CycleWalk> walks = new ArrayList<>();
+        if (files != null) {
+            Arrays.sort(files);
+            for (final File f : files) {
+                walks.add(walk(f.toPath(), config.journalBlockBytes() / 4));
+            }
+        }
+        return walks;
+    }
+
+    /**
+     * Walks one cycle file, reading it only.
+     *
+     * @param file             a cycle file.
+     * @param maxDocumentBytes the longest document Chronicle writes (a quarter of a block).
+     * @return its readable documents and what is wrong with it, if anything.
+     */
+    static CycleWalk walk(final Path file, final long maxDocumentBytes) {
+        final long length = file.toFile().length();
+        final List<long[]> docs = new ArrayList<>();
+        String damage;
+        if (length < 8) {
+            damage = "it has " + length + " bytes, too few for Chronicle's header";
+        } else {
+            try (MappedBytes bytes = MappedBytes.readOnly(file.toFile())) {
+                damage = walk(bytes, length, maxDocumentBytes, docs);
+            } catch (final IOException | RuntimeException e) {
+                damage = "it cannot be read (" + e + ")";
+            }
+        }
+        final long[] positions = new long[docs.size()];
+        final int[] lengths = new int[docs.size()];
+        for (int i = 0; i < positions.length; i++) {
+            positions[i] = docs.get(i)[0];
+            lengths[i] = (int)docs.get(i)[1];
+        }
+        return new CycleWalk(file, positions, lengths, damage);
+    }
+
+    private static String walk(final MappedBytes bytes, final long length, final long maxDocumentBytes,
+                               final List<long[]> docs) {
+        long p = 0;
+        while (true) {
+            if (p + 4 > length) {
+                return "it is cut short at offset " + p + ", where a header should follow";
+            }
+            final int header = bytes.readInt(p);
+            if (header == 0 || header == END_OF_DATA) {
+                final long from = header == 0 ? p : p + 4 + END_OF_DATA_TEXT;
+                return p == 0 ? "it has no Chronicle header" : zerosFrom(bytes, from, length, p);
+            }
+            if (header == NOT_COMPLETE) {   // the document being written when the process stopped
+                return p == 0 ? "its Chronicle header was never completed"
+                    : zerosFrom(bytes, Math.min(length, p + 4 + maxDocumentBytes), length, p);
+            }
+            if ((header & NOT_COMPLETE) != 0) {
+                return "a header at offset " + p + " is unreadable (0x" + Integer.toHexString(header) + ")";
+            }
+            final long size = header & LENGTH_MASK;
+            if (p + 4 + size > length) {
+                return "the document at offset " + p + " (" + size + " bytes) is cut short by the end of the file";
+            }
+            if ((header & META_DATA) == 0) {
+                if (p == 0) {
+                    return "it does not start with Chronicle's header";
+                }
+                final String wrong = JournalDescriptor.damage(bytes, p + 4, p + 4 + size);
+                if (wrong != null) {
+                    return "the document at offset " + p + " is damaged: " + wrong;
+                }
+                docs.add(new long[] {p, size});
+            }
+            p = (p + 4 + size + 3) & ~3L;
+        }
+    }
+
+    /** @return null if every byte from an offset on is zero, else where the first is not. */
+    private static String zerosFrom(final MappedBytes bytes, final long from, final long length, final long end) {
+        long p = from;
+        for (; p + 8 <= length; p += 8) {
+            if (bytes.readLong(p) != 0) {
+                break;
+            }
+        }
+        for (; p < length; p++) {
+            if (bytes.readByte(p) != 0) {
+                return "it holds bytes at offset " + p + ", after the end of its documents at offset " + end
+                    + " (a header overwritten?)";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Rewrites a damaged cycle file's readable documents into a fresh file in its place, and moves it aside.
+     *
+     * @param walk          of the damaged file.
+     * @param last          whether it is the journal's last cycle file (no end-of-data marker then).
+     * @param dataDirectory the store's.
+     * @param config        the store's.
+     * @return the file's cycle and the documents kept.
+     * @throws UncheckedIOException if the files cannot be written or moved.
+     */
+    static Salvaged salvage(final CycleWalk walk, final boolean last, final Path dataDirectory,
+                            final StoreConfig config) {
+        final RollCycle rollCycle = RollCycles.valueOf(config.journalRollCycle());
+        final Path file = walk.file();
+        final String name = file.getFileName().toString();
+        final int cycle = Journal.cycleOf(rollCycle, name);
+        final Path scratch = dataDirectory.resolve(SCRATCH_DIRECTORY);
+        final Path damaged = dataDirectory.resolve(DAMAGED_DIRECTORY);
+        try {
+            deleteTree(scratch);
+            Files.createDirectories(scratch);
+            Files.createDirectories(damaged);
+            long keptBytes = 0;
+            if (walk.documents() > 0) {
+                final long[] nowMs = {cycle * (long)rollCycle.lengthInMillis()};
+                try (MappedBytes source = MappedBytes.readOnly(file.toFile());
+                     SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(scratch).rollCycle(rollCycle)
+                         .blockSize(config.journalBlockBytes()).timeProvider(() -> nowMs[0]).build();
+                     ExcerptAppender appender = queue.createAppender()) {
+                    for (int i = 0; i < walk.documents(); i++) {
+                        try (DocumentContext dc = appender.writingDocument()) {
+                            final Bytes<?> target = dc.wire().bytes();
+                            target.write(source, walk.positions()[i] + 4, walk.lengths()[i]);
+                        }
+                        keptBytes += walk.lengths()[i];
+                    }
+                    if (!last) {
+                        // a cycle before the last ends in an end-of-data marker, or a tailer does not move on: rolling
+                        // to the next cycle (a metadata document there, left behind in the scratch queue) writes it
+                        nowMs[0] += rollCycle.lengthInMillis();
+                        try (DocumentContext dc = appender.writingDocument(true)) {
+                            dc.wire().bytes().writeByte((byte)0);
+                        }
+                    }
+                }
+                if (!Files.exists(scratch.resolve(name))) {
+                    throw new IOException("the rewritten cycle is not named " + name);
+                }
+            }
+            final Path aside = freeName(damaged, name);
+            Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
+            if (walk.documents() > 0) {
+                Files.move(scratch.resolve(name), file, StandardCopyOption.ATOMIC_MOVE);
+            }
+            deleteTree(scratch);
+            LOG.log(System.Logger.Level.WARNING, "the journal file " + file + " is damaged: " + walk.damage() + ". "
+                + (walk.documents() > 0 ? "Its first " + walk.documents() + " documents (" + keptBytes + " bytes), all"
+                + " that could be read, are kept in a rewritten " + name : "None of its documents could be read")
+                + "; what followed the damage is lost. The damaged file was moved to " + aside);
+            return new Salvaged(cycle, walk.documents());
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot salvage the damaged journal file " + file + " (" + walk.damage()
+                + ")", e);
+        }
+    }
+
+    private static Path freeName(final Path directory, final String name) {
+        Path p = directory.resolve(name);
+        for (int i = 1; Files.exists(p); i++) {
+            p = directory.resolve(name + "." + i);
+        }
+        return p;
+    }
+
+    private static void deleteTree(final Path directory) throws IOException {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(directory)) {
+            for (final Path p : (Iterable<Path>)paths.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(p);
+            }
+        }
+    }
+}
