@@ -3,6 +3,7 @@ package dev.ringmeter.core.journal;
 import dev.ringmeter.core.EmbeddedStore;
 import dev.ringmeter.core.StoreConfig;
 import dev.ringmeter.core.aggregate.Aggregates;
+import dev.ringmeter.core.aggregate.AggregatesImage;
 import dev.ringmeter.core.dictionary.Dictionary;
 
 import java.io.IOException;
@@ -191,14 +192,18 @@ public final class StoreRecovery {
         if (after != snapshotJournalIndex) {
             // the snapshot's position must be one the journal holds before the next restart: its next documents
             // take indexes the old position would skip
+            final AggregatesImage image = a.newImage();
+            a.capture(image);   // before the store starts: nothing changes meanwhile
             try {
-                Snapshot.write(dataDirectory, config, d, a, replayed[1]);
+                Snapshot.write(dataDirectory, config, d, image, replayed[1]);
             } catch (final IOException e) {
                 throw new UncheckedIOException("cannot write the snapshot of the state recovered around a damaged "
                     + "journal file into " + dataDirectory + "; the store does not open without it", e);
+            } finally {
+                image.release();
             }
             snapshotJournalIndex = replayed[1];
-            snapshotWrittenAtMs = System.currentTimeMillis();
+            snapshotWrittenAtMs = config.clock().time();
         }
         final EmbeddedStore.Recovery recovery = new EmbeddedStore.Recovery(loaded.found(), replayed[0],
             (System.nanoTime() - startNs) / 1_000_000);

@@ -75,9 +75,10 @@ public final class EventReader extends ObjectReader<Event> {
             case FieldNames.RETRIES: {
                 final long retries = FieldValues.wholeNumber(p, name);
                 if (retries > Integer.MAX_VALUE) {
-                    throw new InvalidEventException(name, "is out of range");
+                    throw new InvalidEventException(name, "must be at most " + Integer.MAX_VALUE + " but was "
+                        + retries);
                 }
-                e.retries((int)retries);
+                e.retries((int)Math.max(Integer.MIN_VALUE, retries));   // a negative one: the event's own refusal
                 break;
             }
             case FieldNames.CACHE_HIT:
