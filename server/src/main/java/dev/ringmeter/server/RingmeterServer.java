@@ -14,6 +14,7 @@ import dev.ringmeter.server.ingest.IngestService;
 import dev.ringmeter.server.ingest.PricingController;
 import dev.ringmeter.server.ops.OpsController;
 import dev.ringmeter.server.query.QueryController;
+import dev.ringmeter.server.query.ScanCounters;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
 import io.javalin.router.ParsedEndpoint;
@@ -36,7 +37,6 @@ public final class RingmeterServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final StoreHolder holder = new StoreHolder();
-    private final QueryController query;
     private final Javalin app;
     private final long startTimeMs;
     private EmbeddedStore store;
@@ -48,9 +48,10 @@ public final class RingmeterServer implements AutoCloseable {
         final IngestGate gate = new IngestGate(config.maxInFlight());
         final IngestService ingest = new IngestService(holder, gate, config);
         final IngestController ingestController = new IngestController(ingest);
-        this.query = new QueryController(holder, config.scanTimeoutMs());
+        final ScanCounters scans = new ScanCounters();
+        final QueryController query = new QueryController(holder, config.scanTimeoutMs(), scans);
         final PricingController pricing = new PricingController(holder, ingest, config);
-        final OpsController ops = new OpsController(holder, gate, config.clock(), startTimeMs);
+        final OpsController ops = new OpsController(holder, gate, scans, config.clock(), startTimeMs);
         final ErrorReplies errors = new ErrorReplies();
         final BearerAuth auth = config.token() == null ? null : new BearerAuth(config.token());
 
@@ -176,13 +177,6 @@ public final class RingmeterServer implements AutoCloseable {
      */
     EmbeddedStore store() {
         return store;
-    }
-
-    /**
-     * @return the read routes, whose scan counters tests read.
-     */
-    QueryController query() {
-        return query;
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.ringmeter.server.StoreHolder;
 import dev.ringmeter.server.http.Json;
 import dev.ringmeter.server.http.QueryParams;
 import dev.ringmeter.server.ingest.IngestGate;
+import dev.ringmeter.server.query.ScanCounters;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.javalin.http.Context;
 import org.agrona.concurrent.EpochClock;
@@ -28,6 +29,7 @@ public final class OpsController {
 
     private final StoreHolder holder;
     private final IngestGate gate;
+    private final ScanCounters scans;
     private final EpochClock clock;
     private final long startTimeMs;
     private final byte[] openApi;
@@ -35,13 +37,15 @@ public final class OpsController {
     /**
      * @param holder      the store.
      * @param gate        the write-request permits.
+     * @param scans       how the journal scans ended early.
      * @param clock       the server's clock (its store's).
      * @param startTimeMs when the server started, by that clock.
      */
-    public OpsController(final StoreHolder holder, final IngestGate gate, final EpochClock clock,
-                         final long startTimeMs) {
+    public OpsController(final StoreHolder holder, final IngestGate gate, final ScanCounters scans,
+                         final EpochClock clock, final long startTimeMs) {
         this.holder = holder;
         this.gate = gate;
+        this.scans = scans;
         this.clock = clock;
         this.startTimeMs = startTimeMs;
         this.openApi = resource(OPENAPI_RESOURCE);
@@ -133,7 +137,7 @@ public final class OpsController {
         final StoreStats stats = sc == null ? null : sc.store.stats();
         final HeapBudget budget = sc == null ? null : sc.store.config().heapBudget();
         final long nowMs = clock.time();
-        Json.reply(ctx, 200, g -> SystemInfo.write(g, stats, budget, gate, startTimeMs, nowMs));
+        Json.reply(ctx, 200, g -> SystemInfo.write(g, stats, budget, gate, scans, startTimeMs, nowMs));
     }
 
     /** GET /api/v1/openapi.yaml */

@@ -6,6 +6,7 @@ import dev.ringmeter.core.StoreStats;
 import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.server.http.Json;
 import dev.ringmeter.server.ingest.IngestGate;
+import dev.ringmeter.server.query.ScanCounters;
 
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
@@ -30,12 +31,13 @@ final class SystemInfo {
      * @param stats       the store's counters, or null when it is not open.
      * @param budget      the store's heap budget and limits, or null when it is not open.
      * @param gate        the write-request permits.
+     * @param scans       how the journal scans ended early.
      * @param startTimeMs when the server started, by its clock.
      * @param nowMs       the server's clock now.
      * @throws IOException never in practice.
      */
     static void write(final JsonGenerator g, final StoreStats stats, final HeapBudget budget, final IngestGate gate,
-                      final long startTimeMs, final long nowMs) throws IOException {
+                      final ScanCounters scans, final long startTimeMs, final long nowMs) throws IOException {
         final RuntimeMXBean runtime = ManagementFactory.getRuntimeMXBean();
         final MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         final MemoryUsage nonHeap = ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage();
@@ -125,6 +127,8 @@ final class SystemInfo {
         g.writeNumberField("writesRejected", gate.rejected());
         g.writeNumberField("bodiesReading", gate.bodiesReading());
         g.writeNumberField("bodyTimeouts", gate.bodyTimeouts());
+        g.writeNumberField("scansTimedOut", scans.timedOutCount());
+        g.writeNumberField("scansCancelled", scans.cancelledCount());
         g.writeEndObject();
 
         g.writeEndObject();

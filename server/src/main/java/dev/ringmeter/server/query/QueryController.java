@@ -55,16 +55,17 @@ public final class QueryController {
     private final StoreHolder holder;
     private final ThreadLocal<WindowStats> stats;
     private final long scanTimeoutMs;
-    private final java.util.concurrent.atomic.AtomicLong scansTimedOut = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong scansCancelled = new java.util.concurrent.atomic.AtomicLong();
+    private final ScanCounters scanCounters;
 
     /**
      * @param holder        the store.
      * @param scanTimeoutMs how long a journal scan may run before it ends with 503.
+     * @param scanCounters  counts the scans that end early.
      */
-    public QueryController(final StoreHolder holder, final long scanTimeoutMs) {
+    public QueryController(final StoreHolder holder, final long scanTimeoutMs, final ScanCounters scanCounters) {
         this.holder = holder;
         this.scanTimeoutMs = scanTimeoutMs;
+        this.scanCounters = scanCounters;
         this.stats = ThreadLocal.withInitial(() -> holder.get().store.aggregates().newWindowStats());
     }
 
@@ -134,10 +135,10 @@ public final class QueryController {
             groups = scan.run();
         } catch (final ScanStoppedException e) {
             if (!e.timedOut()) {
-                scansCancelled.incrementAndGet();
+                scanCounters.cancelled();
                 return;   // its client has gone: nobody to answer
             }
-            scansTimedOut.incrementAndGet();
+            scanCounters.timedOut();
             throw ApiException.unavailable(e.getMessage(), 1);
         } finally {
             scans.release();
@@ -166,20 +167,6 @@ public final class QueryController {
             }
             g.writeEndObject();
         });
-    }
-
-    /**
-     * @return journal scans that passed their time limit (answered 503).
-     */
-    public long scansTimedOut() {
-        return scansTimedOut.get();
-    }
-
-    /**
-     * @return journal scans stopped because their client had gone.
-     */
-    public long scansCancelled() {
-        return scansCancelled.get();
     }
 
     private static void groupBy(final JournalScan scan, final String groupBy) {
