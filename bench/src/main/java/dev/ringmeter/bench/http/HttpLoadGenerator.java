@@ -423,8 +423,8 @@ public final class HttpLoadGenerator {
         while (scraping.get() && System.nanoTime() < deadlineNs) {
             final long startNs = System.nanoTime();
             try {
-                report.record(System.nanoTime() - startNs,
-                    client.send(metrics, HttpResponse.BodyHandlers.ofByteArray()).statusCode());
+                final int status = client.send(metrics, HttpResponse.BodyHandlers.ofByteArray()).statusCode();
+                report.record(System.nanoTime() - startNs, status);
             } catch (final IOException e) {
                 report.failed(e);
             } catch (final InterruptedException e) {
