@@ -5,17 +5,20 @@
 # SIGTERM and deletes the data directory. Builds nothing: run `mvn -B -q -o install -DskipTests` first.
 #
 # Usage: bench/scripts/http-load.sh            (from anywhere)
-# Env:   MODES ("single batch query"), SINGLE_ARGS, BATCH_ARGS, QUERY_ARGS (extra HttpLoadGenerator options per
-#        mode, e.g. QUERY_ARGS="--events 1000000"), SERVER_OPTS (-Xmx2g), CLIENT_OPTS (-Xmx1g), JAVA (java),
-#        HTTP_LOAD_OUT (bench/target/http-load: the server's log and one <mode>.txt per mode)
+# Env:   MODES ("single batch query"; also "steady"), SINGLE_ARGS, BATCH_ARGS, QUERY_ARGS, STEADY_ARGS (extra
+#        HttpLoadGenerator options per mode, e.g. QUERY_ARGS="--events 1000000"), SERVER_OPTS (-Xmx2g), SERVER_ARGS
+#        (extra server options, e.g. "--snapshot-interval-ms 1000"), SERVER_JAR (server/target/ringmeter-server.jar),
+#        CLIENT_OPTS (-Xmx1g), JAVA (java), HTTP_LOAD_OUT (bench/target/http-load: the server's log and one
+#        <mode>.txt per mode)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-SERVER_JAR="$ROOT/server/target/ringmeter-server.jar"
+SERVER_JAR="${SERVER_JAR:-$ROOT/server/target/ringmeter-server.jar}"
 BENCH_JAR="$ROOT/bench/target/benchmarks.jar"
 OUT="${HTTP_LOAD_OUT:-$ROOT/bench/target/http-load}"
 MODES="${MODES:-single batch query}"
 SERVER_OPTS="${SERVER_OPTS:--Xmx2g}"
+SERVER_ARGS="${SERVER_ARGS:-}"
 CLIENT_OPTS="${CLIENT_OPTS:--Xmx1g}"
 JAVA="${JAVA:-java}"
 
@@ -48,8 +51,8 @@ stop_server() {
 trap stop_server EXIT
 trap 'exit 130' INT TERM
 
-# shellcheck disable=SC2086  # SERVER_OPTS is a list of JVM options
-"$JAVA" $SERVER_OPTS -jar "$SERVER_JAR" --port 0 --data "$DATA" >"$OUT/server.out" 2>"$OUT/server.log" &
+# shellcheck disable=SC2086  # SERVER_OPTS and SERVER_ARGS are lists
+"$JAVA" $SERVER_OPTS -jar "$SERVER_JAR" --port 0 --data "$DATA" $SERVER_ARGS >"$OUT/server.out" 2>"$OUT/server.log" &
 SERVER_PID=$!
 echo "http-load: server pid $SERVER_PID, data $DATA, log $OUT/server.log"
 
@@ -80,6 +83,7 @@ for mode in $MODES; do
         single) ARGS="${SINGLE_ARGS:-}" ;;
         batch) ARGS="${BATCH_ARGS:-}" ;;
         query) ARGS="${QUERY_ARGS:-}" ;;
+        steady) ARGS="${STEADY_ARGS:-}" ;;
         *) echo "http-load: unknown mode $mode" >&2; STATUS=2; continue ;;
     esac
     echo "http-load: $mode (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
@@ -90,5 +94,6 @@ for mode in $MODES; do
         STATUS=1
     fi
 done
-echo "http-load: journal and snapshot on disk: $(du -sh "$DATA" | cut -f1)"
+echo "http-load: journal and snapshot on disk: $(du -sh "$DATA" | cut -f1)$( [[ -f "$DATA/snapshot.bin" ]] \
+    && echo "; snapshot.bin $(stat -c %s "$DATA/snapshot.bin") bytes, written $(stat -c %y "$DATA/snapshot.bin")")"
 exit "$STATUS"

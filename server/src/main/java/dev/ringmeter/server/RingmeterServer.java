@@ -132,6 +132,7 @@ public final class RingmeterServer implements AutoCloseable {
             .maxStringLength(config.maxStringLength())
             .heapShare(config.heapShare())
             .journalSync(config.fsync())
+            .snapshotIntervalMs(config.snapshotIntervalMs())
             .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK)
             .blockTimeoutMs(config.flushTimeoutMs());
         config.limits().forEach(storeConfig::cardinalityLimit);

@@ -40,6 +40,8 @@ public final class ServerConfig {
             "how long an ingest request waits for a ring slot, then for its acknowledgement, before 503"},
         {"--scan-timeout-ms", "RINGMETER_SCAN_TIMEOUT_MS", "30000",
             "how long a journal scan (group-by, filters) may run before 503; retention waits at most this long"},
+        {"--snapshot-interval-ms", "RINGMETER_SNAPSHOT_INTERVAL_MS", "300000",
+            "how often the aggregates are snapshotted (1000 to 86400000); a restart replays the journal since"},
         {"--max-string-length", "RINGMETER_MAX_STRING_LENGTH", "256",
             "longest model, pipeline, tag ... value accepted (422 past it)"},
         {"--limit", "RINGMETER_LIMITS", "(per dim.)",
@@ -64,6 +66,7 @@ public final class ServerConfig {
     private int maxInFlight = 64;
     private long flushTimeoutMs = 5_000;
     private long scanTimeoutMs = dev.ringmeter.core.journal.JournalScan.DEFAULT_TIME_LIMIT_MS;
+    private long snapshotIntervalMs = 300_000;
     private int maxStringLength = 256;
     private double heapShare = HeapBudget.DEFAULT_HEAP_SHARE;
     private boolean fsync;
@@ -166,6 +169,9 @@ public final class ServerConfig {
             case "--scan-timeout-ms":
                 scanTimeoutMs = number(flag, value);
                 break;
+            case "--snapshot-interval-ms":
+                snapshotIntervalMs = number(flag, value);
+                break;
             case "--max-string-length":
                 maxStringLength = (int)number(flag, value);
                 break;
@@ -267,6 +273,8 @@ public final class ServerConfig {
         require(maxInFlight >= 1 && maxInFlight <= 10_000, "--max-in-flight must be 1 to 10000");
         require(flushTimeoutMs >= 1 && flushTimeoutMs <= 600_000, "--flush-timeout-ms must be 1 to 600000");
         require(scanTimeoutMs >= 1 && scanTimeoutMs <= 600_000, "--scan-timeout-ms must be 1 to 600000");
+        require(snapshotIntervalMs >= 1_000 && snapshotIntervalMs <= 86_400_000,
+            "--snapshot-interval-ms must be 1000 to 86400000");
         require(maxStringLength >= 1 && maxStringLength <= 65_536, "--max-string-length must be 1 to 65536");
         require(heapShare >= 0.05 && heapShare <= 0.95, "--heap-share must be 0.05 to 0.95");
         for (final Map.Entry<Dimension, Integer> limit : limits.entrySet()) {
@@ -350,6 +358,15 @@ public final class ServerConfig {
      */
     public ServerConfig scanTimeoutMs(final long ms) {
         this.scanTimeoutMs = ms;
+        return this;
+    }
+
+    /**
+     * @param ms how often the store snapshots its aggregates; default 300,000 (5 minutes).
+     * @return this.
+     */
+    public ServerConfig snapshotIntervalMs(final long ms) {
+        this.snapshotIntervalMs = ms;
         return this;
     }
 
@@ -454,6 +471,10 @@ public final class ServerConfig {
         return scanTimeoutMs;
     }
 
+    public long snapshotIntervalMs() {
+        return snapshotIntervalMs;
+    }
+
     public int maxStringLength() {
         return maxStringLength;
     }
@@ -484,7 +505,7 @@ public final class ServerConfig {
             + " retentionHours=" + retentionHours + " ringSize=" + ringSize + " maxBodyBytes=" + maxBodyBytes
             + " bodyTimeoutMs=" + bodyTimeoutMs
             + " maxBatch=" + maxBatch + " maxInFlight=" + maxInFlight + " flushTimeoutMs=" + flushTimeoutMs
-            + " scanTimeoutMs=" + scanTimeoutMs
+            + " scanTimeoutMs=" + scanTimeoutMs + " snapshotIntervalMs=" + snapshotIntervalMs
             + " maxStringLength=" + maxStringLength + " limits=" + limits + " heapShare=" + heapShare
             + " fsync=" + fsync;
     }

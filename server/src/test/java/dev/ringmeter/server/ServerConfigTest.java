@@ -80,12 +80,28 @@ class ServerConfigTest {
     }
 
     @Test
+    void shouldReadTheSnapshotIntervalAndRefuseOneOutsideASecondToADay() {
+        assertEquals(300_000, ServerConfig.parse(new String[0], Map.of()).snapshotIntervalMs());
+        assertEquals(1_000, ServerConfig.parse(new String[] {"--snapshot-interval-ms", "1000"},
+            Map.of("RINGMETER_SNAPSHOT_INTERVAL_MS", "60000")).snapshotIntervalMs());
+        final ServerConfig fromEnv = ServerConfig.parse(new String[0],
+            Map.of("RINGMETER_SNAPSHOT_INTERVAL_MS", "86400000"));
+        assertEquals(86_400_000, fromEnv.snapshotIntervalMs());
+        assertTrue(fromEnv.toString().contains("snapshotIntervalMs=86400000"));
+        for (final String bad : new String[] {"999", "86400001", "0", "-1", "often"}) {
+            assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.parse(new String[] {"--snapshot-interval-ms", bad}, Map.of())).getMessage()
+                .contains("--snapshot-interval-ms"), bad);
+        }
+    }
+
+    @Test
     void shouldListEveryOptionInHelp() {
         assertTrue(ServerConfig.parse(new String[] {"--help"}, Map.of()).help());
         final String usage = ServerConfig.usage();
         for (final String flag : new String[] {"--port", "--bind", "--data", "--token", "--retention-hours",
             "--ring-size", "--max-body-bytes", "--max-batch", "--max-in-flight", "--flush-timeout-ms",
-            "--max-string-length", "RINGMETER_PORT", "RINGMETER_TOKEN"}) {
+            "--max-string-length", "--snapshot-interval-ms", "RINGMETER_PORT", "RINGMETER_TOKEN"}) {
             assertTrue(usage.contains(flag), flag);
         }
     }

@@ -4,28 +4,38 @@ import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 
 /**
- * Builds ingest bodies by hand (no JSON library): model calls over {@link #MODELS} models named
- * {@code model-0} ... {@code model-9}, with latency, time to first token, tokens and a 1 % error rate, the fields
+ * Builds ingest bodies by hand (no JSON library): model calls over {@link #MODELS} models (or as many as given)
+ * named {@code model-0}, {@code model-1} ..., with latency, time to first token, tokens and a 1 % error rate, the fields
  * a real caller sends.
  * <p>
  * Threading: an instance holds a random generator and a reused builder; use one per thread.
  */
 final class EventBodies {
-    /** The number of distinct models the bodies name. */
+    /** The number of distinct models the bodies name by default. */
     static final int MODELS = 10;
 
     private final SplittableRandom random;
+    private final int models;
     private final StringBuilder b = new StringBuilder(256);
 
     /**
      * @param seed of the random values.
      */
     EventBodies(final long seed) {
-        this.random = new SplittableRandom(seed);
+        this(seed, MODELS);
     }
 
     /**
-     * @param model 0 to {@link #MODELS} - 1.
+     * @param seed   of the random values.
+     * @param models how many distinct models the bodies name, at least 1.
+     */
+    EventBodies(final long seed, final int models) {
+        this.random = new SplittableRandom(seed);
+        this.models = models;
+    }
+
+    /**
+     * @param model 0 to the number of models - 1.
      * @return a JSON array of one event without a timestamp (the server stamps it), in UTF-8.
      */
     byte[] singleEventArray(final int model) {
@@ -47,7 +57,7 @@ final class EventBodies {
         final StringBuilder out = new StringBuilder(count * 200);
         for (int i = 0; i < count; i++) {
             b.setLength(0);
-            event((firstModel + i) % MODELS, timestampMs == 0 ? 0 : timestampMs + i * stepMsTimes1000 / 1000);
+            event((firstModel + i) % models, timestampMs == 0 ? 0 : timestampMs + i * stepMsTimes1000 / 1000);
             out.append(b).append('\n');
         }
         return out.toString().getBytes(StandardCharsets.UTF_8);

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
@@ -24,12 +25,16 @@ import java.util.regex.Pattern;
  *   <li>{@code batch}: NDJSON batches from N connections in a closed loop, as fast as the server acknowledges
  *   them: events/s acknowledged (202), requests/s, latency per request, refusals (429, 503);</li>
  *   <li>{@code query}: fills the server with M events over the last hour, then times sequential GET
- *   /api/v1/analytics (one model, all models) beside GET /health.</li>
+ *   /api/v1/analytics (one model, all models) beside GET /health;</li>
+ *   <li>{@code steady}: fills every tier of N models (one event per model every 20 s over 23 hours, every second
+ *   over the last 10 minutes, so that a snapshot is large), then POSTs NDJSON batches at a constant rate, open
+ *   loop like {@code single}, while another thread scrapes GET /metrics every {@code --scrape-ms} (0: not at
+ *   all): the acknowledgement latency under snapshots and scrapes.</li>
  * </ul>
  * Run: {@code java -cp bench/target/benchmarks.jar dev.ringmeter.bench.http.HttpLoadGenerator MODE [--url
  * http://127.0.0.1:8080] [--rate 1000] [--seconds 30] [--warmup 5] [--batch 1000] [--connections 16 for single,
- * 4 for batch and query] [--events 10000000] [--requests 2000]}; bench/scripts/http-load.sh starts a server and
- * runs all three.
+ * 4 for batch and query] [--events 10000000] [--requests 2000] [--models 10] [--scrape-ms 0]};
+ * bench/scripts/http-load.sh starts a server and runs the modes.
  * <p>
  * It only ever sends to 127.0.0.1, and every loop is bounded in count and in time.
  */
@@ -50,6 +55,8 @@ public final class HttpLoadGenerator {
     private final int connections;
     private final long events;
     private final int requests;
+    private final int models;
+    private final int scrapeMs;
     /** HTTP/1.1 (keep-alive; no h2c upgrade), the default executor. */
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5)).build();
@@ -60,13 +67,16 @@ public final class HttpLoadGenerator {
         this.seconds = o.seconds;
         this.warmupSeconds = o.warmup;
         this.batch = o.batch;
-        this.connections = o.connections > 0 ? o.connections : o.mode.equals("single") ? 16 : 4;
+        this.connections = o.connections > 0 ? o.connections
+            : o.mode.equals("single") || o.mode.equals("steady") ? 16 : 4;
         this.events = o.events;
         this.requests = o.requests;
+        this.models = o.models;
+        this.scrapeMs = o.scrapeMs;
     }
 
     /**
-     * @param args MODE (single, batch or query) and options; see the class comment.
+     * @param args MODE (single, batch, query or steady) and options; see the class comment.
      * @throws Exception if the server cannot be reached.
      */
     public static void main(final String[] args) throws Exception {
@@ -92,6 +102,9 @@ public final class HttpLoadGenerator {
                 break;
             case "query":
                 load.query();
+                break;
+            case "steady":
+                load.steady();
                 break;
             default:
                 throw new IllegalStateException(o.mode);
@@ -245,7 +258,7 @@ public final class HttpLoadGenerator {
         OUT.printf(Locale.ROOT, "%n== query: fill %,d events over the last hour (%d models, %,d per POST, %d "
             + "connections), then %,d sequential rounds of each query after %,d warm-up rounds ==%n", events,
             EventBodies.MODELS, batch, connections, requests, requests / 4);
-        fill();
+        fill(events, HOUR_MS, EventBodies.MODELS);
 
         final String[] paths = {
             "/health",
@@ -300,11 +313,18 @@ public final class HttpLoadGenerator {
         }
     }
 
-    /** Fills the server with {@link #events} events, timestamps spread evenly over the hour before the fill. */
-    private void fill() throws InterruptedException {
+    /**
+     * Fills the server with events whose timestamps are spread evenly over the span before the fill, the models
+     * taking turns: with events = models x spanMs / slotMs, each model gets one event every slotMs.
+     *
+     * @param events  how many events.
+     * @param spanMs  how far back the first timestamp is.
+     * @param models  how many distinct models.
+     */
+    private void fill(final long events, final long spanMs, final int models) throws InterruptedException {
         final long batches = (events + batch - 1) / batch;
-        final long spanStartMs = System.currentTimeMillis() - HOUR_MS;
-        final long stepMsTimes1000 = HOUR_MS * 1000 / events;
+        final long spanStartMs = System.currentTimeMillis() - spanMs;
+        final long stepMsTimes1000 = spanMs * 1000 / events;
         final AtomicLong next = new AtomicLong();
         final LongAdder acknowledged = new LongAdder();
         final LatencyReport report = new LatencyReport("fill POST /api/v1/events (" + batch + " events)");
@@ -312,13 +332,13 @@ public final class HttpLoadGenerator {
         final long deadlineNs = startNs + TimeUnit.MINUTES.toNanos(FILL_DEADLINE_MINUTES);
         final List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < connections; t++) {
-            final EventBodies bodies = new EventBodies(100 + t);
+            final EventBodies bodies = new EventBodies(100 + t, models);
             threads.add(new Thread(() -> {
                 long k;
                 while ((k = next.getAndIncrement()) < batches && System.nanoTime() < deadlineNs) {
                     final long first = k * batch;
                     final int count = (int)Math.min(batch, events - first);
-                    final HttpRequest request = post(bodies.ndjson(count, (int)(first % EventBodies.MODELS),
+                    final HttpRequest request = post(bodies.ndjson(count, (int)(first % models),
                         spanStartMs + first * stepMsTimes1000 / 1000, stepMsTimes1000), "application/x-ndjson");
                     for (int attempt = 1; attempt <= FILL_ATTEMPTS; attempt++) {
                         final long sentNs = System.nanoTime();
@@ -329,6 +349,9 @@ public final class HttpLoadGenerator {
                             if (status == 202) {
                                 acknowledged.add(count);
                                 break;
+                            }
+                            if (status != 429 && status != 503) {
+                                break;   // refused for good (e.g. 422 past the model limit): retrying cannot help
                             }
                         } catch (final IOException e) {
                             report.failed(e);
@@ -348,7 +371,66 @@ public final class HttpLoadGenerator {
             acknowledged.sum() / fillS, report.percentileMs(50), report.percentileMs(99), report.maxMs(),
             report.outcomes());
         if (acknowledged.sum() < events) {
-            OUT.println("  WARNING: the fill is incomplete; the query figures below are over fewer events");
+            OUT.println("  WARNING: the fill is incomplete; the figures below are over fewer events");
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------- steady
+
+    private void steady() throws InterruptedException {
+        OUT.printf(Locale.ROOT, "%n== steady: fill every tier of %d models, then %,d events per POST (NDJSON, "
+            + "server-stamped) at %,d requests/s open loop over at most %d connections (latency from each request's "
+            + "due time), %d s warm-up + %d s measured; GET /metrics every %s ==%n", models, batch, ratePerSecond,
+            connections, warmupSeconds, seconds, scrapeMs == 0 ? "(never)" : scrapeMs + " ms");
+        final long slowSlotMs = TimeUnit.SECONDS.toMillis(20);
+        final long slowSpanMs = TimeUnit.HOURS.toMillis(23);   // within the default 24 hours of retention
+        final long fastSpanMs = TimeUnit.MINUTES.toMillis(10);
+        fill(models * (slowSpanMs / slowSlotMs), slowSpanMs, models);   // every 1-min and 1-h bucket of every model
+        fill(models * (fastSpanMs / 1_000), fastSpanMs, models);         // every 1-s and 10-s bucket
+
+        final HttpRequest health = get("/health");
+        final HttpRequest[] posts = new HttpRequest[1024];
+        final EventBodies bodies = new EventBodies(3, models);
+        for (int i = 0; i < posts.length; i++) {
+            posts[i] = post(bodies.ndjson(batch, (int)((long)i * batch % models), 0, 0), "application/x-ndjson");
+        }
+        warmUpClosedLoop(health, posts);
+        final LatencyReport scrapes = new LatencyReport("GET /metrics (every " + scrapeMs + " ms)");
+        final AtomicBoolean scraping = new AtomicBoolean(scrapeMs > 0);
+        final Thread scraper = new Thread(() -> scrape(scrapes, scraping), "http-load-scrape");
+        scraper.start();
+        final OpenLoopRunner runner = new OpenLoopRunner(client, ratePerSecond, warmupSeconds, seconds, connections);
+        final LatencyReport ingest = runner.run("POST /api/v1/events (" + batch + " events)",
+            i -> posts[(int)(i & 1023)]);
+        scraping.set(false);
+        scraper.join(REQUEST_TIMEOUT.toMillis() + 5_000);
+
+        LatencyReport.header(OUT);
+        ingest.row(OUT);
+        if (scrapeMs > 0) {
+            scrapes.row(OUT);
+        }
+        OUT.printf(Locale.ROOT, "  achieved: %,.0f events/s acknowledged (202) of %,d/s scheduled; outcomes %s; "
+                + "/metrics replies %,d; largest send lag %.3f ms; unfinished %d%n",
+            ingest.status(202) * (double)batch / seconds, (long)ratePerSecond * batch, ingest.outcomes(),
+            scrapes.replies(), runner.maxSendLagMs(), runner.unfinished());
+    }
+
+    /** GETs /metrics (whole body read) every {@link #scrapeMs} while {@code scraping} holds, one at a time. */
+    private void scrape(final LatencyReport report, final AtomicBoolean scraping) {
+        final HttpRequest metrics = get("/metrics");
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds + seconds + 60L);
+        while (scraping.get() && System.nanoTime() < deadlineNs) {
+            final long startNs = System.nanoTime();
+            try {
+                final int status = client.send(metrics, HttpResponse.BodyHandlers.ofByteArray()).statusCode();
+                report.record(System.nanoTime() - startNs, status);
+            } catch (final IOException e) {
+                report.failed(e);
+            } catch (final InterruptedException e) {
+                return;
+            }
+            pause(scrapeMs);
         }
     }
 
@@ -389,7 +471,7 @@ public final class HttpLoadGenerator {
         static final String USAGE = "usage: HttpLoadGenerator single|batch|query [--url http://127.0.0.1:8080] "
             + "[--rate 1000] [--seconds 30] [--warmup 5] [--batch 1000] [--connections 16 (single), 4] "
             + "[--events 10000000] "
-            + "[--requests 2000]";
+            + "[--requests 2000] [--models 10 (steady)] [--scrape-ms 0 (steady)]";
 
         String mode;
         String url = "http://127.0.0.1:8080";
@@ -400,6 +482,8 @@ public final class HttpLoadGenerator {
         int connections;   // 0: the mode's default, 16 for single, 4 for batch and query
         long events = 10_000_000;
         int requests = 2_000;
+        int models = EventBodies.MODELS;
+        int scrapeMs;   // 0: no scraping
 
         static Options parse(final String[] args) {
             if (args.length == 0) {
@@ -407,7 +491,8 @@ public final class HttpLoadGenerator {
             }
             final Options o = new Options();
             o.mode = args[0];
-            if (!o.mode.equals("single") && !o.mode.equals("batch") && !o.mode.equals("query")) {
+            if (!o.mode.equals("single") && !o.mode.equals("batch") && !o.mode.equals("query")
+                && !o.mode.equals("steady")) {
                 throw new IllegalArgumentException("unknown mode " + o.mode);
             }
             for (int i = 1; i < args.length; i++) {
@@ -446,6 +531,12 @@ public final class HttpLoadGenerator {
                         break;
                     case "--requests":
                         o.requests = number(flag, value, 1, 1_000_000);
+                        break;
+                    case "--models":
+                        o.models = number(flag, value, 1, 1_000);
+                        break;
+                    case "--scrape-ms":
+                        o.scrapeMs = number(flag, value, 0, 60_000);
                         break;
                     default:
                         throw new IllegalArgumentException("unknown option " + flag);
