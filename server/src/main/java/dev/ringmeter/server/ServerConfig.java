@@ -351,7 +351,6 @@ public final class ServerConfig {
         return this;
     }
 
-    /** @param ms an ingest request waits for a ring slot, then for its acknowledgement; default 5000. @return this. */
     /**
      * @param ms how long a journal scan may run; default 30,000.
      * @return this.
@@ -370,6 +369,7 @@ public final class ServerConfig {
         return this;
     }
 
+    /** @param ms an ingest request waits for a ring slot, then for its acknowledgement; default 5000. @return this. */
     public ServerConfig flushTimeoutMs(final long ms) {
         this.flushTimeoutMs = ms;
         return this;
