@@ -230,7 +230,8 @@ public final class Aggregates {
 
     /**
      * The most heap the aggregates hold for one model: its tiers with every bucket in use and at its widest (three
-     * histograms resized to the longest duration the event rules allow), its recent events and its totals. What
+     * histograms resized to the longest duration the event rules allow), its recent events and its totals, and the
+     * snapshot image's copies of the last two (with, at worst, strings of their own). What
      * the store's heap budget counts per model (see {@code HeapBudget}); the same arithmetic as
      * {@link #footprintBytes()}, checked against heap measured after GC by the bench's {@code FootprintReport}.
      *
@@ -239,16 +240,21 @@ public final class Aggregates {
      * @return bytes.
      */
     public static long widestModelBytes(final StoreConfig config, final int qualityNames) {
-        return TierRegistry.widestModelBytes(config, qualityNames) + ModelTotals.widestBytes();
+        final int recent = config.recentEventsPerModel();
+        final long image = RecentEvents.bytes(recent) + RecentEvents.widestStringsBytes(recent, config.maxStringLength())
+            + ModelTotals.widestBytes();
+        return TierRegistry.widestModelBytes(config, qualityNames) + ModelTotals.widestBytes() + image;
     }
 
     /**
      * @param config       the store's configuration.
      * @param qualityNames the number of quality score names allowed.
-     * @return the most heap the all-models tiers hold, every bucket in use and at its widest; there is one set.
+     * @return the most heap the all-models tiers hold, every bucket in use and at its widest (there is one set), and
+     * the spare buckets the copy-on-write keeps for the writer, all at their widest.
      */
     public static long widestAllModelsBytes(final StoreConfig config, final int qualityNames) {
-        return TierRegistry.widestTiersBytes(config, qualityNames, true);
+        return TierRegistry.widestTiersBytes(config, qualityNames, true)
+            + CopyOnWrite.widestSparesBytes(config.histogramDigits(), qualityNames);
     }
 
     /**

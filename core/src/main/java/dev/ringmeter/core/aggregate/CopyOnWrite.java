@@ -54,6 +54,16 @@ final class CopyOnWrite {
      * @param longCounts whether its histograms count in 64 bits.
      * @return a new empty bucket for a ring, of the current generation.
      */
+    /**
+     * @param histogramDigits significant digits of the histograms.
+     * @param qualityNames    the number of quality score names allowed.
+     * @return the most heap the spares hold: {@value #MAX_SPARES} buckets of each kind, at their widest.
+     */
+    static long widestSparesBytes(final int histogramDigits, final int qualityNames) {
+        return MAX_SPARES * (2 * Bucket.OWN_BYTES + Measures.widestBytes(histogramDigits, false, qualityNames, true)
+            + Measures.widestBytes(histogramDigits, true, qualityNames, true));
+    }
+
     Bucket newBucket(final boolean longCounts) {
         final Bucket b = new Bucket(histogramDigits, longCounts, qualityNames);
         b.generation = generation;
