@@ -34,7 +34,9 @@ class DictionarySnapshotTest {
         final CachedEpochClock clock = new CachedEpochClock();
         clock.update(T0);
         final StoreConfig config = new StoreConfig().dataDirectory(dir.resolve("data")).clock(clock)
-            .shutdownHook(false).maxStringLength(65_536).journalBlockBytes(1 << 20);
+            .shutdownHook(false).maxStringLength(65_536).journalBlockBytes(1 << 20)
+            // strings this long make the heap budget's worst case per model large: set the two models this needs
+            .cardinalityLimit(Dimension.MODEL, 2);
         try (EmbeddedStore store = EmbeddedStore.open(config)) {
             assertTrue(store.record(new Event().model(model).latencyMs(5).timestampMs(T0)));
             assertTrue(store.record(new Event().model("short").latencyMs(7).timestampMs(T0)));
