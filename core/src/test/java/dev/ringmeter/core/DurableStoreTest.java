@@ -8,6 +8,7 @@ import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.journal.JournalScan;
 import dev.ringmeter.core.journal.Snapshot;
 import dev.ringmeter.core.query.WindowStats;
+import dev.ringmeter.core.test.DataDirectories;
 import org.agrona.concurrent.CachedEpochClock;
 import org.agrona.concurrent.EpochClock;
 import org.junit.jupiter.api.Test;
@@ -16,9 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
@@ -186,8 +185,8 @@ class DurableStoreTest {
         }
         assertTrue(store.snapshotJournalIndex() >= 0, "a periodic snapshot was written");
         // copy the directory while the store runs: a crash image with a snapshot and a journal tail after it
-        final Path withSnapshot = copy(data, dir.resolve("with-snapshot"));
-        final Path withoutSnapshot = copy(data, dir.resolve("without-snapshot"));
+        final Path withSnapshot = DataDirectories.copy(data, dir.resolve("with-snapshot"));
+        final Path withoutSnapshot = DataDirectories.copy(data, dir.resolve("without-snapshot"));
         Files.delete(withoutSnapshot.resolve(Snapshot.FILE));
         try (EmbeddedStore fromSnapshot = EmbeddedStore.open(config(withSnapshot));
              EmbeddedStore fromJournal = EmbeddedStore.open(config(withoutSnapshot))) {
@@ -243,7 +242,7 @@ class DurableStoreTest {
         final EmbeddedStore store = EmbeddedStore.open(config(data));
         record(store, clock, 0, 10_000);
         assertTrue(store.flush(10, TimeUnit.SECONDS));
-        final Path crashImage = copy(data, dir.resolve("crash"));
+        final Path crashImage = DataDirectories.copy(data, dir.resolve("crash"));
         store.close();
         Files.deleteIfExists(crashImage.resolve(Snapshot.FILE));
         final Path cycle;
@@ -429,28 +428,6 @@ class DurableStoreTest {
         }
     }
 
-    /**
-     * Copies a data directory, perhaps while a store writes it, leaving out the snapshot's temporary file (which
-     * the snapshot thread may rename away at any moment).
-     */
-    static Path copy(final Path from, final Path to) throws IOException {
-        Files.createDirectories(to);
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(from)) {
-            for (final Path p : entries) {
-                final Path target = to.resolve(p.getFileName().toString());
-                if (Files.isDirectory(p)) {
-                    copy(p, target);
-                } else if (!p.getFileName().toString().endsWith(".tmp")) {
-                    try {
-                        Files.copy(p, target);
-                    } catch (final NoSuchFileException e) {
-                        // a snapshot's temporary file renamed meanwhile
-                    }
-                }
-            }
-        }
-        return to;
-    }
 
     static void deleteTree(final Path root) throws IOException {
         try (Stream<Path> files = Files.walk(root)) {

@@ -9,6 +9,7 @@ import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.journal.Journal;
 import dev.ringmeter.core.journal.Snapshot;
 import dev.ringmeter.core.query.WindowStats;
+import dev.ringmeter.core.test.DataDirectories;
 import org.agrona.concurrent.CachedEpochClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -136,7 +137,7 @@ class SnapshotWithoutPauseTest {
             clock.update(T0 + 18_000);
             recordRun(store, T0 + 18_000, "n4");
             // a crash image with the snapshot that was stuck and the journal after it
-            DurableStoreTest.copy(data, image);
+            DataDirectories.copy(data, image);
             Files.write(image.resolve(Snapshot.FILE), snapshot);
         } finally {
             if (Files.exists(fifo)) {
@@ -253,7 +254,7 @@ class SnapshotWithoutPauseTest {
                 if (store.snapshotJournalIndex() != seen) {
                     seen = store.snapshotJournalIndex();
                     // a crash image while events arrive: the latest snapshot and the journal after it
-                    images.add(DurableStoreTest.copy(data, dir.resolve("image-" + images.size())));
+                    images.add(DataDirectories.copy(data, dir.resolve("image-" + images.size())));
                 }
                 Thread.onSpinWait();
             }

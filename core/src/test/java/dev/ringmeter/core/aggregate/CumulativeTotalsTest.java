@@ -6,6 +6,7 @@ import dev.ringmeter.Status;
 import dev.ringmeter.core.EmbeddedStore;
 import dev.ringmeter.core.StoreConfig;
 import dev.ringmeter.core.journal.Snapshot;
+import dev.ringmeter.core.test.DataDirectories;
 import org.agrona.concurrent.CachedEpochClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -13,9 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.SortedMap;
@@ -119,8 +118,8 @@ class CumulativeTotalsTest {
             final long[] counters = store.aggregates().counters();
             assertTrue(counters[2] > 0, "some events were older than the retention, and counted all the same");
             // a crash image: a snapshot and a journal tail after it, and the same without the snapshot
-            final Path withSnapshot = copy(data, dir.resolve("with-snapshot"));
-            final Path withoutSnapshot = copy(data, dir.resolve("without-snapshot"));
+            final Path withSnapshot = DataDirectories.copy(data, dir.resolve("with-snapshot"));
+            final Path withoutSnapshot = DataDirectories.copy(data, dir.resolve("without-snapshot"));
             Files.delete(withoutSnapshot.resolve(Snapshot.FILE));
             try (EmbeddedStore fromSnapshot = EmbeddedStore.open(config(withSnapshot));
                  EmbeddedStore fromJournal = EmbeddedStore.open(config(withoutSnapshot))) {
@@ -225,25 +224,5 @@ class CumulativeTotalsTest {
             b.append(' ').append(h.cumulativeCount(i));
         }
         b.append(" sum ").append(h.sum()).append(" count ").append(h.count());
-    }
-
-    /** Copies a data directory while the store runs, leaving out a snapshot being written (renamed at any time). */
-    private static Path copy(final Path from, final Path to) throws IOException {
-        Files.createDirectories(to);
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(from)) {
-            for (final Path f : entries) {
-                final Path target = to.resolve(f.getFileName().toString());
-                if (Files.isDirectory(f)) {
-                    copy(f, target);
-                } else if (!f.getFileName().toString().endsWith(".tmp")) {
-                    try {
-                        Files.copy(f, target);
-                    } catch (final NoSuchFileException e) {
-                        // renamed meanwhile
-                    }
-                }
-            }
-        }
-        return to;
     }
 }
