@@ -43,11 +43,17 @@ public final class Event implements Tagged {
     private String task;
     private String config;
     private String errorType;
+    private String provider;
+    private String tool;
+    private String agent;
     private long latencyNs = NONE;
     private long ttftNs = NONE;
     private long queueWaitNs = NONE;
     private long promptTokens = NONE;
     private long completionTokens = NONE;
+    private long cachedTokens = NONE;
+    private long cacheWriteTokens = NONE;
+    private long reasoningTokens = NONE;
     private Status status = Status.OK;
     private int retries;
     private CacheResult cache = CacheResult.UNKNOWN;
@@ -74,11 +80,17 @@ public final class Event implements Tagged {
         task = null;
         config = null;
         errorType = null;
+        provider = null;
+        tool = null;
+        agent = null;
         latencyNs = NONE;
         ttftNs = NONE;
         queueWaitNs = NONE;
         promptTokens = NONE;
         completionTokens = NONE;
+        cachedTokens = NONE;
+        cacheWriteTokens = NONE;
+        reasoningTokens = NONE;
         status = Status.OK;
         retries = 0;
         cache = CacheResult.UNKNOWN;
@@ -175,6 +187,34 @@ public final class Event implements Tagged {
     }
 
     /**
+     * @param provider the provider serving the model, e.g. {@code openai}, {@code anthropic}, {@code aws.bedrock}
+     *                 (the OpenTelemetry GenAI {@code gen_ai.provider.name} values).
+     * @return this.
+     */
+    public Event provider(final String provider) {
+        this.provider = provider;
+        return this;
+    }
+
+    /**
+     * @param tool the tool the event calls, e.g. {@code web_search} ({@code gen_ai.tool.name}).
+     * @return this.
+     */
+    public Event tool(final String tool) {
+        this.tool = tool;
+        return this;
+    }
+
+    /**
+     * @param agent the agent the event belongs to, e.g. {@code planner} ({@code gen_ai.agent.name}).
+     * @return this.
+     */
+    public Event agent(final String agent) {
+        this.agent = agent;
+        return this;
+    }
+
+    /**
      * @param latencyNs end-to-end duration in nanoseconds, 0 to {@link #MAX_DURATION_NS}.
      * @return this.
      */
@@ -252,6 +292,39 @@ public final class Event implements Tagged {
      */
     public Event completionTokens(final long completionTokens) {
         this.completionTokens = atMost(FieldNames.COMPLETION_TOKENS, completionTokens, MAX_TOKENS);
+        return this;
+    }
+
+    /**
+     * @param cachedTokens prompt tokens read from the provider's prompt cache, 0 to {@link #MAX_TOKENS}. They are
+     *                     counted inside {@link #promptTokens(long)} (as OpenAI reports them); for a provider that
+     *                     reports them apart (Anthropic's {@code cache_read_input_tokens}), add them to the prompt
+     *                     tokens too.
+     * @return this.
+     */
+    public Event cachedTokens(final long cachedTokens) {
+        this.cachedTokens = atMost(FieldNames.CACHED_TOKENS, cachedTokens, MAX_TOKENS);
+        return this;
+    }
+
+    /**
+     * @param cacheWriteTokens prompt tokens written to the provider's prompt cache, 0 to {@link #MAX_TOKENS}; counted
+     *                         inside {@link #promptTokens(long)} like {@link #cachedTokens(long)} (Anthropic's
+     *                         {@code cache_creation_input_tokens}: add them to the prompt tokens).
+     * @return this.
+     */
+    public Event cacheWriteTokens(final long cacheWriteTokens) {
+        this.cacheWriteTokens = atMost(FieldNames.CACHE_WRITE_TOKENS, cacheWriteTokens, MAX_TOKENS);
+        return this;
+    }
+
+    /**
+     * @param reasoningTokens completion tokens spent on reasoning, 0 to {@link #MAX_TOKENS}; counted inside
+     *                        {@link #completionTokens(long)}, as OpenAI and the OpenTelemetry GenAI conventions do.
+     * @return this.
+     */
+    public Event reasoningTokens(final long reasoningTokens) {
+        this.reasoningTokens = atMost(FieldNames.REASONING_TOKENS, reasoningTokens, MAX_TOKENS);
         return this;
     }
 
@@ -379,6 +452,18 @@ public final class Event implements Tagged {
         if (latencyNs == NONE) {
             throw new InvalidEventException(FieldNames.LATENCY_MS, "is required");
         }
+        within(FieldNames.CACHED_TOKENS, cachedTokens, cacheWriteTokens, promptTokens, FieldNames.PROMPT_TOKENS);
+        within(FieldNames.REASONING_TOKENS, reasoningTokens, NONE, completionTokens, FieldNames.COMPLETION_TOKENS);
+    }
+
+    /** The rule that the parts of a token count (cached and cache-write, reasoning) fit inside it. */
+    private static void within(final String field, final long part, final long otherPart, final long whole,
+                               final String wholeField) {
+        final long parts = (part == NONE ? 0 : part) + (otherPart == NONE ? 0 : otherPart);
+        if (whole != NONE && parts > whole) {
+            throw new InvalidEventException(field, (otherPart == NONE ? "is" : "with " + FieldNames.CACHE_WRITE_TOKENS
+                + " is") + " counted inside " + wholeField + " (" + whole + ") but comes to " + parts);
+        }
     }
 
     public long timestampMs() {
@@ -417,6 +502,18 @@ public final class Event implements Tagged {
         return errorType;
     }
 
+    public String provider() {
+        return provider;
+    }
+
+    public String tool() {
+        return tool;
+    }
+
+    public String agent() {
+        return agent;
+    }
+
     /** @return latency in nanoseconds, or {@link #NONE}. */
     public long latencyNs() {
         return latencyNs;
@@ -440,6 +537,21 @@ public final class Event implements Tagged {
     /** @return completion tokens, or {@link #NONE}. */
     public long completionTokens() {
         return completionTokens;
+    }
+
+    /** @return prompt tokens read from the cache, or {@link #NONE}. */
+    public long cachedTokens() {
+        return cachedTokens;
+    }
+
+    /** @return prompt tokens written to the cache, or {@link #NONE}. */
+    public long cacheWriteTokens() {
+        return cacheWriteTokens;
+    }
+
+    /** @return completion tokens spent on reasoning, or {@link #NONE}. */
+    public long reasoningTokens() {
+        return reasoningTokens;
     }
 
     public Status status() {

@@ -19,7 +19,8 @@ import java.util.Arrays;
  * semantics, and hands slots back by advancing the head. A full ring makes {@code offer} return -1 at once: no
  * producer ever waits.
  * <p>
- * The slot layout (one slot = {@value #LONGS} longs, two cache lines, and {@value #REFS} string references):
+ * The slot layout (one slot = {@value #LONGS} longs, three cache lines so that no two slots share one, and
+ * {@value #REFS} string references):
  * <pre>
  *   longs[base + i]                               strings[base + i]
  *   0  header: kind | status | cache | nQ | nT     0      model (event) / name (sample)
@@ -34,7 +35,8 @@ import java.util.Arrays;
  *   9  costUsd bits (event) / value bits (sample)
  *   10 retries
  *   11 sequence: the position published in this slot, -1 before the first
- *   12..15 quality value bits
+ *   12..15 quality value bits                      20..22 provider, tool, agent
+ *   16 cachedTokens  17 cacheWriteTokens  18 reasoningTokens  19..23 unused
  *   header: bits 0-7 kind, 8-15 status ordinal, 16-23 cache ordinal, 24-31 quality count, 32-39 tag count
  * </pre>
  * The three counters each have cache lines of their own, as in the Disruptor's {@code Sequence} and Agrona's
@@ -45,8 +47,8 @@ import java.util.Arrays;
  * apart: neither the same line nor the adjacent-line pair that some CPUs prefetch together).
  */
 final class ManyToOneItemRing extends ItemRingRhsPadding {
-    static final int LONGS = 16;
-    static final int REFS = 20;
+    static final int LONGS = 24;
+    static final int REFS = 23;
 
     static final int HEADER = 0;
     static final int TIMESTAMP_MS = 1;
@@ -61,6 +63,9 @@ final class ManyToOneItemRing extends ItemRingRhsPadding {
     static final int RETRIES = 10;
     static final int SEQUENCE = 11;
     static final int QUALITY_VALUE_BITS = 12;
+    static final int CACHED_TOKENS = 16;
+    static final int CACHE_WRITE_TOKENS = 17;
+    static final int REASONING_TOKENS = 18;
 
     static final int MODEL_OR_NAME = 0;
     static final int OPERATION = 1;
@@ -73,6 +78,9 @@ final class ManyToOneItemRing extends ItemRingRhsPadding {
     static final int QUALITY_NAMES = 8;
     static final int TAG_KEYS = 12;
     static final int TAG_VALUES = 16;
+    static final int PROVIDER = 20;
+    static final int TOOL = 21;
+    static final int AGENT = 22;
 
     static final int KIND_EVENT = 1;
     static final int KIND_SAMPLE = 2;
@@ -146,6 +154,9 @@ final class ManyToOneItemRing extends ItemRingRhsPadding {
         longs[l + QUEUE_WAIT_NS] = e.queueWaitNs();
         longs[l + PROMPT_TOKENS] = e.promptTokens();
         longs[l + COMPLETION_TOKENS] = e.completionTokens();
+        longs[l + CACHED_TOKENS] = e.cachedTokens();
+        longs[l + CACHE_WRITE_TOKENS] = e.cacheWriteTokens();
+        longs[l + REASONING_TOKENS] = e.reasoningTokens();
         longs[l + MEMORY_BYTES] = e.memoryBytes();
         longs[l + CPU_NS] = e.cpuNs();
         longs[l + COST_OR_VALUE_BITS] = Double.doubleToRawLongBits(e.costUsd());
@@ -158,6 +169,9 @@ final class ManyToOneItemRing extends ItemRingRhsPadding {
         strings[s + TASK] = e.task();
         strings[s + CONFIG] = e.config();
         strings[s + ERROR_TYPE] = e.errorType();
+        strings[s + PROVIDER] = e.provider();
+        strings[s + TOOL] = e.tool();
+        strings[s + AGENT] = e.agent();
         for (int i = 0, n = e.qualityCount(); i < n; i++) {
             strings[s + QUALITY_NAMES + i] = e.qualityName(i);
             longs[l + QUALITY_VALUE_BITS + i] = Double.doubleToRawLongBits(e.qualityValue(i));

@@ -113,6 +113,9 @@ final class NdjsonBatch {
         nanosAsMillis(FieldNames.QUEUE_WAIT_MS, longs[l + ManyToOneItemRing.QUEUE_WAIT_NS]);
         whole(FieldNames.PROMPT_TOKENS, longs[l + ManyToOneItemRing.PROMPT_TOKENS]);
         whole(FieldNames.COMPLETION_TOKENS, longs[l + ManyToOneItemRing.COMPLETION_TOKENS]);
+        whole(FieldNames.CACHED_TOKENS, longs[l + ManyToOneItemRing.CACHED_TOKENS]);
+        whole(FieldNames.CACHE_WRITE_TOKENS, longs[l + ManyToOneItemRing.CACHE_WRITE_TOKENS]);
+        whole(FieldNames.REASONING_TOKENS, longs[l + ManyToOneItemRing.REASONING_TOKENS]);
         final int status = ManyToOneItemRing.status(header);
         if (status != Status.OK.ordinal()) {
             field(FieldNames.STATUS);
@@ -153,6 +156,9 @@ final class NdjsonBatch {
         string(FieldNames.RUN, strings[s + ManyToOneItemRing.RUN]);
         string(FieldNames.TASK, strings[s + ManyToOneItemRing.TASK]);
         string(FieldNames.CONFIG, strings[s + ManyToOneItemRing.CONFIG]);
+        string(FieldNames.PROVIDER, strings[s + ManyToOneItemRing.PROVIDER]);
+        string(FieldNames.TOOL, strings[s + ManyToOneItemRing.TOOL]);
+        string(FieldNames.AGENT, strings[s + ManyToOneItemRing.AGENT]);
         tags(strings, s, ManyToOneItemRing.tagCount(header));
     }
 

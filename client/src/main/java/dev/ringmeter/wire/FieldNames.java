@@ -19,6 +19,12 @@ public final class FieldNames {
     public static final String QUEUE_WAIT_MS = "queueWaitMs";
     public static final String PROMPT_TOKENS = "promptTokens";
     public static final String COMPLETION_TOKENS = "completionTokens";
+    /** Prompt tokens read from the provider's prompt cache: counted inside {@link #PROMPT_TOKENS}. */
+    public static final String CACHED_TOKENS = "cachedTokens";
+    /** Prompt tokens written to the provider's prompt cache: counted inside {@link #PROMPT_TOKENS}. */
+    public static final String CACHE_WRITE_TOKENS = "cacheWriteTokens";
+    /** Completion tokens spent on reasoning: counted inside {@link #COMPLETION_TOKENS}. */
+    public static final String REASONING_TOKENS = "reasoningTokens";
     public static final String STATUS = "status";
     public static final String ERROR_TYPE = "errorType";
     public static final String RETRIES = "retries";
@@ -33,6 +39,12 @@ public final class FieldNames {
     public static final String RUN = "run";
     public static final String TASK = "task";
     public static final String CONFIG = "config";
+    /** The provider serving the model: the OpenTelemetry GenAI {@code gen_ai.provider.name} values. */
+    public static final String PROVIDER = "provider";
+    /** The tool an event calls ({@code gen_ai.tool.name}). */
+    public static final String TOOL = "tool";
+    /** The agent an event belongs to ({@code gen_ai.agent.name}). */
+    public static final String AGENT = "agent";
     /** An object of tag key to string value, on events and metric samples. */
     public static final String TAGS = "tags";
 
@@ -48,8 +60,9 @@ public final class FieldNames {
 
     /** Every field of an event, in the order the client writes them. */
     public static final List<String> EVENT = List.of(TIMESTAMP, MODEL, OPERATION, LATENCY_MS, TTFT_MS, QUEUE_WAIT_MS,
-        PROMPT_TOKENS, COMPLETION_TOKENS, STATUS, ERROR_TYPE, RETRIES, CACHE_HIT, MEMORY_BYTES, CPU_MS, COST_USD,
-        QUALITY, PIPELINE, STEP, RUN, TASK, CONFIG, TAGS);
+        PROMPT_TOKENS, COMPLETION_TOKENS, CACHED_TOKENS, CACHE_WRITE_TOKENS, REASONING_TOKENS, STATUS, ERROR_TYPE,
+        RETRIES, CACHE_HIT, MEMORY_BYTES, CPU_MS, COST_USD, QUALITY, PIPELINE, STEP, RUN, TASK, CONFIG, PROVIDER, TOOL,
+        AGENT, TAGS);
 
     /** Every field of a custom metric sample, in the order the client writes them. */
     public static final List<String> SAMPLE = List.of(NAME, VALUE, TIMESTAMP, TAGS);

@@ -30,15 +30,19 @@ class NdjsonBatchTest {
     @Test
     void shouldWriteEveryFieldWithTheServersNames() {
         final Event e = new Event().timestampMs(42).model("m").operation("chat").latencyNs(1_000_001)
-            .ttftNs(120_000_000).queueWaitNs(7).promptTokens(1200).completionTokens(310).status(Status.TIMEOUT)
+            .ttftNs(120_000_000).queueWaitNs(7).promptTokens(1200).completionTokens(310).cachedTokens(800)
+            .cacheWriteTokens(100).reasoningTokens(200).status(Status.TIMEOUT)
             .errorType("upstream_timeout").retries(2).cache(CacheResult.MISS).memoryBytes(1 << 20).cpuNs(3_000_000)
             .costUsd(0.25).quality("f1", 0.82).pipeline("rag").step("answer").run("r1").task("t1")
-            .config("temperature=0.2").tag("region", "eu").tag("tier", "gold");
+            .config("temperature=0.2").provider("openai").tool("search").agent("planner").tag("region", "eu")
+            .tag("tier", "gold");
         assertEquals("{\"timestamp\":42,\"model\":\"m\",\"operation\":\"chat\",\"latencyMs\":1.000001,"
             + "\"ttftMs\":120,\"queueWaitMs\":0.000007,\"promptTokens\":1200,\"completionTokens\":310,"
+            + "\"cachedTokens\":800,\"cacheWriteTokens\":100,\"reasoningTokens\":200,"
             + "\"status\":\"timeout\",\"errorType\":\"upstream_timeout\",\"retries\":2,\"cacheHit\":false,"
             + "\"memoryBytes\":1048576,\"cpuMs\":3,\"costUsd\":0.25,\"quality\":{\"f1\":0.82},\"pipeline\":\"rag\","
             + "\"step\":\"answer\",\"run\":\"r1\",\"task\":\"t1\",\"config\":\"temperature=0.2\","
+            + "\"provider\":\"openai\",\"tool\":\"search\",\"agent\":\"planner\","
             + "\"tags\":{\"region\":\"eu\",\"tier\":\"gold\"}}\n", encode(e));
     }
 

@@ -76,6 +76,33 @@ class IngestAndQueryTest {
     }
 
     @Test
+    void shouldKeepProviderToolAgentAndTokenPartsAndAnswerQualitySpread() {
+        final TestServer.Reply reply = server.post("/api/v1/events", TestServer.JSON, "["
+            + "{\"model\":\"parts-model\",\"provider\":\"openai\",\"tool\":\"search\",\"agent\":\"planner\","
+            + "\"latencyMs\":5,\"promptTokens\":100,\"cachedTokens\":60,\"cacheWriteTokens\":10,"
+            + "\"completionTokens\":50,\"reasoningTokens\":20,\"quality\":{\"f1\":0.5}},"
+            + "{\"model\":\"parts-model\",\"provider\":\"anthropic\",\"latencyMs\":7,\"promptTokens\":10,"
+            + "\"cachedTokens\":5,\"quality\":{\"f1\":1.0}}]");
+        assertEquals(202, reply.status(), reply.body());
+        final JsonNode stats = server.get("/api/v1/analytics?model=parts-model&window=5m").json();
+        assertEquals(65, stats.get("tokens").get("cached").asLong());
+        assertEquals(10, stats.get("tokens").get("cacheWrite").asLong());
+        assertEquals(20, stats.get("tokens").get("reasoning").asLong());
+        final JsonNode f1 = stats.get("quality").get("f1");
+        assertEquals(2, f1.get("count").asLong());
+        assertEquals(0.75, f1.get("mean").asDouble(), 1e-12);
+        assertEquals(Math.sqrt(0.125), f1.get("stdDev").asDouble(), 1e-12, "the sample standard deviation");
+        final JsonNode recent = server.get("/api/v1/models/parts-model/recent?limit=2").json();
+        final JsonNode older = recent.get("events").get(1);
+        assertEquals("openai/search/planner/60/10/20", older.get("provider").asText() + "/"
+            + older.get("tool").asText() + "/" + older.get("agent").asText() + "/" + older.get("cachedTokens").asLong()
+            + "/" + older.get("cacheWriteTokens").asLong() + "/" + older.get("reasoningTokens").asLong());
+        final JsonNode byProvider = server.get("/api/v1/analytics?model=parts-model&window=5m&groupBy=provider")
+            .json();
+        assertEquals(2, byProvider.get("groups").size(), byProvider.toString());
+    }
+
+    @Test
     void shouldIngestNdjsonAndCustomMetrics() {
         final TestServer.Reply r = server.post("/api/v1/events", TestServer.NDJSON,
             "{\"model\":\"nd\",\"latencyMs\":10,\"timestamp\":\"" + java.time.Instant.now().minusSeconds(5) + "\"}\n"

@@ -85,6 +85,10 @@ class IngestErrorsTest {
         assertRefused(events("[{\"model\":\"bad-value\",\"latencyMs\":1},{\"latencyMs\":1}]"), 422, "model", 1);
         assertRefused(events("[{\"model\":\"bad-value\"}]"), 422, "latencyMs", 0);
         assertRefused(events("[{\"model\":\"bad-value\",\"latencyMs\":1,\"cacheHit\":\"yes\"}]"), 422, "cacheHit", 0);
+        assertRefused(events("[{\"model\":\"bad-value\",\"latencyMs\":1,\"promptTokens\":10,\"cachedTokens\":8,"
+            + "\"cacheWriteTokens\":3}]"), 422, "cachedTokens", 0);
+        assertRefused(events("[{\"model\":\"bad-value\",\"latencyMs\":1,\"completionTokens\":10,"
+            + "\"reasoningTokens\":11}]"), 422, "reasoningTokens", 0);
         assertRefused(events("[{\"model\":\"bad-value\",\"latencyMs\":1,\"quality\":{\"f1\":\"high\"}}]"), 422,
             "quality.f1", 0);
         assertRefused(events("[{\"model\":\"bad-value\",\"latencyMs\":1,\"tags\":{\"a\":1}}]"), 422, "tags.a", 0);

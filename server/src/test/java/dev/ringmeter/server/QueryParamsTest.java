@@ -42,7 +42,7 @@ class QueryParamsTest {
     void shouldRefuseUnknownParametersListingTheValidOnes() {
         final JsonNode j = refused("/api/v1/analytics?model=m&groupby=pipeline", "groupby");
         assertEquals("[\"model\",\"window\",\"from\",\"to\",\"groupBy\",\"limit\",\"operation\",\"pipeline\",\"step\","
-            + "\"run\",\"task\",\"config\",\"errorType\",\"status\",\"tag\"]", j.get("valid").toString());
+            + "\"run\",\"task\",\"config\",\"errorType\",\"provider\",\"tool\",\"agent\",\"status\",\"tag\"]", j.get("valid").toString());
         refused("/api/v1/series?metric=p95&foo=1", "foo");
         refused("/api/v1/models?x=1", "x");
         refused("/api/v1/models/m/recent?max=3", "max");

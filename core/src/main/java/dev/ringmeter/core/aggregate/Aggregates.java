@@ -309,11 +309,11 @@ public final class Aggregates {
      * Reads a state written by {@link AggregatesImage#write} into this new, empty instance, before the ring starts.
      *
      * @param in       to read from.
-     * @param version2 whether it is the layout of a version-2 snapshot (recent events kept the ids of released
-     *                 dimensions, resolved through the dictionary read just before).
+     * @param snapshot the snapshot's version ({@code FormatVersion.SNAPSHOT_OLDEST} to {@code SNAPSHOT}): each
+     *                 reader reads the layout of its version.
      * @throws IOException if the read fails or the data is bad.
      */
-    public void read(final DataInput in, final boolean version2) throws IOException {
-        AggregatesCodec.read(in, prices, totals, tiers, version2, maxStringLength);
+    public void read(final DataInput in, final int snapshot) throws IOException {
+        AggregatesCodec.read(in, prices, totals, tiers, snapshot, maxStringLength);
     }
 }

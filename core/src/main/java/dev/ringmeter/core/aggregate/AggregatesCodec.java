@@ -57,21 +57,21 @@ final class AggregatesCodec {
     }
 
     static void read(final DataInput in, final PriceTable prices, final CumulativeTotals totals,
-                     final TierRegistry tiers, final boolean version2, final int maxStringLength) throws IOException {
+                     final TierRegistry tiers, final int snapshot, final int maxStringLength) throws IOException {
         prices.read(in);
         totals.events = in.readLong();
         totals.metricSamples = in.readLong();
         totals.expired = in.readLong();
-        tiers.all.read(in, !version2);
+        tiers.all.read(in, snapshot);
         final int modelCount = in.readInt();
         for (int i = 0; i < modelCount; i++) {
             final int id = readId(in, "model");
-            tiers.model(id).read(in, !version2);
-            tiers.recent[id].read(in, version2, maxStringLength);
+            tiers.model(id).read(in, snapshot);
+            tiers.recent[id].read(in, snapshot, maxStringLength);
         }
         final int metricCount = in.readInt();
         for (int i = 0; i < metricCount; i++) {
-            tiers.metric(readId(in, "metric")).read(in, !version2);
+            tiers.metric(readId(in, "metric")).read(in, snapshot);
         }
         readTotals(in, totals);
     }

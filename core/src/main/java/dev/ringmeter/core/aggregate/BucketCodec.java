@@ -16,9 +16,10 @@ import java.nio.ByteBuffer;
  *  startMs:8 | count ok errors timeouts cancelled retries retried promptTokens completionTokens generationTokens
  *  generationNs cacheHits cacheMisses memoryBytesSum memoryBytesMax memoryCount cpuNsSum cpuCount costCount
  *  latencyNsSum latencyNsMax ttftNsSum ttftCount queueWaitNsSum queueWaitCount: 8 each
+ *  | cachedTokens cacheWriteTokens reasoningTokens: 8 each (snapshot version 4 on)
  *  | costUsd valueSum valueMin valueMax: double each
  *  | latencyUs ttftUs queueWaitUs: (length:4, -1 for none | HdrHistogram encoding) each
- *  | errorTypes:4 (type:8 count:8)* | qualitySlots:4 (sum:double count:8)*
+ *  | errorTypes:4 (type:8 count:8)* | qualitySlots:4 (sum:double [squares:double from version 4] count:8)*
  * </pre>
  * <p>
  * Threading: stateless; the caller guarantees that no writer changes the bucket meanwhile.
@@ -40,7 +41,8 @@ final class BucketCodec {
         final long[] longs = {m.count, m.ok, m.errors, m.timeouts, m.cancelled, m.retries, m.retried, m.promptTokens,
             m.completionTokens, m.generationTokens, m.generationNs, m.cacheHits, m.cacheMisses, m.memoryBytesSum,
             m.memoryBytesMax, m.memoryCount, m.cpuNsSum, m.cpuCount, m.costCount, m.latencyNsSum, m.latencyNsMax,
-            m.ttftNsSum, m.ttftCount, m.queueWaitNsSum, m.queueWaitCount};
+            m.ttftNsSum, m.ttftCount, m.queueWaitNsSum, m.queueWaitCount, m.cachedTokens, m.cacheWriteTokens,
+            m.reasoningTokens};
         for (final long v : longs) {
             out.writeLong(v);
         }
@@ -56,6 +58,7 @@ final class BucketCodec {
         if (m.qualitySums != null) {
             for (int i = 0; i < m.qualitySums.length; i++) {
                 out.writeDouble(m.qualitySums[i]);
+                out.writeDouble(m.qualitySquares[i]);
                 out.writeLong(m.qualityCounts[i]);
             }
         }
@@ -64,11 +67,12 @@ final class BucketCodec {
     /**
      * Reads a bucket written by {@link #write} into a bucket of the same configuration.
      *
-     * @param in to read from.
-     * @param b  the bucket to fill; emptied first.
+     * @param in       to read from.
+     * @param b        the bucket to fill; emptied first.
+     * @param snapshot the version of the snapshot read (before 4: no token parts, no quality squares).
      * @throws IOException if the read fails or the data is bad.
      */
-    static void read(final DataInput in, final Bucket b) throws IOException {
+    static void read(final DataInput in, final Bucket b, final int snapshot) throws IOException {
         final Measures m = b.measures;
         b.reuse(in.readLong());
         m.count = in.readLong();
@@ -96,6 +100,11 @@ final class BucketCodec {
         m.ttftCount = in.readLong();
         m.queueWaitNsSum = in.readLong();
         m.queueWaitCount = in.readLong();
+        if (snapshot >= 4) {
+            m.cachedTokens = in.readLong();
+            m.cacheWriteTokens = in.readLong();
+            m.reasoningTokens = in.readLong();
+        }
         m.costUsd = in.readDouble();
         m.valueSum = in.readDouble();
         m.valueMin = in.readDouble();
@@ -115,6 +124,7 @@ final class BucketCodec {
             m.qualitySums();
             for (int i = 0; i < qualities; i++) {
                 m.qualitySums[i] = in.readDouble();
+                m.qualitySquares[i] = snapshot >= 4 ? in.readDouble() : 0;
                 m.qualityCounts[i] = in.readLong();
             }
         }

@@ -45,6 +45,10 @@ public final class Measures {
     public long promptTokens;
     public long completionTokens;
     public long generationTokens;
+    /** Sums of the prompt tokens read from and written to the cache, and the completion tokens spent reasoning. */
+    public long cachedTokens;
+    public long cacheWriteTokens;
+    public long reasoningTokens;
     public long generationNs;
     public long cacheHits;
     public long cacheMisses;
@@ -76,6 +80,8 @@ public final class Measures {
     public Long2LongCounterMap errorsByType;
     private final LongLongConsumer addErrors = (type, n) -> errors().getAndAdd(type, n);
     public double[] qualitySums;
+    /** By quality name id, beside {@link #qualitySums}: the sums of the squares, for a score's spread. */
+    public double[] qualitySquares;
     public long[] qualityCounts;
 
     /**
@@ -102,6 +108,9 @@ public final class Measures {
         completionTokens = 0;
         generationTokens = 0;
         generationNs = 0;
+        cachedTokens = 0;
+        cacheWriteTokens = 0;
+        reasoningTokens = 0;
         cacheHits = 0;
         cacheMisses = 0;
         memoryBytesSum = 0;
@@ -135,6 +144,7 @@ public final class Measures {
         }
         if (qualitySums != null) {
             java.util.Arrays.fill(qualitySums, 0);
+            java.util.Arrays.fill(qualitySquares, 0);
             java.util.Arrays.fill(qualityCounts, 0);
         }
     }
@@ -191,6 +201,15 @@ public final class Measures {
                 generationNs = saturatingAdd(generationNs, decodeNs);
             }
         }
+        if (e.cachedTokens != NONE) {
+            cachedTokens = saturatingAdd(cachedTokens, e.cachedTokens);
+        }
+        if (e.cacheWriteTokens != NONE) {
+            cacheWriteTokens = saturatingAdd(cacheWriteTokens, e.cacheWriteTokens);
+        }
+        if (e.reasoningTokens != NONE) {
+            reasoningTokens = saturatingAdd(reasoningTokens, e.reasoningTokens);
+        }
         if (e.cache == CACHE_HIT) {
             cacheHits++;
         } else if (e.cache == CACHE_MISS) {
@@ -213,7 +232,9 @@ public final class Measures {
         for (int i = 0; i < e.qualityCount; i++) {
             final int name = e.qualityNames[i];
             if (name < qualityNames + 1) {
-                qualitySums()[name] += e.qualityValues[i];
+                final double v = e.qualityValues[i];
+                qualitySums()[name] += v;
+                qualitySquares[name] += v * v;
                 qualityCounts[name]++;
             }
         }
@@ -251,6 +272,9 @@ public final class Measures {
         completionTokens = saturatingAdd(completionTokens, o.completionTokens);
         generationTokens = saturatingAdd(generationTokens, o.generationTokens);
         generationNs = saturatingAdd(generationNs, o.generationNs);
+        cachedTokens = saturatingAdd(cachedTokens, o.cachedTokens);
+        cacheWriteTokens = saturatingAdd(cacheWriteTokens, o.cacheWriteTokens);
+        reasoningTokens = saturatingAdd(reasoningTokens, o.reasoningTokens);
         cacheHits += o.cacheHits;
         cacheMisses += o.cacheMisses;
         memoryBytesSum = saturatingAdd(memoryBytesSum, o.memoryBytesSum);
@@ -286,6 +310,7 @@ public final class Measures {
             final double[] sums = qualitySums();
             for (int i = 0; i < sums.length; i++) {
                 sums[i] += o.qualitySums[i];
+                qualitySquares[i] += o.qualitySquares[i];
                 qualityCounts[i] += o.qualityCounts[i];
             }
         }
@@ -354,6 +379,7 @@ public final class Measures {
     double[] qualitySums() {
         if (qualitySums == null) {
             qualitySums = new double[qualityNames + 1];
+            qualitySquares = new double[qualityNames + 1];
             qualityCounts = new long[qualityNames + 1];
         }
         return qualitySums;
@@ -407,7 +433,7 @@ public final class Measures {
      * @return an estimate of the heap these measures hold, in bytes.
      */
     long footprintBytes() {
-        long bytes = 240;
+        long bytes = 264;
         if (latencyUs != null) {
             bytes += HISTOGRAM_EXTRA_BYTES + latencyUs.getEstimatedFootprintInBytes();
         }
@@ -421,7 +447,7 @@ public final class Measures {
             bytes += 64 + errorsByType.capacity() * 16L;
         }
         if (qualitySums != null) {
-            bytes += 32 + qualitySums.length * 16L;
+            bytes += 48 + qualitySums.length * 24L;
         }
         return bytes;
     }

@@ -12,18 +12,18 @@ import java.io.DataOutput;
 import java.io.IOException;
 
 /**
- * The last N events of one model: their numbers in one primitive array with a stride of 11 longs, and the values of
+ * The last N events of one model: their numbers in one primitive array with a stride of 14 longs, and the values of
  * their released dimensions (operation, pipeline, step, run, task, config) as the strings themselves, 6 references
  * an event in a second array. Adding one allocates nothing (a reference store into a pre-allocated array), and no
  * id of a released dimension is kept, so a value's id can be released and given to another value while the event
- * is still here. The error type, a pinned dimension, stays an id. Quality scores and tags are not kept here; they
+ * is still here. The error type, provider, tool and agent, pinned dimensions, stay ids. Quality scores and tags are not kept here; they
  * are in the aggregates (and the journal).
  * <p>
  * Threading: not thread-safe; written by the aggregate writer, read under the aggregates' lock; a snapshot writes
  * the copy the writer made of it ({@link #copyInto}).
  */
 final class RecentEvents {
-    private static final int STRIDE = 11;
+    private static final int STRIDE = 14;
     private static final int TIMESTAMP = 0;
     private static final int LATENCY = 1;
     private static final int TTFT = 2;
@@ -35,6 +35,13 @@ final class RecentEvents {
     private static final int COST = 8;
     private static final int ERROR_RETRIES = 9;
     private static final int STATUS_CACHE = 10;
+    private static final int PROVIDER_TOOL = 11;
+    /** The agent's id and the reasoning tokens (-1 for none: a token count fits an int). */
+    private static final int AGENT_REASONING = 12;
+    /** The cached and the cache-write tokens, -1 for none. */
+    private static final int CACHED_WRITE = 13;
+    /** The stride of the snapshot layout of versions 3 and older, without the last three longs. */
+    private static final int STRIDE_V3 = 11;
     /** The released dimensions kept as strings, in this order. */
     private static final Dimension[] NAMED = {
         Dimension.OPERATION, Dimension.PIPELINE, Dimension.STEP, Dimension.RUN, Dimension.TASK, Dimension.CONFIG};
@@ -81,6 +88,9 @@ final class RecentEvents {
         d[i + COST] = Double.doubleToRawLongBits(e.costUsd);
         d[i + ERROR_RETRIES] = pack(e.errorType, e.retries);
         d[i + STATUS_CACHE] = pack(e.status, e.cache);
+        d[i + PROVIDER_TOOL] = pack(e.provider, e.tool);
+        d[i + AGENT_REASONING] = pack(e.agent, tokens(e.reasoningTokens));
+        d[i + CACHED_WRITE] = pack(tokens(e.cachedTokens), tokens(e.cacheWriteTokens));
         final int j = n * NAMES;
         final String[] s = names;
         final Dictionary dict = dictionary;
@@ -94,6 +104,11 @@ final class RecentEvents {
 
     private static long pack(final int high, final int low) {
         return ((long)high << 32) | (low & 0xFFFF_FFFFL);
+    }
+
+    /** A token count as an int: they are at most {@link Event#MAX_TOKENS}; -1 for none. */
+    private static int tokens(final long count) {
+        return count == Event.NONE ? -1 : (int)count;
     }
 
     private static int high(final long packed) {
@@ -133,6 +148,9 @@ final class RecentEvents {
             .task(names[j + 4])
             .config(names[j + 5])
             .errorType(dictionary.name(Dimension.ERROR_TYPE, high(d[i + ERROR_RETRIES])))
+            .provider(dictionary.name(Dimension.PROVIDER, high(d[i + PROVIDER_TOOL])))
+            .tool(dictionary.name(Dimension.TOOL, low(d[i + PROVIDER_TOOL])))
+            .agent(dictionary.name(Dimension.AGENT, high(d[i + AGENT_REASONING])))
             .retries(low(d[i + ERROR_RETRIES]))
             .latencyNs(d[i + LATENCY])
             .status(Status.of(high(d[i + STATUS_CACHE])))
@@ -158,6 +176,15 @@ final class RecentEvents {
         final double cost = Double.longBitsToDouble(d[i + COST]);
         if (cost == cost) {
             into.costUsd(cost);
+        }
+        if (low(d[i + AGENT_REASONING]) >= 0) {
+            into.reasoningTokens(low(d[i + AGENT_REASONING]));
+        }
+        if (high(d[i + CACHED_WRITE]) >= 0) {
+            into.cachedTokens(high(d[i + CACHED_WRITE]));
+        }
+        if (low(d[i + CACHED_WRITE]) >= 0) {
+            into.cacheWriteTokens(low(d[i + CACHED_WRITE]));
         }
     }
 
@@ -204,7 +231,7 @@ final class RecentEvents {
     /**
      * Writes the events held: their longs, then their strings (each as length and UTF-8, -1 for none).
      * <pre>
-     *  added:8 next:4 (long:8 x 11)* (length:4 utf8)* x 6 per event
+     *  added:8 next:4 (long:8 x 14)* (length:4 utf8)* x 6 per event   (snapshot version 3: 11 longs an event)
      * </pre>
      */
     void write(final DataOutput out) throws IOException {
@@ -220,23 +247,31 @@ final class RecentEvents {
     }
 
     /**
-     * Reads what {@link #write} wrote, or the version-2 layout (16 longs an event, with the ids of the released
-     * dimensions, resolved through the dictionary the same snapshot held).
+     * Reads what {@link #write} wrote, the version-3 layout (11 longs an event: no provider, tool, agent or token
+     * parts), or the version-2 layout (16 longs an event, with the ids of the released dimensions, resolved through
+     * the dictionary the same snapshot held).
      *
      * @param in        to read from.
-     * @param version2  whether the snapshot is of version 2.
+     * @param snapshot  the snapshot's version.
      * @param maxLength longest string a value may be, in chars.
      */
-    void read(final DataInput in, final boolean version2, final int maxLength) throws IOException {
+    void read(final DataInput in, final int snapshot, final int maxLength) throws IOException {
         added = in.readLong();
         next = in.readInt();
         if (added < 0 || next < 0 || next >= capacity) {
             throw new IOException("bad recent events position " + next + " of " + capacity);
         }
         final int n = size();
-        if (!version2) {
-            for (int i = 0; i < n * STRIDE; i++) {
-                data[i] = in.readLong();
+        if (snapshot >= 3) {
+            final int stride = snapshot >= 4 ? STRIDE : STRIDE_V3;
+            for (int e = 0; e < n; e++) {
+                final int i = e * STRIDE;
+                for (int k = 0; k < stride; k++) {
+                    data[i + k] = in.readLong();
+                }
+                if (stride == STRIDE_V3) {
+                    withoutVersion4Fields(i);
+                }
             }
             for (int i = 0; i < n * NAMES; i++) {
                 names[i] = AggregatesCodec.readString(in, maxLength);
@@ -252,10 +287,18 @@ final class RecentEvents {
             System.arraycopy(old, 0, data, i, COST + 1);
             data[i + ERROR_RETRIES] = old[12];
             data[i + STATUS_CACHE] = old[13];
+            withoutVersion4Fields(i);
             final int[] ids = {high(old[9]), low(old[9]), high(old[10]), low(old[10]), high(old[11]), low(old[11])};
             for (int k = 0; k < NAMES; k++) {
                 names[e * NAMES + k] = dictionary.name(NAMED[k], ids[k]);
             }
         }
+    }
+
+    /** Gives the event at data[i], read from an older snapshot, no provider, tool, agent or token parts. */
+    private void withoutVersion4Fields(final int i) {
+        data[i + PROVIDER_TOOL] = 0;
+        data[i + AGENT_REASONING] = pack(0, -1);
+        data[i + CACHED_WRITE] = pack(-1, -1);
     }
 }

@@ -658,10 +658,10 @@ final class TimeTiers {
      * Reads tiers written by {@link #write(DataOutput)} with the same configuration into this (new) instance.
      *
      * @param in       to read from.
-     * @param withHeld whether the buckets held ahead follow the tiers (snapshots from version 3 on).
+     * @param snapshot the snapshot's version: from 3 on, the buckets held ahead follow the tiers.
      * @throws IOException if the read fails or the data is bad.
      */
-    void read(final DataInput in, final boolean withHeld) throws IOException {
+    void read(final DataInput in, final int snapshot) throws IOException {
         for (int k = 0; k < tiers; k++) {
             headStartMs[k] = in.readLong();
             nextToRollMs[k] = in.readLong();
@@ -675,17 +675,17 @@ final class TimeTiers {
                     throw new IOException("bad bucket index " + i);
                 }
                 final Bucket b = cow.newBucket(Measures.longCounts(widthMs[k]));
-                BucketCodec.read(in, b);
+                BucketCodec.read(in, b, snapshot);
                 ring[k][i] = b;
             }
         }
-        final int held = withHeld ? in.readInt() : 0;
+        final int held = snapshot >= 3 ? in.readInt() : 0;
         if (held < 0 || held > aheadSlots) {
             throw new IOException("bad count of buckets held ahead " + held);
         }
         for (int n = 0; n < held; n++) {
             final Bucket b = cow.newBucket(Measures.longCounts(widthMs[0]));
-            BucketCodec.read(in, b);
+            BucketCodec.read(in, b, snapshot);
             final long w = widthMs[0];
             if (ahead == null) {
                 ahead = new Bucket[aheadSlots];

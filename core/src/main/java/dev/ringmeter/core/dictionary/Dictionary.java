@@ -614,11 +614,14 @@ public final class Dictionary {
      * Reads entries written by {@link #write(DataOutput)} into this empty dictionary; {@link #settle} follows once
      * the journal after the snapshot is replayed.
      *
-     * @param in to read from.
+     * @param in         to read from.
+     * @param dimensions how many dimensions the snapshot holds, the first ones by ordinal (a snapshot of version 3
+     *                   or older holds {@link Dimension#SNAPSHOT_3_DIMENSIONS}).
      * @throws IOException if the read fails or the data is bad.
      */
-    public synchronized void read(final DataInput in) throws IOException {
-        for (final Values v : values) {
+    public synchronized void read(final DataInput in, final int dimensions) throws IOException {
+        for (int d = 0; d < dimensions; d++) {
+            final Values v = values[d];
             final int n = in.readInt();
             if (n < 0 || n > v.idLimit) {
                 throw new IOException(v.dimension + " holds " + n + " ids, more than its " + v.idLimit);
@@ -648,7 +651,8 @@ public final class Dictionary {
      * @throws IOException if the read fails or the data is bad.
      */
     public synchronized void readVersion2(final DataInput in) throws IOException {
-        for (final Values v : values) {
+        for (int d = 0; d < Dimension.SNAPSHOT_3_DIMENSIONS; d++) {
+            final Values v = values[d];
             final int n = in.readInt();
             if (n < 0 || n > v.limit) {
                 throw new IOException(v.dimension + " holds " + n + " values, over its limit " + v.limit);

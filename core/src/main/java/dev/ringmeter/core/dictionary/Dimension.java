@@ -66,7 +66,30 @@ public enum Dimension {
     TAG_KEY(FieldNames.TAGS, 256, true),
     TAG_VALUE(FieldNames.TAGS, 10_000, true),
     QUALITY_NAME(FieldNames.QUALITY, 32, false),
-    METRIC_NAME(FieldNames.NAME, 1_000, false);
+    METRIC_NAME(FieldNames.NAME, 1_000, false),
+    PROVIDER(FieldNames.PROVIDER, 256, false) {
+        @Override
+        public String of(final Event event) {
+            return event.provider();
+        }
+    },
+    TOOL(FieldNames.TOOL, 1_000, false) {
+        @Override
+        public String of(final Event event) {
+            return event.tool();
+        }
+    },
+    AGENT(FieldNames.AGENT, 1_000, false) {
+        @Override
+        public String of(final Event event) {
+            return event.agent();
+        }
+    };
+    // New dimensions go last: the journal's DICT records and the snapshot's dictionary name a dimension by its
+    // ordinal, and a snapshot of version 3 or older holds the first SNAPSHOT_3_DIMENSIONS only.
+
+    /** The number of dimensions a dictionary of a snapshot of version 3 or older holds (model to metric name). */
+    public static final int SNAPSHOT_3_DIMENSIONS = 12;
 
     public static final Dimension[] VALUES = values();
 
@@ -74,7 +97,8 @@ public enum Dimension {
      * The dimensions of an event's own string fields, each field's value read by {@link #of(Event)}: the ones
      * an event carries at most one value of.
      */
-    public static final Dimension[] EVENT_FIELDS = {MODEL, OPERATION, PIPELINE, STEP, RUN, TASK, CONFIG, ERROR_TYPE};
+    public static final Dimension[] EVENT_FIELDS = {MODEL, OPERATION, PIPELINE, STEP, RUN, TASK, CONFIG, ERROR_TYPE,
+        PROVIDER, TOOL, AGENT};
 
     private final String field;
     private final int defaultLimit;
@@ -91,7 +115,8 @@ public enum Dimension {
     /**
      * @return true if the dimension's ids are released once their value is idle (operation, pipeline, step, run,
      * task, config, tag keys and values: what the in-memory aggregates do not index by), false if they are pinned
-     * for the store's life (model, error type, quality name, metric name: the aggregates are indexed by them).
+     * for the store's life (model, error type, quality name, metric name, provider, tool, agent: what the aggregates
+     * are indexed by, and names that a service's code bounds).
      */
     public boolean released() {
         return released;

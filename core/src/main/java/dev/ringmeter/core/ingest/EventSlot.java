@@ -42,11 +42,18 @@ public final class EventSlot {
     public int task;
     public int config;
     public int errorType;
+    public int provider;
+    public int tool;
+    public int agent;
     public long latencyNs;
     public long ttftNs;
     public long queueWaitNs;
     public long promptTokens;
     public long completionTokens;
+    /** Prompt tokens read from and written to the provider's cache, and completion tokens spent reasoning. */
+    public long cachedTokens;
+    public long cacheWriteTokens;
+    public long reasoningTokens;
     public byte status;
     public byte cache;
     public int retries;
@@ -83,11 +90,17 @@ public final class EventSlot {
         task = dictionary.id(Dimension.TASK, Dimension.TASK.of(event));
         config = dictionary.id(Dimension.CONFIG, Dimension.CONFIG.of(event));
         errorType = dictionary.id(Dimension.ERROR_TYPE, Dimension.ERROR_TYPE.of(event));
+        provider = dictionary.id(Dimension.PROVIDER, Dimension.PROVIDER.of(event));
+        tool = dictionary.id(Dimension.TOOL, Dimension.TOOL.of(event));
+        agent = dictionary.id(Dimension.AGENT, Dimension.AGENT.of(event));
         latencyNs = event.latencyNs();
         ttftNs = event.ttftNs();
         queueWaitNs = event.queueWaitNs();
         promptTokens = event.promptTokens();
         completionTokens = event.completionTokens();
+        cachedTokens = event.cachedTokens();
+        cacheWriteTokens = event.cacheWriteTokens();
+        reasoningTokens = event.reasoningTokens();
         status = (byte)event.status().ordinal();
         cache = (byte)event.cache().ordinal();
         retries = event.retries();

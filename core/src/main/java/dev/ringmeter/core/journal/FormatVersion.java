@@ -20,6 +20,9 @@ import java.util.regex.Pattern;
  *  data format 1  no FORMAT file: journal records of version 1 or 2 (no document checksum), snapshots 2 or 3
  *  data format 2  FORMAT "ringmeter-data 2": journal records of version 3 (every document ends in a checksum
  *                 record); records of versions 1 and 2 and snapshots of version 2 still read
+ *  data format 3  FORMAT "ringmeter-data 3": journal records of version 4 (events carry provider, tool, agent,
+ *                 cached, cache-write and reasoning tokens), snapshots of version 4 (the new dimensions in the
+ *                 dictionary, the new sums in buckets and recent events); everything older still read
  * </pre>
  * At open ({@link #openOrUpgrade}, before the journal is touched): a directory of a format newer than this code
  * knows is refused with a message naming the format and what to do; a FORMAT file that does not read as one is
@@ -33,15 +36,17 @@ import java.util.regex.Pattern;
  */
 public final class FormatVersion {
     /** The data directory's format written by this code. */
-    public static final int DATA = 2;
+    public static final int DATA = 3;
     /** The format of a data directory without a FORMAT file: everything written before the file was. */
     public static final int DATA_WITHOUT_FILE = 1;
-    /** The journal record version written: version 3 documents end in a checksum record. */
-    public static final byte JOURNAL_RECORD = 3;
+    /** The journal record version written: version 4 events carry provider, tool, agent and token parts. */
+    public static final byte JOURNAL_RECORD = 4;
+    /** The first journal record version whose documents end in a checksum record. */
+    public static final byte JOURNAL_RECORD_CHECKED = 3;
     /** The oldest journal record version read. */
     public static final byte JOURNAL_RECORD_OLDEST = 1;
     /** The snapshot version written. */
-    public static final int SNAPSHOT = 3;
+    public static final int SNAPSHOT = 4;
     /** The oldest snapshot version read. */
     public static final int SNAPSHOT_OLDEST = 2;
     /** The file that states the data directory's format. */

@@ -19,6 +19,7 @@ import net.openhft.chronicle.bytes.BytesStore;
  *  EVENT  body: timestampMs:8 model:4 operation:4 pipeline:4 step:4 run:4 task:4 config:4 errorType:4
  *               latencyNs:8 ttftNs:8 queueWaitNs:8 promptTokens:8 completionTokens:8 status:1 cache:1
  *               retries:4 memoryBytes:8 cpuNs:8 costUsd:8 (the effective cost: the caller's, else priced)
+ *               [version 4: provider:4 tool:4 agent:4 cachedTokens:8 cacheWriteTokens:8 reasoningTokens:8]
  *               qualityCount:1 { nameId:4 value:8 }* tagCount:1 { keyId:4 valueId:4 }*
  *  METRIC body: timestampMs:8 nameId:4 value:8 tagCount:1 { keyId:4 valueId:4 }*
  *  PRICE  body: timestampMs:8 model:4 inputUsdPerMillion:8 outputUsdPerMillion:8
@@ -31,7 +32,8 @@ import net.openhft.chronicle.bytes.BytesStore;
  * Version 1 (read, no longer written) wrote a DICT record only at an id's first use ever, and never rebound one.
  * Version 3 adds the CHECK record that ends every document, so a damaged document is found and left out whole
  * rather than decoded into events no one recorded ({@link #damage}); a document of versions 1 and 2 has none. The
- * other layouts are the same in all three ({@link FormatVersion} holds the versions). Records follow one another
+ * Version 4 adds six fields to EVENT (an event of an older version has none of them: ids 0, tokens absent). The
+ * other layouts are the same in all four ({@link FormatVersion} holds the versions). Records follow one another
  * inside a Chronicle document (one document per ingestion batch); a reader reads records until the document has no
  * bytes left.
  * <p>
@@ -47,7 +49,11 @@ final class JournalDescriptor {
     static final byte KIND_CHECK = 5;
     /** The length of a CHECK record. */
     static final int CHECK_LENGTH = 2 + 8;
-    static final int EVENT_FIXED_LENGTH = 2 + 8 + 8 * 4 + 5 * 8 + 2 + 4 + 3 * 8 + 2;
+    /** The first version whose documents end in a CHECK record. */
+    static final byte VERSION_CHECKED = FormatVersion.JOURNAL_RECORD_CHECKED;
+    /** The fields version 4 added to EVENT: three ids and three token counts. */
+    private static final int EVENT_V4_FIELDS_LENGTH = 3 * 4 + 3 * 8;
+    static final int EVENT_FIXED_LENGTH = 2 + 8 + 8 * 4 + 5 * 8 + 2 + 4 + 3 * 8 + EVENT_V4_FIELDS_LENGTH + 2;
     /** The longest EVENT, METRIC or PRICE record: an event with every quality score and tag. */
     static final int SLOT_MAX_LENGTH = EVENT_FIXED_LENGTH + dev.ringmeter.Event.MAX_QUALITY * 12
         + dev.ringmeter.Event.MAX_TAGS * 8;
@@ -88,6 +94,12 @@ final class JournalDescriptor {
                 bytes.writeLong(slot.memoryBytes);
                 bytes.writeLong(slot.cpuNs);
                 bytes.writeDouble(slot.costUsd);
+                bytes.writeInt(slot.provider);
+                bytes.writeInt(slot.tool);
+                bytes.writeInt(slot.agent);
+                bytes.writeLong(slot.cachedTokens);
+                bytes.writeLong(slot.cacheWriteTokens);
+                bytes.writeLong(slot.reasoningTokens);
                 bytes.writeByte((byte)slot.qualityCount);
                 for (int i = 0; i < slot.qualityCount; i++) {
                     bytes.writeInt(slot.qualityNames[i]);
@@ -192,7 +204,7 @@ final class JournalDescriptor {
                 : "the document's checksum does not match its bytes";
         }
         final byte version = end > start ? bytes.readByte(start) : 0;
-        if (version >= VERSION_1 && version < VERSION) {
+        if (version >= VERSION_1 && version < VERSION_CHECKED) {
             return null;
         }
         return "a document of " + (end - start) + " bytes that starts with version " + version
@@ -200,8 +212,11 @@ final class JournalDescriptor {
     }
 
     private static boolean endsInCheck(final BytesStore<?, ?> bytes, final long start, final long end) {
-        return end - start >= CHECK_LENGTH && bytes.readByte(end - CHECK_LENGTH) == VERSION
-            && bytes.readByte(end - CHECK_LENGTH + 1) == KIND_CHECK;
+        if (end - start < CHECK_LENGTH) {
+            return false;
+        }
+        final byte version = bytes.readByte(end - CHECK_LENGTH);
+        return version >= VERSION_CHECKED && version <= VERSION && bytes.readByte(end - CHECK_LENGTH + 1) == KIND_CHECK;
     }
 
     /**
@@ -259,7 +274,7 @@ final class JournalDescriptor {
         final byte kind = bytes.readByte();
         switch (kind) {
             case EventSlot.KIND_EVENT:
-                require(bytes, EVENT_FIXED_LENGTH - 2);
+                require(bytes, EVENT_FIXED_LENGTH - 2 - (version < 4 ? EVENT_V4_FIELDS_LENGTH : 0));
                 slot.timestampMs = bytes.readLong();
                 slot.model = bytes.readInt();
                 slot.operation = bytes.readInt();
@@ -280,6 +295,21 @@ final class JournalDescriptor {
                 slot.memoryBytes = bytes.readLong();
                 slot.cpuNs = bytes.readLong();
                 slot.costUsd = bytes.readDouble();
+                if (version >= 4) {
+                    slot.provider = bytes.readInt();
+                    slot.tool = bytes.readInt();
+                    slot.agent = bytes.readInt();
+                    slot.cachedTokens = bytes.readLong();
+                    slot.cacheWriteTokens = bytes.readLong();
+                    slot.reasoningTokens = bytes.readLong();
+                } else {
+                    slot.provider = 0;
+                    slot.tool = 0;
+                    slot.agent = 0;
+                    slot.cachedTokens = dev.ringmeter.Event.NONE;
+                    slot.cacheWriteTokens = dev.ringmeter.Event.NONE;
+                    slot.reasoningTokens = dev.ringmeter.Event.NONE;
+                }
                 final int q = count(bytes.readByte(), dev.ringmeter.Event.MAX_QUALITY);
                 require(bytes, q * 12 + 1);
                 for (int i = 0; i < q; i++) {
@@ -405,6 +435,12 @@ final class JournalDescriptor {
                 return slot.config;
             case ERROR_TYPE:
                 return slot.errorType;
+            case PROVIDER:
+                return slot.provider;
+            case TOOL:
+                return slot.tool;
+            case AGENT:
+                return slot.agent;
             default:
                 throw new IllegalArgumentException(dimension + " is not a field of an event");
         }

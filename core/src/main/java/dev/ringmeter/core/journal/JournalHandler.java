@@ -416,6 +416,9 @@ public final class JournalHandler implements EventHandler<EventSlot> {
                 ensure(Dimension.TASK, slot.task);
                 ensure(Dimension.CONFIG, slot.config);
                 ensure(Dimension.ERROR_TYPE, slot.errorType);
+                ensure(Dimension.PROVIDER, slot.provider);
+                ensure(Dimension.TOOL, slot.tool);
+                ensure(Dimension.AGENT, slot.agent);
                 for (int i = 0; i < slot.qualityCount; i++) {
                     ensure(Dimension.QUALITY_NAME, slot.qualityNames[i]);
                 }

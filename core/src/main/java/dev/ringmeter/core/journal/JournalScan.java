@@ -48,7 +48,7 @@ public final class JournalScan {
     public enum GroupBy {
         MODEL(Dimension.MODEL), OPERATION(Dimension.OPERATION), PIPELINE(Dimension.PIPELINE), STEP(Dimension.STEP),
         RUN(Dimension.RUN), TASK(Dimension.TASK), CONFIG(Dimension.CONFIG), ERROR_TYPE(Dimension.ERROR_TYPE),
-        STATUS(null), TAG(Dimension.TAG_VALUE), NONE(null);
+        PROVIDER(Dimension.PROVIDER), TOOL(Dimension.TOOL), AGENT(Dimension.AGENT), STATUS(null), TAG(Dimension.TAG_VALUE), NONE(null);
 
         private final Dimension dimension;
 
@@ -470,6 +470,9 @@ public final class JournalScan {
                 && (f[5] == null || is(Dimension.TASK, e.task))
                 && (f[6] == null || is(Dimension.CONFIG, e.config))
                 && (f[7] == null || is(Dimension.ERROR_TYPE, e.errorType))
+                && (f[12] == null || is(Dimension.PROVIDER, e.provider))
+                && (f[13] == null || is(Dimension.TOOL, e.tool))
+                && (f[14] == null || is(Dimension.AGENT, e.agent))
                 && (filterStatus < 0 || filterStatus == e.status)
                 && (filterTagKey == null || hasTag(e));
         }
@@ -510,6 +513,8 @@ public final class JournalScan {
                 .pipeline(nameOrNull(Dimension.PIPELINE, e.pipeline)).step(nameOrNull(Dimension.STEP, e.step))
                 .run(nameOrNull(Dimension.RUN, e.run)).task(nameOrNull(Dimension.TASK, e.task))
                 .config(nameOrNull(Dimension.CONFIG, e.config)).errorType(nameOrNull(Dimension.ERROR_TYPE, e.errorType))
+                .provider(nameOrNull(Dimension.PROVIDER, e.provider)).tool(nameOrNull(Dimension.TOOL, e.tool))
+                .agent(nameOrNull(Dimension.AGENT, e.agent))
                 .status(Status.of(e.status)).cache(dev.ringmeter.CacheResult.of(e.cache)).retries(e.retries);
             // the measures an event did not carry are Event.NONE in the journal, as in the event
             if (e.latencyNs != dev.ringmeter.Event.NONE) {
@@ -526,6 +531,15 @@ public final class JournalScan {
             }
             if (e.completionTokens != dev.ringmeter.Event.NONE) {
                 into.completionTokens(e.completionTokens);
+            }
+            if (e.cachedTokens != dev.ringmeter.Event.NONE) {
+                into.cachedTokens(e.cachedTokens);
+            }
+            if (e.cacheWriteTokens != dev.ringmeter.Event.NONE) {
+                into.cacheWriteTokens(e.cacheWriteTokens);
+            }
+            if (e.reasoningTokens != dev.ringmeter.Event.NONE) {
+                into.reasoningTokens(e.reasoningTokens);
             }
             if (e.memoryBytes != dev.ringmeter.Event.NONE) {
                 into.memoryBytes(e.memoryBytes);

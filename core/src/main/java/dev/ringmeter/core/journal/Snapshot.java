@@ -41,7 +41,9 @@ public final class Snapshot {
     public static final String FILE = "snapshot.bin";
     private static final long MAGIC = 0x524D534E41503031L;
     /**
-     * Version 3: the dictionary holds the ids in use only (id, live, name), recent events keep the names of
+     * Version 4: the dictionary holds the provider, tool and agent dimensions, buckets the token parts and the
+     * quality scores' sums of squares, recent events their new fields (see {@code FormatVersion}). Version 3: the
+     * dictionary holds the ids in use only (id, live, name), recent events keep the names of
      * released dimensions as strings, and tiers are followed by the buckets held ahead of the clock. Version 2 (a
      * count and the names of ids 1..count per dimension, recent events with ids, no held buckets) is still read.
      * Version 2 added the cumulative totals; an older snapshot is refused and the journal replayed.
@@ -118,8 +120,8 @@ public final class Snapshot {
             throw new IOException("not a snapshot");
         }
         final int version = in.readInt();
-        if (version != VERSION && version != VERSION_2) {
-            throw new IOException("a snapshot of version " + version + ", not " + VERSION_2 + " or " + VERSION);
+        if (version < VERSION_2 || version > VERSION) {
+            throw new IOException("a snapshot of version " + version + ", not " + VERSION_2 + " to " + VERSION);
         }
         final ByteArrayOutputStreamWithCompare expected = new ByteArrayOutputStreamWithCompare();
         writeFingerprint(new DataOutputStream(expected), config);
@@ -133,9 +135,9 @@ public final class Snapshot {
         if (version == VERSION_2) {
             dictionary.readVersion2(in);
         } else {
-            dictionary.read(in);
+            dictionary.read(in, version >= 4 ? Dimension.VALUES.length : Dimension.SNAPSHOT_3_DIMENSIONS);
         }
-        aggregates.read(in, version == VERSION_2);
+        aggregates.read(in, version);
         if (in.available() != 0) {
             throw new IOException("snapshot has " + in.available() + " unread bytes");
         }

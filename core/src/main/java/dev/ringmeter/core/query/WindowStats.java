@@ -182,6 +182,21 @@ public final class WindowStats {
         return sum.completionTokens;
     }
 
+    /** @return prompt tokens read from the cache (counted inside {@link #promptTokens()}). */
+    public long cachedTokens() {
+        return sum.cachedTokens;
+    }
+
+    /** @return prompt tokens written to the cache (counted inside {@link #promptTokens()}). */
+    public long cacheWriteTokens() {
+        return sum.cacheWriteTokens;
+    }
+
+    /** @return completion tokens spent on reasoning (counted inside {@link #completionTokens()}). */
+    public long reasoningTokens() {
+        return sum.reasoningTokens;
+    }
+
     public long totalTokens() {
         return sum.promptTokens + sum.completionTokens;
     }
@@ -277,6 +292,35 @@ public final class WindowStats {
             return Double.NaN;
         }
         return sum.qualitySums[id] / sum.qualityCounts[id];
+    }
+
+    /**
+     * A quality score over a window: how many events carried it, its mean and its standard deviation (the sample
+     * one, NaN under two events).
+     *
+     * @param count             events that carried the score.
+     * @param mean              of the score.
+     * @param standardDeviation of the score.
+     */
+    public record QualityScore(long count, double mean, double standardDeviation) {
+    }
+
+    /** @return each quality score seen in the window, by name (allocates). */
+    public Map<String, QualityScore> qualityScores() {
+        final Map<String, QualityScore> scores = new LinkedHashMap<>();
+        if (sum.qualitySums != null) {
+            for (int id = 1; id < sum.qualitySums.length; id++) {
+                final long n = sum.qualityCounts[id];
+                if (n > 0) {
+                    final double mean = sum.qualitySums[id] / n;
+                    final double variance = n < 2 ? Double.NaN
+                        : Math.max(0, (sum.qualitySquares[id] - n * mean * mean) / (n - 1));
+                    scores.put(dictionary.name(Dimension.QUALITY_NAME, id),
+                        new QualityScore(n, mean, Math.sqrt(variance)));
+                }
+            }
+        }
+        return scores;
     }
 
     /** @return the mean of each quality score seen in the window, by name (allocates). */

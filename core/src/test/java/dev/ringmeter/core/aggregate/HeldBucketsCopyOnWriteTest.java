@@ -1,5 +1,6 @@
 package dev.ringmeter.core.aggregate;
 
+import dev.ringmeter.core.journal.FormatVersion;
 import dev.ringmeter.Event;
 import dev.ringmeter.core.StoreConfig;
 import dev.ringmeter.core.dictionary.Dictionary;
@@ -54,7 +55,7 @@ class HeldBucketsCopyOnWriteTest {
         image.release();
 
         final Aggregates loaded = new Aggregates(config, dictionary);
-        loaded.read(new DataInputStream(new ByteArrayInputStream(atCapture)), false);
+        loaded.read(new DataInputStream(new ByteArrayInputStream(atCapture)), FormatVersion.SNAPSHOT);
         final WindowStats fromSnapshot = loaded.window(null, T0 - 60_000, T0 + 60_000, loaded.newWindowStats());
         assertEquals(3, fromSnapshot.count(), "the snapshot holds the three events before the capture");
         assertEquals(1, loaded.window("m", T0 + 5_000, T0 + 6_000, loaded.newWindowStats()).count(),

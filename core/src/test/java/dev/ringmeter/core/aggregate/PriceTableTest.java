@@ -1,5 +1,6 @@
 package dev.ringmeter.core.aggregate;
 
+import dev.ringmeter.core.journal.FormatVersion;
 import dev.ringmeter.Event;
 import dev.ringmeter.core.StoreConfig;
 import dev.ringmeter.core.dictionary.Dictionary;
@@ -101,7 +102,7 @@ class PriceTableTest {
         image.release();
 
         final Aggregates fromSnapshot = new Aggregates(config, dictionary);
-        fromSnapshot.read(new DataInputStream(new ByteArrayInputStream(snapshot.toByteArray())), false);
+        fromSnapshot.read(new DataInputStream(new ByteArrayInputStream(snapshot.toByteArray())), FormatVersion.SNAPSHOT);
         assertArrayEquals(new double[] {3.0, 4.0}, fromSnapshot.price("b"), "the snapshot's table is ahead");
         for (int i = snapshotAfter; i < journal.size(); i++) {
             fromSnapshot.recover(journal.get(i));

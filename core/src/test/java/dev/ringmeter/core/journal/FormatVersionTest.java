@@ -31,18 +31,19 @@ class FormatVersionTest {
     void aFreshDirectoryGetsTheCurrentFormat() throws Exception {
         clock.update(RecordedEvents.T);
         EmbeddedStore.open(RecordedEvents.config(dir, clock)).close();
-        assertEquals("ringmeter-data 2\n", Files.readString(dir.resolve("FORMAT")));
+        assertEquals("ringmeter-data 3\n", Files.readString(dir.resolve("FORMAT")));
     }
 
     @Test
     void refusesADirectoryOfANewerFormatSayingWhatToDo() throws Exception {
-        Files.writeString(dir.resolve("FORMAT"), "ringmeter-data 3\n");
+        Files.writeString(dir.resolve("FORMAT"), "ringmeter-data " + (FormatVersion.DATA + 1) + "\n");
         final IllegalStateException e = assertThrows(IllegalStateException.class,
             () -> EmbeddedStore.open(RecordedEvents.config(dir, clock)).close());
-        assertTrue(e.getMessage().contains("written by a newer Ringmeter (data format 3; this version reads formats 1"
-            + " to 2): open it with the version that wrote it or a newer one"), e.getMessage());
+        assertTrue(e.getMessage().contains("written by a newer Ringmeter (data format " + (FormatVersion.DATA + 1)
+            + "; this version reads formats 1 to " + FormatVersion.DATA + "): open it with the version that wrote it or a newer one"), e.getMessage());
         assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
-        assertEquals("ringmeter-data 3\n", Files.readString(dir.resolve("FORMAT")), "left as it was");
+        assertEquals("ringmeter-data " + (FormatVersion.DATA + 1) + "\n", Files.readString(dir.resolve("FORMAT")),
+            "left as it was");
         assertFalse(Files.exists(dir.resolve("snapshot.bin")));
     }
 
@@ -53,7 +54,7 @@ class FormatVersionTest {
             () -> EmbeddedStore.open(RecordedEvents.config(dir, clock)).close());
         assertTrue(e.getMessage().contains(dir.resolve("FORMAT").toString()), e.getMessage());
         assertTrue(e.getMessage().contains("should read \"ringmeter-data <version>\""), e.getMessage());
-        assertTrue(e.getMessage().contains("replace the file's content with the line \"ringmeter-data 2\""),
+        assertTrue(e.getMessage().contains("replace the file's content with the line \"ringmeter-data 3\""),
             e.getMessage());
         Files.writeString(dir.resolve("FORMAT"), "ringmeter-data 0", StandardCharsets.UTF_8);
         final IllegalStateException zero = assertThrows(IllegalStateException.class,

@@ -25,12 +25,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A data directory written before ids were released (journal records of version 1, a snapshot of version 2; the
- * fixture legacy-dict-v1, made by the store of that time) opens, with and without its snapshot, and keeps working.
+ * Data directories written by earlier formats open, with and without their snapshots, keep working, and are
+ * upgraded to the current format. Two fixtures, each made by the store of its time, hold the same events.
+ * <p>
+ * legacy-dict-v1: written before ids were released (journal records of version 1, a snapshot of version 2).
  * The fixture: at 2026-01-01T00:00:01Z a price for gpt-a, six events (gpt-a and gpt-b, runs run-1..3, tag env=prod,
  * the last an error) and a metric sample, then a close (snapshot); at 00:01:00 four more events (gpt-a and gpt-c,
  * runs run-1 and run-4, the last tagged env=dev), journaled after the snapshot. It has no FORMAT file: data format 1,
  * upgraded to the current one as it opens.
+ * <p>
+ * legacy-format-2: data format 2 (journal records of version 3 with document checksums, a snapshot of version 3),
+ * written before events had a provider, tool, agent or token parts; the same events, and two quality scores
+ * (accuracy 0.5 and 1.0 on gpt-a), the last four journaled after the snapshot by a store that was never closed.
  */
 @Timeout(60)
 class LegacyDataTest {
@@ -47,7 +53,11 @@ class LegacyDataTest {
     }
 
     private void copyFixture() throws IOException, URISyntaxException {
-        final Path fixture = Path.of(getClass().getResource("/legacy-dict-v1").toURI());
+        copyFixture("/legacy-dict-v1");
+    }
+
+    private void copyFixture(final String name) throws IOException, URISyntaxException {
+        final Path fixture = Path.of(getClass().getResource(name).toURI());
         try (Stream<Path> files = Files.walk(fixture)) {
             for (final Path p : (Iterable<Path>)files::iterator) {
                 final Path target = dir.resolve(fixture.relativize(p).toString());
@@ -111,7 +121,7 @@ class LegacyDataTest {
         try (EmbeddedStore store = EmbeddedStore.open(config())) {
             assertFixture(store, 0);
         }
-        assertEquals("ringmeter-data 2\n", Files.readString(dir.resolve("FORMAT")));
+        assertEquals("ringmeter-data " + FormatVersion.DATA + "\n", Files.readString(dir.resolve("FORMAT")));
         try (EmbeddedStore store = EmbeddedStore.open(config())) {
             assertFixture(store, 0);
         }
@@ -125,6 +135,49 @@ class LegacyDataTest {
         try (EmbeddedStore store = EmbeddedStore.open(config())) {
             assertFalse(store.recovery().snapshotLoaded());
             assertFixture(store, 0);
+        }
+    }
+
+    @Test
+    void opensFormat2WithItsVersion3SnapshotUpgradesAndTakesTheNewFields() throws Exception {
+        copyFixture("/legacy-format-2");
+        assertEquals("ringmeter-data 2", Files.readString(dir.resolve("FORMAT")).strip());
+        clock.update(T + 120_000);
+        try (EmbeddedStore store = EmbeddedStore.open(config())) {
+            assertTrue(store.recovery().snapshotLoaded(), "a version-3 snapshot is read");
+            assertFixture(store, 0);
+            final WindowStats s = store.aggregates().window("gpt-a", T, T + 180_000,
+                store.aggregates().newWindowStats());
+            final WindowStats.QualityScore accuracy = s.qualityScores().get("accuracy");
+            assertEquals(2, accuracy.count());
+            assertEquals(0.75, accuracy.mean(), 1e-12);
+            assertEquals(0.0, s.reasoningTokens(), "no token parts before version 4");
+            assertEquals("ringmeter-data 3", Files.readString(dir.resolve("FORMAT")).strip());
+            store.record(new Event().model("gpt-a").run("run-1").tag("env", "prod").latencyMs(3)
+                .timestampMs(T + 120_000).provider("openai").tool("search").agent("planner")
+                .promptTokens(100).cachedTokens(60).cacheWriteTokens(10).completionTokens(50).reasoningTokens(20));
+            assertTrue(store.flush(10, TimeUnit.SECONDS));
+            assertFixture(store, 1);
+        }
+        for (final boolean withSnapshot : new boolean[] {true, false}) {
+            if (!withSnapshot) {
+                Files.delete(dir.resolve(Snapshot.FILE));
+            }
+            try (EmbeddedStore store = EmbeddedStore.open(config())) {
+                assertEquals(withSnapshot, store.recovery().snapshotLoaded());
+                assertFixture(store, 1);
+                final Event newest = store.aggregates().recent("gpt-a", 1).get(0);
+                assertEquals(List.of("openai", "search", "planner", 60L, 10L, 20L), List.of(newest.provider(),
+                    newest.tool(), newest.agent(), newest.cachedTokens(), newest.cacheWriteTokens(),
+                    newest.reasoningTokens()), withSnapshot ? "from the version-4 snapshot" : "from the journal");
+                final WindowStats s = store.aggregates().window("gpt-a", T, T + 180_000,
+                    store.aggregates().newWindowStats());
+                assertEquals(List.of(60L, 10L, 20L), List.of(s.cachedTokens(), s.cacheWriteTokens(),
+                    s.reasoningTokens()));
+                assertEquals(Map.of("", 10L, "openai", 1L), SelfSufficientJournalTest.counts(new JournalScan(store)
+                    .between(T, T + 3_600_000).groupBy(JournalScan.GroupBy.PROVIDER).run()),
+                    "a scan reads records of versions 3 and 4 in one cycle");
+            }
         }
     }
 }

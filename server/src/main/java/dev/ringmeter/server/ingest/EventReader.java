@@ -66,6 +66,15 @@ public final class EventReader extends ObjectReader<Event> {
             case FieldNames.COMPLETION_TOKENS:
                 e.completionTokens(FieldValues.wholeNumber(p, name));
                 break;
+            case FieldNames.CACHED_TOKENS:
+                e.cachedTokens(FieldValues.wholeNumber(p, name));
+                break;
+            case FieldNames.CACHE_WRITE_TOKENS:
+                e.cacheWriteTokens(FieldValues.wholeNumber(p, name));
+                break;
+            case FieldNames.REASONING_TOKENS:
+                e.reasoningTokens(FieldValues.wholeNumber(p, name));
+                break;
             case FieldNames.STATUS:
                 e.status(Status.parse(FieldValues.string(p, name)));
                 break;
@@ -110,6 +119,15 @@ public final class EventReader extends ObjectReader<Event> {
                 break;
             case FieldNames.CONFIG:
                 e.config(FieldValues.string(p, name));
+                break;
+            case FieldNames.PROVIDER:
+                e.provider(FieldValues.string(p, name));
+                break;
+            case FieldNames.TOOL:
+                e.tool(FieldValues.string(p, name));
+                break;
+            case FieldNames.AGENT:
+                e.agent(FieldValues.string(p, name));
                 break;
             case FieldNames.TAGS:
                 tags(p, e);

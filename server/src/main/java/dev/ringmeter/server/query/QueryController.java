@@ -40,11 +40,12 @@ public final class QueryController {
     static final int MAX_SERIES_POINTS = 10_000;
     private static final List<String> METRICS = Arrays.asList(Metric.keys().split(", "));
     private static final List<String> GROUP_BY = List.of(FieldNames.MODEL, FieldNames.OPERATION, FieldNames.PIPELINE,
-        FieldNames.STEP, FieldNames.RUN, FieldNames.TASK, FieldNames.CONFIG, FieldNames.ERROR_TYPE, FieldNames.STATUS,
-        "tag:NAME");
+        FieldNames.STEP, FieldNames.RUN, FieldNames.TASK, FieldNames.CONFIG, FieldNames.ERROR_TYPE, FieldNames.PROVIDER,
+        FieldNames.TOOL, FieldNames.AGENT, FieldNames.STATUS, "tag:NAME");
     /** The dimensions a journal scan filters on, each by a parameter named as its event field. */
     private static final Dimension[] FILTERS = {Dimension.OPERATION, Dimension.PIPELINE, Dimension.STEP,
-        Dimension.RUN, Dimension.TASK, Dimension.CONFIG, Dimension.ERROR_TYPE};
+        Dimension.RUN, Dimension.TASK, Dimension.CONFIG, Dimension.ERROR_TYPE, Dimension.PROVIDER, Dimension.TOOL,
+        Dimension.AGENT};
     /** Journal scans read up to the whole journal: at most two run at once, the rest get 429. */
     private final Semaphore scans = new Semaphore(2);
     /** Groups a scan's reply holds unless its {@code limit} parameter says otherwise. */
@@ -71,12 +72,13 @@ public final class QueryController {
 
     /**
      * GET /api/v1/analytics?model=&window=|from=&to= from the live aggregates; with groupBy= or any filter
-     * (operation, pipeline, step, run, task, config, errorType, status, tag=KEY:VALUE) from a journal scan.
+     * (operation, pipeline, step, run, task, config, errorType, provider, tool, agent, status, tag=KEY:VALUE) from a journal scan.
      */
     public void analytics(final Context ctx) {
         final QueryParams q = QueryParams.of(ctx, FieldNames.MODEL, "window", "from", "to", "groupBy", "limit",
             FieldNames.OPERATION, FieldNames.PIPELINE, FieldNames.STEP, FieldNames.RUN, FieldNames.TASK,
-            FieldNames.CONFIG, FieldNames.ERROR_TYPE, FieldNames.STATUS, "tag");
+            FieldNames.CONFIG, FieldNames.ERROR_TYPE, FieldNames.PROVIDER, FieldNames.TOOL, FieldNames.AGENT,
+            FieldNames.STATUS, "tag");
         final EmbeddedStore store = holder.get().store;
         if (q.get("groupBy") != null || q.get(FieldNames.STATUS) != null || q.get("tag") != null
             || Arrays.stream(FILTERS).anyMatch(f -> q.get(f.field()) != null)) {
@@ -181,6 +183,7 @@ public final class QueryController {
                 break;
             case FieldNames.MODEL: case FieldNames.OPERATION: case FieldNames.PIPELINE: case FieldNames.STEP:
             case FieldNames.RUN: case FieldNames.TASK: case FieldNames.CONFIG: case FieldNames.STATUS:
+            case FieldNames.PROVIDER: case FieldNames.TOOL: case FieldNames.AGENT:
                 by = JournalScan.GroupBy.valueOf(groupBy.toUpperCase(Locale.ROOT));
                 break;
             default:

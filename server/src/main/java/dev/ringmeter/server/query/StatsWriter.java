@@ -85,6 +85,9 @@ final class StatsWriter {
         g.writeNumberField("input", s.promptTokens());
         g.writeNumberField("output", s.completionTokens());
         g.writeNumberField("total", s.totalTokens());
+        g.writeNumberField("cached", s.cachedTokens());
+        g.writeNumberField("cacheWrite", s.cacheWriteTokens());
+        g.writeNumberField("reasoning", s.reasoningTokens());
         g.writeEndObject();
         Json.number(g, "tokensPerSecond", s.tokensPerSecond());
         Json.number(g, "outputTokensPerSecond", s.outputTokensPerSecond());
@@ -105,6 +108,15 @@ final class StatsWriter {
         g.writeObjectFieldStart("qualityMeans");
         for (final Map.Entry<String, Double> e : s.qualityMeans().entrySet()) {
             Json.number(g, e.getKey(), e.getValue());
+        }
+        g.writeEndObject();
+        g.writeObjectFieldStart("quality");
+        for (final Map.Entry<String, WindowStats.QualityScore> e : s.qualityScores().entrySet()) {
+            g.writeObjectFieldStart(e.getKey());
+            g.writeNumberField("count", e.getValue().count());
+            Json.number(g, "mean", e.getValue().mean());
+            Json.number(g, "stdDev", e.getValue().standardDeviation());
+            g.writeEndObject();
         }
         g.writeEndObject();
         g.writeEndObject();
@@ -148,11 +160,17 @@ final class StatsWriter {
         optional(g, FieldNames.RUN, e.run());
         optional(g, FieldNames.TASK, e.task());
         optional(g, FieldNames.CONFIG, e.config());
+        optional(g, FieldNames.PROVIDER, e.provider());
+        optional(g, FieldNames.TOOL, e.tool());
+        optional(g, FieldNames.AGENT, e.agent());
         g.writeNumberField(FieldNames.LATENCY_MS, e.latencyNs() / 1e6);
         optionalMs(g, FieldNames.TTFT_MS, e.ttftNs());
         optionalMs(g, FieldNames.QUEUE_WAIT_MS, e.queueWaitNs());
         optionalLong(g, FieldNames.PROMPT_TOKENS, e.promptTokens());
         optionalLong(g, FieldNames.COMPLETION_TOKENS, e.completionTokens());
+        optionalLong(g, FieldNames.CACHED_TOKENS, e.cachedTokens());
+        optionalLong(g, FieldNames.CACHE_WRITE_TOKENS, e.cacheWriteTokens());
+        optionalLong(g, FieldNames.REASONING_TOKENS, e.reasoningTokens());
         g.writeStringField(FieldNames.STATUS, e.status().wireName());
         optional(g, FieldNames.ERROR_TYPE, e.errorType());
         g.writeNumberField(FieldNames.RETRIES, e.retries());
