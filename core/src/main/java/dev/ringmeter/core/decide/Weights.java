@@ -20,9 +20,14 @@ public record Weights(double quality, double p95Latency, double costPerSuccess, 
         check("p95Latency", p95Latency);
         check("costPerSuccess", costPerSuccess);
         check("successRate", successRate);
-        if (quality + p95Latency + costPerSuccess + successRate == 0) {
+        final double total = quality + p95Latency + costPerSuccess + successRate;
+        if (total == 0) {
             throw new IllegalArgumentException("weights: at least one of quality, p95Latency, costPerSuccess and"
                 + " successRate must be above 0");
+        }
+        if (total == Double.POSITIVE_INFINITY) {
+            throw new IllegalArgumentException("weights: their sum must be finite, got " + quality + " + "
+                + p95Latency + " + " + costPerSuccess + " + " + successRate);
         }
     }
 
