@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -238,8 +239,11 @@ class SnapshotWithoutPauseTest {
             final AtomicReference<String> broken = new AtomicReference<>();
             final Thread reader = new Thread(() -> query(store, null, done, broken), "reader");
             reader.start();
+            final AtomicInteger imagesTaken = new AtomicInteger();
             final Thread producer = new Thread(() -> {
-                for (int chunk = 0; chunk < 40; chunk++) {
+                // at least 40 chunks, and on until several snapshots were taken meanwhile (a loaded machine may
+                // give the snapshot thread little time), within a bound
+                for (int chunk = 0; chunk < 40 || imagesTaken.get() < 4 && chunk < 2_000; chunk++) {
                     DurableStoreTest.record(store, clock, chunk * 1_000, (chunk + 1) * 1_000);   // 10 s of clock
                     try {
                         store.flush(10, TimeUnit.SECONDS);
@@ -255,6 +259,7 @@ class SnapshotWithoutPauseTest {
                     seen = store.snapshotJournalIndex();
                     // a crash image while events arrive: the latest snapshot and the journal after it
                     images.add(DataDirectories.copy(data, dir.resolve("image-" + images.size())));
+                    imagesTaken.incrementAndGet();
                 }
                 Thread.onSpinWait();
             }
