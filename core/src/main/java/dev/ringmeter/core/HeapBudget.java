@@ -57,6 +57,15 @@ public final class HeapBudget {
      * GC within 2 % on a 64-bit JVM with compressed references: room for another JVM's object layout.
      */
     static final double MARGIN = 1.05;
+    /**
+     * The share of the budget the in-memory comparisons' combinations take when their limit is derived: each at its
+     * widest ({@code Combinations.widestBytes}).
+     */
+    static final double COMBINATIONS_SHARE = 0.125;
+    /** The most combinations the in-memory comparisons may keep. */
+    public static final int MAX_COMBINATIONS = 100_000;
+    /** The fewest combinations a derived limit gives. */
+    static final int MIN_COMBINATIONS = 64;
     private static final double MB = 1 << 20;
 
     private final long maxHeapBytes;
@@ -68,6 +77,8 @@ public final class HeapBudget {
     private final boolean[] derived = new boolean[Dimension.VALUES.length];
     private final boolean[] configured = new boolean[Dimension.VALUES.length];
     private final long estimatedBytes;
+    private final int combinations;
+    private final long combinationBytes;
 
     private HeapBudget(final StoreConfig config, final long maxHeapBytes) {
         final int[] configured = config.configuredLimits();
@@ -77,8 +88,15 @@ public final class HeapBudget {
         final int quality = Dimension.QUALITY_NAME.ordinal();
         final int qualityNames = configured[quality] > 0 ? configured[quality] : Dimension.QUALITY_NAME.defaultLimit();
         final long entryBytes = DICTIONARY_ENTRY_BYTES + 2L * config.maxStringLength();
+        // the in-memory comparisons: a share of the budget, or as configured; counted in the fixed part
+        this.combinationBytes = withMargin(Aggregates.widestCombinationBytes(config, qualityNames));
+        this.combinations = config.configuredCombinations() > 0 ? config.configuredCombinations()
+            : (int)Math.max(MIN_COMBINATIONS, Math.min(MAX_COMBINATIONS,
+                COMBINATIONS_SHARE * budgetBytes / combinationBytes));
         this.fixedBytes = EMPTY_STORE_BYTES + config.ringSize() * RING_SLOT_BYTES
-            + withMargin(Aggregates.widestAllModelsBytes(config, qualityNames));
+            + withMargin(Aggregates.widestAllModelsBytes(config, qualityNames))
+            + withMargin(Aggregates.widestCombinationsFixedBytes(config, qualityNames))
+            + combinations * combinationBytes;
         for (final Dimension d : Dimension.VALUES) {
             // a released dimension's ids run to twice its limit, and an id given back keeps its string (in the
             // dictionary and the journal handler) until the id is given again: a second string per live value
@@ -138,6 +156,16 @@ public final class HeapBudget {
      */
     public static HeapBudget of(final StoreConfig config, final long maxHeapBytes) {
         return new HeapBudget(config, maxHeapBytes);
+    }
+
+    /** @return the most combinations the in-memory comparisons keep, configured or derived. */
+    public int combinations() {
+        return combinations;
+    }
+
+    /** @return the most heap one combination of the in-memory comparisons holds, bytes. */
+    public long combinationBytes() {
+        return combinationBytes;
     }
 
     /** @return the JVM's max heap the budget was taken from, bytes. */
@@ -259,6 +287,8 @@ public final class HeapBudget {
         b.append(String.format(Locale.ROOT, "heap budget %s (%s of max heap %s), %s at the limits, %s a model;",
             mb(budgetBytes), heapShare, mb(maxHeapBytes), mb(estimatedBytes),
             mb(bytesEach[Dimension.MODEL.ordinal()])));
+        b.append(String.format(Locale.ROOT, " comparisons %d combinations of up to %s;", combinations,
+            mb(combinationBytes)));
         for (final Dimension d : Dimension.VALUES) {
             b.append(' ').append(d.name().toLowerCase(Locale.ROOT)).append('=').append(limits[d.ordinal()])
                 .append(configured[d.ordinal()] ? " (configured)" : "");

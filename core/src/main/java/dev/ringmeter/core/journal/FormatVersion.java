@@ -40,8 +40,10 @@ public final class FormatVersion {
     public static final byte JOURNAL_RECORD = 3;
     /** The oldest journal record version read. */
     public static final byte JOURNAL_RECORD_OLDEST = 1;
-    /** The snapshot version written. */
-    public static final int SNAPSHOT = 3;
+    /** The snapshot version written: version 4 adds the in-memory comparisons after the aggregates. */
+    public static final int SNAPSHOT = 4;
+    /** The first snapshot version that holds the in-memory comparisons; version 3 is read without them. */
+    public static final int SNAPSHOT_COMPARISONS = 4;
     /** The oldest snapshot version read. */
     public static final int SNAPSHOT_OLDEST = 2;
     /** The file that states the data directory's format. */

@@ -118,8 +118,8 @@ public final class Snapshot {
             throw new IOException("not a snapshot");
         }
         final int version = in.readInt();
-        if (version != VERSION && version != VERSION_2) {
-            throw new IOException("a snapshot of version " + version + ", not " + VERSION_2 + " or " + VERSION);
+        if (version < VERSION_2 || version > VERSION) {
+            throw new IOException("a snapshot of version " + version + ", not " + VERSION_2 + " to " + VERSION);
         }
         final ByteArrayOutputStreamWithCompare expected = new ByteArrayOutputStreamWithCompare();
         writeFingerprint(new DataOutputStream(expected), config);
@@ -136,6 +136,9 @@ public final class Snapshot {
             dictionary.read(in);
         }
         aggregates.read(in, version == VERSION_2);
+        if (version >= FormatVersion.SNAPSHOT_COMPARISONS) {
+            aggregates.readComparisons(in);
+        }
         if (in.available() != 0) {
             throw new IOException("snapshot has " + in.available() + " unread bytes");
         }
