@@ -51,6 +51,7 @@ public final class Compare {
     private Source source = Source.AUTO;
     private long timeLimitMs = JournalScan.DEFAULT_TIME_LIMIT_MS;
     private BooleanSupplier cancelled = () -> false;
+    private GroupValues baseline;
 
     Compare(final EmbeddedStore store) {
         this.store = store;
@@ -200,6 +201,16 @@ public final class Compare {
     }
 
     /**
+     * @param values the values of the group to find among all groups, whether or not it makes the top N; the
+     *               answer's {@link Comparison#baseline()}.
+     * @return this.
+     */
+    public Compare baseline(final GroupValues values) {
+        this.baseline = values;
+        return this;
+    }
+
+    /**
      * @return the source {@link #run()} will use: memory or scan.
      * @throws IllegalArgumentException if the source asked for cannot answer (memory: a key or filter it does not keep;
      *                                  scan: a store without a journal), naming why.
@@ -271,10 +282,16 @@ public final class Compare {
             twoPasses = scan.twoPasses();
         }
         groups.sort(order());
+        Comparison.Group base = null;
+        for (final Comparison.Group g : groups) {
+            if (g.values().equals(baseline)) {
+                base = g;
+            }
+        }
         final int count = groups.size();
         final List<Comparison.Group> top = count > limit ? new ArrayList<>(groups.subList(0, limit)) : groups;
         return new Comparison(List.of(keys), used, fromMs, toMs, coveredFrom, coveredTo, top, count, other,
-            incomplete, records, twoPasses);
+            incomplete, records, twoPasses, base);
     }
 
     /** The sort: by the metric (NaN last), then the larger group, then the values, so equal metrics keep an order. */

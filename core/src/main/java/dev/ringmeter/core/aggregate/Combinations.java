@@ -430,6 +430,7 @@ final class Combinations {
                 final WindowStats stats = group == null ? result.other(from, to, nowMs)
                     : result.group(group, from, to, nowMs);
                 stats.sum.merge(b.measures);
+                stats.covered(from, to, stats.bucketsMerged() + 1);
                 final int errorType = errorTypeOf.get(i);
                 if (errorType != 0) {
                     stats.sum.errors().getAndAdd(errorType, b.measures.count);

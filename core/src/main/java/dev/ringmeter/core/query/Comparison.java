@@ -23,10 +23,11 @@ import java.util.List;
  *                      do not reach back to the range's start.
  * @param recordsRead   journal records a scan read; 0 from memory.
  * @param twoPasses     whether a scan met more groups than it keeps and read the journal twice.
+ * @param baseline      the group asked for as the baseline, found among all groups (before the cut), or null.
  */
 public record Comparison(List<GroupKey> keys, Source source, long fromMs, long toMs, long coveredFromMs,
                          long coveredToMs, List<Group> groups, int groupCount, WindowStats other, boolean incomplete,
-                         long recordsRead, boolean twoPasses) {
+                         long recordsRead, boolean twoPasses, Group baseline) {
     /** Where a comparison is answered from. */
     public enum Source {
         /** Memory when it covers the request (every key and filter kept, the range within its buckets), else scan. */
