@@ -148,6 +148,43 @@ class CompareTest {
     }
 
     @Test
+    void theHourlyTierAnswersAnOlderRangeAsTheScanDoes() throws InterruptedException {
+        final long end = H0 + 6 * 3_600_000L;
+        clock.update(end);
+        try (EmbeddedStore store = EmbeddedStore.open(durable())) {
+            final Random random = new Random(5);
+            final Event e = new Event();
+            for (int i = 0; i < 6_000; i++) {   // over six hours, in time order, the clock following
+                final long t = H0 + i * 3_600L;
+                clock.update(t);
+                assertTrue(store.record(e.reset().timestampMs(t).model(MODELS[i % 3]).config(CONFIGS[i % 4])
+                    .latencyNs(1_000_000L + random.nextInt(900_000_000)).promptTokens(i)));
+            }
+            assertTrue(store.flush(10, TimeUnit.SECONDS));
+            clock.update(end);
+            final Comparison memory = store.compare().by(Dimension.MODEL, Dimension.CONFIG).between(H0, end)
+                .source(Source.MEMORY).run();
+            final Comparison scan = store.compare().by(Dimension.MODEL, Dimension.CONFIG).between(H0, end)
+                .source(Source.SCAN).run();
+            assertEquals(H0, memory.coveredFromMs(), "hour-aligned: the hourly tier covers it exactly");
+            assertFalse(memory.incomplete());
+            long all = 0;
+            for (final Comparison.Group g : memory.groups()) {
+                all += g.stats().count();
+            }
+            assertEquals(6_000, all, "every event once: rolled up into its hour or still in its 5 minutes");
+            assertSame(byValues(scan), byValues(memory));
+            final Comparison lastHalfHour = store.compare().by(Dimension.MODEL).between(end - HALF_HOUR_MS, end)
+                .source(Source.MEMORY).run();
+            long recent = 0;
+            for (final Comparison.Group g : lastHalfHour.groups()) {
+                recent += g.stats().count();
+            }
+            assertEquals(500, recent, "the 5-minute tier: events at 3.6 s apart over the last half hour");
+        }
+    }
+
+    @Test
     void anInMemoryStoreAnswersATwoKeyComparisonFromMemory() throws InterruptedException {
         clock.update(H0 + HALF_HOUR_MS);
         try (EmbeddedStore store = EmbeddedStore.open(new StoreConfig().clock(clock))) {

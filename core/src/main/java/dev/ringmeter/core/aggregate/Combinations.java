@@ -22,11 +22,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * up to two keys over the last day merges the combinations that pass a filter, by their values for the keys, with
  * no journal. The unbounded run and task are left out (a combination per task would be a combination per event).
  * <p>
- * <b>Tiers.</b> {@value #FINE_BUCKETS} buckets of 5 minutes (the last hour, whatever the minute) and
- * {@value #COARSE_BUCKETS} of an hour (the last day): a comparison asks "which is better over the last hours", where
- * a 5-minute edge is fine, and the hourly tier keeps a day in 24 buckets instead of 1,440. Each event goes into one
- * bucket of each tier (no roll-up, so each tier is exact on its own); a query uses the finer tier when the range's
- * start lies within it, else the hourly one, widening the range to the tier's bucket edges, and says what it covered.
+ * <b>Tiers.</b> A ring of {@value #FINE_BUCKETS} buckets of 5 minutes (the last hour back from the current 5
+ * minutes, and one for an event ahead of the clock) and one of {@value #COARSE_BUCKETS} of an hour (the last day,
+ * likewise): a comparison asks "which is better over the last hours", where a 5-minute edge is fine, and the hourly
+ * tier keeps a day in 26 buckets instead of 1,440 minutes. An event goes into its 5-minute bucket only; when the
+ * writer reuses a 5-minute bucket for a later interval, it first adds it to its hour (roll-up), and an event older
+ * than the 5-minute ring goes straight to its hour, so every event is in exactly one bucket. A query uses the
+ * 5-minute tier when the range's start lies within its last hour, else the hourly one (its buckets and the 5-minute
+ * ones not yet rolled up), widening the range to the tier's bucket edges, and says what it covered.
  * <p>
  * <b>Buckets.</b> Each bucket is a {@link Bucket} whose {@link Measures} keep every count, status count and sum of a
  * windowed query (tokens, cost, retries, cache, memory, CPU, time-to-first-token and queue-wait sums, quality sums
@@ -56,10 +59,12 @@ final class Combinations {
     /** The event fields a combination is keyed by: every field of an event but the unbounded run and task. */
     static final Dimension[] FIELDS = fields();
     static final int HISTOGRAM_DIGITS = 1;
-    static final int FINE_BUCKETS = 13;
-    static final int COARSE_BUCKETS = 25;
+    static final int FINE_BUCKETS = 14;
+    static final int COARSE_BUCKETS = 26;
     static final long[] WIDTHS_MS = {5 * 60_000L, 3_600_000L};
     static final int[] BUCKETS = {FINE_BUCKETS, COARSE_BUCKETS};
+    /** The intervals a tier answers for back from the current one: an hour, a day (a ring holds two more). */
+    static final int[] KEPT = {12, 24};
     /** Key ints: the fields' ids, the status, then up to {@link Event#MAX_TAGS} tag pairs (key id, value id). */
     static final int KEY_INTS = FIELDS.length + 1 + 2 * Event.MAX_TAGS;
     /** The names of a key: the fields', then the tags' (key, value). */
@@ -67,8 +72,8 @@ final class Combinations {
     private static final int STATUS = FIELDS.length;
     private static final long RECLAIM_EVERY_MS = 60_000;
     /** A combination's own heap beside its buckets: object, key, names and ring arrays, its table slot. */
-    static final long OWN_BYTES = 16 + 8 + 4 * 4 + (16 + 4L * KEY_INTS) + (16 + 4L * NAMES) + 2 * (16 + 4L * 25) + 16
-        + 8;
+    static final long OWN_BYTES = 16 + 8 + 4 * 4 + (16 + 4L * KEY_INTS) + (16 + 4L * NAMES)
+        + (16 + 4L * FINE_BUCKETS) + (16 + 4L * COARSE_BUCKETS) + 16 + 8;
 
     private final Dictionary dictionary;
     private final int qualityNames;
@@ -369,7 +374,7 @@ final class Combinations {
     /** @return the start of the oldest bucket a tier keeps at this time. */
     static long oldestStartMs(final int tier, final long nowMs) {
         final long w = WIDTHS_MS[tier];
-        return nowMs - Math.floorMod(nowMs, w) - (BUCKETS[tier] - 1) * w;
+        return nowMs - Math.floorMod(nowMs, w) - KEPT[tier] * w;
     }
 
     /**
@@ -410,13 +415,15 @@ final class Combinations {
                 if (c != overflow && group == null) {
                     continue;
                 }
-                final Bucket[] ring = c.rings[tier];
-                for (final Bucket b : ring) {
-                    if (b != null && b.startMs >= from && b.startMs < to && !b.isEmpty()) {
-                        b.pin();
-                        pinned.add(b);
-                        groupOf.add(group);
-                        errorTypeOf.add(c == overflow ? 0 : c.key[field(Dimension.ERROR_TYPE)]);
+                // the hourly tier: its buckets and the 5-minute ones not rolled up yet
+                for (int t = tier; t >= 0; t--) {
+                    for (final Bucket b : c.rings[t]) {
+                        if (b != null && b.startMs >= from && b.startMs < to && !b.isEmpty()) {
+                            b.pin();
+                            pinned.add(b);
+                            groupOf.add(group);
+                            errorTypeOf.add(c == overflow ? 0 : c.key[field(Dimension.ERROR_TYPE)]);
+                        }
                     }
                 }
             }
@@ -553,34 +560,56 @@ final class Combinations {
         boolean isFree;
         int index = -1;
 
-        /** Adds an event to the bucket of each tier that holds its time; a time older than a ring keeps is skipped. */
+        /**
+         * Adds an event to its 5-minute bucket, rolling up the interval that bucket held before into its hour; an
+         * event older than the 5-minute ring goes to its hour, and one older than the hourly ring is in no bucket.
+         */
         void add(final EventSlot e, final long timeMs, final CopyOnWrite cow) {
             newestMs = Math.max(newestMs, timeMs);
-            for (int t = 0; t < rings.length; t++) {
-                final long w = WIDTHS_MS[t];
-                final long start = timeMs - Math.floorMod(timeMs, w);
-                final Bucket[] ring = rings[t];
-                final int i = (int)Math.floorMod(Math.floorDiv(timeMs, w), (long)ring.length);
-                Bucket b = ring[i];
+            Bucket b = bucket(0, timeMs, cow);
+            if (b == null) {
+                b = bucket(1, timeMs, cow);
                 if (b == null) {
-                    b = cow.newBucket(Measures.longCounts(w));
-                    b.reuse(start);
-                    ring[i] = b;
-                } else if (b.startMs != start) {
-                    if (b.startMs > start) {
-                        continue;   // older than what this ring keeps
+                    return;
+                }
+            }
+            b.measures.add(e);
+        }
+
+        /**
+         * @return the bucket of a tier for a time, ready for the writer to change (emptied for a new interval, the
+         * 5-minute one it held rolled up first), or null if the time is older than the tier's ring keeps.
+         */
+        private Bucket bucket(final int tier, final long timeMs, final CopyOnWrite cow) {
+            final long w = WIDTHS_MS[tier];
+            final long start = timeMs - Math.floorMod(timeMs, w);
+            final Bucket[] ring = rings[tier];
+            final int i = (int)Math.floorMod(Math.floorDiv(timeMs, w), (long)ring.length);
+            Bucket b = ring[i];
+            if (b == null) {
+                b = cow.newBucket(Measures.longCounts(w));
+                b.reuse(start);
+                ring[i] = b;
+            } else if (b.startMs != start) {
+                if (b.startMs > start) {
+                    return null;
+                }
+                if (tier == 0 && !b.isEmpty()) {
+                    final Bucket hour = bucket(1, b.startMs, cow);
+                    if (hour != null) {
+                        hour.measures.merge(b.measures);
                     }
-                    if (!cow.mayChange(b)) {
-                        b = cow.replace(b, false);
-                        ring[i] = b;
-                    }
-                    b.reuse(start);
-                } else if (!cow.mayChange(b)) {
-                    b = cow.replace(b, true);
+                }
+                if (!cow.mayChange(b)) {
+                    b = cow.replace(b, false);
                     ring[i] = b;
                 }
-                b.measures.add(e);
+                b.reuse(start);
+            } else if (!cow.mayChange(b)) {
+                b = cow.replace(b, true);
+                ring[i] = b;
             }
+            return b;
         }
 
         /** Copies the key, names and flags, and shares the buckets (frozen for a snapshot). */
