@@ -27,6 +27,11 @@ import java.util.Locale;
  * <li>the model limit is the number of models that fit in what is left, at most the model's default (1,000) and
  * at least 1.</li>
  * </ul>
+ * The in-memory comparisons' combinations ({@code comparisonCombinations}), unless configured, take what is left beside
+ * the other dimensions and one model, at most {@value #COMBINATIONS_SHARE} of the budget and at least
+ * {@value #MIN_COMBINATIONS}, each at its widest ({@link Aggregates#widestCombinationBytes}); they are counted in the
+ * fixed part, before the model limit is derived.
+ * <p>
  * If the limits need more than the budget (configured too high, or a heap too small for one model), the
  * store logs a warning when it opens ({@link #exceeded()}).
  * <p>
@@ -65,7 +70,7 @@ public final class HeapBudget {
     /** The most combinations the in-memory comparisons may keep. */
     public static final int MAX_COMBINATIONS = 100_000;
     /** The fewest combinations a derived limit gives. */
-    static final int MIN_COMBINATIONS = 64;
+    static final int MIN_COMBINATIONS = 16;
     private static final double MB = 1 << 20;
 
     private final long maxHeapBytes;
@@ -88,15 +93,10 @@ public final class HeapBudget {
         final int quality = Dimension.QUALITY_NAME.ordinal();
         final int qualityNames = configured[quality] > 0 ? configured[quality] : Dimension.QUALITY_NAME.defaultLimit();
         final long entryBytes = DICTIONARY_ENTRY_BYTES + 2L * config.maxStringLength();
-        // the in-memory comparisons: a share of the budget, or as configured; counted in the fixed part
-        this.combinationBytes = withMargin(Aggregates.widestCombinationBytes(config, qualityNames));
-        this.combinations = config.configuredCombinations() > 0 ? config.configuredCombinations()
-            : (int)Math.max(MIN_COMBINATIONS, Math.min(MAX_COMBINATIONS,
-                COMBINATIONS_SHARE * budgetBytes / combinationBytes));
-        this.fixedBytes = EMPTY_STORE_BYTES + config.ringSize() * RING_SLOT_BYTES
+        final long fixedBase = EMPTY_STORE_BYTES + config.ringSize() * RING_SLOT_BYTES
             + withMargin(Aggregates.widestAllModelsBytes(config, qualityNames))
-            + withMargin(Aggregates.widestCombinationsFixedBytes(config, qualityNames))
-            + combinations * combinationBytes;
+            + withMargin(Aggregates.widestCombinationsFixedBytes(config, qualityNames));
+        this.combinationBytes = withMargin(Aggregates.widestCombinationBytes(config, qualityNames));
         for (final Dimension d : Dimension.VALUES) {
             // a released dimension's ids run to twice its limit, and an id given back keeps its string (in the
             // dictionary and the journal handler) until the id is given again: a second string per live value
@@ -137,6 +137,13 @@ public final class HeapBudget {
             dimensions += limits[i] * bytesEach[i];
         }
         final int model = Dimension.MODEL.ordinal();
+        // the in-memory comparisons: as configured, or what is left beside one model (or the configured models),
+        // at most COMBINATIONS_SHARE of the budget; counted in the fixed part
+        final long left = budgetBytes - fixedBase - dimensions - Math.max(1, configured[model]) * bytesEach[model];
+        this.combinations = config.configuredCombinations() > 0 ? config.configuredCombinations()
+            : (int)Math.max(MIN_COMBINATIONS, Math.min(MAX_COMBINATIONS,
+                Math.min(COMBINATIONS_SHARE * budgetBytes, left) / combinationBytes));
+        this.fixedBytes = fixedBase + combinations * combinationBytes;
         derived[model] = configured[model] == 0;
         limits[model] = derived[model]
             ? (int)Math.max(1, Math.min(Dimension.MODEL.defaultLimit(),
