@@ -338,7 +338,7 @@ public final class Aggregates {
         final long now = config.clock().time();
         combinations.query(lock, keys, filter, fromMs, toMs, now, r);
         return new MemoryComparison(r.groups, r.other, r.coveredFromMs, r.coveredToMs, r.incomplete,
-            Combinations.tierFor(fromMs, now) >= 0);
+            Combinations.tierFor(fromMs, now) >= 0 && fromMs >= combinations.completeFromMs);
     }
 
     /**
@@ -352,10 +352,22 @@ public final class Aggregates {
 
     /**
      * @param fromMs start of a range.
-     * @return whether the in-memory comparisons' buckets reach back to it at the store's time now.
+     * @return whether the in-memory comparisons' buckets reach back to it at the store's time now, and they hold
+     * every event from it on.
      */
     public boolean inMemoryRange(final long fromMs) {
-        return Combinations.tierFor(fromMs, config.clock().time()) >= 0;
+        return Combinations.tierFor(fromMs, config.clock().time()) >= 0 && fromMs >= combinations.completeFromMs;
+    }
+
+    /**
+     * Says that the in-memory comparisons hold the events from this time on only: the store was restored from a
+     * snapshot written before they were kept (version 3), so they never saw the events it holds. Before the ring
+     * starts.
+     *
+     * @param ms the snapshot's time, plus the future skew (an event journaled before it may be that far ahead).
+     */
+    public void comparisonsCompleteFrom(final long ms) {
+        combinations.completeFromMs = ms;
     }
 
     /**

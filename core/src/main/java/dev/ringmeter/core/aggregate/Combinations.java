@@ -90,6 +90,12 @@ final class Combinations {
     private final Combination[] free;
     private int freeCount;
     private long lastReclaimMs = Long.MIN_VALUE;
+    /**
+     * The time from which the combinations hold every event: {@link Long#MIN_VALUE}, or, after a restart from a
+     * snapshot written before comparisons were kept, the time of that snapshot (plus the future skew), whose earlier
+     * events they never saw. Set before the ring starts; kept in the snapshot.
+     */
+    long completeFromMs = Long.MIN_VALUE;
     /** Combinations made since the store opened; retired and reclaimed ones. */
     long made;
     long retired;
@@ -262,7 +268,7 @@ final class Combinations {
             all[count++] = c;
         }
         made++;
-        if (2 * (count + 1) > table.length) {
+        if (2 * count > table.length) {
             table = new int[tableSize(Math.min(limit, count * 2))];
             rebuildTable();
         } else {
@@ -664,7 +670,7 @@ final class Combinations {
                 c.retired = !sameNames(c);
             }
         }
-        if (2 * (count + 1) > table.length) {
+        if (2 * count > table.length) {
             table = new int[tableSize(Math.min(limit, count * 2))];
             rebuildTable();
         } else if (!c.retired) {
@@ -694,6 +700,7 @@ final class Combinations {
             image.all[i] = null;
         }
         image.count = count;
+        image.completeFromMs = completeFromMs;
         overflow.copyInto(image.overflow);
     }
 

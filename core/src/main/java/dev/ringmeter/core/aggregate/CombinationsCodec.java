@@ -11,7 +11,7 @@ import java.io.IOException;
  * The snapshot layout of the in-memory comparisons ({@link Combinations}), at the end of the aggregates from snapshot
  * version 4 on:
  * <pre>
- *  fields:4 (name:string)* tags:4 | combinations:4 combination* | overflow:combination
+ *  fields:4 (name:string)* tags:4 completeFromMs:8 | combinations:4 combination* | overflow:combination
  *  combination: ids:(fields + 1 + 2 x tags) x 4 (the fields' ids, the status, tag key and value ids)
  *               | names:(fields + 2 x tags) x string | retired:1 | newestMs:8
  *               | per tier (5 min, 1 h): buckets:4 (index:4 bucket)*   (bucket: see BucketCodec)
@@ -33,6 +33,7 @@ final class CombinationsCodec {
             AggregatesCodec.writeString(out, d.field());
         }
         out.writeInt(Event.MAX_TAGS);
+        out.writeLong(image.completeFromMs);
         out.writeInt(image.count);
         for (int i = 0; i < image.count; i++) {
             write(out, image.all[i]);
@@ -83,6 +84,7 @@ final class CombinationsCodec {
         if (tags < 0 || tags > Event.MAX_TAGS) {
             throw new IOException("bad combination tag count " + tags);
         }
+        into.completeFromMs = in.readLong();
         final int count = in.readInt();
         if (count < 0 || count > 100_000_000) {
             throw new IOException("bad combination count " + count);

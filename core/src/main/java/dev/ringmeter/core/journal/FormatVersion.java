@@ -18,7 +18,10 @@ import java.util.regex.Pattern;
  * {@code ringmeter-data 2}.
  * <pre>
  *  data format 1  no FORMAT file: journal records of version 1 or 2 (no document checksum), snapshots 2 or 3
- *  data format 2  FORMAT "ringmeter-data 2": journal records of version 3 (every document ends in a checksum
+ *  data format 2  FORMAT "ringmeter-data 2": snapshots of version 4 add the in-memory comparisons (version 3 is
+ *                 read, the comparisons then complete only from its time; an older store ignores a version 4
+ *                 snapshot and replays its journal, so the data format stays 2);
+ *                 journal records of version 3 (every document ends in a checksum
  *                 record); records of versions 1 and 2 and snapshots of version 2 still read
  * </pre>
  * At open ({@link #openOrUpgrade}, before the journal is touched): a directory of a format newer than this code
