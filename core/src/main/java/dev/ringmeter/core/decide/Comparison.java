@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param a               group a: sample size, estimate and its own interval.
  * @param b               group b: sample size, estimate and its own interval.
  * @param difference      b − a of the estimates, NaN if a group is empty.
- * @param relativePercent (b − a) / a × 100, NaN when a is 0 or unknown.
+ * @param relativePercent (b − a) / |a| × 100, NaN when a is 0 or unknown.
  * @param interval        the confidence interval of b − a, {@link Interval#UNKNOWN} if a group is empty.
  * @param verdict         what the interval says about b against a.
  * @param reason          why the verdict is {@link Verdict#INSUFFICIENT_DATA} (which group, how many samples,

@@ -28,8 +28,10 @@ import java.util.SplittableRandom;
  * comparison says why; its estimates and intervals are still given where they can be computed.
  * <ul>
  * <li>A quantile p needs n · min(p, 1 − p) ≥ {@value #MIN_TAIL_EVENTS} in each group (P50: 10 events, P95: 100,
- * P99: 500): with fewer values beyond the quantile, a resample's quantile takes only a handful of distinct
- * values and the bootstrap interval comes out too narrow.</li>
+ * P99: 500): with fewer values beyond it, the quantile is set by one or two events, a resample's quantile takes
+ * only a handful of distinct values, and the bootstrap of such an extreme quantile is not to be trusted (for the
+ * maximum it fails outright). Five is the usual "five expected on the thinner side" rule of a binomial count, the
+ * count of values below the quantile being one.</li>
  * <li>A rate needs n ≥ {@value #MIN_RATE_TRIALS} trials in each group: below that one event moves the rate by more
  * than ten points, and a verdict would rest on one or two events.</li>
  * <li>A mean needs n ≥ {@value #MIN_MEAN_EVENTS} in each group: Welch's interval leans on the means being nearly
@@ -112,7 +114,8 @@ public final class Significance {
         final long nB = ranksB.count();
         final double tail = Math.min(percentile, 100 - percentile) / 100;
         final String reason = shortfall(nA * tail, nB * tail, MIN_TAIL_EVENTS, nA, nB,
-            "the " + percentile + "th percentile needs n * min(p, 1 - p) >= " + MIN_TAIL_EVENTS
+            "the " + (percentile == Math.rint(percentile) ? Long.toString((long)percentile)
+                : Double.toString(percentile)) + "th percentile needs n * min(p, 1 - p) >= " + MIN_TAIL_EVENTS
                 + ", at least " + (long)Math.ceil(MIN_TAIL_EVENTS / tail - 1e-6) + " events, in each group");
         if (nA == 0 || nB == 0) {
             return empty(Method.BOOTSTRAP_QUANTILE, direction, confidenceLevel, nA, nB, reason,

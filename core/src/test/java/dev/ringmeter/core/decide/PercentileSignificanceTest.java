@@ -150,6 +150,25 @@ class PercentileSignificanceTest {
     }
 
     @Test
+    void shouldCoverTheTrueDifferenceOfUnequalDistributionsAboutNinetyFivePercentOfTheTime() {
+        // a: median 800 ms, log-sd 0.5; b: median 1,000 ms, log-sd 0.3; their P95s are median * exp(sd * z(0.95))
+        final double z95 = 1.6448536269514722;
+        final double trueDifferenceUs = 1_000_000 * Math.exp(0.3 * z95) - 800_000 * Math.exp(0.5 * z95);
+        final SplittableRandom random = new SplittableRandom(64);
+        final int trials = 400;
+        int covered = 0;
+        for (int i = 0; i < trials; i++) {
+            final Comparison c = Significance.percentile(histogramOf(lognormalUs(random, 1_000, 800, 0.5)),
+                histogramOf(lognormalUs(random, 1_500, 1_000, 0.3)), 95, Direction.LOWER_IS_BETTER);
+            if (c.interval().contains(trueDifferenceUs)) {
+                covered++;
+            }
+        }
+        final double rate = (double)covered / trials;
+        assertTrue(rate >= 0.92 && rate <= 0.98, "the true difference in " + covered + " of " + trials);
+    }
+
+    @Test
     void shouldSeeAClearShiftTheRightWay() {
         final SplittableRandom random = new SplittableRandom(8);
         for (int i = 0; i < 50; i++) {
@@ -222,7 +241,7 @@ class PercentileSignificanceTest {
         final AbstractHistogram ninetyNine = histogramOf(lognormalUs(random, 99, 2_000, 0.5));
         final Comparison tooFew = Significance.percentile(hundred, ninetyNine, 95, Direction.LOWER_IS_BETTER);
         assertEquals(Verdict.INSUFFICIENT_DATA, tooFew.verdict());
-        assertEquals("the 95.0th percentile needs n * min(p, 1 - p) >= 5, at least 100 events, in each group:"
+        assertEquals("the 95th percentile needs n * min(p, 1 - p) >= 5, at least 100 events, in each group:"
             + " group b has 99", tooFew.reason());
         assertTrue(tooFew.interval().known(), "the interval is still given");
         final Comparison enough = Significance.percentile(hundred, histogramOf(lognormalUs(random, 100, 2_000, 0.5)),
