@@ -251,6 +251,13 @@ public final class EmbeddedStore implements EventRecorder {
     }
 
     /**
+     * @return a new comparison of groups of events, answered from memory or by a journal scan (see {@link Compare}).
+     */
+    public Compare compare() {
+        return new Compare(this);
+    }
+
+    /**
      * @return the aggregates, which answer windowed analytics, series and recent events.
      */
     public Aggregates aggregates() {

@@ -27,6 +27,11 @@ import java.util.Locale;
  * <li>the model limit is the number of models that fit in what is left, at most the model's default (1,000) and
  * at least 1.</li>
  * </ul>
+ * The in-memory comparisons' combinations ({@code comparisonCombinations}), unless configured, take what is left beside
+ * the other dimensions and one model, at most {@value #COMBINATIONS_SHARE} of the budget and at least
+ * {@value #MIN_COMBINATIONS}, each at its widest ({@link Aggregates#widestCombinationBytes}); they are counted in the
+ * fixed part, before the model limit is derived.
+ * <p>
  * If the limits need more than the budget (configured too high, or a heap too small for one model), the
  * store logs a warning when it opens ({@link #exceeded()}).
  * <p>
@@ -57,6 +62,15 @@ public final class HeapBudget {
      * GC within 2 % on a 64-bit JVM with compressed references: room for another JVM's object layout.
      */
     static final double MARGIN = 1.05;
+    /**
+     * The share of the budget the in-memory comparisons' combinations take when their limit is derived: each at its
+     * widest ({@code Combinations.widestBytes}).
+     */
+    static final double COMBINATIONS_SHARE = 0.125;
+    /** The most combinations the in-memory comparisons may keep. */
+    public static final int MAX_COMBINATIONS = 100_000;
+    /** The fewest combinations a derived limit gives. */
+    static final int MIN_COMBINATIONS = 16;
     private static final double MB = 1 << 20;
 
     private final long maxHeapBytes;
@@ -68,6 +82,8 @@ public final class HeapBudget {
     private final boolean[] derived = new boolean[Dimension.VALUES.length];
     private final boolean[] configured = new boolean[Dimension.VALUES.length];
     private final long estimatedBytes;
+    private final int combinations;
+    private final long combinationBytes;
 
     private HeapBudget(final StoreConfig config, final long maxHeapBytes) {
         final int[] configured = config.configuredLimits();
@@ -77,8 +93,10 @@ public final class HeapBudget {
         final int quality = Dimension.QUALITY_NAME.ordinal();
         final int qualityNames = configured[quality] > 0 ? configured[quality] : Dimension.QUALITY_NAME.defaultLimit();
         final long entryBytes = DICTIONARY_ENTRY_BYTES + 2L * config.maxStringLength();
-        this.fixedBytes = EMPTY_STORE_BYTES + config.ringSize() * RING_SLOT_BYTES
-            + withMargin(Aggregates.widestAllModelsBytes(config, qualityNames));
+        final long fixedBase = EMPTY_STORE_BYTES + config.ringSize() * RING_SLOT_BYTES
+            + withMargin(Aggregates.widestAllModelsBytes(config, qualityNames))
+            + withMargin(Aggregates.widestCombinationsFixedBytes(config, qualityNames));
+        this.combinationBytes = withMargin(Aggregates.widestCombinationBytes(config, qualityNames));
         for (final Dimension d : Dimension.VALUES) {
             // a released dimension's ids run to twice its limit, and an id given back keeps its string (in the
             // dictionary and the journal handler) until the id is given again: a second string per live value
@@ -119,6 +137,13 @@ public final class HeapBudget {
             dimensions += limits[i] * bytesEach[i];
         }
         final int model = Dimension.MODEL.ordinal();
+        // the in-memory comparisons: as configured, or what is left beside one model (or the configured models),
+        // at most COMBINATIONS_SHARE of the budget; counted in the fixed part
+        final long left = budgetBytes - fixedBase - dimensions - Math.max(1, configured[model]) * bytesEach[model];
+        this.combinations = config.configuredCombinations() > 0 ? config.configuredCombinations()
+            : (int)Math.max(MIN_COMBINATIONS, Math.min(MAX_COMBINATIONS,
+                Math.min(COMBINATIONS_SHARE * budgetBytes, left) / combinationBytes));
+        this.fixedBytes = fixedBase + combinations * combinationBytes;
         derived[model] = configured[model] == 0;
         limits[model] = derived[model]
             ? (int)Math.max(1, Math.min(Dimension.MODEL.defaultLimit(),
@@ -138,6 +163,16 @@ public final class HeapBudget {
      */
     public static HeapBudget of(final StoreConfig config, final long maxHeapBytes) {
         return new HeapBudget(config, maxHeapBytes);
+    }
+
+    /** @return the most combinations the in-memory comparisons keep, configured or derived. */
+    public int combinations() {
+        return combinations;
+    }
+
+    /** @return the most heap one combination of the in-memory comparisons holds, bytes. */
+    public long combinationBytes() {
+        return combinationBytes;
     }
 
     /** @return the JVM's max heap the budget was taken from, bytes. */
@@ -259,6 +294,8 @@ public final class HeapBudget {
         b.append(String.format(Locale.ROOT, "heap budget %s (%s of max heap %s), %s at the limits, %s a model;",
             mb(budgetBytes), heapShare, mb(maxHeapBytes), mb(estimatedBytes),
             mb(bytesEach[Dimension.MODEL.ordinal()])));
+        b.append(String.format(Locale.ROOT, " comparisons %d combinations of up to %s;", combinations,
+            mb(combinationBytes)));
         for (final Dimension d : Dimension.VALUES) {
             b.append(' ').append(d.name().toLowerCase(Locale.ROOT)).append('=').append(limits[d.ordinal()])
                 .append(configured[d.ordinal()] ? " (configured)" : "");

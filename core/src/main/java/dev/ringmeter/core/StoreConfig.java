@@ -60,6 +60,8 @@ public final class StoreConfig {
     /** The limits set by {@link #cardinalityLimit}, 0 where the {@link HeapBudget} derives one. */
     private final int[] cardinalityLimits = new int[Dimension.VALUES.length];
     private double heapShare = HeapBudget.DEFAULT_HEAP_SHARE;
+    /** The most combinations the in-memory comparisons keep; 0 derives it from the heap. */
+    private int comparisonCombinations;
     private HeapBudget heapBudget;
     private int maxStringLength = 256;
     private long dictionaryIdleMs = TimeUnit.MINUTES.toMillis(10);
@@ -183,6 +185,19 @@ public final class StoreConfig {
      */
     public StoreConfig cardinalityLimit(final Dimension dimension, final int limit) {
         this.cardinalityLimits[dimension.ordinal()] = limit;
+        return this;
+    }
+
+    /**
+     * @param combinations the most combinations of dimension values (model, operation, pipeline, step, config, error
+     *                     type, status and tags; not run or task) the in-memory comparisons keep, 1 to
+     *                     {@value HeapBudget#MAX_COMBINATIONS}; 0, the default, derives it from the heap
+     *                     ({@link HeapBudget}). The events of further combinations are counted together, and a
+     *                     comparison that includes them says it is incomplete.
+     * @return this.
+     */
+    public StoreConfig comparisonCombinations(final int combinations) {
+        this.comparisonCombinations = combinations;
         return this;
     }
 
@@ -348,6 +363,8 @@ public final class StoreConfig {
             "journalBlockBytes must be 128 KiB to 1 GiB");
         require(snapshotIntervalMs >= 1_000, "snapshotIntervalMs must be at least a second");
         require(heapShare >= 0.05 && heapShare <= 0.95, "heapShare must be 0.05 to 0.95");
+        require(comparisonCombinations >= 0 && comparisonCombinations <= HeapBudget.MAX_COMBINATIONS,
+            "comparisonCombinations must be 1 to " + HeapBudget.MAX_COMBINATIONS + ", or 0 to derive it from the heap");
         heapBudget = HeapBudget.of(this, Runtime.getRuntime().maxMemory());
         require(journalBlockBytes >= JournalHandler.smallestBlockBytes(maxStringLength),
             "maxStringLength " + maxStringLength + " needs journalBlockBytes of at least "
@@ -416,6 +433,16 @@ public final class StoreConfig {
 
     public double heapShare() {
         return heapShare;
+    }
+
+    /** @return the combinations set by {@link #comparisonCombinations(int)}, 0 when derived. */
+    int configuredCombinations() {
+        return comparisonCombinations;
+    }
+
+    /** @return the most combinations the in-memory comparisons keep, configured or derived from the heap. */
+    public int comparisonCombinations() {
+        return heapBudget().combinations();
     }
 
     /** @return the heap budget and the limits it gives: as concluded, or for the options as they stand. */

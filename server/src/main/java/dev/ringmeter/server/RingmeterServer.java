@@ -13,6 +13,7 @@ import dev.ringmeter.server.ingest.IngestGate;
 import dev.ringmeter.server.ingest.IngestService;
 import dev.ringmeter.server.ingest.PricingController;
 import dev.ringmeter.server.ops.OpsController;
+import dev.ringmeter.server.query.CompareController;
 import dev.ringmeter.server.query.QueryController;
 import dev.ringmeter.server.query.ScanCounters;
 import io.javalin.Javalin;
@@ -50,6 +51,7 @@ public final class RingmeterServer implements AutoCloseable {
         final IngestController ingestController = new IngestController(ingest);
         final ScanCounters scans = new ScanCounters();
         final QueryController query = new QueryController(holder, config.scanTimeoutMs(), scans);
+        final CompareController compare = new CompareController(holder, config.scanTimeoutMs(), scans);
         final PricingController pricing = new PricingController(holder, ingest, config);
         final OpsController ops = new OpsController(holder, gate, scans, config.clock(), startTimeMs);
         final ErrorReplies errors = new ErrorReplies();
@@ -74,6 +76,8 @@ public final class RingmeterServer implements AutoCloseable {
             c.routes.get("/api/v1/metrics", query::customMetrics);
             c.routes.get("/api/v1/analytics", query::analytics);
             c.routes.get("/api/v1/series", query::series);
+            c.routes.get("/api/v1/compare", compare::compare);
+            c.routes.get("/api/v1/best", compare::best);
             c.routes.get("/api/v1/models", query::models);
             c.routes.get("/api/v1/models/{model}/recent", query::recent);
             c.routes.get("/api/v1/pricing", pricing::getAll);

@@ -29,6 +29,12 @@ import java.util.stream.Stream;
  * second per model over 25 simulated hours with latency up to 30 s, time to first token up to 3 s, queue wait up
  * to 0.5 s, uniformly spread, and some errors.
  * <p>
+ * A third load, {@code combinations}, measures the in-memory comparisons instead: one model and N configurations,
+ * each configuration a combination with every bucket of both its rings in use (an event in each 5-minute bucket of
+ * the last hour and each hour of the last day, one of them of the longest duration the event rules allow, so every
+ * latency histogram is at its widest), beside what the budget counts a combination
+ * ({@link HeapBudget#combinationBytes()}); run it with counts such as 1 101 1001.
+ * <p>
  * Run: {@code java -Xmx2g -cp bench/target/benchmarks.jar dev.ringmeter.bench.core.FootprintReport
  * [widest|typical] [models ...]} (models default 0 1 10 50).
  */
@@ -39,6 +45,10 @@ public final class FootprintReport {
     }
 
     public static void main(final String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("combinations")) {
+            combinations(args);
+            return;
+        }
         final boolean widest = args.length == 0 || !args[0].equals("typical");
         int[] counts = {0, 1, 10, 50};
         if (args.length > 1) {
@@ -84,6 +94,60 @@ public final class FootprintReport {
                 delete(dir);
             }
         }
+    }
+
+    /** The heap of N combinations of the in-memory comparisons, every bucket in use at its widest. */
+    private static void combinations(final String[] args) throws Exception {
+        final long before = usedHeapAfterGc();
+        System.out.printf("load=combinations max heap=%,d bytes%n", Runtime.getRuntime().maxMemory());
+        System.out.printf("%13s %15s %22s %22s%n", "combinations", "measured", "measured/combination",
+            "budget/combination");
+        long first = -1;
+        int firstCount = 0;
+        for (int a = 1; a < args.length; a++) {
+            final int n = Integer.parseInt(args[a]);
+            final Path dir = Files.createTempDirectory("ringmeter-footprint");
+            try {
+                final CachedEpochClock clock = new CachedEpochClock();
+                final long end = T0 + TimeUnit.HOURS.toMillis(25);
+                clock.update(end);
+                final StoreConfig config = new StoreConfig().dataDirectory(dir).clock(clock).shutdownHook(false)
+                    .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK).comparisonCombinations(n + 1)
+                    .cardinalityLimit(Dimension.CONFIG, n + 1);
+                try (EmbeddedStore store = EmbeddedStore.open(config)) {
+                    final Event e = new Event();
+                    final SplittableRandom random = new SplittableRandom(3);
+                    for (int c = 0; c < n; c++) {
+                        final String name = "config-" + c;
+                        for (int k = 0; k < 13; k++) {
+                            record(store, e, name, end - k * 300_000L - 1, random, true);
+                        }
+                        for (int h = 1; h < 25; h++) {
+                            record(store, e, name, end - h * 3_600_000L - 1, random, true);
+                        }
+                    }
+                    store.flush(60, TimeUnit.SECONDS);
+                    final long measured = usedHeapAfterGc() - before;
+                    if (first < 0) {
+                        first = measured;
+                        firstCount = n;
+                    }
+                    System.out.printf("%13d %15s %22s %22s%n", n, mb(measured),
+                        n == firstCount ? "" : String.format("%,d bytes", (measured - first) / (n - firstCount)),
+                        String.format("%,d bytes", store.config().heapBudget().combinationBytes()));
+                }
+            } finally {
+                delete(dir);
+            }
+        }
+    }
+
+    private static void record(final EmbeddedStore store, final Event e, final String config, final long t,
+                               final SplittableRandom random, final boolean longest) {
+        store.record(e.reset().model("m").config(config).timestampMs(t)
+            .latencyNs(longest ? Event.MAX_DURATION_NS : random.nextLong(20_000_000L, 30_000_000_000L))
+            .promptTokens(random.nextInt(100, 8000)).completionTokens(random.nextInt(1, 2000))
+            .quality("f1", random.nextDouble()));
     }
 
     /** 2 events per second per model over 25 simulated hours, the clock moved to each second. */

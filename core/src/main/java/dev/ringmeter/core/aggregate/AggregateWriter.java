@@ -20,15 +20,18 @@ final class AggregateWriter {
     private final TierRegistry tiers;
     private final CumulativeTotals totals;
     private final IdleRelease idleRelease;
+    private final Combinations combinations;
     /** Events and samples applied behind their tiers' newest finest bucket, since the store opened. */
     long late;
     /** Events and samples applied ahead of the store clock's current bucket (held), since the store opened. */
     long held;
 
-    AggregateWriter(final TierRegistry tiers, final CumulativeTotals totals, final IdleRelease idleRelease) {
+    AggregateWriter(final TierRegistry tiers, final CumulativeTotals totals, final IdleRelease idleRelease,
+                    final Combinations combinations) {
         this.tiers = tiers;
         this.totals = totals;
         this.idleRelease = idleRelease;
+        this.combinations = combinations;
     }
 
     /**
@@ -44,6 +47,7 @@ final class AggregateWriter {
                 totals.addEvent(e);
                 count(tiers.model(m).add(e, timeMs));
                 tiers.recent[m].add(e, timeMs);
+                combinations.add(e, timeMs);
                 final IdleRelease r = idleRelease;
                 r.use(Dimension.OPERATION, e.operation);
                 r.use(Dimension.PIPELINE, e.pipeline);

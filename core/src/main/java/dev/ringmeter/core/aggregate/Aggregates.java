@@ -6,6 +6,9 @@ import dev.ringmeter.core.dictionary.Dictionary;
 import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.dictionary.IdleRelease;
 import dev.ringmeter.core.ingest.EventSlot;
+import dev.ringmeter.core.query.EventFilter;
+import dev.ringmeter.core.query.GroupKey;
+import dev.ringmeter.core.query.MemoryComparison;
 import dev.ringmeter.core.query.Metric;
 import dev.ringmeter.core.query.Series;
 import dev.ringmeter.core.query.WindowStats;
@@ -49,6 +52,7 @@ public final class Aggregates {
     private final IdleRelease idleRelease;
     private final AggregateWriter writer;
     private final WindowQueries queries;
+    private final Combinations combinations;
 
     /**
      * @param config     the store's configuration.
@@ -60,7 +64,8 @@ public final class Aggregates {
         this.maxStringLength = config.maxStringLength();
         this.tiers = new TierRegistry(config, dictionary, false);
         this.idleRelease = new IdleRelease(dictionary);
-        this.writer = new AggregateWriter(tiers, totals, idleRelease);
+        this.combinations = new Combinations(dictionary, qualityNames(config), config.comparisonCombinations(), false);
+        this.writer = new AggregateWriter(tiers, totals, idleRelease, combinations);
         this.queries = new WindowQueries(lock, tiers, dictionary, config.clock());
     }
 
@@ -266,17 +271,117 @@ public final class Aggregates {
     }
 
     /**
-     * @return an estimate of the heap held by all aggregates, in bytes, summed one model at a time.
+     * @param config       the store's configuration.
+     * @param qualityNames the number of quality score names allowed.
+     * @return the most heap one combination of the in-memory comparisons holds (see {@link Combinations}).
+     */
+    public static long widestCombinationBytes(final StoreConfig config, final int qualityNames) {
+        return Combinations.widestBytes(qualityNames);
+    }
+
+    /**
+     * @param config       the store's configuration.
+     * @param qualityNames the number of quality score names allowed.
+     * @return the most heap the in-memory comparisons hold beside their combinations: the overflow combination, the
+     * spare buckets of their copy-on-write, and the snapshot image's arrays.
+     */
+    public static long widestCombinationsFixedBytes(final StoreConfig config, final int qualityNames) {
+        return Combinations.widestFixedBytes(qualityNames);
+    }
+
+    private static int qualityNames(final StoreConfig config) {
+        return config.cardinalityLimits()[Dimension.QUALITY_NAME.ordinal()];
+    }
+
+    /**
+     * @return an estimate of the heap held by all aggregates, in bytes, summed one model at a time, and the in-memory
+     * comparisons' combinations.
      */
     public long footprintBytes() {
-        return tiers.footprintBytes(lock) + totals.footprintBytes(lock);
+        lock.lock();
+        final long comparisons;
+        try {
+            comparisons = combinations.footprintBytes();
+        } finally {
+            lock.unlock();
+        }
+        return tiers.footprintBytes(lock) + totals.footprintBytes(lock) + comparisons;
     }
 
     /**
      * @return a reusable image of these aggregates for a snapshot writer, empty until {@link #capture}d.
      */
     public AggregatesImage newImage() {
-        return new AggregatesImage(config, dictionary, prices, tiers.cow);
+        return new AggregatesImage(config, dictionary, prices, tiers.cow, combinations);
+    }
+
+    /**
+     * Compares groups of events from the in-memory combinations (see {@link Combinations}): the combinations that
+     * pass the filter, merged by their values for the keys, over the buckets of one tier that cover the range. Any
+     * thread; takes the lock only to pin the buckets.
+     *
+     * @param keys   none, one or two keys; each kept in memory ({@link #notInMemory}).
+     * @param filter the events to keep; each filter kept in memory.
+     * @param fromMs start, inclusive, epoch ms (clipped to the oldest bucket kept).
+     * @param toMs   end, exclusive.
+     * @return the groups, the events of combinations past the limit, and the span covered.
+     */
+    public MemoryComparison compare(final GroupKey[] keys, final EventFilter filter, final long fromMs,
+                                    final long toMs) {
+        final String missing = notInMemory(keys, filter);
+        if (missing != null) {
+            throw new IllegalArgumentException("'" + missing + "' is not kept by the in-memory comparisons (run and "
+                + "task are unbounded): ask a journal scan");
+        }
+        final Combinations.Result r = new Combinations.Result(dictionary,
+            () -> new WindowStats(Combinations.HISTOGRAM_DIGITS, tiers.qualityNames()));
+        final long now = config.clock().time();
+        combinations.query(lock, keys, filter, fromMs, toMs, now, r);
+        return new MemoryComparison(r.groups, r.other, r.coveredFromMs, r.coveredToMs, r.incomplete,
+            Combinations.tierFor(fromMs, now) >= 0 && fromMs >= combinations.completeFromMs);
+    }
+
+    /**
+     * @param keys   keys to group by.
+     * @param filter filters.
+     * @return null if the in-memory comparisons keep every key and filter, else the name of the first they do not.
+     */
+    public static String notInMemory(final GroupKey[] keys, final EventFilter filter) {
+        return Combinations.notKept(keys, filter);
+    }
+
+    /**
+     * @param fromMs start of a range.
+     * @return whether the in-memory comparisons' buckets reach back to it at the store's time now, and they hold
+     * every event from it on.
+     */
+    public boolean inMemoryRange(final long fromMs) {
+        return Combinations.tierFor(fromMs, config.clock().time()) >= 0 && fromMs >= combinations.completeFromMs;
+    }
+
+    /**
+     * Says that the in-memory comparisons hold the events from this time on only: the store was restored from a
+     * snapshot written before they were kept (version 3), so they never saw the events it holds. Before the ring
+     * starts.
+     *
+     * @param ms the snapshot's time, plus the future skew (an event journaled before it may be that far ahead).
+     */
+    public void comparisonsCompleteFrom(final long ms) {
+        combinations.completeFromMs = ms;
+    }
+
+    /**
+     * @return {combinations in use, their limit, combinations made, retired (an id given to another value), reclaimed
+     * (aged out)} of the in-memory comparisons.
+     */
+    public long[] comparisonCounters() {
+        lock.lock();
+        try {
+            return new long[] {combinations.size(), combinations.limit(), combinations.made, combinations.retired,
+                combinations.reclaimed};
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -296,6 +401,7 @@ public final class Aggregates {
         dictionary.captureForSnapshot();
         tiers.captureInto(image.tiers);
         totals.captureInto(image.totals);
+        combinations.captureInto(image.combinations);
     }
 
     /**
@@ -315,5 +421,16 @@ public final class Aggregates {
      */
     public void read(final DataInput in, final int snapshot) throws IOException {
         AggregatesCodec.read(in, prices, totals, tiers, snapshot, maxStringLength);
+    }
+
+    /**
+     * Reads the in-memory comparisons a snapshot of version 4 or later holds after what {@link #read} read.
+     *
+     * @param in       to read from.
+     * @param snapshot the snapshot's version.
+     * @throws IOException if the read fails or the data is bad.
+     */
+    public void readComparisons(final DataInput in, final int snapshot) throws IOException {
+        CombinationsCodec.read(in, combinations, maxStringLength, snapshot);
     }
 }

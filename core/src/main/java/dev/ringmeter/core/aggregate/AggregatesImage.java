@@ -26,13 +26,18 @@ public final class AggregatesImage {
     private final CopyOnWrite cow;
     final TierRegistry tiers;
     final CumulativeTotals totals = new CumulativeTotals();
+    /** The in-memory comparisons' image, and the writer's combinations whose buckets it freezes. */
+    final Combinations combinations;
+    private final Combinations liveCombinations;
 
     AggregatesImage(final StoreConfig config, final Dictionary dictionary, final PriceTable prices,
-                    final CopyOnWrite cow) {
+                    final CopyOnWrite cow, final Combinations liveCombinations) {
         this.dictionary = dictionary;
         this.prices = prices;
         this.cow = cow;
         this.tiers = new TierRegistry(config, dictionary, true);
+        this.liveCombinations = liveCombinations;
+        this.combinations = new Combinations(dictionary, 0, liveCombinations.limit(), true);
     }
 
     /**
@@ -43,6 +48,7 @@ public final class AggregatesImage {
      */
     public void write(final DataOutput out) throws IOException {
         AggregatesCodec.write(out, prices, totals, tiers);
+        CombinationsCodec.write(out, combinations);
     }
 
     /**
@@ -51,6 +57,7 @@ public final class AggregatesImage {
      */
     public void release() {
         cow.thaw();
+        liveCombinations.cow.thaw();
         dictionary.snapshotWritten();
     }
 }

@@ -43,7 +43,14 @@ final class Bucket {
      * @param qualityNames    the number of distinct quality score names the store allows.
      */
     Bucket(final int histogramDigits, final boolean longCounts, final int qualityNames) {
-        this.measures = new Measures(histogramDigits, longCounts, qualityNames);
+        this(histogramDigits, longCounts, qualityNames, false);
+    }
+
+    /**
+     * @param latencyOnly whether its measures keep only the latency histogram (see {@link Measures}).
+     */
+    Bucket(final int histogramDigits, final boolean longCounts, final int qualityNames, final boolean latencyOnly) {
+        this.measures = new Measures(histogramDigits, longCounts, qualityNames, latencyOnly);
     }
 
     /**

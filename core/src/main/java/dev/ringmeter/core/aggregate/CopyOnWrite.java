@@ -28,6 +28,8 @@ final class CopyOnWrite {
 
     private final int histogramDigits;
     private final int qualityNames;
+    /** Whether its buckets keep only the latency histogram (an in-memory comparison's). */
+    private final boolean latencyOnly;
     /** The writer's generation: buckets taken into a ring now get it. */
     private long generation;
     /** Buckets of a generation below this are frozen for a snapshot; {@link #NOTHING_FROZEN} when none is. */
@@ -46,8 +48,16 @@ final class CopyOnWrite {
      * @param qualityNames    the number of quality score names the store allows.
      */
     CopyOnWrite(final int histogramDigits, final int qualityNames) {
+        this(histogramDigits, qualityNames, false);
+    }
+
+    /**
+     * @param latencyOnly whether its buckets keep only the latency histogram (see {@link Measures}).
+     */
+    CopyOnWrite(final int histogramDigits, final int qualityNames, final boolean latencyOnly) {
         this.histogramDigits = histogramDigits;
         this.qualityNames = qualityNames;
+        this.latencyOnly = latencyOnly;
     }
 
     /**
@@ -65,7 +75,7 @@ final class CopyOnWrite {
     }
 
     Bucket newBucket(final boolean longCounts) {
-        final Bucket b = new Bucket(histogramDigits, longCounts, qualityNames);
+        final Bucket b = new Bucket(histogramDigits, longCounts, qualityNames, latencyOnly);
         b.generation = generation;
         return b;
     }

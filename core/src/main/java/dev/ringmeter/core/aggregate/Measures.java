@@ -34,6 +34,12 @@ public final class Measures {
     private final int histogramDigits;
     private final boolean longCounts;
     private final int qualityNames;
+    /**
+     * Whether only the latency histogram is kept (an in-memory comparison's buckets, see {@link Combinations}): the
+     * time to first token and queue wait keep their sums and counts but no histograms, and the error types are not
+     * counted by type (the combination's key says the type).
+     */
+    private final boolean latencyOnly;
 
     public long count;
     public long ok;
@@ -90,9 +96,20 @@ public final class Measures {
      * @param qualityNames    the number of distinct quality score names the store allows.
      */
     public Measures(final int histogramDigits, final boolean longCounts, final int qualityNames) {
+        this(histogramDigits, longCounts, qualityNames, false);
+    }
+
+    /**
+     * @param histogramDigits significant digits of the histograms.
+     * @param longCounts      whether histogram counts need 64 bits.
+     * @param qualityNames    the number of distinct quality score names the store allows.
+     * @param latencyOnly     whether only the latency histogram is kept, and no counts by error type.
+     */
+    Measures(final int histogramDigits, final boolean longCounts, final int qualityNames, final boolean latencyOnly) {
         this.histogramDigits = histogramDigits;
         this.longCounts = longCounts;
         this.qualityNames = qualityNames;
+        this.latencyOnly = latencyOnly;
     }
 
     /** Empties the measures, keeping their allocated histograms and maps for reuse. */
@@ -169,7 +186,7 @@ public final class Measures {
             default:
                 cancelled++;
         }
-        if (e.errorType != 0) {
+        if (e.errorType != 0 && !latencyOnly) {
             errors().incrementAndGet(e.errorType);
         }
         if (e.retries > 0) {
@@ -183,12 +200,16 @@ public final class Measures {
         if (e.ttftNs != NONE) {
             ttftNsSum = saturatingAdd(ttftNsSum, e.ttftNs);
             ttftCount++;
-            ttft().recordValue(e.ttftNs / 1000);
+            if (!latencyOnly) {
+                ttft().recordValue(e.ttftNs / 1000);
+            }
         }
         if (e.queueWaitNs != NONE) {
             queueWaitNsSum = saturatingAdd(queueWaitNsSum, e.queueWaitNs);
             queueWaitCount++;
-            queueWait().recordValue(e.queueWaitNs / 1000);
+            if (!latencyOnly) {
+                queueWait().recordValue(e.queueWaitNs / 1000);
+            }
         }
         if (e.promptTokens != NONE) {
             promptTokens = saturatingAdd(promptTokens, e.promptTokens);
@@ -417,16 +438,32 @@ public final class Measures {
      */
     static long widestBytes(final int histogramDigits, final boolean longCounts, final int qualityNames,
                             final boolean events) {
-        final Measures m = new Measures(histogramDigits, longCounts, qualityNames);
+        return widestBytes(histogramDigits, longCounts, qualityNames, events, false);
+    }
+
+    /**
+     * @param latencyOnly whether the measures keep only the latency histogram and no counts by error type.
+     * @return as {@link #widestBytes(int, boolean, int, boolean)}, for measures that keep only what this says.
+     */
+    static long widestBytes(final int histogramDigits, final boolean longCounts, final int qualityNames,
+                            final boolean events, final boolean latencyOnly) {
+        final Measures m = new Measures(histogramDigits, longCounts, qualityNames, latencyOnly);
         if (events) {
             final long longestUs = Event.MAX_DURATION_NS / 1000;
             m.latency().recordValue(longestUs);
-            m.ttft().recordValue(longestUs);
-            m.queueWait().recordValue(longestUs);
-            m.errors().incrementAndGet(1);
+            if (!latencyOnly) {
+                m.ttft().recordValue(longestUs);
+                m.queueWait().recordValue(longestUs);
+                m.errors().incrementAndGet(1);
+            }
             m.qualitySums();
         }
         return m.footprintBytes();
+    }
+
+    /** @return whether only the latency histogram is kept. */
+    boolean latencyOnly() {
+        return latencyOnly;
     }
 
     /**

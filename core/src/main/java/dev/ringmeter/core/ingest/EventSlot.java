@@ -154,4 +154,40 @@ public final class EventSlot {
         }
         return false;
     }
+
+    /**
+     * The one place that says which field of a slot holds each event field's id.
+     *
+     * @param dimension one of {@link Dimension#EVENT_FIELDS}.
+     * @return the slot's id of that dimension, 0 for none.
+     * @throws IllegalArgumentException if the dimension is not an event's own field.
+     */
+    public int id(final Dimension dimension) {
+        switch (dimension) {
+            case MODEL:
+                return model;
+            case OPERATION:
+                return operation;
+            case PIPELINE:
+                return pipeline;
+            case STEP:
+                return step;
+            case RUN:
+                return run;
+            case TASK:
+                return task;
+            case CONFIG:
+                return config;
+            case ERROR_TYPE:
+                return errorType;
+            case PROVIDER:
+                return provider;
+            case TOOL:
+                return tool;
+            case AGENT:
+                return agent;
+            default:
+                throw new IllegalArgumentException(dimension + " is not a field of an event");
+        }
+    }
 }

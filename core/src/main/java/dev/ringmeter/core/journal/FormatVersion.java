@@ -22,7 +22,9 @@ import java.util.regex.Pattern;
  *                 record); records of versions 1 and 2 and snapshots of version 2 still read
  *  data format 3  FORMAT "ringmeter-data 3": journal records of version 4 (events carry provider, tool, agent,
  *                 cached, cache-write and reasoning tokens), snapshots of version 4 (the new dimensions in the
- *                 dictionary, the new sums in buckets and recent events); everything older still read
+ *                 dictionary, the new sums in buckets and recent events, and the in-memory comparisons after
+ *                 the aggregates; from a version-3 snapshot the comparisons are complete only from its time);
+ *                 everything older still read
  * </pre>
  * At open ({@link #openOrUpgrade}, before the journal is touched): a directory of a format newer than this code
  * knows is refused with a message naming the format and what to do; a FORMAT file that does not read as one is
@@ -45,8 +47,10 @@ public final class FormatVersion {
     public static final byte JOURNAL_RECORD_CHECKED = 3;
     /** The oldest journal record version read. */
     public static final byte JOURNAL_RECORD_OLDEST = 1;
-    /** The snapshot version written. */
+    /** The snapshot version written: version 4 adds the in-memory comparisons after the aggregates. */
     public static final int SNAPSHOT = 4;
+    /** The first snapshot version that holds the in-memory comparisons; version 3 is read without them. */
+    public static final int SNAPSHOT_COMPARISONS = 4;
     /** The oldest snapshot version read. */
     public static final int SNAPSHOT_OLDEST = 2;
     /** The file that states the data directory's format. */

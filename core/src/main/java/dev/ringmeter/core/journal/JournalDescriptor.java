@@ -418,32 +418,7 @@ final class JournalDescriptor {
      * @return the event's id of that dimension.
      */
     static int idOf(final EventSlot slot, final Dimension dimension) {
-        switch (dimension) {
-            case MODEL:
-                return slot.model;
-            case OPERATION:
-                return slot.operation;
-            case PIPELINE:
-                return slot.pipeline;
-            case STEP:
-                return slot.step;
-            case RUN:
-                return slot.run;
-            case TASK:
-                return slot.task;
-            case CONFIG:
-                return slot.config;
-            case ERROR_TYPE:
-                return slot.errorType;
-            case PROVIDER:
-                return slot.provider;
-            case TOOL:
-                return slot.tool;
-            case AGENT:
-                return slot.agent;
-            default:
-                throw new IllegalArgumentException(dimension + " is not a field of an event");
-        }
+        return slot.id(dimension);
     }
 
     /** A record names an id its reader cannot decode; the reader decides what that means. */

@@ -6,6 +6,9 @@ import dev.ringmeter.core.StoreConfig;
 import dev.ringmeter.core.dictionary.Dictionary;
 import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.ingest.EventSlot;
+import dev.ringmeter.core.query.EventFilter;
+import dev.ringmeter.core.query.GroupKey;
+import dev.ringmeter.core.query.GroupValues;
 import dev.ringmeter.core.query.WindowStats;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
@@ -20,8 +23,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * An ad hoc query over the journal: the events of a time range that match a filter, grouped by one dimension,
- * each group with the same analytics as a windowed query. This is what group-by, compare and export use for the
+ * An ad hoc query over the journal: the events of a time range that match a filter, grouped by one or two keys
+ * ({@link GroupKey}: a dimension, the status or a tag), each group with the same analytics as a windowed query. This is what group-by, compare and export use for the
  * dimensions the live aggregates do not keep (pipeline, step, run, task, configuration, tags).
  * <p>
  * The scan reads the journal sequentially from the cycle that holds the range's start (less the accepted clock
@@ -34,7 +37,8 @@ import java.util.function.BooleanSupplier;
  * {@link #other()}, so its memory does not grow with the number of distinct values (one run or task per event is
  * common). With few groups it reads the journal once; when more groups turn up than it keeps, a first pass counts
  * them in bounded memory ({@link FrequentKeys}: the groups whose counts stand out by more than the events read /
- * (10 x limit) are found for sure) and a second pass gathers the analytics of the chosen ones, exactly. A scan
+ * (10 x limit) are found for sure) and a second pass gathers the analytics of the chosen ones, exactly. Grouped by
+ * two keys, a pair of values is one group, under the same limit. A scan
  * ends with a {@link ScanStoppedException} once it has run for its time limit ({@link #timeLimitMs(long)}, 30 s by
  * default) or when the condition given to {@link #cancelWhen(BooleanSupplier)} turns true (its client went away),
  * checked every {@value #CHECK_EVERY} events; as it keeps the journal's cycle files from being deleted while it
@@ -67,24 +71,15 @@ public final class JournalScan {
     static final int CHECK_EVERY = 1_024;
     /** Counters of the first pass, per group kept. */
     private static final int COUNTERS_PER_GROUP = 10;
-    private static final String[] STATUS_NAMES = new String[Status.values().length];
-
-    static {
-        for (final Status s : Status.values()) {
-            STATUS_NAMES[s.ordinal()] = s.name().toLowerCase(java.util.Locale.ROOT);
-        }
-    }
+    private static final GroupKey[] NO_KEYS = {};
+    /** The most keys a scan groups by. */
+    public static final int MAX_KEYS = 2;
 
     private final EmbeddedStore store;
     private long fromMs;
     private long toMs = Long.MAX_VALUE;
-    /** By dimension ordinal: the value events must have, or null. */
-    private final String[] filterValues = new String[Dimension.VALUES.length];
-    private String filterTagKey;
-    private String filterTagValue;
-    private int filterStatus = -1;
-    private GroupBy groupBy = GroupBy.NONE;
-    private String groupTagKey;
+    private EventFilter filter = new EventFilter();
+    private GroupKey[] keys = NO_KEYS;
     private int limit = DEFAULT_LIMIT;
     private long timeLimitMs = DEFAULT_TIME_LIMIT_MS;
     private BooleanSupplier cancelled = () -> false;
@@ -126,7 +121,16 @@ public final class JournalScan {
      * @return this.
      */
     public JournalScan where(final Dimension dimension, final String value) {
-        filterValues[dimension.ordinal()] = value;
+        filter.where(dimension, value);
+        return this;
+    }
+
+    /**
+     * @param filter the events to keep, replacing any filter set before; read, not copied, when the scan runs.
+     * @return this.
+     */
+    public JournalScan where(final EventFilter filter) {
+        this.filter = filter;
         return this;
     }
 
@@ -136,8 +140,7 @@ public final class JournalScan {
      * @return this.
      */
     public JournalScan whereTag(final String key, final String value) {
-        filterTagKey = key;
-        filterTagValue = value;
+        filter.whereTag(key, value);
         return this;
     }
 
@@ -146,7 +149,7 @@ public final class JournalScan {
      * @return this.
      */
     public JournalScan whereStatus(final Status status) {
-        filterStatus = status.ordinal();
+        filter.whereStatus(status);
         return this;
     }
 
@@ -155,7 +158,22 @@ public final class JournalScan {
      * @return this.
      */
     public JournalScan groupBy(final GroupBy groupBy) {
-        this.groupBy = groupBy;
+        this.keys = groupBy == GroupBy.NONE ? NO_KEYS
+            : groupBy == GroupBy.STATUS ? new GroupKey[] {GroupKey.status()}
+            : groupBy == GroupBy.TAG ? keys : new GroupKey[] {GroupKey.of(groupBy.dimension)};
+        return this;
+    }
+
+    /**
+     * @param keys none, one or two keys to group by; grouped by two, each pair of values is one group (read with
+     *             {@link #runGroups()}).
+     * @return this.
+     */
+    public JournalScan groupBy(final GroupKey... keys) {
+        if (keys.length > MAX_KEYS) {
+            throw new IllegalArgumentException("a scan groups by at most " + MAX_KEYS + " keys, not " + keys.length);
+        }
+        this.keys = keys.clone();
         return this;
     }
 
@@ -164,8 +182,7 @@ public final class JournalScan {
      * @return this.
      */
     public JournalScan groupByTag(final String key) {
-        this.groupBy = GroupBy.TAG;
-        this.groupTagKey = key;
+        this.keys = new GroupKey[] {GroupKey.tag(key)};
         return this;
     }
 
@@ -243,20 +260,45 @@ public final class JournalScan {
      * @throws ScanStoppedException if the scan passed its time limit or was cancelled.
      */
     public Map<String, WindowStats> run() {
+        if (keys.length > 1) {
+            throw new IllegalStateException("grouped by " + keys.length + " keys: read the groups with runGroups()");
+        }
+        final Map<String, WindowStats> out = new LinkedHashMap<>();
+        for (final Map.Entry<Object, WindowStats> g : grouped()) {
+            out.put((String)g.getKey(), g.getValue());
+        }
+        return out;
+    }
+
+    /**
+     * Runs the scan, grouped by any number of keys up to {@value #MAX_KEYS}.
+     *
+     * @return the analytics per group, by the group's values ({@link GroupValues#second()} null when grouped by
+     * fewer than two keys; the first "all" without a group-by), at most {@link #limit(int)} groups, the largest
+     * first; the events of the others are in {@link #other()}.
+     * @throws ScanStoppedException if the scan passed its time limit or was cancelled.
+     */
+    public Map<GroupValues, WindowStats> runGroups() {
+        final Map<GroupValues, WindowStats> out = new LinkedHashMap<>();
+        for (final Map.Entry<Object, WindowStats> g : grouped()) {
+            final Object key = g.getKey();
+            out.put(key instanceof GroupValues ? (GroupValues)key : new GroupValues((String)key, null), g.getValue());
+        }
+        return out;
+    }
+
+    /** @return the groups, the largest first: keyed by a String when grouped by fewer than two keys, else by pair. */
+    private List<Map.Entry<Object, WindowStats>> grouped() {
         recordsRead = 0;
         recordsUndecodable = 0;
         other = null;
         twoPasses = false;
         deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeLimitMs);
-        final Map<String, WindowStats> groups = new LinkedHashMap<>();
+        final Map<Object, WindowStats> groups = new LinkedHashMap<>();
         store.journal().whileCyclesKept(() -> group(groups));
-        final List<Map.Entry<String, WindowStats>> largest = new ArrayList<>(groups.entrySet());
+        final List<Map.Entry<Object, WindowStats>> largest = new ArrayList<>(groups.entrySet());
         largest.sort((a, b) -> Long.compare(b.getValue().count(), a.getValue().count()));
-        final Map<String, WindowStats> out = new LinkedHashMap<>();
-        for (final Map.Entry<String, WindowStats> g : largest) {
-            out.put(g.getKey(), g.getValue());
-        }
-        return out;
+        return largest;
     }
 
     /**
@@ -295,12 +337,12 @@ public final class JournalScan {
      * Groups the matching events: in one pass while the groups fit the limit, else in two (count, then gather the
      * most frequent).
      */
-    private void group(final Map<String, WindowStats> groups) {
+    private void group(final Map<Object, WindowStats> groups) {
         final long now = store.config().clock().time();
-        final FrequentKeys<String> counts = new FrequentKeys<>(Math.max(1_000, COUNTERS_PER_GROUP * limit));
+        final FrequentKeys<Object> counts = new FrequentKeys<>(Math.max(1_000, COUNTERS_PER_GROUP * limit));
         final boolean[] overflow = new boolean[1];
         scan((names, e) -> {
-            final String group = names.groupOf(e);
+            final Object group = names.groupOf(e);
             counts.add(group);
             final WindowStats stats = groups.get(group);
             if (stats != null) {
@@ -315,9 +357,9 @@ public final class JournalScan {
             return;
         }
         twoPasses = true;
-        final Set<String> kept = new HashSet<>(counts.top(limit));
+        final Set<Object> kept = new HashSet<>(counts.top(limit));
         groups.clear();
-        for (final String group : kept) {
+        for (final Object group : kept) {
             newStats(groups, group, now);
         }
         final WindowStats rest = store.aggregates().newWindowStats();
@@ -330,7 +372,7 @@ public final class JournalScan {
         other = rest.count() == 0 ? null : rest;
     }
 
-    private WindowStats newStats(final Map<String, WindowStats> groups, final String group, final long now) {
+    private WindowStats newStats(final Map<Object, WindowStats> groups, final Object group, final long now) {
         final WindowStats stats = store.aggregates().newWindowStats();
         stats.begin(store.dictionary(), null, fromMs, toMs, now);
         groups.put(group, stats);
@@ -402,8 +444,15 @@ public final class JournalScan {
         private final String[][] names = new String[Dimension.VALUES.length][];
         /** By dimension, for a filtered one: whether each id means the filter's value. */
         private final boolean[][] matching = new boolean[Dimension.VALUES.length][];
-        private boolean[] groupKey = new boolean[16];
+        /** By key of the group-by, for a tag key: whether each tag key id is that key. */
+        private final boolean[][] groupKey = {new boolean[16], new boolean[16]};
         private boolean[] filterKey = new boolean[16];
+        /** By dimension ordinal, a copy of the filter's values. */
+        private final String[] filterValues = new String[Dimension.VALUES.length];
+        private final String filterTagKey = filter.tagKey();
+        private final String filterTagValue = filter.tagValue();
+        private final int filterStatus = filter.status();
+        private final GroupKey[] groupKeys = keys;
 
         ScanNames(final int[] limits) {
             this.limits = limits.clone();
@@ -413,6 +462,7 @@ public final class JournalScan {
             for (int d = 0; d < names.length; d++) {
                 names[d] = new String[16];
                 matching[d] = new boolean[16];
+                filterValues[d] = filter.value(Dimension.VALUES[d]);
             }
         }
 
@@ -431,12 +481,16 @@ public final class JournalScan {
             final String tagFilter = dimension == Dimension.TAG_VALUE ? filterTagValue : filterValues[d];
             matching[d][id] = name.equals(tagFilter);
             if (dimension == Dimension.TAG_KEY) {
-                if (id >= groupKey.length) {
-                    groupKey = java.util.Arrays.copyOf(groupKey, names[d].length);
+                if (id >= filterKey.length) {
                     filterKey = java.util.Arrays.copyOf(filterKey, names[d].length);
                 }
-                groupKey[id] = name.equals(groupTagKey);
                 filterKey[id] = name.equals(filterTagKey);
+                for (int k = 0; k < groupKeys.length; k++) {
+                    if (id >= groupKey[k].length) {
+                        groupKey[k] = java.util.Arrays.copyOf(groupKey[k], names[d].length);
+                    }
+                    groupKey[k][id] = name.equals(groupKeys[k].tagKey());
+                }
             }
             return true;
         }
@@ -461,20 +515,12 @@ public final class JournalScan {
         }
 
         boolean matches(final EventSlot e) {
-            final String[] f = filterValues;
-            return (f[0] == null || is(Dimension.MODEL, e.model))
-                && (f[1] == null || is(Dimension.OPERATION, e.operation))
-                && (f[2] == null || is(Dimension.PIPELINE, e.pipeline))
-                && (f[3] == null || is(Dimension.STEP, e.step))
-                && (f[4] == null || is(Dimension.RUN, e.run))
-                && (f[5] == null || is(Dimension.TASK, e.task))
-                && (f[6] == null || is(Dimension.CONFIG, e.config))
-                && (f[7] == null || is(Dimension.ERROR_TYPE, e.errorType))
-                && (f[12] == null || is(Dimension.PROVIDER, e.provider))
-                && (f[13] == null || is(Dimension.TOOL, e.tool))
-                && (f[14] == null || is(Dimension.AGENT, e.agent))
-                && (filterStatus < 0 || filterStatus == e.status)
-                && (filterTagKey == null || hasTag(e));
+            for (final Dimension d : Dimension.EVENT_FIELDS) {
+                if (filterValues[d.ordinal()] != null && !is(d, JournalDescriptor.idOf(e, d))) {
+                    return false;
+                }
+            }
+            return (filterStatus < 0 || filterStatus == e.status) && (filterTagKey == null || hasTag(e));
         }
 
         private boolean hasTag(final EventSlot e) {
@@ -487,23 +533,34 @@ public final class JournalScan {
             return false;
         }
 
-        String groupOf(final EventSlot e) {
-            switch (groupBy) {
-                case NONE:
+        /** @return the event's group: "all" without keys, its value for one key, its pair of values for two. */
+        Object groupOf(final EventSlot e) {
+            switch (groupKeys.length) {
+                case 0:
                     return "all";
-                case STATUS:
-                    return STATUS_NAMES[Status.of(e.status).ordinal()];
-                case TAG:
-                    for (int i = 0; i < e.tagCount; i++) {
-                        final int key = e.tagKeys[i];
-                        if (key < groupKey.length && groupKey[key]) {
-                            return name(Dimension.TAG_VALUE, e.tagValues[i]);
-                        }
-                    }
-                    return "";
+                case 1:
+                    return valueOf(0, e);
                 default:
-                    return name(groupBy.dimension, JournalDescriptor.idOf(e, groupBy.dimension));
+                    return new GroupValues(valueOf(0, e), valueOf(1, e));
             }
+        }
+
+        private String valueOf(final int k, final EventSlot e) {
+            final GroupKey key = groupKeys[k];
+            if (key.isStatus()) {
+                return GroupKey.statusName(e.status);
+            }
+            if (key.dimension() != null) {
+                return name(key.dimension(), JournalDescriptor.idOf(e, key.dimension()));
+            }
+            final boolean[] isKey = groupKey[k];
+            for (int i = 0; i < e.tagCount; i++) {
+                final int tag = e.tagKeys[i];
+                if (tag < isKey.length && isKey[tag]) {
+                    return name(Dimension.TAG_VALUE, e.tagValues[i]);
+                }
+            }
+            return "";
         }
 
         /** Fills an event with a record's values and names. */

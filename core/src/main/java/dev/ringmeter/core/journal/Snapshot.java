@@ -28,7 +28,8 @@ import java.util.zip.CheckedOutputStream;
  * already hold entries of later documents; replaying those is idempotent, see {@code PriceTable}.)
  * <pre>
  *  magic:8 "RMSNAP01" | version:4 | configuration fingerprint | journalIndex:8 | writtenAtMs:8
- *  | dictionary | aggregates (prices, counters, tiers, totals: see AggregatesCodec) | crc32 of everything before:8
+ *  | dictionary | aggregates (prices, counters, tiers, totals: see AggregatesCodec)
+ *  | comparisons (version 4 on: see CombinationsCodec) | crc32 of everything before:8
  * </pre>
  * Written atomically: to a temporary file, fsynced, renamed over the old snapshot, and the directory fsynced, so
  * a crash leaves either the old snapshot or the new one, never a mix. A snapshot whose checksum, version or
@@ -138,6 +139,11 @@ public final class Snapshot {
             dictionary.read(in, version >= 4 ? Dimension.VALUES.length : Dimension.SNAPSHOT_3_DIMENSIONS);
         }
         aggregates.read(in, version);
+        if (version >= FormatVersion.SNAPSHOT_COMPARISONS) {
+            aggregates.readComparisons(in, version);
+        } else {
+            aggregates.comparisonsCompleteFrom(writtenAtMs + config.maxFutureSkewMs());
+        }
         if (in.available() != 0) {
             throw new IOException("snapshot has " + in.available() + " unread bytes");
         }

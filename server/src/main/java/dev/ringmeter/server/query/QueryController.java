@@ -26,7 +26,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
 
 /**
  * The read routes of /api/v1: windowed analytics, series, models, recent events and custom metrics. Each method
@@ -46,8 +45,6 @@ public final class QueryController {
     private static final Dimension[] FILTERS = {Dimension.OPERATION, Dimension.PIPELINE, Dimension.STEP,
         Dimension.RUN, Dimension.TASK, Dimension.CONFIG, Dimension.ERROR_TYPE, Dimension.PROVIDER, Dimension.TOOL,
         Dimension.AGENT};
-    /** Journal scans read up to the whole journal: at most two run at once, the rest get 429. */
-    private final Semaphore scans = new Semaphore(2);
     /** Groups a scan's reply holds unless its {@code limit} parameter says otherwise. */
     static final int DEFAULT_GROUPS = 100;
     /** The most groups a scan's reply may hold: each costs the scan a window's analytics (tens of KB). */
@@ -129,7 +126,7 @@ public final class QueryController {
         }
         scan.limit(q.integer("limit", DEFAULT_GROUPS, 1, MAX_GROUPS)).timeLimitMs(scanTimeoutMs)
             .cancelWhen(ClientConnection.goneCheck(ctx));
-        if (!scans.tryAcquire()) {
+        if (!scanCounters.tryStart()) {
             throw ApiException.tooManyRequests("two journal scans are already running; retry shortly", 1);
         }
         final Map<String, WindowStats> groups;
@@ -143,7 +140,7 @@ public final class QueryController {
             scanCounters.timedOut();
             throw ApiException.unavailable(e.getMessage(), 1);
         } finally {
-            scans.release();
+            scanCounters.end();
         }
         Json.stream(ctx, 200, g -> {
             g.writeStartObject();

@@ -39,10 +39,21 @@ final class StatsWriter {
      */
     static void window(final JsonGenerator g, final WindowStats s, final String model, final String group)
         throws IOException {
+        window(g, s, model, group, null);
+    }
+
+    /**
+     * @param extra writes fields of its own after the group's (a comparison's values), or null.
+     */
+    static void window(final JsonGenerator g, final WindowStats s, final String model, final String group,
+                       final Json.Body extra) throws IOException {
         g.writeStartObject();
         g.writeStringField("model", model);
         if (group != null) {
             g.writeStringField("group", group);
+        }
+        if (extra != null) {
+            extra.write(g);
         }
         Json.time(g, "from", s.fromMs());
         Json.time(g, "to", s.toMs());
