@@ -122,6 +122,9 @@ class CompareApiTest {
             assertTrue(b.at("/significance/p95LatencyMs/difference").asDouble() > 250);
             assertEquals("worse", b.at("/significance/errorRate/verdict").asText());
             assertEquals(600, b.at("/significance/errorRate/n").asLong());
+            assertEquals("worse", b.at("/significance/quality/accuracy/verdict").asText(), b.toString());
+            assertEquals(-0.3, b.at("/significance/quality/accuracy/difference").asDouble(), 1e-9);
+            assertEquals("welch", b.at("/significance/quality/accuracy/method").asText());
             assertEquals("no_significant_difference",
                 groups(vsA).get("a").at("/significance/p95LatencyMs/verdict").asText().toLowerCase());
         }

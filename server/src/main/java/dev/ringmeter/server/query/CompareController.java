@@ -386,7 +386,10 @@ public final class CompareController {
         }
     }
 
-    /** The group's difference from the baseline: P95 latency (ms) and error rate, each with its verdict. */
+    /**
+     * The group's difference from the baseline: P95 latency (ms), error rate and the mean of each quality score both
+     * carry (Welch), each with its verdict.
+     */
     private static void significance(final JsonGenerator g, final WindowStats baseline, final WindowStats group)
         throws IOException {
         g.writeObjectFieldStart("significance");
@@ -399,7 +402,25 @@ public final class CompareController {
         g.writeFieldName("errorRate");
         comparison(g, Significance.rate(baseline.errorCount(), baseline.count(), group.errorCount(), group.count(),
             Direction.LOWER_IS_BETTER));
+        g.writeObjectFieldStart("quality");
+        final Map<String, WindowStats.QualityScore> base = baseline.qualityScores();
+        for (final Map.Entry<String, WindowStats.QualityScore> e : group.qualityScores().entrySet()) {
+            final WindowStats.QualityScore a = base.get(e.getKey());
+            if (a != null) {
+                final WindowStats.QualityScore b = e.getValue();
+                g.writeFieldName(e.getKey());
+                comparison(g, Significance.mean(a.count(), a.mean(), variance(a), b.count(), b.mean(), variance(b),
+                    Direction.HIGHER_IS_BETTER));
+            }
+        }
         g.writeEndObject();
+        g.writeEndObject();
+    }
+
+    /** @return the score's sample variance; 0 for a single score (a mean of one has no spread to measure). */
+    private static double variance(final WindowStats.QualityScore q) {
+        final double sd = q.standardDeviation();
+        return sd == sd ? sd * sd : 0;
     }
 
     private static void comparison(final JsonGenerator g, final dev.ringmeter.core.decide.Comparison c)
