@@ -98,29 +98,38 @@ final class JournalSalvage {
         final List<CycleWalk> walks = new ArrayList<>();
         if (files != null) {
             Arrays.sort(files);
+            final RollCycle rollCycle = RollCycles.valueOf(config.journalRollCycle());
             for (final File f : files) {
-                walks.add(walk(f.toPath(), config.journalBlockBytes() / 4));
+                walks.add(walk(f.toPath(), config.journalBlockBytes() / 4, rollCycle));
             }
         }
         return walks;
     }
 
     /**
-     * Walks one cycle file, reading it only.
+     * Walks one cycle file, reading it only; a file whose documents are whole then has Chronicle's index of them
+     * checked ({@link CycleIndexCheck}), and one whose index does not agree is damaged (its documents readable).
      *
      * @param file             a cycle file.
      * @param maxDocumentBytes the longest document Chronicle writes (a quarter of a block).
+     * @param rollCycle        the journal's.
      * @return its readable documents and what is wrong with it, if anything.
      */
-    static CycleWalk walk(final Path file, final long maxDocumentBytes) {
+    static CycleWalk walk(final Path file, final long maxDocumentBytes, final RollCycle rollCycle) {
         final long length = file.toFile().length();
         final List<long[]> docs = new ArrayList<>();
+        final List<Long> metadata = new ArrayList<>();
         String damage;
         if (length < 8) {
             damage = "it has " + length + " bytes, too few for Chronicle's header";
         } else {
             try (MappedBytes bytes = MappedBytes.readOnly(file.toFile())) {
-                damage = walk(bytes, length, maxDocumentBytes, docs);
+                damage = walk(bytes, length, maxDocumentBytes, docs, metadata);
+                if (damage == null) {
+                    damage = CycleIndexCheck.damage(bytes, new CycleIndexCheck.Documents(
+                        metadata.stream().mapToLong(Long::longValue).toArray(),
+                        docs.stream().mapToLong(d -> d[0]).toArray()), rollCycle);
+                }
             } catch (final IOException | RuntimeException e) {
                 damage = "it cannot be read (" + e + ")";
             }
@@ -135,7 +144,7 @@ final class JournalSalvage {
     }
 
     private static String walk(final MappedBytes bytes, final long length, final long maxDocumentBytes,
-                               final List<long[]> docs) {
+                               final List<long[]> docs, final List<Long> metadata) {
         long p = 0;
         while (true) {
             if (p + 4 > length) {
@@ -166,6 +175,8 @@ final class JournalSalvage {
                     return "the document at offset " + p + " is damaged: " + wrong;
                 }
                 docs.add(new long[] {p, size});
+            } else {
+                metadata.add(p);
             }
             p = (p + 4 + size + 3) & ~3L;
         }
