@@ -24,7 +24,9 @@ import java.util.Arrays;
  * document, an event {@code index2index} or {@code index} holding an array of 64-bit values (its capacity, the number
  * used, the values).
  * <p>
- * Reads only the metadata documents a walk found, a few KiB to a few hundred KiB a cycle. Stateless; any thread.
+ * Reads only the metadata documents a walk found (64 KiB a cycle of the journal's default roll cycle) and holds the
+ * values of two index arrays at a time, at most 2 x 256 KiB (Chronicle's largest index count, 32 Ki entries).
+ * Stateless; any thread.
  */
 final class CycleIndexCheck {
     private static final int EVENT_NAME = 0xB9;
@@ -43,8 +45,8 @@ final class CycleIndexCheck {
     private static final int INT64 = 0xA7;
     /** Bytes 0 to 0x7F are a small number in themselves. */
     private static final int SMALL_NUMBER_MAX = 0x7F;
-    /** The largest index count and spacing Chronicle's roll cycles use, with room. */
-    private static final long SHAPE_MAX = 1 << 20;
+    /** The largest index spacing taken for one, with room above Chronicle's roll cycles' (at most 256). */
+    private static final long SPACING_MAX = 1 << 20;
 
     private CycleIndexCheck() {
     }
@@ -81,7 +83,7 @@ final class CycleIndexCheck {
         final long indexSpacing = header.number(header.field("indexSpacing"));
         final long index2Index = header.number(header.field("index2Index"));
         final long nextIndexed = header.number(header.field("lastIndex"));
-        if (!shape(indexCount) || !shape(indexSpacing)) {
+        if (!powerOfTwo(indexCount, RollCycle.MAX_INDEX_COUNT) || !powerOfTwo(indexSpacing, SPACING_MAX)) {
             return "Chronicle's header gives an index of " + indexCount + " entries every " + indexSpacing
                 + " documents";
         }
@@ -125,8 +127,8 @@ final class CycleIndexCheck {
         return null;
     }
 
-    private static boolean shape(final long value) {
-        return value > 0 && value <= SHAPE_MAX && Long.bitCount(value) == 1;
+    private static boolean powerOfTwo(final long value, final long max) {
+        return value > 0 && value <= max && Long.bitCount(value) == 1;
     }
 
     /** @return the values of the index array at an offset, which must be a metadata document the walk found. */

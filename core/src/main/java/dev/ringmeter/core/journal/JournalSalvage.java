@@ -33,8 +33,10 @@ import java.util.stream.Stream;
  * end-of-data marker of a cycle rolled over, both bits set, and its text "EOF"; or after the half-written document a
  * killed process left, not complete and of no length yet, within a document's largest size). Each data document
  * must pass {@link JournalDescriptor#damage}: its checksum record. The first thing found out of place makes the
- * file damaged, and the documents before it are its readable part. {@link Journal#indexMismatch} then checks, for
- * the files that pass, that Chronicle's own index of them agrees.
+ * file damaged, and the documents before it are its readable part. A file whose documents are whole has Chronicle's
+ * header and index arrays checked against them ({@link CycleIndexCheck}: an address there that damage made absurd
+ * would have Chronicle map the file until the heap is exhausted); one that fails is damaged with every document
+ * readable. {@link Journal#indexMismatch} then checks, for the files that pass, that Chronicle reads them so.
  * <p>
  * {@link #salvage} rewrites a damaged file's readable part, document by document, into a fresh file of the same
  * cycle (written by a queue of its own in {@code <data>/journal-salvage} whose clock stands in that cycle, since

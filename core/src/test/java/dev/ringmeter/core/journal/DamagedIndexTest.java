@@ -105,6 +105,27 @@ class DamagedIndexTest {
     }
 
     /**
+     * The check takes Chronicle's index of a whole journal as whole: 1,100 documents in one cycle (five entries of
+     * its index array, Chronicle indexing every 256th), written and closed, then opened again and appended to, open
+     * with no file moved aside.
+     */
+    @org.junit.jupiter.api.Test
+    void shouldTakeTheIndexOfAWholeJournalAsWhole() throws Exception {
+        final CachedEpochClock clock = new CachedEpochClock();
+        final int documents = 1_100;
+        try (EmbeddedStore store = EmbeddedStore.open(RecordedEvents.config(dir, clock))) {
+            RecordedEvents.record(store, clock, "t-", PER_CYCLE, PER_CYCLE + documents / 2);
+        }
+        try (EmbeddedStore store = EmbeddedStore.open(RecordedEvents.config(dir, clock))) {
+            RecordedEvents.record(store, clock, "t-", PER_CYCLE + documents / 2, PER_CYCLE + documents);
+        }
+        try (EmbeddedStore store = EmbeddedStore.open(RecordedEvents.config(dir, clock))) {
+            assertEquals(documents, RecordedEvents.assertGenuine(store).size());
+        }
+        assertFalse(Files.exists(dir.resolve(JournalSalvage.DAMAGED_DIRECTORY)), "no cycle file taken as damaged");
+    }
+
+    /**
      * Overwrites values of the first of Chronicle's arrays of 64-bit values after a marker: an event name
      * ("index2index": the addresses of the index arrays; "index": the addresses of every so many documents) or a
      * field of its header ("writePosition": the last document's address, and that address with its sequence).
