@@ -137,7 +137,11 @@ public final class Journal implements AutoCloseable {
                 if (!tailer.moveToIndex(afterIndex)) {
                     LOG.log(System.Logger.Level.WARNING, "the snapshot's journal position " + Long.toHexString(afterIndex)
                         + " is not in the journal (newer than it, or deleted); replaying what follows it");
-                    tailer.toStart();
+                    // from the start of its cycle if the journal holds that (a salvaged cycle's kept documents end
+                    // before it), so that a restart reads one cycle more, not the whole journal
+                    if (!tailer.moveToIndex(rollCycle.toIndex(rollCycle.toCycle(afterIndex), 0))) {
+                        tailer.toStart();
+                    }
                     while (tailer.index() <= afterIndex && skipOne(tailer)) {
                         // skip documents up to the snapshot's position
                     }

@@ -33,8 +33,10 @@ import java.util.stream.Stream;
  * end-of-data marker of a cycle rolled over, both bits set, and its text "EOF"; or after the half-written document a
  * killed process left, not complete and of no length yet, within a document's largest size). Each data document
  * must pass {@link JournalDescriptor#damage}: its checksum record. The first thing found out of place makes the
- * file damaged, and the documents before it are its readable part. {@link Journal#indexMismatch} then checks, for
- * the files that pass, that Chronicle's own index of them agrees.
+ * file damaged, and the documents before it are its readable part. A file whose documents are whole has Chronicle's
+ * header and index arrays checked against them ({@link CycleIndexCheck}: an address there that damage made absurd
+ * would have Chronicle map the file until the heap is exhausted); one that fails is damaged with every document
+ * readable. {@link Journal#indexMismatch} then checks, for the files that pass, that Chronicle reads them so.
  * <p>
  * {@link #salvage} rewrites a damaged file's readable part, document by document, into a fresh file of the same
  * cycle (written by a queue of its own in {@code <data>/journal-salvage} whose clock stands in that cycle, since
@@ -98,29 +100,38 @@ final class JournalSalvage {
         final List<CycleWalk> walks = new ArrayList<>();
         if (files != null) {
             Arrays.sort(files);
+            final RollCycle rollCycle = RollCycles.valueOf(config.journalRollCycle());
             for (final File f : files) {
-                walks.add(walk(f.toPath(), config.journalBlockBytes() / 4));
+                walks.add(walk(f.toPath(), config.journalBlockBytes() / 4, rollCycle));
             }
         }
         return walks;
     }
 
     /**
-     * Walks one cycle file, reading it only.
+     * Walks one cycle file, reading it only; a file whose documents are whole then has Chronicle's index of them
+     * checked ({@link CycleIndexCheck}), and one whose index does not agree is damaged (its documents readable).
      *
      * @param file             a cycle file.
      * @param maxDocumentBytes the longest document Chronicle writes (a quarter of a block).
+     * @param rollCycle        the journal's.
      * @return its readable documents and what is wrong with it, if anything.
      */
-    static CycleWalk walk(final Path file, final long maxDocumentBytes) {
+    static CycleWalk walk(final Path file, final long maxDocumentBytes, final RollCycle rollCycle) {
         final long length = file.toFile().length();
         final List<long[]> docs = new ArrayList<>();
+        final List<Long> metadata = new ArrayList<>();
         String damage;
         if (length < 8) {
             damage = "it has " + length + " bytes, too few for Chronicle's header";
         } else {
             try (MappedBytes bytes = MappedBytes.readOnly(file.toFile())) {
-                damage = walk(bytes, length, maxDocumentBytes, docs);
+                damage = walk(bytes, length, maxDocumentBytes, docs, metadata);
+                if (damage == null) {
+                    damage = CycleIndexCheck.damage(bytes, new CycleIndexCheck.Documents(
+                        metadata.stream().mapToLong(Long::longValue).toArray(),
+                        docs.stream().mapToLong(d -> d[0]).toArray()), rollCycle);
+                }
             } catch (final IOException | RuntimeException e) {
                 damage = "it cannot be read (" + e + ")";
             }
@@ -135,7 +146,7 @@ final class JournalSalvage {
     }
 
     private static String walk(final MappedBytes bytes, final long length, final long maxDocumentBytes,
-                               final List<long[]> docs) {
+                               final List<long[]> docs, final List<Long> metadata) {
         long p = 0;
         while (true) {
             if (p + 4 > length) {
@@ -166,6 +177,8 @@ final class JournalSalvage {
                     return "the document at offset " + p + " is damaged: " + wrong;
                 }
                 docs.add(new long[] {p, size});
+            } else {
+                metadata.add(p);
             }
             p = (p + 4 + size + 3) & ~3L;
         }
