@@ -6,6 +6,12 @@ import dev.ringmeter.InvalidEventException;
 import dev.ringmeter.MetricSample;
 import dev.ringmeter.core.aggregate.AggregateHandler;
 import dev.ringmeter.core.aggregate.Aggregates;
+import dev.ringmeter.core.cost.CostRecompute;
+import dev.ringmeter.core.cost.PriceBook;
+import dev.ringmeter.core.cost.PriceChange;
+import dev.ringmeter.core.cost.PriceEntry;
+import dev.ringmeter.core.cost.PriceEntryRules;
+import dev.ringmeter.core.cost.RecomputeRequest;
 import dev.ringmeter.core.dictionary.Dictionary;
 import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.ingest.EventRules;
@@ -17,6 +23,7 @@ import dev.ringmeter.core.ingest.WaitStrategies;
 import dev.ringmeter.core.journal.DataDirectoryLock;
 import dev.ringmeter.core.journal.Journal;
 import dev.ringmeter.core.journal.JournalHandler;
+import dev.ringmeter.core.journal.RecomputeScan;
 import dev.ringmeter.core.journal.Snapshot;
 import dev.ringmeter.core.journal.SnapshotWriter;
 import dev.ringmeter.core.journal.StoreRecovery;
@@ -71,6 +78,8 @@ public final class EmbeddedStore implements EventRecorder {
     private final RingConsumers consumers;
     private final RingPublisher publisher;
     private final ShutdownHook shutdownHook;
+    /** One recompute at a time. */
+    private final Object recomputeLock = new Object();
 
     private EmbeddedStore(final StoreConfig config) {
         this.config = config;
@@ -223,19 +232,148 @@ public final class EmbeddedStore implements EventRecorder {
     public boolean setPrice(final String model, final double inputUsdPerMillion, final double outputUsdPerMillion) {
         PriceRules.check(model, inputUsdPerMillion, outputUsdPerMillion);
         publisher.ensureOpen();
-        final int id = dictionary.id(Dimension.MODEL, model);
+        dictionary.id(Dimension.MODEL, model);   // the model is known from its price on, as before price entries
+        return publishPriceChange(PriceChange.upsert(PriceBook.legacy(model, 0, inputUsdPerMillion,
+            outputUsdPerMillion)));
+    }
+
+    /**
+     * Adds a price entry, applied to the events recorded after this call that carry no cost of their own and whose
+     * time is at or after its effective-from (events already recorded keep their cost until a
+     * {@link #recomputeCosts recompute}). Waits for a ring slot as {@link #setPrice} does, then for the change to
+     * be journaled.
+     *
+     * @param entry     the entry (its id and revision are decided by the store).
+     * @param timeoutMs how long to wait for the change to be applied.
+     * @return the change, with its id and revision; null if the ring stayed full or the wait passed the timeout.
+     * @throws InvalidEventException naming the field of the entry that breaks a rule.
+     * @throws IllegalArgumentException if the store refused it (the price book is full).
+     * @throws IllegalStateException if the store is closed or its journal failed.
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    public PriceChange putPriceEntry(final PriceEntry entry, final long timeoutMs) throws InterruptedException {
+        PriceEntryRules.check(entry.match(), entry.pattern(), entry.effectiveFromMs(), entry.base(), entry.tiers());
+        return applyPriceChange(PriceChange.put(entry), timeoutMs);
+    }
+
+    /**
+     * Removes a user's price entry, as {@link #putPriceEntry} adds one.
+     *
+     * @param id        of the entry.
+     * @param timeoutMs how long to wait for the change to be applied.
+     * @return the change; null if the ring stayed full or the wait passed the timeout.
+     * @throws IllegalArgumentException if no user entry has that id.
+     * @throws IllegalStateException if the store is closed or its journal failed.
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    public PriceChange removePriceEntry(final long id, final long timeoutMs) throws InterruptedException {
+        return applyPriceChange(PriceChange.remove(id), timeoutMs);
+    }
+
+    private PriceChange applyPriceChange(final PriceChange change, final long timeoutMs)
+        throws InterruptedException {
+        publisher.ensureOpen();
+        if (!publishPriceChange(change) || !flush(timeoutMs, TimeUnit.MILLISECONDS) || !change.decided()) {
+            return null;
+        }
+        if (change.refusal() != null) {
+            throw new IllegalArgumentException(change.refusal());
+        }
+        return change;
+    }
+
+    private boolean publishPriceChange(final PriceChange change) {
         final long sequence = publisher.claimWaiting();
         if (sequence < 0) {
             return false;
         }
         final EventSlot slot = publisher.slot(sequence);
-        slot.kind = EventSlot.KIND_PRICE;
+        slot.kind = EventSlot.KIND_PRICE_ENTRY;
         slot.timestampMs = clock.time();
-        slot.model = id;
-        slot.priceInputUsdPerMillion = inputUsdPerMillion;
-        slot.priceOutputUsdPerMillion = outputUsdPerMillion;
+        slot.priceChange = change;
         publisher.publish(sequence);
         return true;
+    }
+
+    /**
+     * @return the store's prices: the user's entries, the built-in list, resolution by model and time. Any thread.
+     */
+    public PriceBook prices() {
+        return aggregates.prices();
+    }
+
+    /**
+     * Recomputes the cost of the journaled events of a time range with the price entries as they stand now
+     * ({@link CostRecompute}): journaled first (a RECOMPUTE record with the range and the price book's revision),
+     * then the events the journal holds before it are read and every change of the cost counted in the windows is
+     * sent through the ring. Idempotent: a second recompute of the same range with no price change between changes
+     * nothing. One recompute at a time (a second call waits for the first).
+     *
+     * @param fromMs    range start, inclusive, epoch ms.
+     * @param toMs      range end, exclusive.
+     * @param timeoutMs how long each wait for the ring may take.
+     * @return what it did.
+     * @throws IllegalStateException if the store keeps no journal (in memory), is closed, or the ring stayed full.
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    public CostRecompute.Report recomputeCosts(final long fromMs, final long toMs, final long timeoutMs)
+        throws InterruptedException {
+        if (journal == null) {
+            throw new IllegalStateException("a recompute reads the events from the journal, and a store without a"
+                + " data directory keeps none: its events keep the cost they were recorded with");
+        }
+        if (fromMs < 0 || toMs <= fromMs) {
+            throw new IllegalArgumentException("the range [" + fromMs + ", " + toMs + ") is empty or negative");
+        }
+        synchronized (recomputeLock) {
+            if (aggregates.prices().recomputes().size() >= PriceBook.MAX_RECOMPUTES) {
+                throw new IllegalStateException("the store holds " + PriceBook.MAX_RECOMPUTES + " recomputes, its "
+                    + "limit; no more can be made");
+            }
+            publisher.ensureOpen();
+            final RecomputeRequest request = new RecomputeRequest(fromMs, toMs);
+            long sequence = publisher.claimWaiting();
+            if (sequence < 0) {
+                throw new IllegalStateException("the ring stayed full; the recompute was not started");
+            }
+            EventSlot slot = publisher.slot(sequence);
+            slot.kind = EventSlot.KIND_RECOMPUTE;
+            slot.timestampMs = clock.time();
+            slot.recompute = request;
+            publisher.publish(sequence);
+            try {
+                if (!flush(timeoutMs, TimeUnit.MILLISECONDS) || request.journalIndex() < 0) {
+                    throw new IllegalStateException("the recompute was not journaled within " + timeoutMs + " ms");
+                }
+                return CostRecompute.run(aggregates.prices(), request, (from, to, before, visitor) ->
+                    RecomputeScan.scan(journal, config, dictionary, from, to, before, visitor::onEvent),
+                    this::sendCostChange);
+            } finally {
+                sequence = publisher.claimWaiting();
+                if (sequence >= 0) {
+                    slot = publisher.slot(sequence);
+                    slot.kind = EventSlot.KIND_COST_CHANGE;
+                    slot.recompute = request;   // the end of its changes
+                    slot.timestampMs = clock.time();
+                    publisher.publish(sequence);
+                    flush(timeoutMs, TimeUnit.MILLISECONDS);
+                }
+            }
+        }
+    }
+
+    private void sendCostChange(final EventSlot event, final double deltaUsd, final int costCountDelta) {
+        final long sequence = publisher.claimWaiting();
+        if (sequence < 0) {
+            throw new IllegalStateException("the ring stayed full during a recompute; the store replays it whole "
+                + "from the journal at its next open");
+        }
+        final EventSlot slot = publisher.slot(sequence);
+        try {
+            slot.fillCostChange(event, deltaUsd, costCountDelta);
+        } finally {
+            publisher.publish(sequence);
+        }
     }
 
     @Override

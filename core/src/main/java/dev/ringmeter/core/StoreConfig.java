@@ -74,6 +74,7 @@ public final class StoreConfig {
     private boolean journalSync;
     private long snapshotIntervalMs = TimeUnit.MINUTES.toMillis(5);
     private boolean shutdownHook = true;
+    private boolean builtInPrices = true;
 
     /** Creates a configuration with every default. */
     public StoreConfig() {
@@ -308,6 +309,16 @@ public final class StoreConfig {
     }
 
     /**
+     * @param use whether the built-in price list ({@code BuiltInPrices}) prices events no entry of the user's
+     *            prices; default true.
+     * @return this.
+     */
+    public StoreConfig builtInPrices(final boolean use) {
+        this.builtInPrices = use;
+        return this;
+    }
+
+    /**
      * @param install whether a durable store closes itself (drain, snapshot, close the journal) in a JVM
      *                shutdown hook, e.g. on SIGTERM; default true.
      * @return this.
@@ -492,6 +503,11 @@ public final class StoreConfig {
 
     public boolean shutdownHook() {
         return shutdownHook;
+    }
+
+    /** @return whether the built-in price list is used. */
+    public boolean builtInPrices() {
+        return builtInPrices;
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.ringmeter.server.http.Json;
 import dev.ringmeter.server.ingest.IngestController;
 import dev.ringmeter.server.ingest.IngestGate;
 import dev.ringmeter.server.ingest.IngestService;
+import dev.ringmeter.server.ingest.PricesController;
 import dev.ringmeter.server.ingest.PricingController;
 import dev.ringmeter.server.ops.OpsController;
 import dev.ringmeter.server.query.CompareController;
@@ -53,6 +54,7 @@ public final class RingmeterServer implements AutoCloseable {
         final QueryController query = new QueryController(holder, config.scanTimeoutMs(), scans);
         final CompareController compare = new CompareController(holder, config.scanTimeoutMs(), scans);
         final PricingController pricing = new PricingController(holder, ingest, config);
+        final PricesController prices = new PricesController(holder, ingest, config);
         final OpsController ops = new OpsController(holder, gate, scans, config.clock(), startTimeMs);
         final ErrorReplies errors = new ErrorReplies();
         final BearerAuth auth = config.token() == null ? null : new BearerAuth(config.token());
@@ -84,6 +86,11 @@ public final class RingmeterServer implements AutoCloseable {
             c.routes.put("/api/v1/pricing", pricing::putAll);
             c.routes.get("/api/v1/pricing/{model}", pricing::getOne);
             c.routes.put("/api/v1/pricing/{model}", pricing::putOne);
+            c.routes.get("/api/v1/prices", prices::list);
+            c.routes.post("/api/v1/prices", prices::add);
+            c.routes.get("/api/v1/prices/resolve", prices::resolve);
+            c.routes.post("/api/v1/prices/recompute", prices::recompute);
+            c.routes.delete("/api/v1/prices/{id}", prices::remove);
             c.routes.get("/api/v1/system", ops::system);
             c.routes.get("/api/v1/openapi.yaml", ops::openApi);
             c.routes.get("/health", ops::health);

@@ -1,14 +1,17 @@
 package dev.ringmeter.core.aggregate;
 
 import com.lmax.disruptor.EventHandler;
+import dev.ringmeter.core.cost.PriceBook;
 import dev.ringmeter.core.ingest.EventSlot;
 import org.agrona.concurrent.EpochClock;
 
 /**
  * The ring consumer that applies events to the {@link Aggregates}. Takes the aggregates' lock once per batch (or
  * per {@value Aggregates#MAX_EVENTS_PER_LOCK} events) rather than per event, stamps events that carry no time
- * with the clock read once per batch and, as the writer of the {@link PriceTable}, stamps their cost (both only
- * when no journal handler did before it), captures a snapshot when one is due
+ * with the clock read once per batch and, as the writer of the {@link PriceBook}, stamps their cost (both only
+ * when no journal handler did before it), notes each journaled recompute in the price book, applies the cost
+ * changes a recompute sends, captures a snapshot when one is due (never while a recompute's changes are still
+ * coming: a snapshot then would hold half of them at a position after the recompute's record)
  * (at the next end of a journal document, so that the snapshot's journal position is exact; another thread writes
  * it, see {@link Aggregates#capture}), has the dictionary release the ids idle past its window
  * ({@link dev.ringmeter.core.dictionary.IdleRelease}, at the start of a batch when a sweep is due), and allocates
@@ -28,7 +31,7 @@ public final class AggregateHandler implements EventHandler<EventSlot> {
     }
 
     private final Aggregates aggregates;
-    private final PriceTable prices;
+    private final PriceBook prices;
     private final EpochClock clock;
     private final Snapshotter snapshotter;
     private final long snapshotIntervalMs;
@@ -38,6 +41,8 @@ public final class AggregateHandler implements EventHandler<EventSlot> {
     private long lastJournalIndex = -1;
     private long lastSnapshotMs;
     private boolean snapshotDue;
+    /** Recomputes journaled whose cost changes have not all been applied yet. */
+    private volatile int recomputesPending;
 
     /**
      * @param aggregates         to apply events to.
@@ -48,7 +53,7 @@ public final class AggregateHandler implements EventHandler<EventSlot> {
      * @param snapshotIntervalMs how often to snapshot.
      * @param recoveredIndex     index of the last journal document already in the aggregates (recovered), or -1.
      */
-    public AggregateHandler(final Aggregates aggregates, final PriceTable prices, final EpochClock clock,
+    public AggregateHandler(final Aggregates aggregates, final PriceBook prices, final EpochClock clock,
                             final Snapshotter snapshotter, final long snapshotIntervalMs, final long recoveredIndex) {
         this.aggregates = aggregates;
         this.prices = prices;
@@ -80,12 +85,20 @@ public final class AggregateHandler implements EventHandler<EventSlot> {
                 if (prices != null) {
                     prices.stamp(slot);
                 }
-                aggregates.apply(slot, slot.timestampMs);
+                if (slot.kind == EventSlot.KIND_RECOMPUTE) {
+                    slot.recompute.journalIndex(slot.journalIndex);
+                    aggregates.recover(slot);   // notes the recompute in the price book
+                    recomputesPending++;
+                } else if (slot.kind == EventSlot.KIND_COST_CHANGE && slot.recompute != null) {
+                    recomputesPending--;   // the end of a recompute's changes
+                } else {
+                    aggregates.apply(slot, slot.timestampMs);
+                }
             }
             if (slot.endsDocument) {
                 // every event of the document is applied: a snapshot here matches a journal position exactly
                 lastJournalIndex = slot.journalIndex;
-                if (snapshotDue) {
+                if (snapshotDue && recomputesPending == 0) {
                     snapshotDue = false;
                     snapshotter.snapshot(lastJournalIndex);
                 }
@@ -96,6 +109,14 @@ public final class AggregateHandler implements EventHandler<EventSlot> {
                 aggregates.unlock();
             }
         }
+    }
+
+    /**
+     * @return whether a recompute's cost changes are still coming: a snapshot now would hold part of them. Any
+     * thread.
+     */
+    public boolean recomputePending() {
+        return recomputesPending > 0;
     }
 
     /**

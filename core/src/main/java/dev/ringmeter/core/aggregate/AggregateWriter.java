@@ -58,6 +58,9 @@ final class AggregateWriter {
                 useTags(e);
                 break;
             }
+            case EventSlot.KIND_COST_CHANGE:
+                changeCost(e, timeMs);
+                break;
             case EventSlot.KIND_METRIC:
                 useTags(e);
                 totals.metricSamples++;
@@ -66,6 +69,20 @@ final class AggregateWriter {
             default:
                 break;
         }
+    }
+
+    /**
+     * Applies a recompute's change to the cost counted for one event: to every bucket of its model's tiers, and of
+     * the all-models tiers, that holds its time ({@link TimeTiers#changeCost}), and to its combination's bucket
+     * ({@link Combinations#changeCost}). The cumulative totals (Prometheus
+     * counters, which never go down) and the recent events keep the cost the event was recorded with.
+     */
+    private void changeCost(final EventSlot e, final long timeMs) {
+        final TimeTiers t = tiers.findModel(e.model);
+        if (t != null) {
+            t.changeCost(e.costUsd, e.costCountDelta, timeMs);
+        }
+        combinations.changeCost(e, timeMs);
     }
 
     private void useTags(final EventSlot e) {

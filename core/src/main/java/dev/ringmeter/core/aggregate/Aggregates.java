@@ -2,6 +2,8 @@ package dev.ringmeter.core.aggregate;
 
 import dev.ringmeter.Event;
 import dev.ringmeter.core.StoreConfig;
+import dev.ringmeter.core.cost.BuiltInPrices;
+import dev.ringmeter.core.cost.PriceBook;
 import dev.ringmeter.core.dictionary.Dictionary;
 import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.dictionary.IdleRelease;
@@ -27,7 +29,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>
  * The jobs live in their own classes: the {@link TierRegistry} holds the tiers by id, the {@link AggregateWriter}
  * applies events, {@link CumulativeTotals} counts them for good, {@link WindowQueries} answers queries, the
- * {@link PriceTable} prices events and the {@link AggregatesCodec} lays the state out in a snapshot.
+ * {@link PriceBook} prices events and the {@link AggregatesCodec} lays the state out in a snapshot.
  * <p>
  * Threading: exactly one writer, the {@link AggregateHandler} on the store's consumer thread, which holds
  * {@link #lock} while it applies a batch of events (at most {@value #MAX_EVENTS_PER_LOCK} at a time). Readers come
@@ -36,7 +38,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * batches, and merges them after it (the writer changes copies of pinned buckets, see {@link CopyOnWrite}); the
  * totals are copied one model at a time; {@link #models()} and {@link #metricNames()} take no lock. A snapshot is
  * {@link #capture captured} by the writer, between two documents, into an {@link AggregatesImage} that another
- * thread writes while the writer goes on. The price table has its own contract (see {@link PriceTable}) and needs
+ * thread writes while the writer goes on. The price table has its own contract (see {@link PriceBook}) and needs
  * no lock.
  */
 public final class Aggregates {
@@ -46,7 +48,7 @@ public final class Aggregates {
     private final StoreConfig config;
     private final Dictionary dictionary;
     private final int maxStringLength;
-    private final PriceTable prices = new PriceTable();
+    private final PriceBook prices;
     private final TierRegistry tiers;
     private final CumulativeTotals totals = new CumulativeTotals();
     private final IdleRelease idleRelease;
@@ -62,6 +64,7 @@ public final class Aggregates {
         this.config = config;
         this.dictionary = dictionary;
         this.maxStringLength = config.maxStringLength();
+        this.prices = new PriceBook(dictionary, config.builtInPrices() ? BuiltInPrices.standard() : BuiltInPrices.none());
         this.tiers = new TierRegistry(config, dictionary, false);
         this.idleRelease = new IdleRelease(dictionary);
         this.combinations = new Combinations(dictionary, qualityNames(config), config.comparisonCombinations(), false);
@@ -97,13 +100,17 @@ public final class Aggregates {
     /**
      * Applies one journal record while the store recovers, on the opening thread before the ring starts: a price
      * record sets the price table; an event or sample is applied with the cost it was journaled with (never
-     * priced again, see {@link PriceTable}).
+     * priced again, see {@link PriceBook}); a recompute is noted in the price book (its cost changes are
+     * replayed by the store's recovery).
      *
      * @param record the record, with its time.
      */
     public void recover(final EventSlot record) {
-        if (record.kind == EventSlot.KIND_PRICE) {
-            prices.set(record.model, record.priceInputUsdPerMillion, record.priceOutputUsdPerMillion);
+        if (record.kind == EventSlot.KIND_PRICE || record.kind == EventSlot.KIND_PRICE_ENTRY) {
+            prices.stamp(record);
+        } else if (record.kind == EventSlot.KIND_RECOMPUTE) {
+            prices.recomputed(new PriceBook.RecomputeMark(record.recompute.fromMs, record.recompute.toMs,
+                record.recompute.revision(), record.journalIndex));
         } else {
             writer.apply(record, record.timestampMs);
         }
@@ -112,7 +119,7 @@ public final class Aggregates {
     /**
      * @return the store's one price table, for its writer (the ring's first consumer).
      */
-    public PriceTable prices() {
+    public PriceBook prices() {
         return prices;
     }
 
@@ -195,7 +202,8 @@ public final class Aggregates {
      * @return {input, output} USD per million tokens, or null if the model has no price.
      */
     public double[] price(final String model) {
-        return prices.price(dictionary.find(Dimension.MODEL, model));
+        final dev.ringmeter.core.cost.PriceEntry e = prices.resolver().entry(model, config.clock().time());
+        return e == null ? null : new double[] {e.base().inputUsdPerMillion(), e.base().outputUsdPerMillion()};
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.ringmeter.core.aggregate;
 
+import dev.ringmeter.core.cost.PriceBook;
+
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -8,7 +10,8 @@ import java.io.IOException;
  * The snapshot layout of the {@link Aggregates}: the price table, the cumulative counters, every tier and the
  * per-model totals.
  * <pre>
- *  prices:     count:4 (model:4 inputUsdPerMillion:double outputUsdPerMillion:double)*
+ *  prices:     the price book, see PriceBook#write (snapshot version 4 and older: the price table,
+ *              count:4 (model:4 inputUsdPerMillion:double outputUsdPerMillion:double)*)
  *  counters:   events:8 metricSamples:8 expired:8
  *  tiers:      all-models tiers | models:4 (id:4 tiers recentEvents)* | metrics:4 (id:4 tiers)*
  *  (tiers):    per tier (headStartMs:8 nextToRollMs:8 buckets:4 (index:4 bucket)*) | held:4 bucket*
@@ -31,7 +34,7 @@ final class AggregatesCodec {
     private AggregatesCodec() {
     }
 
-    static void write(final DataOutput out, final PriceTable prices, final CumulativeTotals totals,
+    static void write(final DataOutput out, final PriceBook prices, final CumulativeTotals totals,
                       final TierRegistry tiers) throws IOException {
         prices.write(out);
         out.writeLong(totals.events);
@@ -56,9 +59,13 @@ final class AggregatesCodec {
         writeTotals(out, totals);
     }
 
-    static void read(final DataInput in, final PriceTable prices, final CumulativeTotals totals,
+    static void read(final DataInput in, final PriceBook prices, final CumulativeTotals totals,
                      final TierRegistry tiers, final int snapshot, final int maxStringLength) throws IOException {
-        prices.read(in);
+        if (snapshot >= 5) {
+            prices.read(in);
+        } else {
+            prices.readLegacyTable(in);
+        }
         totals.events = in.readLong();
         totals.metricSamples = in.readLong();
         totals.expired = in.readLong();

@@ -10,7 +10,7 @@ import java.io.IOException;
  * The aggregates as they stood at one point of the writer's stream, for a snapshot: where every tier stands and its
  * buckets, those held ahead of the clock included (shared with the writer, which froze them and changes copies
  * instead, see {@link CopyOnWrite}), copies of the recent events (their names too) and of the cumulative totals, and
- * the store's price table (read when written, see {@link PriceTable} on snapshots). Capturing it
+ * the store's price table (read when written, see {@code PriceBook} on snapshots). Capturing it
  * ({@link Aggregates#capture}) costs the writer a copy of references and small tables, not of the buckets, so a
  * snapshot is written while ingestion goes on. Until it is released, the dictionary keeps the name of every id it
  * frees ({@link Dictionary#captureForSnapshot()}), so the dictionary written beside it still names every id as the
@@ -22,7 +22,7 @@ import java.io.IOException;
  */
 public final class AggregatesImage {
     private final Dictionary dictionary;
-    private final PriceTable prices;
+    private final dev.ringmeter.core.cost.PriceBook prices;
     private final CopyOnWrite cow;
     final TierRegistry tiers;
     final CumulativeTotals totals = new CumulativeTotals();
@@ -30,8 +30,9 @@ public final class AggregatesImage {
     final Combinations combinations;
     private final Combinations liveCombinations;
 
-    AggregatesImage(final StoreConfig config, final Dictionary dictionary, final PriceTable prices,
-                    final CopyOnWrite cow, final Combinations liveCombinations) {
+    AggregatesImage(final StoreConfig config, final Dictionary dictionary,
+                    final dev.ringmeter.core.cost.PriceBook prices, final CopyOnWrite cow,
+                    final Combinations liveCombinations) {
         this.dictionary = dictionary;
         this.prices = prices;
         this.cow = cow;

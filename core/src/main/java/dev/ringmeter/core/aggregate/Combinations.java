@@ -143,6 +143,33 @@ final class Combinations {
      * @param timeMs its time.
      */
     void add(final EventSlot e, final long timeMs) {
+        Combination c = find(e);
+        if (c == null) {
+            c = make(probe, timeMs);
+        }
+        c.add(e, timeMs, cow);
+    }
+
+    /**
+     * Changes the cost counted for an event already added (a recompute's {@link EventSlot#KIND_COST_CHANGE}): in the
+     * bucket of its combination that holds its time now, the 5-minute one or, once that rolled up, the hour. A change
+     * for a combination no longer kept, or a time older than its rings, changes nothing. Writer only.
+     *
+     * @param e      the change: the event's ids, status and tags, the cost difference and the priced count's.
+     * @param timeMs the event's time.
+     */
+    void changeCost(final EventSlot e, final long timeMs) {
+        final Combination c = find(e);
+        if (c != null) {
+            c.changeCost(e.costUsd, e.costCountDelta, timeMs, cow);
+        }
+    }
+
+    /**
+     * @return the live combination of the event's values (its key left in {@link #probe}), or null if there is none;
+     * one whose ids now mean other names is retired on the way.
+     */
+    private Combination find(final EventSlot e) {
         final int[] key = probe;
         for (int f = 0; f < FIELDS.length; f++) {
             key[f] = e.id(FIELDS[f]);
@@ -151,26 +178,20 @@ final class Combinations {
         sortTags(e, key);
         final int hash = hash(key);
         final int mask = table.length - 1;
-        Combination c = null;
         for (int slot = hash & mask; ; slot = (slot + 1) & mask) {
             final int at = table[slot];
             if (at == 0) {
-                break;
+                return null;
             }
             final Combination k = all[at - 1];
             if (Arrays.equals(k.key, key)) {
                 if (sameNames(k)) {
-                    c = k;
-                } else {
-                    retire(k);
+                    return k;
                 }
-                break;
+                retire(k);
+                return null;
             }
         }
-        if (c == null) {
-            c = make(key, timeMs);
-        }
-        c.add(e, timeMs, cow);
     }
 
     /** Puts the event's tag pairs into the key in the order of their key ids, so tag order does not matter. */
@@ -580,6 +601,24 @@ final class Combinations {
                 }
             }
             b.measures.add(e);
+        }
+
+        /** Changes the cost in the bucket that holds the time now, if one does (copied first if a reader holds it). */
+        void changeCost(final double deltaUsd, final int costCountDelta, final long timeMs, final CopyOnWrite cow) {
+            for (int tier = 0; tier < rings.length; tier++) {
+                final long w = WIDTHS_MS[tier];
+                final Bucket[] ring = rings[tier];
+                final int i = (int)Math.floorMod(Math.floorDiv(timeMs, w), (long)ring.length);
+                Bucket b = ring[i];
+                if (b != null && b.startMs == timeMs - Math.floorMod(timeMs, w)) {
+                    if (!cow.mayChange(b)) {
+                        b = cow.replace(b, true);
+                        ring[i] = b;
+                    }
+                    b.measures.changeCost(deltaUsd, costCountDelta);
+                    return;
+                }
+            }
         }
 
         /**

@@ -278,6 +278,17 @@ public final class Measures {
      *
      * @param o the measures to add.
      */
+    /**
+     * Changes the cost counted, as a recompute of an event's cost does.
+     *
+     * @param deltaUsd       added to the cost.
+     * @param costCountDelta added to the count of priced events.
+     */
+    void changeCost(final double deltaUsd, final int costCountDelta) {
+        costUsd += deltaUsd;
+        costCount += costCountDelta;
+    }
+
     void merge(final Measures o) {
         if (o.count == 0) {
             return;

@@ -129,6 +129,44 @@ final class TimeTiers {
     }
 
     /**
+     * Changes the cost counted for an event already added at its time (a recompute): in every bucket that holds the
+     * time, as {@link #add} would add an event there, and in the parent's if it already has that second. A path of
+     * its own beside {@link #add}: a time ahead of the head is not one an event was added at, so it changes nothing.
+     *
+     * @param deltaUsd       added to the buckets' cost.
+     * @param costCountDelta added to their count of priced events.
+     * @param timeMs         the event's time.
+     */
+    void changeCost(final double deltaUsd, final int costCountDelta, final long timeMs) {
+        if (headStart == NO_TIME || timeMs >= headEnd) {
+            changeHeld(deltaUsd, costCountDelta, timeMs);
+            return;
+        }
+        if (parent != null && timeMs < headStart) {
+            parent.changeCost(deltaUsd, costCountDelta, timeMs);
+        }
+        final int n = directBuckets(timeMs);
+        for (int i = 0; i < n; i++) {
+            direct[i].measures.changeCost(deltaUsd, costCountDelta);
+        }
+    }
+
+    /** A cost change for a time ahead of the head: in the bucket held ahead for it, if there is one. */
+    private void changeHeld(final double deltaUsd, final int costCountDelta, final long timeMs) {
+        final long start = timeMs - timeMs % widthMs[0];
+        for (int i = 0; aheadCount > 0 && i < ahead.length; i++) {
+            Bucket b = ahead[i];
+            if (b != null && b.startMs == start) {
+                if (!cow.mayChange(b)) {
+                    b = cow.replace(b, true);
+                    ahead[i] = b;
+                }
+                b.measures.changeCost(deltaUsd, costCountDelta);
+            }
+        }
+    }
+
+    /**
      * Adds a custom metric sample at its time.
      *
      * @param value  of the sample.

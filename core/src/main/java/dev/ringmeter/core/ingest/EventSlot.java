@@ -25,6 +25,16 @@ public final class EventSlot {
     public static final byte KIND_METRIC = 2;
     /** The slot sets the price of a model: {@link #model}, {@link #priceInputUsdPerMillion}, ... */
     public static final byte KIND_PRICE = 3;
+    /** The slot changes the price entries: {@link #priceChange} (journaled as PRICE_ENTRY). */
+    public static final byte KIND_PRICE_ENTRY = 7;
+    /** The slot asks for a recompute of costs: {@link #recompute} (journaled as RECOMPUTE). */
+    public static final byte KIND_RECOMPUTE = 8;
+    /**
+     * The slot changes the cost counted for one journaled event (in memory only, never journaled): the event's
+     * time and ids as recorded, {@link #costUsd} the difference to add and {@link #costCountDelta} +1 if the event
+     * became priced, -1 if it no longer is, 0 otherwise.
+     */
+    public static final byte KIND_COST_CHANGE = 9;
 
     public byte kind;
     /** Index of the journal document holding the slot, set by the journal handler; -1 without a journal. */
@@ -60,6 +70,14 @@ public final class EventSlot {
     public long memoryBytes;
     public long cpuNs;
     public double costUsd;
+    /** Whether the store priced the event (its cost is not the caller's), journaled with it. */
+    public boolean costPriced;
+    /** Cost changes: +1 if the event became priced, -1 if it no longer is, else 0. */
+    public int costCountDelta;
+    /** Price entry changes: the change. */
+    public dev.ringmeter.core.cost.PriceChange priceChange;
+    /** Recomputes: the request. */
+    public dev.ringmeter.core.cost.RecomputeRequest recompute;
     public int qualityCount;
     public final int[] qualityNames = new int[Event.MAX_QUALITY];
     public final double[] qualityValues = new double[Event.MAX_QUALITY];
@@ -107,6 +125,7 @@ public final class EventSlot {
         memoryBytes = event.memoryBytes();
         cpuNs = event.cpuNs();
         costUsd = event.costUsd();
+        costPriced = false;
         final int q = event.qualityCount();
         for (int i = 0; i < q; i++) {
             qualityNames[i] = dictionary.id(Dimension.QUALITY_NAME, event.qualityName(i));
@@ -130,6 +149,41 @@ public final class EventSlot {
         metricValue = sample.value();
         fillTags(sample, dictionary);
         kind = KIND_METRIC;
+    }
+
+    /**
+     * Makes this slot the cost change of a journaled event: its time and ids, the difference and the count's.
+     *
+     * @param event          as read from the journal, its ids those of the store's dictionary.
+     * @param deltaUsd       the difference to add to the counted cost.
+     * @param costCountDelta +1, -1 or 0.
+     */
+    public void fillCostChange(final EventSlot event, final double deltaUsd, final int costCountDelta) {
+        kind = KIND_VOID;
+        timestampMs = event.timestampMs;
+        model = event.model;
+        operation = event.operation;
+        pipeline = event.pipeline;
+        step = event.step;
+        run = event.run;
+        task = event.task;
+        config = event.config;
+        errorType = event.errorType;
+        provider = event.provider;
+        tool = event.tool;
+        agent = event.agent;
+        status = event.status;
+        retries = event.retries;
+        promptTokens = event.promptTokens;
+        completionTokens = event.completionTokens;
+        System.arraycopy(event.tagKeys, 0, tagKeys, 0, event.tagCount);
+        System.arraycopy(event.tagValues, 0, tagValues, 0, event.tagCount);
+        tagCount = event.tagCount;
+        qualityCount = 0;
+        costUsd = deltaUsd;
+        this.costCountDelta = costCountDelta;
+        recompute = null;
+        kind = KIND_COST_CHANGE;
     }
 
     private void fillTags(final dev.ringmeter.Tagged tagged, final Dictionary dictionary) {

@@ -23,7 +23,10 @@ import java.util.regex.Pattern;
  *  data format 3  FORMAT "ringmeter-data 3": journal records of version 4 (events carry provider, tool, agent,
  *                 cached, cache-write and reasoning tokens), snapshots of version 4 (the new dimensions in the
  *                 dictionary, the new sums in buckets and recent events, and the in-memory comparisons after
- *                 the aggregates; from a version-3 snapshot the comparisons are complete only from its time);
+ *                 the aggregates; from a version-3 snapshot the comparisons are complete only from its time).
+ *                 Snapshots of version 5 hold the price book (entries, their changes, recomputes) in place of
+ *                 the price table; the journal gains PRICE_ENTRY and RECOMPUTE records (new kinds, so the record
+ *                 version stays 4) and the bit of an event's cache byte that says the store priced it;
  *                 everything older still read
  * </pre>
  * At open ({@link #openOrUpgrade}, before the journal is touched): a directory of a format newer than this code
@@ -47,8 +50,8 @@ public final class FormatVersion {
     public static final byte JOURNAL_RECORD_CHECKED = 3;
     /** The oldest journal record version read. */
     public static final byte JOURNAL_RECORD_OLDEST = 1;
-    /** The snapshot version written: version 4 adds the in-memory comparisons after the aggregates. */
-    public static final int SNAPSHOT = 4;
+    /** The snapshot version written: version 5 holds the price book, version 4 the in-memory comparisons. */
+    public static final int SNAPSHOT = 5;
     /** The first snapshot version that holds the in-memory comparisons; version 3 is read without them. */
     public static final int SNAPSHOT_COMPARISONS = 4;
     /** The oldest snapshot version read. */

@@ -236,6 +236,29 @@ public final class Journal implements AutoCloseable {
         return new long[] {count, last, undecodable};
     }
 
+    /**
+     * Places a tailer at the start of the first cycle that can hold records journaled at or after a time (the
+     * journal's start if that time is before its first cycle).
+     *
+     * @param tailer  to place.
+     * @param startMs the earliest journal time of interest, epoch ms.
+     * @return false if no cycle at or after that time holds a record.
+     */
+    boolean moveToTime(final ExcerptTailer tailer, final long startMs) {
+        final int startCycle = (int)(startMs / rollCycle.lengthInMillis());
+        if (startCycle > queue.firstCycle()) {
+            final int last = queue.lastCycle();
+            for (int c = startCycle; c <= last; c++) {
+                if (tailer.moveToIndex(rollCycle.toIndex(c, 0))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        tailer.toStart();
+        return true;
+    }
+
     private UndecodableJournalException undecodable(final long index, final String what) {
         final Path file = cycleFile(index);
         return new UndecodableJournalException("cannot decode the journal file " + file + " at document index 0x"

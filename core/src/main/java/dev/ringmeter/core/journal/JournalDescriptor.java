@@ -19,10 +19,16 @@ import net.openhft.chronicle.bytes.BytesStore;
  *  EVENT  body: timestampMs:8 model:4 operation:4 pipeline:4 step:4 run:4 task:4 config:4 errorType:4
  *               latencyNs:8 ttftNs:8 queueWaitNs:8 promptTokens:8 completionTokens:8 status:1 cache:1
  *               retries:4 memoryBytes:8 cpuNs:8 costUsd:8 (the effective cost: the caller's, else priced)
+ *               (cache: the CacheResult's ordinal in bits 0-6, bit 7 set when the store priced the cost; events
+ *               written before price entries have it clear: their cost counts as the caller's)
  *               [version 4: provider:4 tool:4 agent:4 cachedTokens:8 cacheWriteTokens:8 reasoningTokens:8]
  *               qualityCount:1 { nameId:4 value:8 }* tagCount:1 { keyId:4 valueId:4 }*
  *  METRIC body: timestampMs:8 nameId:4 value:8 tagCount:1 { keyId:4 valueId:4 }*
- *  PRICE  body: timestampMs:8 model:4 inputUsdPerMillion:8 outputUsdPerMillion:8
+ *  PRICE  body: timestampMs:8 model:4 inputUsdPerMillion:8 outputUsdPerMillion:8 (read only: before price
+ *               entries, setPrice wrote these; each reads as an exact entry effective from its time)
+ *  PRICE_ENTRY (7) body: timestampMs:8 revision:8 entryId:8 put:1 [length:4 entry:length] (the entry in the
+ *               layout of PriceBook#write; revision 0: a change the store refused, which changes nothing)
+ *  RECOMPUTE (8) body: timestampMs:8 fromMs:8 toMs:8 revision:8 (always the first record of its document)
  *  DICT   body: dimension:1 id:4 value:utf8 (Chronicle's stop-bit length + UTF-8)
  *  CHECK  body: checksum:8 (of every byte of the document before this record; version 3, last in its document)
  * </pre>
@@ -55,8 +61,10 @@ final class JournalDescriptor {
     private static final int EVENT_V4_FIELDS_LENGTH = 3 * 4 + 3 * 8;
     static final int EVENT_FIXED_LENGTH = 2 + 8 + 8 * 4 + 5 * 8 + 2 + 4 + 3 * 8 + EVENT_V4_FIELDS_LENGTH + 2;
     /** The longest EVENT, METRIC or PRICE record: an event with every quality score and tag. */
-    static final int SLOT_MAX_LENGTH = EVENT_FIXED_LENGTH + dev.ringmeter.Event.MAX_QUALITY * 12
-        + dev.ringmeter.Event.MAX_TAGS * 8;
+    static final int SLOT_MAX_LENGTH = Math.max(EVENT_FIXED_LENGTH + dev.ringmeter.Event.MAX_QUALITY * 12
+        + dev.ringmeter.Event.MAX_TAGS * 8, 2 + 8 + 8 + 8 + 1 + 4 + dev.ringmeter.core.cost.PriceBook.ENCODED_MAX_LENGTH);
+    /** The bit of an EVENT's cache byte that says the store priced its cost. */
+    private static final int COST_PRICED_BIT = 0x80;
     /** A DICT record without its string: version, kind, dimension, id and the longest stop-bit length. */
     private static final int DICT_OVERHEAD = 2 + 1 + 4 + 5;
 
@@ -89,7 +97,7 @@ final class JournalDescriptor {
                 bytes.writeLong(slot.promptTokens);
                 bytes.writeLong(slot.completionTokens);
                 bytes.writeByte(slot.status);
-                bytes.writeByte(slot.cache);
+                bytes.writeByte((byte)(slot.cache | (slot.costPriced ? COST_PRICED_BIT : 0)));
                 bytes.writeInt(slot.retries);
                 bytes.writeLong(slot.memoryBytes);
                 bytes.writeLong(slot.cpuNs);
@@ -118,6 +126,26 @@ final class JournalDescriptor {
                 bytes.writeInt(slot.model);
                 bytes.writeDouble(slot.priceInputUsdPerMillion);
                 bytes.writeDouble(slot.priceOutputUsdPerMillion);
+                break;
+            case EventSlot.KIND_PRICE_ENTRY: {
+                final dev.ringmeter.core.cost.PriceChange c = slot.priceChange;
+                bytes.writeLong(slot.timestampMs);
+                bytes.writeLong(c.revision());
+                bytes.writeLong(c.appliedId() != 0 ? c.appliedId() : c.entryId);
+                final dev.ringmeter.core.cost.PriceEntry entry = c.revision() == 0 ? null : c.decidedEntry();
+                bytes.writeBoolean(entry != null);
+                if (entry != null) {
+                    final byte[] b = dev.ringmeter.core.cost.PriceBook.encode(entry);
+                    bytes.writeInt(b.length);
+                    bytes.write(b);
+                }
+                break;
+            }
+            case EventSlot.KIND_RECOMPUTE:
+                bytes.writeLong(slot.timestampMs);
+                bytes.writeLong(slot.recompute.fromMs);
+                bytes.writeLong(slot.recompute.toMs);
+                bytes.writeLong(slot.recompute.revision());
                 break;
             default:
                 throw new IllegalArgumentException("slot kind " + slot.kind + " is not journaled");
@@ -290,7 +318,9 @@ final class JournalDescriptor {
                 slot.promptTokens = bytes.readLong();
                 slot.completionTokens = bytes.readLong();
                 slot.status = bytes.readByte();
-                slot.cache = bytes.readByte();
+                final int cache = bytes.readByte() & 0xFF;
+                slot.cache = (byte)(cache & ~COST_PRICED_BIT);
+                slot.costPriced = (cache & COST_PRICED_BIT) != 0;
                 slot.retries = bytes.readInt();
                 slot.memoryBytes = bytes.readLong();
                 slot.cpuNs = bytes.readLong();
@@ -332,6 +362,33 @@ final class JournalDescriptor {
                 slot.model = bytes.readInt();
                 slot.priceInputUsdPerMillion = bytes.readDouble();
                 slot.priceOutputUsdPerMillion = bytes.readDouble();
+                break;
+            case EventSlot.KIND_PRICE_ENTRY: {
+                require(bytes, 8 + 8 + 8 + 1);
+                slot.timestampMs = bytes.readLong();
+                final long revision = bytes.readLong();
+                final long id = bytes.readLong();
+                dev.ringmeter.core.cost.PriceEntry entry = null;
+                if (bytes.readBoolean()) {
+                    require(bytes, 4);
+                    final int length = bytes.readInt();
+                    if (length < 0 || length > dev.ringmeter.core.cost.PriceBook.ENCODED_MAX_LENGTH) {
+                        throw new IllegalStateException("bad price entry length " + length);
+                    }
+                    require(bytes, length);
+                    final byte[] b = new byte[length];
+                    bytes.read(b);
+                    entry = dev.ringmeter.core.cost.PriceBook.decode(b, id, revision);
+                }
+                slot.priceChange = dev.ringmeter.core.cost.PriceChange.journaled(entry, id, revision);
+                break;
+            }
+            case EventSlot.KIND_RECOMPUTE:
+                require(bytes, 4 * 8);
+                slot.timestampMs = bytes.readLong();
+                final long fromMs = bytes.readLong();
+                final long toMs = bytes.readLong();
+                slot.recompute = dev.ringmeter.core.cost.RecomputeRequest.journaled(fromMs, toMs, bytes.readLong());
                 break;
             case KIND_DICT:
                 require(bytes, 1 + 4 + 1);

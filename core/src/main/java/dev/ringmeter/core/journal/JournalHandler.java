@@ -2,7 +2,7 @@ package dev.ringmeter.core.journal;
 
 import com.lmax.disruptor.EventHandler;
 import dev.ringmeter.core.StoreConfig;
-import dev.ringmeter.core.aggregate.PriceTable;
+import dev.ringmeter.core.cost.PriceBook;
 import dev.ringmeter.core.dictionary.Dictionary;
 import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.ingest.EventSlot;
@@ -16,7 +16,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The first consumer of the ring when the store has a data directory: stamps undated events, prices events that
- * carry no cost (as the one writer of the store's {@link PriceTable}), and writes each slot to the {@link Journal}
+ * carry no cost (as the one writer of the store's {@link PriceBook}), and writes each slot to the {@link Journal}
  * (preceded by a dictionary entry for each id it is the first in the journal cycle to use, or that was given to
  * another value since it was last journaled, so that every cycle decodes on its own from its start; when a
  * document closed to make room opens the next in a later cycle, the slot's entries are written again there). The
@@ -62,7 +62,7 @@ public final class JournalHandler implements EventHandler<EventSlot> {
     private final Journal journal;
     private final Dictionary dictionary;
     private final EpochClock clock;
-    private final PriceTable prices;
+    private final PriceBook prices;
     private final boolean sync;
     private final long documentBudgetBytes;
     /** By dimension and id: the cycle an id's dictionary entry was last journaled in, and the name it had. */
@@ -94,11 +94,11 @@ public final class JournalHandler implements EventHandler<EventSlot> {
      * @param journal    to write to.
      * @param dictionary whose entries are journaled before first use.
      * @param clock      to stamp undated events.
-     * @param prices     the store's one price table, as recovered; this handler is its writer from now on.
+     * @param prices     the store's price book, as recovered; this handler is its writer from now on.
      * @param sync       whether to msync at the end of every batch.
      */
     public JournalHandler(final Journal journal, final Dictionary dictionary, final EpochClock clock,
-                   final PriceTable prices, final boolean sync) {
+                   final PriceBook prices, final boolean sync) {
         this.journal = journal;
         this.dictionary = dictionary;
         this.clock = clock;
@@ -164,7 +164,7 @@ public final class JournalHandler implements EventHandler<EventSlot> {
                 }
                 return;
             }
-            if (slot.kind != EventSlot.KIND_VOID) {
+            if (slot.kind != EventSlot.KIND_VOID && slot.kind != EventSlot.KIND_COST_CHANGE) {   // changes: in memory
                 documentSlots[slotCount++] = slot;
             }
             long waitMs = FIRST_RETRY_MS;
@@ -219,6 +219,9 @@ public final class JournalHandler implements EventHandler<EventSlot> {
     private void writeRecords(final EventSlot slot) {
         if (slot.timestampMs == 0) {
             slot.timestampMs = batchTimeMs;
+        }
+        if (slot.kind == EventSlot.KIND_RECOMPUTE && document != null && inDocument > 0) {
+            closeDocument();   // a recompute covers exactly the documents before its own
         }
         int cycle;
         do {
@@ -430,6 +433,10 @@ public final class JournalHandler implements EventHandler<EventSlot> {
                 break;
             case EventSlot.KIND_PRICE:
                 ensure(Dimension.MODEL, slot.model);
+                prices.stamp(slot);
+                break;
+            case EventSlot.KIND_PRICE_ENTRY:
+            case EventSlot.KIND_RECOMPUTE:
                 prices.stamp(slot);
                 break;
             default:

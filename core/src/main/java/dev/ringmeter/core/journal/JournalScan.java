@@ -11,7 +11,6 @@ import dev.ringmeter.core.query.GroupKey;
 import dev.ringmeter.core.query.GroupValues;
 import dev.ringmeter.core.query.WindowStats;
 import net.openhft.chronicle.queue.ExcerptTailer;
-import net.openhft.chronicle.queue.RollCycle;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -388,23 +387,11 @@ public final class JournalScan {
     private void scan(final Matched matched) {
         final StoreConfig config = store.config();
         final Journal journal = store.journal();
-        final RollCycle rollCycle = journal.rollCycle();
         final EventSlot slot = new EventSlot();
         final ScanNames names = new ScanNames(config.cardinalityLimits());
         try (ExcerptTailer tailer = journal.queue().createTailer()) {
-            final long startMs = Math.max(0, fromMs - config.maxFutureSkewMs());
-            final int startCycle = (int)(startMs / rollCycle.lengthInMillis());
-            if (startCycle > journal.queue().firstCycle()) {
-                final int last = journal.queue().lastCycle();
-                boolean placed = false;
-                for (int c = startCycle; c <= last && !placed; c++) {
-                    placed = tailer.moveToIndex(rollCycle.toIndex(c, 0));
-                }
-                if (!placed) {
-                    return;
-                }
-            } else {
-                tailer.toStart();
+            if (!journal.moveToTime(tailer, Math.max(0, fromMs - config.maxFutureSkewMs()))) {
+                return;
             }
             final long[] read = journal.read(tailer, slot, names, e -> {
                 if (++sinceCheck == CHECK_EVERY) {

@@ -134,6 +134,11 @@ public final class SnapshotWriter implements AggregateHandler.Snapshotter {
                 + CLOSE_WAIT_S + " s; closing without a last snapshot (the journal holds everything)");
             return;
         }
+        if (aggregateHandler.recomputePending()) {
+            LOG.log(System.Logger.Level.WARNING, "a recompute of costs did not finish before the store closed; closing"
+                + " without a last snapshot, so that the next open replays the recompute whole from the journal");
+            return;
+        }
         aggregates.lock();   // the consumers have stopped; the lock makes their last writes visible here
         try {
             aggregates.capture(image);

@@ -4,7 +4,10 @@ import dev.ringmeter.core.EmbeddedStore;
 import dev.ringmeter.core.StoreConfig;
 import dev.ringmeter.core.aggregate.Aggregates;
 import dev.ringmeter.core.aggregate.AggregatesImage;
+import dev.ringmeter.core.cost.CostRecompute;
+import dev.ringmeter.core.cost.RecomputeRequest;
 import dev.ringmeter.core.dictionary.Dictionary;
+import dev.ringmeter.core.ingest.EventSlot;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -185,7 +188,14 @@ public final class StoreRecovery {
             LOG.log(System.Logger.Level.WARNING, "the snapshot is newer than the journal (journal files lost?); "
                 + "starting from the snapshot");
         }
-        final long[] replayed = journal.replay(after, target::recover, d);
+        final Dictionary names = d;
+        final EventSlot change = new EventSlot();
+        final long[] replayed = journal.replay(after, record -> {
+            target.recover(record);
+            if (record.kind == EventSlot.KIND_RECOMPUTE) {
+                replayRecompute(journal, config, names, target, record, change);
+            }
+        }, d);
         d.settle();
         long snapshotJournalIndex = loaded.found() ? loaded.journalIndex() : -1;
         long snapshotWrittenAtMs = loaded.writtenAtMs();
@@ -212,6 +222,26 @@ public final class StoreRecovery {
             + recovery.millis() + " ms");
         journal.deleteExpiredCycles(snapshotJournalIndex);
         return new Recovered(journal, d, a, recovery, replayed[1], snapshotJournalIndex, snapshotWrittenAtMs);
+    }
+
+    /**
+     * Replays a recompute: its cost changes were sent to the aggregates through the ring, never journaled, so a
+     * restart from a snapshot before it (the aggregate thread takes none while a recompute's changes are coming)
+     * computes them again from the same journal, with the same result ({@link CostRecompute}).
+     */
+    private static void replayRecompute(final Journal journal, final StoreConfig config, final Dictionary dictionary,
+                                        final Aggregates aggregates, final EventSlot record, final EventSlot change) {
+        final RecomputeRequest request = record.recompute;
+        request.journalIndex(record.journalIndex);
+        final CostRecompute.Report report = CostRecompute.run(aggregates.prices(), request,
+            (from, to, before, visitor) -> RecomputeScan.scan(journal, config, dictionary, from, to, before,
+                visitor::onEvent),
+            (event, deltaUsd, costCountDelta) -> {
+                change.fillCostChange(event, deltaUsd, costCountDelta);
+                aggregates.recover(change);
+            });
+        LOG.log(System.Logger.Level.INFO, "replayed the recompute of costs in journal document "
+            + Long.toHexString(record.journalIndex) + ": " + report);
     }
 
     private static Dictionary newDictionary(final StoreConfig config) {

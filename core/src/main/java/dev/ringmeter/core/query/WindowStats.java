@@ -259,6 +259,31 @@ public final class WindowStats {
         return sum.costCount;
     }
 
+    /**
+     * @return events of the window with no cost: none carried, and no price entry priced them (an event without a
+     * model, such as a tool call or a pipeline step, has no price: it counts here unless it carried its cost).
+     */
+    public long costUnknown() {
+        return sum.count - sum.costCount;
+    }
+
+    /**
+     * @return the cost per successful event: the window's cost over its successes; NaN (null on the wire) if any
+     * event's cost is unknown, since the sum would then be partial, or if nothing succeeded.
+     */
+    public double costPerSuccessUsd() {
+        return costUnknown() > 0 || sum.ok == 0 ? Double.NaN : sum.costUsd / sum.ok;
+    }
+
+    /**
+     * @return the cost per 1,000 tokens (prompt and completion); NaN if any event's cost is unknown or there were
+     * no tokens.
+     */
+    public double costPer1kTokensUsd() {
+        final long tokens = totalTokens();
+        return costUnknown() > 0 || tokens <= 0 ? Double.NaN : sum.costUsd * 1000.0 / tokens;
+    }
+
     /** @return mean memory in bytes of the events that reported it. */
     public double memoryBytesMean() {
         return sum.memoryCount == 0 ? Double.NaN : (double)sum.memoryBytesSum / sum.memoryCount;

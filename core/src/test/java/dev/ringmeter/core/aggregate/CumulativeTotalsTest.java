@@ -91,7 +91,7 @@ class CumulativeTotalsTest {
                 expected.costUsd[m] += 0.001 * (i % 7);
             } else if (m == 0) {
                 expected.costUsd[m] += i < PRICE_CHANGE_AT
-                    ? PriceTable.costUsd(prompt, completion, 2, 8) : PriceTable.costUsd(prompt, completion, 3, 9);
+                    ? (prompt * 2.0 + completion * 8.0) / 1e6 : (prompt * 3.0 + completion * 9.0) / 1e6;
             }
             expected.requests[m][status.ordinal()]++;
             expected.inputTokens[m] += prompt;

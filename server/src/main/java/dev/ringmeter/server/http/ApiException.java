@@ -114,6 +114,14 @@ public final class ApiException extends RuntimeException {
         return new ApiException(408, message, null, -1, -1, -1, -1, 0, null);
     }
 
+    /**
+     * @param message why the request cannot be done in the store's state (409).
+     * @return the refusal.
+     */
+    public static ApiException conflict(final String message) {
+        return new ApiException(409, message, null, -1, -1, -1, -1, 0, null);
+    }
+
     /** @return 404. */
     public static ApiException notFound(final String field, final String message) {
         return new ApiException(404, message, field, -1, -1, -1, -1, 0, null);

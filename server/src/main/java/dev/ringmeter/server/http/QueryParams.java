@@ -106,7 +106,7 @@ public final class QueryParams {
      * @param name  of the parameter, for the refusal.
      * @return epoch milliseconds.
      */
-    static long instantMs(final String value, final String name) {
+    public static long instantMs(final String value, final String name) {
         if (EPOCH_MS.matcher(value).matches()) {
             return Long.parseLong(value);
         }

@@ -114,6 +114,9 @@ final class StatsWriter {
         Json.number(g, "cacheHitRate", s.cacheHitRate());
         Json.number(g, "costUsd", s.costUsd());
         Json.number(g, "costPerRequestUsd", s.costPerRequestUsd());
+        g.writeNumberField("costUnknown", s.costUnknown());
+        Json.number(g, "costPerSuccessUsd", s.costPerSuccessUsd());
+        Json.number(g, "costPer1kTokensUsd", s.costPer1kTokensUsd());
         Json.number(g, "memoryBytesMean", s.memoryBytesMean());
         Json.number(g, "cpuMeanMs", s.cpuMeanMs());
         g.writeObjectFieldStart("qualityMeans");
