@@ -2,6 +2,7 @@ package dev.ringmeter.core;
 
 import dev.ringmeter.core.aggregate.Aggregates;
 import dev.ringmeter.core.dictionary.Dimension;
+import dev.ringmeter.core.run.RunTable;
 
 import java.util.Locale;
 
@@ -13,7 +14,7 @@ import java.util.Locale;
  * The budget is {@link StoreConfig#heapShare(double)} of the max heap (half by default: the other half is for
  * what the store does not own, such as the server's ingest buffers and Jetty, and for the collector's headroom).
  * At its limits the store holds at most: a fixed part (the ring, the all-models tiers, an empty store's own
- * objects), each model's aggregates at their widest ({@link Aggregates#widestModelBytes}: every bucket of every
+ * objects, the runs at their limit: {@link RunTable#widestBytes}), each model's aggregates at their widest ({@link Aggregates#widestModelBytes}: every bucket of every
  * tier in use with histograms resized to the longest duration the event rules allow, its recent events and
  * totals, and its name), and for each value of every other dimension a dictionary entry of the longest string
  * in two-byte characters, plus, for a custom metric name, its tiers. A limit that is configured is honoured; one
@@ -78,7 +79,9 @@ public final class HeapBudget {
         final int qualityNames = configured[quality] > 0 ? configured[quality] : Dimension.QUALITY_NAME.defaultLimit();
         final long entryBytes = DICTIONARY_ENTRY_BYTES + 2L * config.maxStringLength();
         this.fixedBytes = EMPTY_STORE_BYTES + config.ringSize() * RING_SLOT_BYTES
-            + withMargin(Aggregates.widestAllModelsBytes(config, qualityNames));
+            + withMargin(Aggregates.widestAllModelsBytes(config, qualityNames))
+            + withMargin(RunTable.widestBytes(config.maxRuns(), config.maxTasksPerRun(), config.histogramDigits(),
+                config.maxStringLength()));
         for (final Dimension d : Dimension.VALUES) {
             // a released dimension's ids run to twice its limit, and an id given back keeps its string (in the
             // dictionary and the journal handler) until the id is given again: a second string per live value

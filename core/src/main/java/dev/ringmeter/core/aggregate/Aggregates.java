@@ -9,6 +9,7 @@ import dev.ringmeter.core.ingest.EventSlot;
 import dev.ringmeter.core.query.Metric;
 import dev.ringmeter.core.query.Series;
 import dev.ringmeter.core.query.WindowStats;
+import dev.ringmeter.core.run.RunTable;
 
 import java.io.DataInput;
 import java.io.IOException;
@@ -49,6 +50,7 @@ public final class Aggregates {
     private final IdleRelease idleRelease;
     private final AggregateWriter writer;
     private final WindowQueries queries;
+    private final RunTable runs;
 
     /**
      * @param config     the store's configuration.
@@ -60,7 +62,8 @@ public final class Aggregates {
         this.maxStringLength = config.maxStringLength();
         this.tiers = new TierRegistry(config, dictionary, false);
         this.idleRelease = new IdleRelease(dictionary);
-        this.writer = new AggregateWriter(tiers, totals, idleRelease);
+        this.runs = new RunTable(dictionary, config.maxRuns(), config.maxTasksPerRun(), config.histogramDigits());
+        this.writer = new AggregateWriter(tiers, totals, idleRelease, runs);
         this.queries = new WindowQueries(lock, tiers, dictionary, config.clock());
     }
 
@@ -70,6 +73,14 @@ public final class Aggregates {
 
     public void unlock() {
         lock.unlock();
+    }
+
+    /**
+     * @return the lock the writer holds while it applies a batch: a reader holds it only for work bounded by one
+     * model or one run.
+     */
+    public java.util.concurrent.locks.Lock writerLock() {
+        return lock;
     }
 
     /**
@@ -91,7 +102,7 @@ public final class Aggregates {
 
     /**
      * Applies one journal record while the store recovers, on the opening thread before the ring starts: a price
-     * record sets the price table; an event or sample is applied with the cost it was journaled with (never
+     * record sets the price table; a run record changes the runs; an event or sample is applied with the cost it was journaled with (never
      * priced again, see {@link PriceTable}).
      *
      * @param record the record, with its time.
@@ -102,6 +113,13 @@ public final class Aggregates {
         } else {
             writer.apply(record, record.timestampMs);
         }
+    }
+
+    /**
+     * @return the runs in memory; written by the writer, read under {@link #lock()}.
+     */
+    public RunTable runs() {
+        return runs;
     }
 
     /**
@@ -296,6 +314,7 @@ public final class Aggregates {
         dictionary.captureForSnapshot();
         tiers.captureInto(image.tiers);
         totals.captureInto(image.totals);
+        runs.captureInto(image.runs);
     }
 
     /**
@@ -315,5 +334,8 @@ public final class Aggregates {
      */
     public void read(final DataInput in, final int snapshot) throws IOException {
         AggregatesCodec.read(in, prices, totals, tiers, snapshot, maxStringLength);
+        if (snapshot >= AggregatesCodec.SNAPSHOT_WITH_RUNS) {
+            runs.readSection(in);
+        }
     }
 }

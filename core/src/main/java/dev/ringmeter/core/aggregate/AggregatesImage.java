@@ -2,6 +2,7 @@ package dev.ringmeter.core.aggregate;
 
 import dev.ringmeter.core.StoreConfig;
 import dev.ringmeter.core.dictionary.Dictionary;
+import dev.ringmeter.core.run.RunTable;
 
 import java.io.DataOutput;
 import java.io.IOException;
@@ -26,6 +27,7 @@ public final class AggregatesImage {
     private final CopyOnWrite cow;
     final TierRegistry tiers;
     final CumulativeTotals totals = new CumulativeTotals();
+    final RunTable.Image runs = new RunTable.Image();
 
     AggregatesImage(final StoreConfig config, final Dictionary dictionary, final PriceTable prices,
                     final CopyOnWrite cow) {
@@ -43,6 +45,7 @@ public final class AggregatesImage {
      */
     public void write(final DataOutput out) throws IOException {
         AggregatesCodec.write(out, prices, totals, tiers);
+        runs.write(out);
     }
 
     /**

@@ -25,6 +25,8 @@ public final class EventSlot {
     public static final byte KIND_METRIC = 2;
     /** The slot sets the price of a model: {@link #model}, {@link #priceInputUsdPerMillion}, ... */
     public static final byte KIND_PRICE = 3;
+    /** The slot creates, updates or finishes a run: {@link #runCommand}. */
+    public static final byte KIND_RUN = 6;
 
     public byte kind;
     /** Index of the journal document holding the slot, set by the journal handler; -1 without a journal. */
@@ -72,6 +74,8 @@ public final class EventSlot {
     /** Price changes: USD per million input and output tokens of {@link #model}. */
     public double priceInputUsdPerMillion;
     public double priceOutputUsdPerMillion;
+    /** Run commands: the command, immutable; the aggregate writer clears it once applied. */
+    public dev.ringmeter.core.run.RunCommand runCommand;
 
     /**
      * Copies an event, turning its strings into ids. On an exception the slot is left as {@link #KIND_VOID}.

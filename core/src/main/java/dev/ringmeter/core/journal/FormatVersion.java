@@ -22,7 +22,9 @@ import java.util.regex.Pattern;
  *                 record); records of versions 1 and 2 and snapshots of version 2 still read
  *  data format 3  FORMAT "ringmeter-data 3": journal records of version 4 (events carry provider, tool, agent,
  *                 cached, cache-write and reasoning tokens), snapshots of version 4 (the new dimensions in the
- *                 dictionary, the new sums in buckets and recent events); everything older still read
+ *                 dictionary, the new sums in buckets and recent events); everything older still read; journal
+ *                 RUN records (kind 6, record version 4) and snapshots of version 5 (the runs after the totals)
+ *                 are written in format 3 too: older code refuses such a snapshot (and replays its journal)
  * </pre>
  * At open ({@link #openOrUpgrade}, before the journal is touched): a directory of a format newer than this code
  * knows is refused with a message naming the format and what to do; a FORMAT file that does not read as one is
@@ -46,7 +48,7 @@ public final class FormatVersion {
     /** The oldest journal record version read. */
     public static final byte JOURNAL_RECORD_OLDEST = 1;
     /** The snapshot version written. */
-    public static final int SNAPSHOT = 4;
+    public static final int SNAPSHOT = 5;
     /** The oldest snapshot version read. */
     public static final int SNAPSHOT_OLDEST = 2;
     /** The file that states the data directory's format. */
