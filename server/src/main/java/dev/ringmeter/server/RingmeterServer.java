@@ -14,6 +14,7 @@ import dev.ringmeter.server.ingest.IngestService;
 import dev.ringmeter.server.ingest.PricingController;
 import dev.ringmeter.server.ops.OpsController;
 import dev.ringmeter.server.query.QueryController;
+import dev.ringmeter.server.run.RunController;
 import dev.ringmeter.server.query.ScanCounters;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
@@ -51,6 +52,7 @@ public final class RingmeterServer implements AutoCloseable {
         final ScanCounters scans = new ScanCounters();
         final QueryController query = new QueryController(holder, config.scanTimeoutMs(), scans);
         final PricingController pricing = new PricingController(holder, ingest, config);
+        final RunController runs = new RunController(holder, config);
         final OpsController ops = new OpsController(holder, gate, scans, config.clock(), startTimeMs);
         final ErrorReplies errors = new ErrorReplies();
         final BearerAuth auth = config.token() == null ? null : new BearerAuth(config.token());
@@ -80,6 +82,12 @@ public final class RingmeterServer implements AutoCloseable {
             c.routes.put("/api/v1/pricing", pricing::putAll);
             c.routes.get("/api/v1/pricing/{model}", pricing::getOne);
             c.routes.put("/api/v1/pricing/{model}", pricing::putOne);
+            c.routes.post("/api/v1/runs", runs::create);
+            c.routes.get("/api/v1/runs", runs::list);
+            c.routes.get("/api/v1/runs/compare", runs::compare);
+            c.routes.get("/api/v1/runs/{id}", runs::get);
+            c.routes.patch("/api/v1/runs/{id}", runs::update);
+            c.routes.post("/api/v1/runs/{id}/finish", runs::finish);
             c.routes.get("/api/v1/system", ops::system);
             c.routes.get("/api/v1/openapi.yaml", ops::openApi);
             c.routes.get("/health", ops::health);
@@ -131,6 +139,7 @@ public final class RingmeterServer implements AutoCloseable {
             .ringSize(config.ringSize())
             .maxStringLength(config.maxStringLength())
             .heapShare(config.heapShare())
+            .maxRuns(config.maxRuns())
             .journalSync(config.fsync())
             .snapshotIntervalMs(config.snapshotIntervalMs())
             .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK)
