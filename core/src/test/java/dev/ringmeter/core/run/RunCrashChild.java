@@ -2,6 +2,7 @@ package dev.ringmeter.core.run;
 
 import dev.ringmeter.core.EmbeddedStore;
 import dev.ringmeter.core.StoreConfig;
+import dev.ringmeter.core.test.RunWorkload;
 
 import java.nio.file.Path;
 import java.util.Map;

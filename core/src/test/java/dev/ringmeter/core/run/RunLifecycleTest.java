@@ -4,6 +4,7 @@ import dev.ringmeter.Event;
 import dev.ringmeter.Status;
 import dev.ringmeter.core.EmbeddedStore;
 import dev.ringmeter.core.StoreConfig;
+import dev.ringmeter.core.test.RunWorkload;
 import org.agrona.concurrent.CachedEpochClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

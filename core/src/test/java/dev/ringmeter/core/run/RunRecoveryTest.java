@@ -2,6 +2,7 @@ package dev.ringmeter.core.run;
 
 import dev.ringmeter.core.EmbeddedStore;
 import dev.ringmeter.core.StoreConfig;
+import dev.ringmeter.core.test.RunWorkload;
 import dev.ringmeter.core.journal.Snapshot;
 import dev.ringmeter.core.test.ChildJvm;
 import dev.ringmeter.core.test.DataDirectories;

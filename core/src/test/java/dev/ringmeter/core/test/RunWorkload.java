@@ -1,4 +1,4 @@
-package dev.ringmeter.core.run;
+package dev.ringmeter.core.test;
 
 import dev.ringmeter.Event;
 import dev.ringmeter.EventRecorder;
