@@ -168,12 +168,12 @@ public final class StoreConfig {
     }
 
     /** Runs kept in memory unless configured. */
-    public static final int DEFAULT_MAX_RUNS = 100;
+    public static final int DEFAULT_MAX_RUNS = 50;
     /** Tasks tracked per run unless configured. */
-    public static final int DEFAULT_MAX_TASKS_PER_RUN = 10_000;
+    public static final int DEFAULT_MAX_TASKS_PER_RUN = 2_048;
 
     /**
-     * @param runs runs kept in memory (1 to 100,000); default 100. A run created past it pushes out the finished
+     * @param runs runs kept in memory (1 to 100,000); default 50. A run created past it pushes out the finished
      *             run created first; with every run running it is refused (docs/runs.md).
      * @return this.
      */
@@ -183,7 +183,7 @@ public final class StoreConfig {
     }
 
     /**
-     * @param tasks task ids tracked per run (1 to 10,000,000); default 10,000. Past it a task is counted without
+     * @param tasks task ids tracked per run (1 to 10,000,000); default 2,048. Past it a task is counted without
      *              being tracked: recorded again, it counts again.
      * @return this.
      */

@@ -49,7 +49,7 @@ public final class ServerConfig {
                 + " run, task, tag-value, ... count live values (used within 10 min); 422 past it"},
         {"--heap-share", "RINGMETER_HEAP_SHARE", "0.5",
             "share of -Xmx the store may hold at its limits (0.05 to 0.95); the limits not set derive from it"},
-        {"--max-runs", "RINGMETER_MAX_RUNS", "100",
+        {"--max-runs", "RINGMETER_MAX_RUNS", "50",
             "runs kept in memory (1 to 100000); past it the oldest finished run is dropped (docs/runs.md)"},
         {"--fsync", "RINGMETER_FSYNC", "false",
             "sync the journal to disk before each acknowledgement, so acknowledged events survive power loss"},

@@ -15,7 +15,10 @@ import java.util.Map;
  * characters or a boolean;</li>
  * <li>tags: at most {@value #MAX_TAGS}, each 1 to {@value #MAX_KEY_CHARS} characters, no duplicates;</li>
  * <li>expected task count: 0 to {@value #MAX_EXPECTED_TASKS};</li>
- * <li>reason: at most {@value #MAX_REASON_CHARS} characters.</li>
+ * <li>reason: at most {@value #MAX_REASON_CHARS} characters;</li>
+ * <li>the name, parameters and tags of one command together take at most {@value #MAX_VALUES_BYTES} bytes less a
+ * reason's most in the journal (three bytes a character, five a string's length, nine a number), so that a RUN
+ * record fits a journal document whatever the block size the store accepts.</li>
  * </ul>
  * <p>
  * Threading: stateless; any thread.
@@ -28,6 +31,8 @@ public final class RunRules {
     public static final int MAX_TAGS = 16;
     public static final int MAX_REASON_CHARS = 1_024;
     public static final long MAX_EXPECTED_TASKS = 1_000_000_000_000L;
+    /** The most bytes a RUN record's values (all but its id) take in the journal. */
+    public static final int MAX_VALUES_BYTES = 16_384;
 
     private RunRules() {
     }
@@ -84,6 +89,11 @@ public final class RunRules {
                 }
             }
         }
+        if (encodedBytes(name, parameters, tags) > MAX_VALUES_BYTES - stringBytes(MAX_REASON_CHARS)) {
+            throw RunException.invalid(parameters != null ? "parameters" : tags != null ? "tags" : "name",
+                "the name, parameters and tags take more than " + (MAX_VALUES_BYTES - stringBytes(MAX_REASON_CHARS))
+                + " bytes in the journal (three a character); give fewer or shorter values");
+        }
         if (expectedTasks != RunCommand.NO_COUNT && (expectedTasks < 0 || expectedTasks > MAX_EXPECTED_TASKS)) {
             throw RunException.invalid("expectedTasks", "must be 0 to " + MAX_EXPECTED_TASKS + ", got "
                 + expectedTasks);
@@ -119,15 +129,32 @@ public final class RunRules {
         }
     }
 
+    private static long stringBytes(final int chars) {
+        return 5 + 3L * chars;
+    }
+
+    private static long encodedBytes(final String name, final Map<String, Object> parameters,
+                                     final List<String> tags) {
+        long b = name == null ? 1 : stringBytes(name.length());
+        if (parameters != null) {
+            for (final Map.Entry<String, Object> p : parameters.entrySet()) {
+                b += stringBytes(p.getKey().length()) + 1
+                    + (p.getValue() instanceof String s ? stringBytes(s.length()) : 8);
+            }
+        }
+        if (tags != null) {
+            for (final String t : tags) {
+                b += stringBytes(t.length());
+            }
+        }
+        return b + 2;
+    }
+
     /**
-     * @param maxIdChars the store's longest string.
-     * @return the most UTF-8 bytes a RUN command's strings and values take in the journal (three a character), with
-     * a stop-bit length (at most 5 bytes) per string and a type byte and 8 bytes per parameter value.
+     * @param idChars the length of a run's id.
+     * @return the most bytes a RUN command of such an id takes in the journal beside its fixed fields.
      */
-    public static long maxEncodedBytes(final int maxIdChars) {
-        final long string = 5;
-        return string + 3L * maxIdChars + string + 3L * MAX_NAME_CHARS + string + 3L * MAX_REASON_CHARS
-            + MAX_PARAMETERS * (string + 3L * MAX_KEY_CHARS + 1 + Math.max(8, string + 3L * MAX_VALUE_CHARS))
-            + MAX_TAGS * (string + 3L * MAX_KEY_CHARS) + 2;
+    public static long maxEncodedBytes(final int idChars) {
+        return stringBytes(idChars) + MAX_VALUES_BYTES;
     }
 }

@@ -128,9 +128,9 @@ final class RunState {
         final long histograms = new Histogram(1, HIGHEST_US, histogramDigits).getEstimatedFootprintInBytes()
             + MAX_STEPS * (new IntCountsHistogram(1, HIGHEST_US, 1).getEstimatedFootprintInBytes()
             + 40 + 2L * maxStringLength);
-        final long strings = 3 * 40 + 2L * (maxStringLength + RunRules.MAX_NAME_CHARS + RunRules.MAX_REASON_CHARS)
-            + RunRules.MAX_PARAMETERS * (3 * 40 + 48 + 2L * (RunRules.MAX_KEY_CHARS + RunRules.MAX_VALUE_CHARS))
-            + RunRules.MAX_TAGS * (40 + 8 + 2L * RunRules.MAX_KEY_CHARS);
+        // a command's values take at most MAX_VALUES_BYTES in UTF-8, so at most as many characters, two bytes each
+        final long strings = 3 * 40 + 2L * maxStringLength + 2L * RunRules.MAX_VALUES_BYTES
+            + RunRules.MAX_PARAMETERS * (3 * 40 + 48) + RunRules.MAX_TAGS * (40 + 8);
         return fixed + histograms + strings + RunTasks.widestBytes(maxTasks);
     }
 
