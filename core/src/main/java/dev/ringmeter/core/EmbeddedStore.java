@@ -27,6 +27,8 @@ import dev.ringmeter.core.journal.RecomputeScan;
 import dev.ringmeter.core.journal.Snapshot;
 import dev.ringmeter.core.journal.SnapshotWriter;
 import dev.ringmeter.core.journal.StoreRecovery;
+import dev.ringmeter.core.run.RunCommand;
+import dev.ringmeter.core.run.Runs;
 import org.agrona.concurrent.EpochClock;
 
 import java.nio.file.Path;
@@ -80,6 +82,7 @@ public final class EmbeddedStore implements EventRecorder {
     private final ShutdownHook shutdownHook;
     /** One recompute at a time. */
     private final Object recomputeLock = new Object();
+    private final Runs runs;
 
     private EmbeddedStore(final StoreConfig config) {
         this.config = config;
@@ -130,7 +133,44 @@ public final class EmbeddedStore implements EventRecorder {
                 return publisher.consumedSequence();
             }
         });
+        this.runs = new Runs(aggregates.runs(), aggregates.writerLock(), dictionary, clock, config.maxStringLength(),
+            new Runs.Ring() {
+                @Override
+                public boolean publish(final RunCommand command) {
+                    return publishRunCommand(command);
+                }
+
+                @Override
+                public boolean flush(final long timeoutMs) throws InterruptedException {
+                    return publisher.flush(timeoutMs, TimeUnit.MILLISECONDS);
+                }
+            });
+        if (journal != null) {
+            runs.interruptRunning();   // their process is gone; journaled, so they stay interrupted
+        }
         this.shutdownHook = journal != null && config.shutdownHook() ? ShutdownHook.register(this::shutdown) : null;
+    }
+
+    /** Puts a run command into the ring, waiting for a slot as {@link #setPrice} does. */
+    private boolean publishRunCommand(final RunCommand command) {
+        publisher.ensureOpen();
+        final long sequence = publisher.claimWaiting();
+        if (sequence < 0) {
+            return false;
+        }
+        final EventSlot slot = publisher.slot(sequence);
+        slot.kind = EventSlot.KIND_RUN;
+        slot.timestampMs = command.timeMs();
+        slot.runCommand = command;
+        publisher.publish(sequence);
+        return true;
+    }
+
+    /**
+     * @return the store's runs: create, update, finish, read, list and compare them (docs/runs.md).
+     */
+    public Runs runs() {
+        return runs;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.ringmeter.core;
 
 import dev.ringmeter.core.aggregate.Aggregates;
 import dev.ringmeter.core.dictionary.Dimension;
+import dev.ringmeter.core.run.RunTable;
 
 import java.util.Locale;
 
@@ -13,7 +14,7 @@ import java.util.Locale;
  * The budget is {@link StoreConfig#heapShare(double)} of the max heap (half by default: the other half is for
  * what the store does not own, such as the server's ingest buffers and Jetty, and for the collector's headroom).
  * At its limits the store holds at most: a fixed part (the ring, the all-models tiers, an empty store's own
- * objects), each model's aggregates at their widest ({@link Aggregates#widestModelBytes}: every bucket of every
+ * objects, the runs at their limit: {@link RunTable#widestBytes}), each model's aggregates at their widest ({@link Aggregates#widestModelBytes}: every bucket of every
  * tier in use with histograms resized to the longest duration the event rules allow, its recent events and
  * totals, and its name), and for each value of every other dimension a dictionary entry of the longest string
  * in two-byte characters, plus, for a custom metric name, its tiers. A limit that is configured is honoured; one
@@ -71,6 +72,10 @@ public final class HeapBudget {
     public static final int MAX_COMBINATIONS = 100_000;
     /** The fewest combinations a derived limit gives. */
     static final int MIN_COMBINATIONS = 16;
+    /** The share of the budget the runs kept in memory take when their number is derived: each at its widest. */
+    static final double RUNS_SHARE = 1.0 / 16;
+    /** The fewest runs a derived limit keeps. */
+    static final int MIN_RUNS = 8;
     private static final double MB = 1 << 20;
 
     private final long maxHeapBytes;
@@ -84,6 +89,8 @@ public final class HeapBudget {
     private final long estimatedBytes;
     private final int combinations;
     private final long combinationBytes;
+    private final int runs;
+    private final long runBytes;
 
     private HeapBudget(final StoreConfig config, final long maxHeapBytes) {
         final int[] configured = config.configuredLimits();
@@ -95,7 +102,13 @@ public final class HeapBudget {
         final long entryBytes = DICTIONARY_ENTRY_BYTES + 2L * config.maxStringLength();
         final long fixedBase = EMPTY_STORE_BYTES + config.ringSize() * RING_SLOT_BYTES
             + withMargin(Aggregates.widestAllModelsBytes(config, qualityNames))
-            + withMargin(Aggregates.widestCombinationsFixedBytes(config, qualityNames));
+            + withMargin(Aggregates.widestCombinationsFixedBytes(config, qualityNames))
+            + withMargin(RunTable.widestBytes(0, config.maxTasksPerRun(), config.histogramDigits(),
+                config.maxStringLength()));
+        this.runBytes = withMargin(RunTable.widestBytes(1, config.maxTasksPerRun(), config.histogramDigits(),
+            config.maxStringLength()) - RunTable.widestBytes(0, config.maxTasksPerRun(), config.histogramDigits(),
+            config.maxStringLength()));
+
         this.combinationBytes = withMargin(Aggregates.widestCombinationBytes(config, qualityNames));
         for (final Dimension d : Dimension.VALUES) {
             // a released dimension's ids run to twice its limit, and an id given back keeps its string (in the
@@ -137,13 +150,20 @@ public final class HeapBudget {
             dimensions += limits[i] * bytesEach[i];
         }
         final int model = Dimension.MODEL.ordinal();
-        // the in-memory comparisons: as configured, or what is left beside one model (or the configured models),
-        // at most COMBINATIONS_SHARE of the budget; counted in the fixed part
-        final long left = budgetBytes - fixedBase - dimensions - Math.max(1, configured[model]) * bytesEach[model];
+        // the runs, then the in-memory comparisons: as configured, or from what is left beside one model (or the
+        // configured models), each at most its share of the budget; counted in the fixed part
+        final long fewestCombinationsBytes = (config.configuredCombinations() > 0 ? config.configuredCombinations()
+            : MIN_COMBINATIONS) * combinationBytes;
+        final long leftForRuns = budgetBytes - fixedBase - dimensions - Math.max(1, configured[model]) * bytesEach[model]
+            - fewestCombinationsBytes;
+        this.runs = config.configuredMaxRuns() > 0 ? config.configuredMaxRuns()
+            : (int)Math.max(MIN_RUNS, Math.min(StoreConfig.MAX_DERIVED_RUNS,
+                Math.min(RUNS_SHARE * budgetBytes, leftForRuns) / runBytes));
+        final long left = leftForRuns - runs * runBytes + fewestCombinationsBytes;
         this.combinations = config.configuredCombinations() > 0 ? config.configuredCombinations()
             : (int)Math.max(MIN_COMBINATIONS, Math.min(MAX_COMBINATIONS,
                 Math.min(COMBINATIONS_SHARE * budgetBytes, left) / combinationBytes));
-        this.fixedBytes = fixedBase + combinations * combinationBytes;
+        this.fixedBytes = fixedBase + runs * runBytes + combinations * combinationBytes;
         derived[model] = configured[model] == 0;
         limits[model] = derived[model]
             ? (int)Math.max(1, Math.min(Dimension.MODEL.defaultLimit(),
@@ -168,6 +188,16 @@ public final class HeapBudget {
     /** @return the most combinations the in-memory comparisons keep, configured or derived. */
     public int combinations() {
         return combinations;
+    }
+
+    /** @return the most runs kept in memory, configured or derived. */
+    public int runs() {
+        return runs;
+    }
+
+    /** @return the most heap one run kept in memory holds, bytes. */
+    public long runBytes() {
+        return runBytes;
     }
 
     /** @return the most heap one combination of the in-memory comparisons holds, bytes. */
@@ -294,8 +324,8 @@ public final class HeapBudget {
         b.append(String.format(Locale.ROOT, "heap budget %s (%s of max heap %s), %s at the limits, %s a model;",
             mb(budgetBytes), heapShare, mb(maxHeapBytes), mb(estimatedBytes),
             mb(bytesEach[Dimension.MODEL.ordinal()])));
-        b.append(String.format(Locale.ROOT, " comparisons %d combinations of up to %s;", combinations,
-            mb(combinationBytes)));
+        b.append(String.format(Locale.ROOT, " comparisons %d combinations of up to %s; %d runs of up to %s;",
+            combinations, mb(combinationBytes), runs, mb(runBytes)));
         for (final Dimension d : Dimension.VALUES) {
             b.append(' ').append(d.name().toLowerCase(Locale.ROOT)).append('=').append(limits[d.ordinal()])
                 .append(configured[d.ordinal()] ? " (configured)" : "");

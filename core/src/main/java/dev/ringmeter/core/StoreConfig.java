@@ -54,6 +54,9 @@ public final class StoreConfig {
     private WaitStrategyKind waitStrategy = WaitStrategyKind.PARKING;
     private long parkNanos = TimeUnit.MILLISECONDS.toNanos(50);
     private int recentEventsPerModel = 1000;
+    /** The runs kept in memory; 0 derives it from the heap. */
+    private int maxRuns;
+    private int maxTasksPerRun = DEFAULT_MAX_TASKS_PER_RUN;
     private long[] tierWidthsMs = DEFAULT_TIER_WIDTHS_MS.clone();
     private int[] tierBuckets = DEFAULT_TIER_BUCKETS.clone();
     private int histogramDigits = 2;
@@ -166,6 +169,48 @@ public final class StoreConfig {
         this.tierBuckets = DEFAULT_TIER_BUCKETS.clone();
         this.tierBuckets[3] = hours;
         return this;
+    }
+
+    /** The most runs a limit derived from the heap keeps in memory ({@link HeapBudget}). */
+    public static final int MAX_DERIVED_RUNS = 1_000;
+    /** Tasks tracked per run unless configured. */
+    public static final int DEFAULT_MAX_TASKS_PER_RUN = 2_048;
+
+    /**
+     * @param runs runs kept in memory (1 to 100,000), or 0 (the default) to derive it from the heap: a sixteenth
+     *             of the store's budget, at least 8 and at most {@value #MAX_DERIVED_RUNS} ({@link HeapBudget}). A
+     *             run created past it pushes out the finished run created first; with every run running it is
+     *             refused (docs/runs.md).
+     * @return this.
+     */
+    public StoreConfig maxRuns(final int runs) {
+        this.maxRuns = runs;
+        return this;
+    }
+
+    /**
+     * @param tasks task ids tracked per run (1 to 10,000,000); default 2,048. Past it a task is counted without
+     *              being tracked: recorded again, it counts again.
+     * @return this.
+     */
+    public StoreConfig maxTasksPerRun(final int tasks) {
+        this.maxTasksPerRun = tasks;
+        return this;
+    }
+
+    /** @return runs kept in memory. */
+    public int maxRuns() {
+        return heapBudget().runs();
+    }
+
+    /** @return the runs kept in memory as configured, 0 where the heap budget derives them. */
+    int configuredMaxRuns() {
+        return maxRuns;
+    }
+
+    /** @return task ids tracked per run. */
+    public int maxTasksPerRun() {
+        return maxTasksPerRun;
     }
 
     /**
@@ -355,6 +400,8 @@ public final class StoreConfig {
             }
         }
         require(histogramDigits >= 1 && histogramDigits <= 3, "histogramDigits must be 1 to 3");
+        require(maxRuns >= 0 && maxRuns <= 100_000, "maxRuns must be 1 to 100,000, or 0 to derive it from the heap");
+        require(maxTasksPerRun >= 1 && maxTasksPerRun <= 10_000_000, "maxTasksPerRun must be 1 to 10,000,000");
         for (final Dimension d : Dimension.VALUES) {
             require(cardinalityLimits[d.ordinal()] >= 0 && cardinalityLimits[d.ordinal()] <= MAX_CARDINALITY_LIMIT,
                 "cardinality limit of " + d + " must be 1 to " + MAX_CARDINALITY_LIMIT + ", or 0 to derive it from the heap");
@@ -514,6 +561,7 @@ public final class StoreConfig {
     public String toString() {
         return "StoreConfig{ringSize=" + ringSize + ", fullRingPolicy=" + fullRingPolicy + ", waitStrategy="
             + waitStrategy + ", parkNanos=" + parkNanos + ", recentEventsPerModel=" + recentEventsPerModel
+            + ", maxRuns=" + maxRuns + ", maxTasksPerRun=" + maxTasksPerRun
             + ", tierWidthsMs=" + Arrays.toString(tierWidthsMs) + ", tierBuckets=" + Arrays.toString(tierBuckets)
             + ", histogramDigits=" + histogramDigits + ", maxStringLength=" + maxStringLength + '}';
     }

@@ -16,6 +16,7 @@ import dev.ringmeter.server.ingest.PricingController;
 import dev.ringmeter.server.ops.OpsController;
 import dev.ringmeter.server.query.CompareController;
 import dev.ringmeter.server.query.QueryController;
+import dev.ringmeter.server.run.RunController;
 import dev.ringmeter.server.query.ScanCounters;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
@@ -55,6 +56,7 @@ public final class RingmeterServer implements AutoCloseable {
         final CompareController compare = new CompareController(holder, config.scanTimeoutMs(), scans);
         final PricingController pricing = new PricingController(holder, ingest, config);
         final PricesController prices = new PricesController(holder, ingest, config);
+        final RunController runs = new RunController(holder, config);
         final OpsController ops = new OpsController(holder, gate, scans, config.clock(), startTimeMs);
         final ErrorReplies errors = new ErrorReplies();
         final BearerAuth auth = config.token() == null ? null : new BearerAuth(config.token());
@@ -91,6 +93,12 @@ public final class RingmeterServer implements AutoCloseable {
             c.routes.get("/api/v1/prices/resolve", prices::resolve);
             c.routes.post("/api/v1/prices/recompute", prices::recompute);
             c.routes.delete("/api/v1/prices/{id}", prices::remove);
+            c.routes.post("/api/v1/runs", runs::create);
+            c.routes.get("/api/v1/runs", runs::list);
+            c.routes.get("/api/v1/runs/compare", runs::compare);
+            c.routes.get("/api/v1/runs/{id}", runs::get);
+            c.routes.patch("/api/v1/runs/{id}", runs::update);
+            c.routes.post("/api/v1/runs/{id}/finish", runs::finish);
             c.routes.get("/api/v1/system", ops::system);
             c.routes.get("/api/v1/openapi.yaml", ops::openApi);
             c.routes.get("/health", ops::health);
@@ -142,6 +150,7 @@ public final class RingmeterServer implements AutoCloseable {
             .ringSize(config.ringSize())
             .maxStringLength(config.maxStringLength())
             .heapShare(config.heapShare())
+            .maxRuns(config.maxRuns())
             .journalSync(config.fsync())
             .snapshotIntervalMs(config.snapshotIntervalMs())
             .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK)

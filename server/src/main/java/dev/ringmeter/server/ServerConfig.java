@@ -49,6 +49,9 @@ public final class ServerConfig {
                 + " run, task, tag-value, ... count live values (used within 10 min); 422 past it"},
         {"--heap-share", "RINGMETER_HEAP_SHARE", "0.5",
             "share of -Xmx the store may hold at its limits (0.05 to 0.95); the limits not set derive from it"},
+        {"--max-runs", "RINGMETER_MAX_RUNS", "0",
+            "runs kept in memory (1 to 100000; 0: a sixteenth of the heap budget, 8 to 1000); past it the oldest"
+                + " finished run is dropped (docs/runs.md)"},
         {"--fsync", "RINGMETER_FSYNC", "false",
             "sync the journal to disk before each acknowledgement, so acknowledged events survive power loss"},
         {"--help", "", "", "print this help and exit"},
@@ -70,6 +73,8 @@ public final class ServerConfig {
     private int maxStringLength = 256;
     private double heapShare = HeapBudget.DEFAULT_HEAP_SHARE;
     private boolean fsync;
+    /** 0: derived from the heap. */
+    private int maxRuns;
     private final Map<Dimension, Integer> limits = new EnumMap<>(Dimension.class);
     private EpochClock clock = SystemEpochClock.INSTANCE;
     private boolean help;
@@ -181,6 +186,9 @@ public final class ServerConfig {
             case "--fsync":
                 fsync = bool(flag, value);
                 break;
+            case "--max-runs":
+                maxRuns = (int)number(flag, value);
+                break;
             case "--limit":
                 for (final String limit : value.split(",")) {
                     setLimit(limit.trim());
@@ -268,6 +276,7 @@ public final class ServerConfig {
         require(ringSize >= 64 && ringSize <= (1 << 24) && Integer.bitCount(ringSize) == 1,
             "--ring-size must be a power of two from 64 to 16777216");
         require(maxBodyBytes >= 1024 && maxBodyBytes <= (1L << 30), "--max-body-bytes must be 1024 to 1073741824");
+        require(maxRuns >= 0 && maxRuns <= 100_000, "--max-runs must be 1 to 100000 (0: derived from the heap)");
         require(bodyTimeoutMs >= 100 && bodyTimeoutMs <= 600_000, "--body-timeout-ms must be 100 to 600000");
         require(maxBatch >= 1 && maxBatch <= 1_000_000, "--max-batch must be 1 to 1000000");
         require(maxInFlight >= 1 && maxInFlight <= 10_000, "--max-in-flight must be 1 to 10000");
@@ -379,6 +388,17 @@ public final class ServerConfig {
     public ServerConfig maxStringLength(final int chars) {
         this.maxStringLength = chars;
         return this;
+    }
+
+    /** @param runs kept in memory; 0 (the default) derives them from the heap. @return this. */
+    public ServerConfig maxRuns(final int runs) {
+        this.maxRuns = runs;
+        return this;
+    }
+
+    /** @return runs kept in memory, 0 where the store derives them from the heap. */
+    public int maxRuns() {
+        return maxRuns;
     }
 
     /** @param share of -Xmx the store may hold at its limits; default 0.5. @return this. */

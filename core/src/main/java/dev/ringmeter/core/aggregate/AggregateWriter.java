@@ -3,11 +3,13 @@ package dev.ringmeter.core.aggregate;
 import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.dictionary.IdleRelease;
 import dev.ringmeter.core.ingest.EventSlot;
+import dev.ringmeter.core.run.RunTable;
 
 /**
  * Applies events and custom metric samples to the store's in-memory state: an event to its model's time tiers
  * (which hand their closed seconds to the all-models tiers), its model's recent events and the cumulative totals;
- * a sample to its metric's tiers. Events and samples older than every tier keeps still count in the totals, and
+ * a sample to its metric's tiers; an event that carries a created run's id to that run, and a run command to the
+ * runs ({@link RunTable}). Events and samples older than every tier keeps still count in the totals, and
  * as expired. It notes the use of each id of a released dimension the slot carries ({@link IdleRelease#use}), so
  * that only values idle past the dictionary's window are released. It also counts the events and samples that
  * took the tiers' slower paths: late ones (behind their tiers' newest bucket) and ones held ahead of the store clock.
@@ -21,17 +23,19 @@ final class AggregateWriter {
     private final CumulativeTotals totals;
     private final IdleRelease idleRelease;
     private final Combinations combinations;
+    private final RunTable runs;
     /** Events and samples applied behind their tiers' newest finest bucket, since the store opened. */
     long late;
     /** Events and samples applied ahead of the store clock's current bucket (held), since the store opened. */
     long held;
 
     AggregateWriter(final TierRegistry tiers, final CumulativeTotals totals, final IdleRelease idleRelease,
-                    final Combinations combinations) {
+                    final Combinations combinations, final RunTable runs) {
         this.tiers = tiers;
         this.totals = totals;
         this.idleRelease = idleRelease;
         this.combinations = combinations;
+        this.runs = runs;
     }
 
     /**
@@ -48,6 +52,7 @@ final class AggregateWriter {
                 count(tiers.model(m).add(e, timeMs));
                 tiers.recent[m].add(e, timeMs);
                 combinations.add(e, timeMs);
+                runs.add(e, timeMs);
                 final IdleRelease r = idleRelease;
                 r.use(Dimension.OPERATION, e.operation);
                 r.use(Dimension.PIPELINE, e.pipeline);
@@ -65,6 +70,10 @@ final class AggregateWriter {
                 useTags(e);
                 totals.metricSamples++;
                 count(tiers.metric(e.metricName).addValue(e.metricValue, timeMs));
+                break;
+            case EventSlot.KIND_RUN:
+                runs.apply(e.runCommand);
+                e.runCommand = null;
                 break;
             default:
                 break;

@@ -14,6 +14,7 @@ import dev.ringmeter.core.query.MemoryComparison;
 import dev.ringmeter.core.query.Metric;
 import dev.ringmeter.core.query.Series;
 import dev.ringmeter.core.query.WindowStats;
+import dev.ringmeter.core.run.RunTable;
 
 import java.io.DataInput;
 import java.io.IOException;
@@ -55,6 +56,7 @@ public final class Aggregates {
     private final AggregateWriter writer;
     private final WindowQueries queries;
     private final Combinations combinations;
+    private final RunTable runs;
 
     /**
      * @param config     the store's configuration.
@@ -68,7 +70,8 @@ public final class Aggregates {
         this.tiers = new TierRegistry(config, dictionary, false);
         this.idleRelease = new IdleRelease(dictionary);
         this.combinations = new Combinations(dictionary, qualityNames(config), config.comparisonCombinations(), false);
-        this.writer = new AggregateWriter(tiers, totals, idleRelease, combinations);
+        this.runs = new RunTable(dictionary, config.maxRuns(), config.maxTasksPerRun(), config.histogramDigits());
+        this.writer = new AggregateWriter(tiers, totals, idleRelease, combinations, runs);
         this.queries = new WindowQueries(lock, tiers, dictionary, config.clock());
     }
 
@@ -78,6 +81,14 @@ public final class Aggregates {
 
     public void unlock() {
         lock.unlock();
+    }
+
+    /**
+     * @return the lock the writer holds while it applies a batch: a reader holds it only for work bounded by one
+     * model or one run.
+     */
+    public java.util.concurrent.locks.Lock writerLock() {
+        return lock;
     }
 
     /**
@@ -99,7 +110,7 @@ public final class Aggregates {
 
     /**
      * Applies one journal record while the store recovers, on the opening thread before the ring starts: a price
-     * record sets the price table; an event or sample is applied with the cost it was journaled with (never
+     * record sets the price table; a run record changes the runs; an event or sample is applied with the cost it was journaled with (never
      * priced again, see {@link PriceBook}); a recompute is noted in the price book (its cost changes are
      * replayed by the store's recovery).
      *
@@ -114,6 +125,13 @@ public final class Aggregates {
         } else {
             writer.apply(record, record.timestampMs);
         }
+    }
+
+    /**
+     * @return the runs in memory; written by the writer, read under {@link #lock()}.
+     */
+    public RunTable runs() {
+        return runs;
     }
 
     /**
@@ -410,6 +428,7 @@ public final class Aggregates {
         tiers.captureInto(image.tiers);
         totals.captureInto(image.totals);
         combinations.captureInto(image.combinations);
+        runs.captureInto(image.runs);
     }
 
     /**
@@ -429,6 +448,9 @@ public final class Aggregates {
      */
     public void read(final DataInput in, final int snapshot) throws IOException {
         AggregatesCodec.read(in, prices, totals, tiers, snapshot, maxStringLength);
+        if (snapshot >= AggregatesCodec.SNAPSHOT_WITH_RUNS) {
+            runs.readSection(in);
+        }
     }
 
     /**

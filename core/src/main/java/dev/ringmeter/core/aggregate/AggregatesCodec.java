@@ -23,6 +23,10 @@ import java.io.IOException;
  *              | costUsd:double retries:8 cacheHits:8 cacheMisses:8)*
  *  histogram:  (count:8) x (bounds + 1) sum:double count:8
  * </pre>
+ * From snapshot version 5 the runs follow, as {@code length:4} and the bytes of
+ * {@link dev.ringmeter.core.run.RunTable}'s section (written after the totals by the image, read by
+ * {@link Aggregates#read}).
+ * <p>
  * A snapshot whose totals were counted with other bounds or statuses is refused, so the store replays its journal.
  * <p>
  * Threading: stateless; {@link #write} needs a state no writer changes meanwhile (the writer itself, or the lock
@@ -30,6 +34,8 @@ import java.io.IOException;
  */
 final class AggregatesCodec {
     private static final int MAX_ID = 10_000_000;
+    /** The first snapshot version with the runs after the totals. */
+    static final int SNAPSHOT_WITH_RUNS = 5;
 
     private AggregatesCodec() {
     }

@@ -2,6 +2,7 @@ package dev.ringmeter.core.aggregate;
 
 import dev.ringmeter.core.StoreConfig;
 import dev.ringmeter.core.dictionary.Dictionary;
+import dev.ringmeter.core.run.RunTable;
 
 import java.io.DataOutput;
 import java.io.IOException;
@@ -29,6 +30,7 @@ public final class AggregatesImage {
     /** The in-memory comparisons' image, and the writer's combinations whose buckets it freezes. */
     final Combinations combinations;
     private final Combinations liveCombinations;
+    final RunTable.Image runs = new RunTable.Image();
 
     AggregatesImage(final StoreConfig config, final Dictionary dictionary,
                     final dev.ringmeter.core.cost.PriceBook prices, final CopyOnWrite cow,
@@ -49,6 +51,7 @@ public final class AggregatesImage {
      */
     public void write(final DataOutput out) throws IOException {
         AggregatesCodec.write(out, prices, totals, tiers);
+        runs.write(out);
         CombinationsCodec.write(out, combinations);
     }
 

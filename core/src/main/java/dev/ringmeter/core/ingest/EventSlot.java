@@ -25,6 +25,8 @@ public final class EventSlot {
     public static final byte KIND_METRIC = 2;
     /** The slot sets the price of a model: {@link #model}, {@link #priceInputUsdPerMillion}, ... */
     public static final byte KIND_PRICE = 3;
+    /** The slot creates, updates or finishes a run: {@link #runCommand}. */
+    public static final byte KIND_RUN = 6;
     /** The slot changes the price entries: {@link #priceChange} (journaled as PRICE_ENTRY). */
     public static final byte KIND_PRICE_ENTRY = 7;
     /** The slot asks for a recompute of costs: {@link #recompute} (journaled as RECOMPUTE). */
@@ -90,6 +92,8 @@ public final class EventSlot {
     /** Price changes: USD per million input and output tokens of {@link #model}. */
     public double priceInputUsdPerMillion;
     public double priceOutputUsdPerMillion;
+    /** Run commands: the command, immutable; the aggregate writer clears it once applied. */
+    public dev.ringmeter.core.run.RunCommand runCommand;
 
     /**
      * Copies an event, turning its strings into ids. On an exception the slot is left as {@link #KIND_VOID}.

@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  *                 the aggregates; from a version-3 snapshot the comparisons are complete only from its time).
  *                 Snapshots of version 5 hold the price book (entries, their changes, recomputes) in place of
  *                 the price table; the journal gains PRICE_ENTRY and RECOMPUTE records (new kinds, so the record
- *                 version stays 4) and the bit of an event's cache byte that says the store priced it;
+ *                 version stays 4) and the bit of an event's cache byte that says the store priced it; version-5
+ *                 snapshots also hold the runs after the totals, and the journal RUN records (kind 6);
  *                 everything older still read
  * </pre>
  * At open ({@link #openOrUpgrade}, before the journal is touched): a directory of a format newer than this code

@@ -2,6 +2,10 @@ package dev.ringmeter.core.journal;
 
 import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.ingest.EventSlot;
+import dev.ringmeter.core.run.RunCommand;
+import dev.ringmeter.core.run.RunParameters;
+import dev.ringmeter.core.run.RunRules;
+import dev.ringmeter.core.run.RunStatus;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.BytesStore;
 
@@ -31,7 +35,13 @@ import net.openhft.chronicle.bytes.BytesStore;
  *  RECOMPUTE (8) body: timestampMs:8 fromMs:8 toMs:8 revision:8 (always the first record of its document)
  *  DICT   body: dimension:1 id:4 value:utf8 (Chronicle's stop-bit length + UTF-8)
  *  CHECK  body: checksum:8 (of every byte of the document before this record; version 3, last in its document)
+ *  RUN    body: timestampMs:8 op:1 runId:utf8 name:utf8 expectedTasks:8 status:1 reason:utf8
+ *               parameters:(-1 | count:1 { key:utf8 type:1 value }*) tags:(-1 | count:1 { tag:utf8 }*)
+ *               (utf8: Chronicle's stop-bit length + UTF-8, null allowed; op 1 create, 2 update, 3 finish; status
+ *               a RunStatus ordinal or -1; value by type: 1 long:8, 2 double:8, 3 utf8, 4 boolean:1)
  * </pre>
+ * A RUN record (kind 6, written from record version 4 on) carries its strings inline rather than as dictionary ids:
+ * a run is looked up by its id's name, and a run command needs no DICT record before it.
  * Ids refer to the dictionary. Version 2: a DICT record precedes the first record that uses its id <em>in each
  * journal cycle</em>, so every cycle decodes on its own from its start, and a DICT record may bind an id to another
  * name than before (an id of a released dimension reused for a new value): from it on, the id means the new name.
@@ -65,6 +75,13 @@ final class JournalDescriptor {
         + dev.ringmeter.Event.MAX_TAGS * 8, 2 + 8 + 8 + 8 + 1 + 4 + dev.ringmeter.core.cost.PriceBook.ENCODED_MAX_LENGTH);
     /** The bit of an EVENT's cache byte that says the store priced its cost. */
     private static final int COST_PRICED_BIT = 0x80;
+    /**
+     * @param idChars the length of the run's id (or the store's longest string, for the longest of any run).
+     * @return the longest RUN record of a run with such an id.
+     */
+    static int runMaxLength(final int maxStringLength) {
+        return (int)(2 + 8 + 1 + 8 + 1 + dev.ringmeter.core.run.RunRules.maxEncodedBytes(maxStringLength));
+    }
     /** A DICT record without its string: version, kind, dimension, id and the longest stop-bit length. */
     private static final int DICT_OVERHEAD = 2 + 1 + 4 + 5;
 
@@ -147,9 +164,101 @@ final class JournalDescriptor {
                 bytes.writeLong(slot.recompute.toMs);
                 bytes.writeLong(slot.recompute.revision());
                 break;
+            case EventSlot.KIND_RUN:
+                writeRun(slot.runCommand, bytes);
+                break;
             default:
                 throw new IllegalArgumentException("slot kind " + slot.kind + " is not journaled");
         }
+    }
+
+    private static void writeRun(final RunCommand c, final Bytes<?> bytes) {
+        bytes.writeLong(c.timeMs());
+        bytes.writeByte(c.op().code());
+        bytes.writeUtf8(c.runId());
+        bytes.writeUtf8(c.name());
+        bytes.writeLong(c.expectedTasks());
+        bytes.writeByte((byte)(c.status() == null ? -1 : c.status().ordinal()));
+        bytes.writeUtf8(c.reason());
+        if (c.parameters() == null) {
+            bytes.writeByte((byte)-1);
+        } else {
+            bytes.writeByte((byte)c.parameters().size());
+            for (final java.util.Map.Entry<String, Object> p : c.parameters().entrySet()) {
+                bytes.writeUtf8(p.getKey());
+                final byte type = RunParameters.type(p.getValue());
+                bytes.writeByte(type);
+                switch (type) {
+                    case RunParameters.LONG -> bytes.writeLong((Long)p.getValue());
+                    case RunParameters.DOUBLE -> bytes.writeDouble((Double)p.getValue());
+                    case RunParameters.STRING -> bytes.writeUtf8((String)p.getValue());
+                    default -> bytes.writeBoolean((Boolean)p.getValue());
+                }
+            }
+        }
+        if (c.tags() == null) {
+            bytes.writeByte((byte)-1);
+        } else {
+            bytes.writeByte((byte)c.tags().size());
+            for (final String t : c.tags()) {
+                bytes.writeUtf8(t);
+            }
+        }
+    }
+
+    private static RunCommand readRun(final Bytes<?> bytes) {
+        require(bytes, 8 + 1);
+        final long timeMs = bytes.readLong();
+        final RunCommand.Op op = RunCommand.Op.of(bytes.readByte());
+        if (op == null) {
+            throw new IllegalStateException("a run record of an unknown op");
+        }
+        final String runId = bytes.readUtf8();
+        final String name = bytes.readUtf8();
+        require(bytes, 8 + 1);
+        final long expected = bytes.readLong();
+        final int status = bytes.readByte();
+        if (runId == null || status < -1 || status >= RunStatus.values().length) {
+            throw new IllegalStateException("a bad run record");
+        }
+        final String reason = bytes.readUtf8();
+        require(bytes, 1);
+        final int parameterCount = bytes.readByte();
+        java.util.Map<String, Object> parameters = null;
+        if (parameterCount >= 0) {
+            parameters = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < count(parameterCount, RunRules.MAX_PARAMETERS); i++) {
+                final String key = bytes.readUtf8();
+                require(bytes, 1);
+                final byte type = bytes.readByte();
+                final Object value = switch (type) {
+                    case RunParameters.LONG -> bytes.readLong();
+                    case RunParameters.DOUBLE -> bytes.readDouble();
+                    case RunParameters.STRING -> bytes.readUtf8();
+                    case RunParameters.BOOLEAN -> bytes.readBoolean();
+                    default -> throw new IllegalStateException("a run parameter of type " + type);
+                };
+                if (key == null || value == null) {
+                    throw new IllegalStateException("a bad run parameter");
+                }
+                parameters.put(key, value);
+            }
+        }
+        require(bytes, 1);
+        final int tagCount = bytes.readByte();
+        java.util.List<String> tags = null;
+        if (tagCount >= 0) {
+            tags = new java.util.ArrayList<>();
+            for (int i = 0; i < count(tagCount, RunRules.MAX_TAGS); i++) {
+                final String tag = bytes.readUtf8();
+                if (tag == null) {
+                    throw new IllegalStateException("a bad run tag");
+                }
+                tags.add(tag);
+            }
+        }
+        return new RunCommand(op, runId, timeMs, name, parameters, tags, expected,
+            status < 0 ? null : RunStatus.of(status), reason);
     }
 
     private static void writeTags(final EventSlot slot, final Bytes<?> bytes) {
@@ -389,6 +498,10 @@ final class JournalDescriptor {
                 final long fromMs = bytes.readLong();
                 final long toMs = bytes.readLong();
                 slot.recompute = dev.ringmeter.core.cost.RecomputeRequest.journaled(fromMs, toMs, bytes.readLong());
+                break;
+            case EventSlot.KIND_RUN:
+                slot.runCommand = readRun(bytes);
+                slot.timestampMs = slot.runCommand.timeMs();
                 break;
             case KIND_DICT:
                 require(bytes, 1 + 4 + 1);

@@ -228,7 +228,8 @@ public final class JournalHandler implements EventHandler<EventSlot> {
             room(0);
             cycle = documentCycle;
             prepare(slot);
-            room(JournalDescriptor.SLOT_MAX_LENGTH);
+            room(slot.kind == EventSlot.KIND_RUN ? JournalDescriptor.runMaxLength(slot.runCommand.runId().length())
+                : JournalDescriptor.SLOT_MAX_LENGTH);
         } while (documentCycle != cycle);   // a document opened in a later cycle holds the slot's entries too
         JournalDescriptor.write(slot, bytes);
         inDocument++;
@@ -402,7 +403,8 @@ public final class JournalHandler implements EventHandler<EventSlot> {
      * checks it.
      */
     public static long smallestBlockBytes(final int maxStringLength) {
-        return CHRONICLE_BLOCK_BYTES_PER_DOCUMENT_BYTE * (Math.max(JournalDescriptor.SLOT_MAX_LENGTH,
+        return CHRONICLE_BLOCK_BYTES_PER_DOCUMENT_BYTE * (Math.max(Math.max(JournalDescriptor.SLOT_MAX_LENGTH,
+            JournalDescriptor.runMaxLength(maxStringLength)),
             JournalDescriptor.dictionaryEntryMaxLength(maxStringLength)) + JournalDescriptor.CHECK_LENGTH);
     }
 

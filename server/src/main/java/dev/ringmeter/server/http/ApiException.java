@@ -127,6 +127,11 @@ public final class ApiException extends RuntimeException {
         return new ApiException(404, message, field, -1, -1, -1, -1, 0, null);
     }
 
+    /** @return 409: the state of what the request names does not allow it. */
+    public static ApiException conflict(final String field, final String message) {
+        return new ApiException(409, message, field, -1, -1, -1, -1, 0, null);
+    }
+
     /** @return 401. */
     static ApiException unauthorized() {
         return new ApiException(401, "missing or wrong bearer token", null, -1, -1, -1, -1, 0, null);
