@@ -6,7 +6,9 @@ import dev.ringmeter.core.ingest.EventSlot;
 
 /**
  * Applies events and custom metric samples to the store's in-memory state: an event to its model's time tiers
- * (which hand their closed seconds to the all-models tiers), its model's recent events and the cumulative totals;
+ * (which hand their closed seconds to the all-models tiers) and recent events if it names a model, to the tiers and
+ * totals of each other subject it names ({@link SubjectTiers}: pipeline, pipeline step, tool, agent), and to the
+ * cumulative totals;
  * a sample to its metric's tiers. Events and samples older than every tier keeps still count in the totals, and
  * as expired. It notes the use of each id of a released dimension the slot carries ({@link IdleRelease#use}), so
  * that only values idle past the dictionary's window are released. It also counts the events and samples that
@@ -42,12 +44,15 @@ final class AggregateWriter {
             case EventSlot.KIND_EVENT: {
                 final int m = e.model;
                 totals.addEvent(e);
-                count(tiers.model(m).add(e, timeMs));
-                tiers.recent[m].add(e, timeMs);
+                final int subjects = tiers.subjects.add(e, timeMs);
+                if (m != 0) {
+                    count(tiers.model(m).add(e, timeMs));
+                    tiers.recent[m].add(e, timeMs);
+                } else if (subjects >= 0) {
+                    count(subjects);   // counted once, in its first subject, when it names no model
+                }
                 final IdleRelease r = idleRelease;
                 r.use(Dimension.OPERATION, e.operation);
-                r.use(Dimension.PIPELINE, e.pipeline);
-                r.use(Dimension.STEP, e.step);
                 r.use(Dimension.RUN, e.run);
                 r.use(Dimension.TASK, e.task);
                 r.use(Dimension.CONFIG, e.config);

@@ -23,6 +23,10 @@ import java.util.regex.Pattern;
  *  data format 3  FORMAT "ringmeter-data 3": journal records of version 4 (events carry provider, tool, agent,
  *                 cached, cache-write and reasoning tokens), snapshots of version 4 (the new dimensions in the
  *                 dictionary, the new sums in buckets and recent events); everything older still read
+ *  data format 4  FORMAT "ringmeter-data 4": journal records still of version 4, but an event need not name a
+ *                 model (a tool call, agent or pipeline step: model id 0, which older readers refuse); snapshots of
+ *                 version 5 (the tiers and totals of pipelines, pipeline steps, tools and agents, and quality sums
+ *                 in the totals; pipeline and step pinned); everything older still read
  * </pre>
  * At open ({@link #openOrUpgrade}, before the journal is touched): a directory of a format newer than this code
  * knows is refused with a message naming the format and what to do; a FORMAT file that does not read as one is
@@ -36,7 +40,7 @@ import java.util.regex.Pattern;
  */
 public final class FormatVersion {
     /** The data directory's format written by this code. */
-    public static final int DATA = 3;
+    public static final int DATA = 4;
     /** The format of a data directory without a FORMAT file: everything written before the file was. */
     public static final int DATA_WITHOUT_FILE = 1;
     /** The journal record version written: version 4 events carry provider, tool, agent and token parts. */
@@ -46,7 +50,7 @@ public final class FormatVersion {
     /** The oldest journal record version read. */
     public static final byte JOURNAL_RECORD_OLDEST = 1;
     /** The snapshot version written. */
-    public static final int SNAPSHOT = 4;
+    public static final int SNAPSHOT = 5;
     /** The oldest snapshot version read. */
     public static final int SNAPSHOT_OLDEST = 2;
     /** The file that states the data directory's format. */
