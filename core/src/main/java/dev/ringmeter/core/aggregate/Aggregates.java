@@ -136,7 +136,8 @@ public final class Aggregates {
 
     /**
      * Computes the analytics of one subject (a model, pipeline, pipeline step, tool or agent) over [fromMs, toMs),
-     * from memory, e.g. {@code window(Subject.step("rag", "retrieve"), from, to, stats)}.
+     * from memory, e.g. {@code subjectWindow(Subject.step("rag", "retrieve"), from, to, stats)} (not an overload of
+     * {@link #window(String, long, long, WindowStats)}, whose null means all models).
      *
      * @param subject the subject; its window is empty if the store has not seen it.
      * @param fromMs  start, inclusive, epoch ms.
@@ -144,7 +145,7 @@ public final class Aggregates {
      * @param into    the result to fill (reused: allocation-free once warmed up).
      * @return into.
      */
-    public WindowStats window(final Subject subject, final long fromMs, final long toMs, final WindowStats into) {
+    public WindowStats subjectWindow(final Subject subject, final long fromMs, final long toMs, final WindowStats into) {
         return queries.window(subject, fromMs, toMs, into);
     }
 
