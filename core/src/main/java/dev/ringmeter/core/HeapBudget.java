@@ -25,10 +25,13 @@ import java.util.Locale;
  * when they would take more;</li>
  * <li>the quality-name limit is not derived: it sizes every bucket's quality sums and is part of the snapshot's
  * fingerprint, so it must not move with {@code -Xmx};</li>
- * <li>what is left is shared by the subjects: the model limit is the number of models that fit in half of it
- * ({@value #MODEL_SHARE}), and the pipeline, step (pipeline steps), tool and agent limits the number that fit in an
- * eighth each; each at most its default (1,000) and at least 1. So a heap that held N models before subjects had
- * aggregates of their own now holds N / 2 models, and N / 8 of each other kind.</li>
+ * <li>what is left, less what the configured limits of models, pipelines, steps, tools and agents take, is shared by
+ * the derived ones: the model limit is the number of models that fit in half of it ({@value #MODEL_SHARE}), and the
+ * pipeline, step (pipeline steps), tool and agent limits the number that fit in an eighth each (the shares of the
+ * configured ones go to the derived ones in proportion); each at most its default (1,000) and at least 1. So a heap
+ * that held N models before subjects had aggregates of their own now holds about N / 2 models, and N / 6 of each
+ * other kind (a subject holds less than a model: no recent events). Below about 512 MB of {@code -Xmx} one value of
+ * each kind at its widest passes the budget, and the store warns ({@link #exceeded()}).</li>
  * </ul>
  * If the limits need more than the budget (configured too high, or a heap too small for one model), the
  * store logs a warning when it opens ({@link #exceeded()}).
@@ -134,21 +137,34 @@ public final class HeapBudget {
                 : derived[i] ? (int)Math.max(1, Math.floor(d.defaultLimit() * scale)) : qualityNames;
             dimensions += limits[i] * bytesEach[i];
         }
-        final double left = Math.max(0, budgetBytes - fixedBytes - dimensions);
+        // the configured subject limits first; the derived ones share the rest, each in proportion to its share
+        double left = budgetBytes - fixedBytes - dimensions;
+        double shares = 0;
+        for (final Dimension d : Dimension.VALUES) {
+            if (hasAggregates(d)) {
+                derived[d.ordinal()] = configured[d.ordinal()] == 0;
+                left -= derived[d.ordinal()] ? 0 : (double)configured[d.ordinal()] * bytesEach[d.ordinal()];
+                shares += derived[d.ordinal()] ? share(d) : 0;
+            }
+        }
         long subjects = 0;
         for (final Dimension d : Dimension.VALUES) {
             final int i = d.ordinal();
             if (!hasAggregates(d)) {
                 continue;
             }
-            derived[i] = configured[i] == 0;
-            final double share = d == Dimension.MODEL ? MODEL_SHARE : (1 - MODEL_SHARE) / SUBJECTS.length;
             limits[i] = derived[i]
-                ? (int)Math.max(1, Math.min(d.defaultLimit(), Math.floor(left * share / bytesEach[i])))
+                ? (int)Math.max(1, Math.min(d.defaultLimit(), Math.floor(Math.max(0, left) * share(d) / shares
+                    / bytesEach[i])))
                 : configured[i];
             subjects += limits[i] * bytesEach[i];
         }
         this.estimatedBytes = fixedBytes + dimensions + subjects;
+    }
+
+    /** @return the share of what is left that a dimension with aggregates of its own takes when derived. */
+    private static double share(final Dimension d) {
+        return d == Dimension.MODEL ? MODEL_SHARE : (1 - MODEL_SHARE) / SUBJECTS.length;
     }
 
     /** @return whether each value of the dimension has aggregates of its own: a model, or one of {@link #SUBJECTS}. */

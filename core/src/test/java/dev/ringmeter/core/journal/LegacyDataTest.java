@@ -3,6 +3,7 @@ package dev.ringmeter.core.journal;
 import dev.ringmeter.Event;
 import dev.ringmeter.core.EmbeddedStore;
 import dev.ringmeter.core.StoreConfig;
+import dev.ringmeter.core.query.Subject;
 import dev.ringmeter.core.query.WindowStats;
 import org.agrona.concurrent.CachedEpochClock;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * legacy-format-2: data format 2 (journal records of version 3 with document checksums, a snapshot of version 3),
  * written before events had a provider, tool, agent or token parts; the same events, and two quality scores
  * (accuracy 0.5 and 1.0 on gpt-a), the last four journaled after the snapshot by a store that was never closed.
+ * <p>
+ * legacy-format-3: data format 3 (journal records of version 4, a snapshot of version 4), written while pipeline
+ * and step were released dimensions and had no aggregates: at 00:00:01 six model calls of gpt-a in pipeline "rag"
+ * (steps retrieve and generate alternately, tool search, f1 0.0 to 0.5, latency 10 to 15 ms), then a close
+ * (snapshot); at 00:01:00 four events of gpt-b in step "retrieve" of pipeline "qa" (latency 100 to 103 ms),
+ * journaled after the snapshot by a store that was never closed.
  */
 @Timeout(60)
 class LegacyDataTest {
@@ -152,7 +159,7 @@ class LegacyDataTest {
             assertEquals(2, accuracy.count());
             assertEquals(0.75, accuracy.mean(), 1e-12);
             assertEquals(0.0, s.reasoningTokens(), "no token parts before version 4");
-            assertEquals("ringmeter-data 3", Files.readString(dir.resolve("FORMAT")).strip());
+            assertEquals("ringmeter-data " + FormatVersion.DATA, Files.readString(dir.resolve("FORMAT")).strip());
             store.record(new Event().model("gpt-a").run("run-1").tag("env", "prod").latencyMs(3)
                 .timestampMs(T + 120_000).provider("openai").tool("search").agent("planner")
                 .promptTokens(100).cachedTokens(60).cacheWriteTokens(10).completionTokens(50).reasoningTokens(20));
@@ -177,6 +184,35 @@ class LegacyDataTest {
                 assertEquals(Map.of("", 10L, "openai", 1L), SelfSufficientJournalTest.counts(new JournalScan(store)
                     .between(T, T + 3_600_000).groupBy(JournalScan.GroupBy.PROVIDER).run()),
                     "a scan reads records of versions 3 and 4 in one cycle");
+            }
+        }
+    }
+
+    @Test
+    void opensFormat3WhosePipelinesAndStepsWereReleasedAndKeepsTheirNewAggregatesAcrossRestarts() throws Exception {
+        copyFixture("/legacy-format-3");
+        assertEquals("ringmeter-data 3", Files.readString(dir.resolve("FORMAT")).strip());
+        clock.update(T + 120_000);
+        for (final int round : new int[] {0, 1, 2}) {
+            if (round == 2) {
+                Files.delete(dir.resolve(Snapshot.FILE));
+            }
+            try (EmbeddedStore store = EmbeddedStore.open(config())) {
+                assertEquals(round < 2, store.recovery().snapshotLoaded(), "round " + round);
+                final WindowStats s = store.aggregates().newWindowStats();
+                assertEquals(10, store.aggregates().window((String)null, T, T + 180_000, s).count());
+                // the version-4 snapshot has no subjects: the tail after it gives them in round 0; a version-5
+                // snapshot keeps them in round 1; the whole journal replayed gives all of them in round 2
+                assertEquals(4, store.aggregates().subjectWindow(Subject.step("qa", "retrieve"), T, T + 180_000, s)
+                    .count(), "round " + round);
+                assertEquals(103, s.latencyMaxMs(), 1.5, "round " + round);
+                assertEquals(round == 2 ? 3 : 0, store.aggregates().subjectWindow(Subject.step("rag", "retrieve"),
+                    T, T + 180_000, s).count(), "round " + round);
+                assertEquals(round == 2 ? 6 : 0, store.aggregates().subjectWindow(Subject.tool("search"),
+                    T, T + 180_000, s).count(), "round " + round);
+                assertEquals("ringmeter-data " + FormatVersion.DATA, Files.readString(dir.resolve("FORMAT")).strip());
+                assertEquals(Map.of("retrieve", 7L, "generate", 3L), SelfSufficientJournalTest.counts(
+                    new JournalScan(store).between(T, T + 3_600_000).groupBy(JournalScan.GroupBy.STEP).run()));
             }
         }
     }
