@@ -41,7 +41,7 @@ class HeapBudgetTest {
         assertTrue(HeapBudget.of(new StoreConfig(), 256 * MB).exceeded(),
             "a 256 MB heap cannot hold one model, pipeline, pipeline step, tool and agent at their widest in half");
 
-        final HeapBudget large = HeapBudget.of(new StoreConfig(), 256L << 30);
+        final HeapBudget large = HeapBudget.of(new StoreConfig(), 1L << 40);
         assertEquals(Dimension.MODEL.defaultLimit(), large.limit(Dimension.MODEL), "capped at the default");
         for (final Dimension d : Dimension.VALUES) {
             assertEquals(d.defaultLimit(), large.limit(d), d + " keeps its default on a large heap");
