@@ -9,7 +9,9 @@ import java.util.concurrent.TimeUnit;
  * {@link EventRecorder#record(Event)}, which copies it. Reusing one instance per thread (call {@link #reset()}
  * between events) makes recording allocation-free.
  * <p>
- * Only {@link #model(String)} and a latency are required. Every setter checks its argument at once and throws an
+ * A latency is required, and {@link #model(String)} for a model call ({@link Operations}: an event with no operation,
+ * or a chat, completion, generate_content or embeddings one); a tool call, agent step, pipeline step or task names its
+ * operation and need not name a model. Every setter checks its argument at once and throws an
  * {@link InvalidEventException} naming the field (negative latency, NaN, tokens &lt; 0, ...).
  * <p>
  * Threading: not thread-safe; one instance belongs to one thread at a time.
@@ -115,7 +117,7 @@ public final class Event implements Tagged {
     }
 
     /**
-     * @param model name, e.g. {@code gpt-4o}; required.
+     * @param model name, e.g. {@code gpt-4o}; required for a model call ({@link Operations}).
      * @return this.
      */
     public Event model(final String model) {
@@ -124,7 +126,9 @@ public final class Event implements Tagged {
     }
 
     /**
-     * @param operation kind: chat, completion, embedding, tool_call, pipeline_step, task, ...
+     * @param operation kind, as OpenTelemetry's {@code gen_ai.operation.name}: chat, text_completion, embeddings,
+     *                  execute_tool, invoke_agent, pipeline_step, task, ...; none means a model call
+     *                  ({@link Operations}).
      * @return this.
      */
     public Event operation(final String operation) {
@@ -446,8 +450,8 @@ public final class Event implements Tagged {
      * @throws InvalidEventException naming the first missing field.
      */
     public void validate() {
-        if (model == null || model.isEmpty()) {
-            throw new InvalidEventException(FieldNames.MODEL, "is required");
+        if ((model == null || model.isEmpty()) && Operations.isModelCall(operation)) {
+            throw new InvalidEventException(FieldNames.MODEL, Operations.modelRequired(operation));
         }
         if (latencyNs == NONE) {
             throw new InvalidEventException(FieldNames.LATENCY_MS, "is required");

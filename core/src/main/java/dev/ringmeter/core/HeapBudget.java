@@ -16,17 +16,23 @@ import java.util.Locale;
  * At its limits the store holds at most: a fixed part (the ring, the all-models tiers, an empty store's own
  * objects, the runs at their limit: {@link RunTable#widestBytes}), each model's aggregates at their widest ({@link Aggregates#widestModelBytes}: every bucket of every
  * tier in use with histograms resized to the longest duration the event rules allow, its recent events and
- * totals, and its name), and for each value of every other dimension a dictionary entry of the longest string
- * in two-byte characters, plus, for a custom metric name, its tiers. A limit that is configured is honoured; one
- * that is not is derived:
+ * totals, and its name), each pipeline's, pipeline step's, tool's and agent's aggregates at their widest
+ * ({@link Aggregates#widestSubjectBytes}: a model's without the recent events), and for each value of every other
+ * dimension a dictionary entry of the longest string in two-byte characters, plus, for a custom metric name, its
+ * tiers. A limit that is configured is honoured; one that is not is derived:
  * <ul>
- * <li>the dimensions other than the model keep their defaults ({@link Dimension#defaultLimit()}) while these
- * take at most {@value #DIMENSIONS_SHARE} of the budget, and are scaled down together, each to at least 1, when
- * they would take more;</li>
+ * <li>the dimensions without aggregates of their own keep their defaults ({@link Dimension#defaultLimit()}) while
+ * these take at most {@value #DIMENSIONS_SHARE} of the budget, and are scaled down together, each to at least 1,
+ * when they would take more;</li>
  * <li>the quality-name limit is not derived: it sizes every bucket's quality sums and is part of the snapshot's
  * fingerprint, so it must not move with {@code -Xmx};</li>
- * <li>the model limit is the number of models that fit in what is left, at most the model's default (1,000) and
- * at least 1.</li>
+ * <li>what is left, less what the configured limits of models, pipelines, steps, tools and agents take, is shared by
+ * the derived ones: the model limit is the number of models that fit in half of it ({@value #MODEL_SHARE}), and the
+ * pipeline, step (pipeline steps), tool and agent limits the number that fit in an eighth each (the shares of the
+ * configured ones go to the derived ones in proportion); each at most its default (1,000) and at least 1. So a heap
+ * that held N models before subjects had aggregates of their own now holds about N / 2 models, and N / 6 of each
+ * other kind (a subject holds less than a model: no recent events). Below about 512 MB of {@code -Xmx} one value of
+ * each kind at its widest passes the budget, and the store warns ({@link #exceeded()}).</li>
  * </ul>
  * The in-memory comparisons' combinations ({@code comparisonCombinations}), unless configured, take what is left beside
  * the other dimensions and one model, at most {@value #COMBINATIONS_SHARE} of the budget and at least
@@ -41,8 +47,18 @@ import java.util.Locale;
 public final class HeapBudget {
     /** The share of the max heap the store's state may take at its limits, unless configured. */
     public static final double DEFAULT_HEAP_SHARE = 0.5;
-    /** The most of the budget the derived limits of the dimensions other than the model may take together. */
+    /** The most of the budget the derived limits of the dimensions other than the subjects may take together. */
     static final double DIMENSIONS_SHARE = 0.25;
+    /**
+     * The dimensions whose values have aggregates of their own (subjects other than the model): each value costs
+     * {@link Aggregates#widestSubjectBytes} (a pipeline step: each pipeline and step pair, which the step limit counts).
+     */
+    static final Dimension[] SUBJECTS = {Dimension.PIPELINE, Dimension.STEP, Dimension.TOOL, Dimension.AGENT};
+    /**
+     * The share of what is left, once the fixed part and the other dimensions are counted, that the models' derived
+     * limit may take; each of {@link #SUBJECTS} may take an equal part of the rest (an eighth each).
+     */
+    static final double MODEL_SHARE = 0.5;
     /** A ring slot: an {@code EventSlot} and its four small arrays. */
     static final long RING_SLOT_BYTES = 330;
     /**
@@ -120,12 +136,15 @@ public final class HeapBudget {
         bytesEach[Dimension.MODEL.ordinal()] =
             withMargin(entryBytes + Aggregates.widestModelBytes(config, qualityNames));
         bytesEach[Dimension.METRIC_NAME.ordinal()] = withMargin(entryBytes + Aggregates.widestMetricBytes(config));
+        for (final Dimension d : SUBJECTS) {
+            bytesEach[d.ordinal()] = withMargin(entryBytes + Aggregates.widestSubjectBytes(config, qualityNames));
+        }
 
         long fixedDimensions = 0;
         long defaultDimensions = 0;
         for (final Dimension d : Dimension.VALUES) {
             final int i = d.ordinal();
-            if (d == Dimension.MODEL) {
+            if (hasAggregates(d)) {
                 continue;
             }
             if (configured[i] > 0) {
@@ -141,7 +160,7 @@ public final class HeapBudget {
         long dimensions = 0;
         for (final Dimension d : Dimension.VALUES) {
             final int i = d.ordinal();
-            if (d == Dimension.MODEL) {
+            if (hasAggregates(d)) {
                 continue;
             }
             derived[i] = configured[i] == 0 && d != Dimension.QUALITY_NAME;
@@ -149,27 +168,67 @@ public final class HeapBudget {
                 : derived[i] ? (int)Math.max(1, Math.floor(d.defaultLimit() * scale)) : qualityNames;
             dimensions += limits[i] * bytesEach[i];
         }
-        final int model = Dimension.MODEL.ordinal();
-        // the runs, then the in-memory comparisons: as configured, or from what is left beside one model (or the
-        // configured models), each at most its share of the budget; counted in the fixed part
+        // the runs, then the in-memory comparisons: as configured, or from what is left beside one value of each kind
+        // with aggregates of its own (or their configured limits), each at most its share of the budget; counted in
+        // the fixed part
+        long oneEach = 0;
+        for (final Dimension d : Dimension.VALUES) {
+            if (hasAggregates(d)) {
+                oneEach += Math.max(1, configured[d.ordinal()]) * bytesEach[d.ordinal()];
+            }
+        }
         final long fewestCombinationsBytes = (config.configuredCombinations() > 0 ? config.configuredCombinations()
             : MIN_COMBINATIONS) * combinationBytes;
-        final long leftForRuns = budgetBytes - fixedBase - dimensions - Math.max(1, configured[model]) * bytesEach[model]
-            - fewestCombinationsBytes;
+        final long leftForRuns = budgetBytes - fixedBase - dimensions - oneEach - fewestCombinationsBytes;
         this.runs = config.configuredMaxRuns() > 0 ? config.configuredMaxRuns()
             : (int)Math.max(MIN_RUNS, Math.min(StoreConfig.MAX_DERIVED_RUNS,
                 Math.min(RUNS_SHARE * budgetBytes, leftForRuns) / runBytes));
-        final long left = leftForRuns - runs * runBytes + fewestCombinationsBytes;
+        final long leftForCombinations = leftForRuns - runs * runBytes + fewestCombinationsBytes;
         this.combinations = config.configuredCombinations() > 0 ? config.configuredCombinations()
             : (int)Math.max(MIN_COMBINATIONS, Math.min(MAX_COMBINATIONS,
-                Math.min(COMBINATIONS_SHARE * budgetBytes, left) / combinationBytes));
+                Math.min(COMBINATIONS_SHARE * budgetBytes, leftForCombinations) / combinationBytes));
         this.fixedBytes = fixedBase + runs * runBytes + combinations * combinationBytes;
-        derived[model] = configured[model] == 0;
-        limits[model] = derived[model]
-            ? (int)Math.max(1, Math.min(Dimension.MODEL.defaultLimit(),
-                (budgetBytes - fixedBytes - dimensions) / bytesEach[model]))
-            : configured[model];
-        this.estimatedBytes = fixedBytes + dimensions + limits[model] * bytesEach[model];
+        // the configured subject limits first; the derived ones share the rest, each in proportion to its share
+        double left = budgetBytes - fixedBytes - dimensions;
+        double shares = 0;
+        for (final Dimension d : Dimension.VALUES) {
+            if (hasAggregates(d)) {
+                derived[d.ordinal()] = configured[d.ordinal()] == 0;
+                left -= derived[d.ordinal()] ? 0 : (double)configured[d.ordinal()] * bytesEach[d.ordinal()];
+                shares += derived[d.ordinal()] ? share(d) : 0;
+            }
+        }
+        long subjects = 0;
+        for (final Dimension d : Dimension.VALUES) {
+            final int i = d.ordinal();
+            if (!hasAggregates(d)) {
+                continue;
+            }
+            limits[i] = derived[i]
+                ? (int)Math.max(1, Math.min(d.defaultLimit(), Math.floor(Math.max(0, left) * share(d) / shares
+                    / bytesEach[i])))
+                : configured[i];
+            subjects += limits[i] * bytesEach[i];
+        }
+        this.estimatedBytes = fixedBytes + dimensions + subjects;
+    }
+
+    /** @return the share of what is left that a dimension with aggregates of its own takes when derived. */
+    private static double share(final Dimension d) {
+        return d == Dimension.MODEL ? MODEL_SHARE : (1 - MODEL_SHARE) / SUBJECTS.length;
+    }
+
+    /** @return whether each value of the dimension has aggregates of its own: a model, or one of {@link #SUBJECTS}. */
+    static boolean hasAggregates(final Dimension d) {
+        if (d == Dimension.MODEL) {
+            return true;
+        }
+        for (final Dimension s : SUBJECTS) {
+            if (s == d) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static long withMargin(final long bytes) {
@@ -269,9 +328,18 @@ public final class HeapBudget {
      * @return the max heap ({@code -Xmx}) under which that many models fit the budget, bytes.
      */
     public long maxHeapBytesFor(final int models) {
-        final int model = Dimension.MODEL.ordinal();
-        final long others = estimatedBytes - limits[model] * bytesEach[model];
-        return (long)Math.ceil((others + models * bytesEach[model]) / heapShare);
+        return maxHeapBytesFor(Dimension.MODEL, models);
+    }
+
+    /**
+     * @param dimension a dimension.
+     * @param values    a number of its values, the other limits as they are.
+     * @return the max heap ({@code -Xmx}) under which that many values fit the budget, bytes.
+     */
+    public long maxHeapBytesFor(final Dimension dimension, final int values) {
+        final int i = dimension.ordinal();
+        final long others = estimatedBytes - limits[i] * bytesEach[i];
+        return (long)Math.ceil((others + values * bytesEach[i]) / heapShare);
     }
 
     /**
@@ -295,13 +363,16 @@ public final class HeapBudget {
             ? String.format(Locale.ROOT, "derived from the heap (the store keeps within %s of -Xmx %s)",
                 heapShare, mb(maxHeapBytes))
             : configured[i] ? "configured" : "its default";
-        if (dimension == Dimension.MODEL) {
+        if (hasAggregates(dimension)) {
             final int twice = Math.max(2, 2 * limits[i]);
-            return String.format(Locale.ROOT, "the limit is %s, and each model holds up to %s of heap: set it with "
-                    + "--limit model=N (server) or StoreConfig.cardinalityLimit(Dimension.MODEL, n) (embedded), and "
-                    + "give the JVM about %s more -Xmx per model (%d models need -Xmx%dm)",
-                source, mb(bytesEach[i]), mb((long)Math.ceil(bytesEach[i] / heapShare)), twice,
-                (long)Math.ceil(maxHeapBytesFor(twice) / MB));
+            final String what = dimension == Dimension.STEP ? "pipeline step"
+                : dimension.name().toLowerCase(Locale.ROOT);
+            return String.format(Locale.ROOT, "the limit is %s, and each %s holds up to %s of heap: set it with "
+                    + "--limit %s=N (server) or StoreConfig.cardinalityLimit(Dimension.%s, n) (embedded), and "
+                    + "give the JVM about %s more -Xmx per %s (%d %ss need -Xmx%dm)",
+                source, what, mb(bytesEach[i]), dimension.optionName(), dimension.name(),
+                mb((long)Math.ceil(bytesEach[i] / heapShare)), what, twice, what,
+                (long)Math.ceil(maxHeapBytesFor(dimension, twice) / MB));
         }
         return String.format(Locale.ROOT, "the limit is %s, and each value holds up to %s of heap: set it with "
                 + "StoreConfig.cardinalityLimit(Dimension.%s, n) or the server's --limit %s=N%s",

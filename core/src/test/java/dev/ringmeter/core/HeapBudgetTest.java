@@ -23,21 +23,37 @@ class HeapBudgetTest {
 
     @Test
     void shouldFitAsManyModelsAsTheHeapShareHoldsAtMostTheDefault() {
-        final HeapBudget small = HeapBudget.of(new StoreConfig(), 256 * MB);
+        final HeapBudget small = HeapBudget.of(new StoreConfig(), 512 * MB);
         final long model = small.bytesEach(Dimension.MODEL);
         final int models = small.limit(Dimension.MODEL);
-        assertTrue(models >= 1 && models < 20, "a 256 MB heap holds a few models, not 1,000: " + small);
+        assertTrue(models >= 1 && models < 20, "a 512 MB heap holds a few models, not 1,000: " + small);
         assertTrue(small.derived(Dimension.MODEL));
-        assertEquals(128 * MB, small.budgetBytes());
+        assertEquals(256 * MB, small.budgetBytes());
         assertTrue(small.estimatedBytes() <= small.budgetBytes(), small.toString());
-        assertTrue(small.estimatedBytes() + model > small.budgetBytes(), "one model more would not fit: " + small);
         assertFalse(small.exceeded());
+        final long left = small.budgetBytes() - (small.estimatedBytes() - (long)models * model
+            - subjectBytes(small));
+        assertTrue((models + 1) * model > left * HeapBudget.MODEL_SHARE, "one model more passes its half: " + small);
+        for (final Dimension d : HeapBudget.SUBJECTS) {
+            assertTrue((small.limit(d) + 1) * small.bytesEach(d) > left * (1 - HeapBudget.MODEL_SHARE) / 4,
+                d + ": one more passes its eighth: " + small);
+        }
+        assertTrue(HeapBudget.of(new StoreConfig(), 256 * MB).exceeded(),
+            "a 256 MB heap cannot hold one model, pipeline, pipeline step, tool and agent at their widest in half");
 
-        final HeapBudget large = HeapBudget.of(new StoreConfig(), 64L << 30);
+        final HeapBudget large = HeapBudget.of(new StoreConfig(), 1L << 40);
         assertEquals(Dimension.MODEL.defaultLimit(), large.limit(Dimension.MODEL), "capped at the default");
         for (final Dimension d : Dimension.VALUES) {
             assertEquals(d.defaultLimit(), large.limit(d), d + " keeps its default on a large heap");
         }
+    }
+
+    private static long subjectBytes(final HeapBudget budget) {
+        long bytes = 0;
+        for (final Dimension d : HeapBudget.SUBJECTS) {
+            bytes += budget.limit(d) * budget.bytesEach(d);
+        }
+        return bytes;
     }
 
     @Test
@@ -62,7 +78,7 @@ class HeapBudgetTest {
         final HeapBudget small = HeapBudget.of(config, 256 * MB);
         long dimensions = 0;
         for (final Dimension d : Dimension.VALUES) {
-            if (d != Dimension.MODEL) {
+            if (!HeapBudget.hasAggregates(d)) {
                 dimensions += small.limit(d) * small.bytesEach(d);
                 if (d != Dimension.QUALITY_NAME) {
                     assertTrue(small.limit(d) >= 1 && small.limit(d) < d.defaultLimit(), d + ": " + small);
@@ -89,7 +105,7 @@ class HeapBudgetTest {
         assertTrue(budget.toString().contains("the limits need more than the budget"), budget.toString());
         assertTrue(budget.toString().contains("model=1000 (configured)"), budget.toString());
 
-        final HeapBudget fits = HeapBudget.of(new StoreConfig().cardinalityLimit(Dimension.MODEL, 1), 256 * MB);
+        final HeapBudget fits = HeapBudget.of(new StoreConfig().cardinalityLimit(Dimension.MODEL, 1), 512 * MB);
         assertFalse(fits.exceeded());
         assertTrue(fits.limit(Dimension.RUN) < Dimension.RUN.defaultLimit(), "the others are still derived");
     }
@@ -102,7 +118,9 @@ class HeapBudgetTest {
         assertTrue(quarter.limit(Dimension.MODEL) < half.limit(Dimension.MODEL));
         assertTrue(quarter.estimatedBytes() <= quarter.budgetBytes());
         assertTrue(half.maxHeapBytesFor(half.limit(Dimension.MODEL)) <= 1L << 30);
-        assertTrue(half.maxHeapBytesFor(half.limit(Dimension.MODEL) + 1) > 1L << 30);
+        final int more = 2 * half.limit(Dimension.MODEL);
+        assertFalse(HeapBudget.of(new StoreConfig().cardinalityLimit(Dimension.MODEL, more),
+            half.maxHeapBytesFor(more)).exceeded(), "the heap a refusal advises for more models holds them");
         assertThrows(IllegalArgumentException.class, () -> new StoreConfig().heapShare(0.99).conclude());
         assertThrows(IllegalArgumentException.class, () -> new StoreConfig().heapShare(0).conclude());
         assertThrows(IllegalArgumentException.class,

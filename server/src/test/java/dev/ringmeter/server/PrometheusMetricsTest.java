@@ -97,7 +97,7 @@ class PrometheusMetricsTest {
         ExpositionFormat.check("# HELP g a gauge\n# TYPE g gauge\ng{a=\"x\\\"y\"} -1.5e-3\n");
     }
 
-    private static File findOnPath(final String name) throws IOException {
+    static File findOnPath(final String name) throws IOException {
         final String path = System.getenv("PATH");
         if (path == null) {
             return null;

@@ -36,6 +36,7 @@ public class AggregateApplyBenchmark {
     private final CachedEpochClock clock = new CachedEpochClock();
     private AggregateApplyHarness harness;
     private final int[] slots = new int[4];
+    private final int[] stepSlots = new int[4];
     private long timeMs = T0;
     private int i;
 
@@ -47,6 +48,8 @@ public class AggregateApplyBenchmark {
         for (int m = 0; m < slots.length; m++) {
             slots[m] = harness.fill(new Event().model(models[m]).latencyNs(1_234_567L + m * 100_000L)
                 .promptTokens(812).completionTokens(245));
+            stepSlots[m] = harness.fill(new Event().model(models[m]).pipeline("rag")
+                .step(m % 2 == 0 ? "retrieve" : "answer").latencyNs(1_234_567L + m * 100_000L).promptTokens(812).completionTokens(245));
         }
     }
 
@@ -58,6 +61,20 @@ public class AggregateApplyBenchmark {
             clock.update(timeMs);   // and the store's clock with it, as when events are stamped as they happen
         }
         harness.apply(slots[n & 3], timeMs);
+    }
+
+    /**
+     * As {@link #applyEvent}, each event naming a pipeline and one of its two steps as well as its model: what an
+     * event counted in several subjects (model, pipeline, step) costs.
+     */
+    @Benchmark
+    public void applyEventWithPipelineAndStep() {
+        final int n = i++;
+        if ((n & 0xFFFF) == 0) {
+            timeMs += 1;
+            clock.update(timeMs);
+        }
+        harness.apply(stepSlots[n & 3], timeMs);
     }
 
     /**

@@ -27,7 +27,10 @@ import java.util.stream.Stream;
  * Two loads: {@code widest} (the default) fills the store with {@link FullTiersLoad}, every histogram at the
  * longest duration the event rules allow, which is what the budget counts; {@code typical} records 2 events per
  * second per model over 25 simulated hours with latency up to 30 s, time to first token up to 3 s, queue wait up
- * to 0.5 s, uniformly spread, and some errors.
+ * to 0.5 s, uniformly spread, and some errors. {@code steps} is the typical load recorded as pipeline steps that name
+ * no model (operation pipeline_step, pipeline "p", step "model-N" for each N): what a subject other than a model
+ * holds, each event counting in its pipeline step and in the one pipeline; the budget column then counts
+ * {@code bytesEach(STEP)} a step.
  * <p>
  * A third load, {@code combinations}, measures the in-memory comparisons instead: one model and N configurations,
  * each configuration a combination with every bucket of both its rings in use (an event in each 5-minute bucket of
@@ -36,7 +39,7 @@ import java.util.stream.Stream;
  * ({@link HeapBudget#combinationBytes()}); run it with counts such as 1 101 1001.
  * <p>
  * Run: {@code java -Xmx2g -cp bench/target/benchmarks.jar dev.ringmeter.bench.core.FootprintReport
- * [widest|typical] [models ...]} (models default 0 1 10 50).
+ * [widest|typical|steps] [models ...]} (models default 0 1 10 50).
  */
 public final class FootprintReport {
     private static final long T0 = 1_760_000_400_000L;
@@ -49,7 +52,8 @@ public final class FootprintReport {
             combinations(args);
             return;
         }
-        final boolean widest = args.length == 0 || !args[0].equals("typical");
+        final boolean steps = args.length > 0 && args[0].equals("steps");
+        final boolean widest = args.length == 0 || !args[0].equals("typical") && !steps;
         int[] counts = {0, 1, 10, 50};
         if (args.length > 1) {
             counts = new int[args.length - 1];
@@ -59,7 +63,7 @@ public final class FootprintReport {
         }
         final long before = usedHeapAfterGc();
         System.out.printf("load=%s max heap=%,d bytes, heap used before any store=%,d bytes%n",
-            widest ? "widest" : "typical", Runtime.getRuntime().maxMemory(), before);
+            widest ? "widest" : steps ? "steps" : "typical", Runtime.getRuntime().maxMemory(), before);
         System.out.printf("%7s %15s %15s %15s %15s %17s%n", "models", "measured", "measured/model", "budget",
             "budget/model", "store's estimate");
         long measuredEmpty = -1;
@@ -70,7 +74,7 @@ public final class FootprintReport {
                 clock.update(T0);
                 final StoreConfig config = new StoreConfig().dataDirectory(dir).clock(clock).shutdownHook(false)
                     .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK)
-                    .cardinalityLimit(Dimension.MODEL, Math.max(1, models));
+                    .cardinalityLimit(steps ? Dimension.STEP : Dimension.MODEL, Math.max(1, models));
                 try (EmbeddedStore store = EmbeddedStore.open(config)) {
                     final String[] names = new String[models];
                     for (int m = 0; m < models; m++) {
@@ -79,12 +83,12 @@ public final class FootprintReport {
                     if (widest) {
                         new FullTiersLoad(store, clock).fill(names, new String[0], "rate_limit", "f1");
                     } else {
-                        typical(store, clock, names);
+                        typical(store, clock, names, steps);
                     }
                     final long measured = usedHeapAfterGc() - before;
                     measuredEmpty = models == 0 ? measured : measuredEmpty;
                     final HeapBudget budget = store.config().heapBudget();
-                    final long perModel = budget.bytesEach(Dimension.MODEL);
+                    final long perModel = budget.bytesEach(steps ? Dimension.STEP : Dimension.MODEL);
                     System.out.printf("%7d %15s %15s %15s %15s %17s%n", models, mb(measured),
                         models == 0 || measuredEmpty < 0 ? "" : mb((measured - measuredEmpty) / models),
                         mb(budget.fixedBytes() + models * perModel), mb(perModel),
@@ -150,9 +154,12 @@ public final class FootprintReport {
             .quality("f1", random.nextDouble()));
     }
 
-    /** 2 events per second per model over 25 simulated hours, the clock moved to each second. */
-    private static void typical(final EmbeddedStore store, final CachedEpochClock clock, final String[] models)
-        throws InterruptedException {
+    /**
+     * 2 events per second per model over 25 simulated hours, the clock moved to each second; as pipeline steps of
+     * no model when {@code steps}.
+     */
+    private static void typical(final EmbeddedStore store, final CachedEpochClock clock, final String[] models,
+                                final boolean steps) throws InterruptedException {
         final SplittableRandom random = new SplittableRandom(11);
         final Event e = new Event();
         final long seconds = TimeUnit.HOURS.toSeconds(25);
@@ -162,7 +169,13 @@ public final class FootprintReport {
             for (final String model : models) {
                 for (int k = 0; k < 2; k++) {
                     final boolean failed = random.nextInt(50) == 0;
-                    store.record(e.reset().model(model).timestampMs(t)
+                    e.reset();
+                    if (steps) {
+                        e.operation("pipeline_step").pipeline("p").step(model);
+                    } else {
+                        e.model(model);
+                    }
+                    store.record(e.timestampMs(t)
                         .latencyNs(random.nextLong(20_000_000L, 30_000_000_000L))
                         .ttftNs(random.nextLong(5_000_000L, 3_000_000_000L))
                         .queueWaitNs(random.nextLong(1_000L, 500_000_000L))

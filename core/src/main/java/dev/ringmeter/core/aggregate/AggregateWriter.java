@@ -7,9 +7,11 @@ import dev.ringmeter.core.run.RunTable;
 
 /**
  * Applies events and custom metric samples to the store's in-memory state: an event to its model's time tiers
- * (which hand their closed seconds to the all-models tiers), its model's recent events and the cumulative totals;
- * a sample to its metric's tiers; an event that carries a created run's id to that run, and a run command to the
- * runs ({@link RunTable}). Events and samples older than every tier keeps still count in the totals, and
+ * (which hand their closed seconds to the all-models tiers) and recent events if it names a model, to the tiers and
+ * totals of each other subject it names ({@link SubjectTiers}: pipeline, pipeline step, tool, agent), to its
+ * combination of the in-memory comparisons, and to the cumulative totals; an event that carries a created run's id
+ * to that run, and a run command to the runs ({@link RunTable}); a sample to its metric's tiers. Events and samples
+ * older than every tier keeps still count in the totals, and
  * as expired. It notes the use of each id of a released dimension the slot carries ({@link IdleRelease#use}), so
  * that only values idle past the dictionary's window are released. It also counts the events and samples that
  * took the tiers' slower paths: late ones (behind their tiers' newest bucket) and ones held ahead of the store clock.
@@ -49,14 +51,17 @@ final class AggregateWriter {
             case EventSlot.KIND_EVENT: {
                 final int m = e.model;
                 totals.addEvent(e);
-                count(tiers.model(m).add(e, timeMs));
-                tiers.recent[m].add(e, timeMs);
+                final int subjects = tiers.subjects.add(e, timeMs);
+                if (m != 0) {
+                    count(tiers.model(m).add(e, timeMs));
+                    tiers.recent[m].add(e, timeMs);
+                } else if (subjects >= 0) {
+                    count(subjects);   // counted once, in its first subject, when it names no model
+                }
                 combinations.add(e, timeMs);
                 runs.add(e, timeMs);
                 final IdleRelease r = idleRelease;
                 r.use(Dimension.OPERATION, e.operation);
-                r.use(Dimension.PIPELINE, e.pipeline);
-                r.use(Dimension.STEP, e.step);
                 r.use(Dimension.RUN, e.run);
                 r.use(Dimension.TASK, e.task);
                 r.use(Dimension.CONFIG, e.config);
@@ -82,8 +87,8 @@ final class AggregateWriter {
 
     /**
      * Applies a recompute's change to the cost counted for one event: to every bucket of its model's tiers, and of
-     * the all-models tiers, that holds its time ({@link TimeTiers#changeCost}), and to its combination's bucket
-     * ({@link Combinations#changeCost}). The cumulative totals (Prometheus
+     * the all-models tiers, and of each other subject it names, that holds its time ({@link TimeTiers#changeCost}),
+     * and to its combination's bucket ({@link Combinations#changeCost}). The cumulative totals (Prometheus
      * counters, which never go down) and the recent events keep the cost the event was recorded with.
      */
     private void changeCost(final EventSlot e, final long timeMs) {
@@ -91,6 +96,7 @@ final class AggregateWriter {
         if (t != null) {
             t.changeCost(e.costUsd, e.costCountDelta, timeMs);
         }
+        tiers.subjects.changeCost(e, timeMs);
         combinations.changeCost(e, timeMs);
     }
 

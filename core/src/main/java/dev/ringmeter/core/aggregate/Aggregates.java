@@ -13,6 +13,8 @@ import dev.ringmeter.core.query.GroupKey;
 import dev.ringmeter.core.query.MemoryComparison;
 import dev.ringmeter.core.query.Metric;
 import dev.ringmeter.core.query.Series;
+import dev.ringmeter.core.query.SeriesMetric;
+import dev.ringmeter.core.query.Subject;
 import dev.ringmeter.core.query.WindowStats;
 import dev.ringmeter.core.run.RunTable;
 
@@ -23,8 +25,9 @@ import java.util.SortedMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Everything the store keeps in memory, and the one place users query it: per model and over all models, time
- * tiers of buckets and the last N events; per custom metric name, time tiers of its samples; cumulative totals
+ * Everything the store keeps in memory, and the one place users query it: per model and over all models (the model
+ * calls), time tiers of buckets and the last N events; per pipeline, pipeline step, tool and agent (each a
+ * {@link Subject}), time tiers and totals; per custom metric name, time tiers of its samples; cumulative totals
  * since the store was created; and the store's one price table. It answers windowed analytics, time series,
  * recent events, prices and totals.
  * <p>
@@ -162,6 +165,21 @@ public final class Aggregates {
     }
 
     /**
+     * Computes the analytics of one subject (a model, pipeline, pipeline step, tool or agent) over [fromMs, toMs),
+     * from memory, e.g. {@code subjectWindow(Subject.step("rag", "retrieve"), from, to, stats)} (not an overload of
+     * {@link #window(String, long, long, WindowStats)}, whose null means all models).
+     *
+     * @param subject the subject; its window is empty if the store has not seen it.
+     * @param fromMs  start, inclusive, epoch ms.
+     * @param toMs    end, exclusive, epoch ms.
+     * @param into    the result to fill (reused: allocation-free once warmed up).
+     * @return into.
+     */
+    public WindowStats subjectWindow(final Subject subject, final long fromMs, final long toMs, final WindowStats into) {
+        return queries.window(subject, fromMs, toMs, into);
+    }
+
+    /**
      * Computes the stats of a custom metric over [fromMs, toMs): count, sum, mean, min, max of its samples.
      *
      * @param name   of the metric.
@@ -187,7 +205,43 @@ public final class Aggregates {
      */
     public Series series(final String model, final Metric metric, final long fromMs, final long toMs,
                          final long stepMs) {
-        return queries.series(model, metric, fromMs, toMs, stepMs);
+        return queries.series(model == null ? null : Subject.model(model), SeriesMetric.of(metric), fromMs, toMs,
+            stepMs);
+    }
+
+    /**
+     * A time series of one metric of a subject, or of all models: the window [fromMs, toMs) cut into steps, each a
+     * window query from memory, e.g. the P95 of step "retrieve" of pipeline "rag" per minute over an hour, or the
+     * mean of a quality score ({@code SeriesMetric.parse("quality:f1")}) per step.
+     *
+     * @param subject the subject, or null for all models.
+     * @param metric  to compute per step.
+     * @param fromMs  start; rounded down to a multiple of the step.
+     * @param toMs    end, exclusive.
+     * @param stepMs  width of each step: a multiple of the finest tier's width; at most 10,000 steps.
+     * @return the series.
+     * @throws IllegalArgumentException naming the bad parameter.
+     */
+    public Series series(final Subject subject, final SeriesMetric metric, final long fromMs, final long toMs,
+                         final long stepMs) {
+        return queries.series(subject, metric, fromMs, toMs, stepMs);
+    }
+
+    /**
+     * No lock: reads the writer's arrays by reference, as {@link #models()}.
+     *
+     * @param kind a kind of subject.
+     * @return the subjects of that kind that have events, in the order they were first seen.
+     */
+    public List<Subject> subjects(final Subject.Kind kind) {
+        if (kind == Subject.Kind.MODEL) {
+            final List<Subject> out = new java.util.ArrayList<>();
+            for (final String m : models()) {
+                out.add(Subject.model(m));
+            }
+            return out;
+        }
+        return tiers.subjects.subjects(kind);
     }
 
     /**
@@ -260,6 +314,18 @@ public final class Aggregates {
     }
 
     /**
+     * @param kind a kind of subject other than the model (pipeline, step, tool, agent).
+     * @return the totals of every subject of that kind since the store was created, in label order, copied as
+     * {@link #totals()} copies the models'.
+     */
+    public SortedMap<Subject, CallTotals> totals(final Subject.Kind kind) {
+        if (kind == Subject.Kind.MODEL) {
+            throw new IllegalArgumentException("the models' totals are totals()");
+        }
+        return tiers.subjects.copyTotals(kind, lock);
+    }
+
+    /**
      * The most heap the aggregates hold for one model: its tiers with every bucket in use and at its widest (three
      * histograms resized to the longest duration the event rules allow), its recent events and its totals, and the
      * snapshot image's copies of the last two (with, at worst, strings of their own). What
@@ -273,8 +339,21 @@ public final class Aggregates {
     public static long widestModelBytes(final StoreConfig config, final int qualityNames) {
         final int recent = config.recentEventsPerModel();
         final long image = RecentEvents.bytes(recent) + RecentEvents.widestStringsBytes(recent, config.maxStringLength())
-            + ModelTotals.widestBytes();
-        return TierRegistry.widestModelBytes(config, qualityNames) + ModelTotals.widestBytes() + image;
+            + ModelTotals.widestBytes(qualityNames);
+        return TierRegistry.widestModelBytes(config, qualityNames) + ModelTotals.widestBytes(qualityNames) + image;
+    }
+
+    /**
+     * The most heap the aggregates hold for one pipeline, pipeline step, tool or agent: its tiers with every bucket
+     * in use and at its widest, and its totals with the snapshot image's copy (no recent events: those are kept per
+     * model only). What the store's heap budget counts per value of those dimensions.
+     *
+     * @param config       the store's configuration.
+     * @param qualityNames the number of quality score names allowed.
+     * @return bytes.
+     */
+    public static long widestSubjectBytes(final StoreConfig config, final int qualityNames) {
+        return SubjectTiers.widestSubjectBytes(config, qualityNames);
     }
 
     /**

@@ -21,6 +21,8 @@ import java.io.IOException;
  *  totals:     bounds of duration, time to first token, tokens: (count:4 bound:double*) x 3
  *              | models:4 (id:4 | statuses:4 requests:8* | 4 x histogram | errorTypes:4 (type:8 calls:8)*
  *              | costUsd:double retries:8 cacheHits:8 cacheMisses:8)*
+ *              | quality:4 (name:4 sum:double count:8)* (from snapshot version 5))*
+ *  subjects:   from snapshot version 5: see SubjectTiers#write
  *  histogram:  (count:8) x (bounds + 1) sum:double count:8
  * </pre>
  * From snapshot version 5 the runs follow, as {@code length:4} and the bytes of
@@ -36,6 +38,8 @@ final class AggregatesCodec {
     private static final int MAX_ID = 10_000_000;
     /** The first snapshot version with the runs after the totals. */
     static final int SNAPSHOT_WITH_RUNS = 5;
+    /** The most quality score names any store allows: its limit is at most the largest cardinality limit. */
+    private static final int MAX_QUALITY_NAMES = dev.ringmeter.core.StoreConfig.MAX_CARDINALITY_LIMIT;
 
     private AggregatesCodec() {
     }
@@ -63,6 +67,7 @@ final class AggregatesCodec {
             }
         }
         writeTotals(out, totals);
+        tiers.subjects.write(out);
     }
 
     static void read(final DataInput in, final PriceBook prices, final CumulativeTotals totals,
@@ -86,7 +91,10 @@ final class AggregatesCodec {
         for (int i = 0; i < metricCount; i++) {
             tiers.metric(readId(in, "metric")).read(in, snapshot);
         }
-        readTotals(in, totals);
+        readTotals(in, totals, snapshot);
+        if (snapshot >= 5) {
+            tiers.subjects.read(in, snapshot);
+        }
     }
 
     private static void writeTotals(final DataOutput out, final CumulativeTotals totals) throws IOException {
@@ -104,23 +112,41 @@ final class AggregatesCodec {
                 continue;
             }
             out.writeInt(id);
-            out.writeInt(m.requestsByStatus.length);
-            for (final long r : m.requestsByStatus) {
-                out.writeLong(r);
-            }
-            writeHistogram(out, m.durationSeconds);
-            writeHistogram(out, m.ttftSeconds);
-            writeHistogram(out, m.inputTokens);
-            writeHistogram(out, m.outputTokens);
-            BucketCodec.writeErrorCounts(out, m.errorsByType);
-            out.writeDouble(m.costUsd);
-            out.writeLong(m.retries);
-            out.writeLong(m.cacheHits);
-            out.writeLong(m.cacheMisses);
+            writeModelTotals(out, m);
         }
     }
 
-    private static void readTotals(final DataInput in, final CumulativeTotals totals) throws IOException {
+    /** Writes one model's (or subject's) totals, after its id. */
+    static void writeModelTotals(final DataOutput out, final ModelTotals m) throws IOException {
+        out.writeInt(m.requestsByStatus.length);
+        for (final long r : m.requestsByStatus) {
+            out.writeLong(r);
+        }
+        writeHistogram(out, m.durationSeconds);
+        writeHistogram(out, m.ttftSeconds);
+        writeHistogram(out, m.inputTokens);
+        writeHistogram(out, m.outputTokens);
+        BucketCodec.writeErrorCounts(out, m.errorsByType);
+        out.writeDouble(m.costUsd);
+        out.writeLong(m.retries);
+        out.writeLong(m.cacheHits);
+        out.writeLong(m.cacheMisses);
+        int scores = 0;
+        for (final long c : m.qualityCounts) {
+            scores += c > 0 ? 1 : 0;
+        }
+        out.writeInt(scores);
+        for (int name = 1; name < m.qualityCounts.length; name++) {
+            if (m.qualityCounts[name] > 0) {
+                out.writeInt(name);
+                out.writeDouble(m.qualitySums[name]);
+                out.writeLong(m.qualityCounts[name]);
+            }
+        }
+    }
+
+    private static void readTotals(final DataInput in, final CumulativeTotals totals, final int snapshot)
+        throws IOException {
         checkBounds(in, ModelTotals.DURATION_BOUNDS_S, "duration");
         checkBounds(in, ModelTotals.TTFT_BOUNDS_S, "time to first token");
         checkBounds(in, ModelTotals.TOKEN_BOUNDS, "token");
@@ -129,23 +155,40 @@ final class AggregatesCodec {
             throw new IOException("bad model totals count " + n);
         }
         for (int i = 0; i < n; i++) {
-            final ModelTotals m = totals.model(readId(in, "model totals"));
-            final int statuses = in.readInt();
-            if (statuses != m.requestsByStatus.length) {
-                throw new IOException("totals of " + statuses + " statuses, not " + m.requestsByStatus.length);
+            readModelTotals(in, totals.model(readId(in, "model totals")), snapshot);
+        }
+    }
+
+    /** Reads what {@link #writeModelTotals} wrote (before snapshot version 5: without the quality scores). */
+    static void readModelTotals(final DataInput in, final ModelTotals m, final int snapshot) throws IOException {
+        final int statuses = in.readInt();
+        if (statuses != m.requestsByStatus.length) {
+            throw new IOException("totals of " + statuses + " statuses, not " + m.requestsByStatus.length);
+        }
+        for (int s = 0; s < statuses; s++) {
+            m.requestsByStatus[s] = in.readLong();
+        }
+        readHistogram(in, m.durationSeconds);
+        readHistogram(in, m.ttftSeconds);
+        readHistogram(in, m.inputTokens);
+        readHistogram(in, m.outputTokens);
+        BucketCodec.readErrorCounts(in, BucketCodec.readErrorTypes(in, MAX_ID), m.errorsByType);
+        m.costUsd = in.readDouble();
+        m.retries = in.readLong();
+        m.cacheHits = in.readLong();
+        m.cacheMisses = in.readLong();
+        if (snapshot >= 5) {
+            final int scores = in.readInt();
+            if (scores < 0 || scores > MAX_QUALITY_NAMES) {
+                throw new IOException("bad quality score count " + scores);
             }
-            for (int s = 0; s < statuses; s++) {
-                m.requestsByStatus[s] = in.readLong();
+            for (int i = 0; i < scores; i++) {
+                final int name = in.readInt();
+                if (name <= 0 || name > MAX_QUALITY_NAMES) {
+                    throw new IOException("bad quality name id " + name);
+                }
+                m.addQuality(name, in.readDouble(), in.readLong());
             }
-            readHistogram(in, m.durationSeconds);
-            readHistogram(in, m.ttftSeconds);
-            readHistogram(in, m.inputTokens);
-            readHistogram(in, m.outputTokens);
-            BucketCodec.readErrorCounts(in, BucketCodec.readErrorTypes(in, MAX_ID), m.errorsByType);
-            m.costUsd = in.readDouble();
-            m.retries = in.readLong();
-            m.cacheHits = in.readLong();
-            m.cacheMisses = in.readLong();
         }
     }
 

@@ -1,13 +1,14 @@
 package dev.ringmeter.core.aggregate;
 
 import dev.ringmeter.Status;
+import dev.ringmeter.core.query.Subject;
 
 import java.util.Collections;
 import java.util.SortedMap;
 
 /**
- * The totals of one model's calls since the store was created, as copied for a reader by
- * {@link Aggregates#totals()}: what a Prometheus exposition needs, whose counters and fixed-bound histograms must
+ * The totals of one model's calls, or of one pipeline's, step's, tool's or agent's events, since the store was
+ * created, as copied for a reader by {@link Aggregates#totals()} and {@link Aggregates#totals(Subject.Kind)}: what a Prometheus exposition needs, whose counters and fixed-bound histograms must
  * never go down. Every event the store applied counts, whatever its timestamp.
  * <p>
  * Threading: immutable once returned; any thread.
@@ -23,11 +24,22 @@ public final class CallTotals {
     private final long retries;
     private final long cacheHits;
     private final long cacheMisses;
+    private final SortedMap<String, QualityTotal> quality;
+
+    /**
+     * One quality score's sum and count since the store was created, so that a rate of each gives its mean.
+     *
+     * @param sum   of the values.
+     * @param count of the events that carried it.
+     */
+    public record QualityTotal(double sum, long count) {
+    }
 
     CallTotals(final long[] requestsByStatus, final FixedBucketHistogram durationSeconds,
                final FixedBucketHistogram timeToFirstTokenSeconds, final FixedBucketHistogram inputTokens,
                final FixedBucketHistogram outputTokens, final SortedMap<String, Long> errorsByType,
-               final double costUsd, final long retries, final long cacheHits, final long cacheMisses) {
+               final double costUsd, final long retries, final long cacheHits, final long cacheMisses,
+               final SortedMap<String, QualityTotal> quality) {
         this.requestsByStatus = requestsByStatus;
         this.durationSeconds = durationSeconds;
         this.timeToFirstTokenSeconds = timeToFirstTokenSeconds;
@@ -38,6 +50,7 @@ public final class CallTotals {
         this.retries = retries;
         this.cacheHits = cacheHits;
         this.cacheMisses = cacheMisses;
+        this.quality = Collections.unmodifiableSortedMap(quality);
     }
 
     /**
@@ -100,5 +113,10 @@ public final class CallTotals {
     /** @return calls that missed a cache. */
     public long cacheMisses() {
         return cacheMisses;
+    }
+
+    /** @return each quality score's sum and count, by score name in name order. */
+    public SortedMap<String, QualityTotal> quality() {
+        return quality;
     }
 }

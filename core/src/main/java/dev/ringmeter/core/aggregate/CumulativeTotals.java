@@ -26,13 +26,15 @@ final class CumulativeTotals {
     ModelTotals[] models = new ModelTotals[16];
 
     /**
-     * Counts an event for its model.
+     * Counts an event, and for its model if it names one.
      *
      * @param e the event, its cost stamped.
      */
     void addEvent(final EventSlot e) {
         events++;
-        model(e.model).add(e);
+        if (e.model != 0) {
+            model(e.model).add(e);
+        }
     }
 
     /**

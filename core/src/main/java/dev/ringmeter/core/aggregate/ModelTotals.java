@@ -13,8 +13,9 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The totals of one model's calls since the store was created: counts by status and error type, tokens, cost,
- * retries, cache lookups, and histograms with the fixed bounds of the OpenTelemetry GenAI semantic conventions.
+ * The totals of one model's calls (or of one other subject's events, see {@code SubjectTiers}) since the store was
+ * created: counts by status and error type, tokens, cost, retries, cache lookups, each quality score's sum and
+ * count, and histograms with the fixed bounds of the OpenTelemetry GenAI semantic conventions.
  * Every event applied counts, whatever its timestamp.
  * <p>
  * Threading: not thread-safe; written by the aggregate writer, copied under the aggregates' lock one model at a
@@ -40,6 +41,8 @@ final class ModelTotals {
     static final int STATUSES = Status.values().length;
     private static final byte CACHE_HIT = (byte)CacheResult.HIT.ordinal();
     private static final byte CACHE_MISS = (byte)CacheResult.MISS.ordinal();
+    private static final double[] NO_SUMS = new double[0];
+    private static final long[] NO_COUNTS = new long[0];
 
     final long[] requestsByStatus = new long[STATUSES];
     /** Recorded in nanoseconds, reported in seconds. */
@@ -55,6 +58,9 @@ final class ModelTotals {
     long retries;
     long cacheHits;
     long cacheMisses;
+    /** By quality name id: the sum of its values and how many events carried it; grown to the ids seen. */
+    double[] qualitySums = NO_SUMS;
+    long[] qualityCounts = NO_COUNTS;
 
     /**
      * Counts one call.
@@ -86,6 +92,23 @@ final class ModelTotals {
         } else if (e.cache == CACHE_MISS) {
             cacheMisses++;
         }
+        for (int i = 0; i < e.qualityCount; i++) {
+            addQuality(e.qualityNames[i], e.qualityValues[i], 1);
+        }
+    }
+
+    /**
+     * @param name  id of a quality score name (at most the quality-name limit).
+     * @param sum   to add.
+     * @param count to add.
+     */
+    void addQuality(final int name, final double sum, final long count) {
+        if (name >= qualitySums.length) {
+            qualitySums = java.util.Arrays.copyOf(qualitySums, name + 1);
+            qualityCounts = java.util.Arrays.copyOf(qualityCounts, name + 1);
+        }
+        qualitySums[name] += sum;
+        qualityCounts[name] += count;
     }
 
     /**
@@ -135,6 +158,12 @@ final class ModelTotals {
         into.retries = retries;
         into.cacheHits = cacheHits;
         into.cacheMisses = cacheMisses;
+        if (into.qualitySums.length < qualitySums.length) {
+            into.qualitySums = new double[qualitySums.length];
+            into.qualityCounts = new long[qualitySums.length];
+        }
+        System.arraycopy(qualitySums, 0, into.qualitySums, 0, qualitySums.length);
+        System.arraycopy(qualityCounts, 0, into.qualityCounts, 0, qualityCounts.length);
     }
 
     /**
@@ -144,17 +173,29 @@ final class ModelTotals {
     CallTotals copy(final Dictionary dictionary) {
         final SortedMap<String, Long> errors = new TreeMap<>();
         errorsByType.forEach((type, n) -> errors.put(dictionary.name(Dimension.ERROR_TYPE, (int)type), n));
+        final SortedMap<String, CallTotals.QualityTotal> quality = new TreeMap<>();
+        for (int id = 1; id < qualityCounts.length; id++) {
+            if (qualityCounts[id] > 0) {
+                quality.put(dictionary.name(Dimension.QUALITY_NAME, id),
+                    new CallTotals.QualityTotal(qualitySums[id], qualityCounts[id]));
+            }
+        }
         return new CallTotals(requestsByStatus.clone(), durationSeconds.copy(), ttftSeconds.copy(),
-            inputTokens.copy(), outputTokens.copy(), errors, costUsd, retries, cacheHits, cacheMisses);
+            inputTokens.copy(), outputTokens.copy(), errors, costUsd, retries, cacheHits, cacheMisses, quality);
     }
 
-    /** @return the heap one model's totals hold with a few error types, and its slot in the totals' array. */
-    static long widestBytes() {
-        return new ModelTotals().footprintBytes() + 2 * 4;
+    /**
+     * @param qualityNames the number of quality score names allowed.
+     * @return the heap one model's totals hold with a few error types and every quality score, and its slot in the
+     * totals' array.
+     */
+    static long widestBytes(final int qualityNames) {
+        return new ModelTotals().footprintBytes() + 2 * (16 + 8L * (qualityNames + 1)) + 2 * 4;
     }
 
     /** @return an estimate of the heap held, in bytes. */
     long footprintBytes() {
-        return 96 + 16 + STATUSES * 8L + 4 * (48 + 17 * 8L) + 64 + errorsByType.capacity() * 16L;
+        return 96 + 16 + STATUSES * 8L + 4 * (48 + 17 * 8L) + 64 + errorsByType.capacity() * 16L
+            + 2 * (16 + 8L * qualitySums.length);
     }
 }

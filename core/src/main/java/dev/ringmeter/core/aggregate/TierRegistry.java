@@ -10,8 +10,8 @@ import java.util.concurrent.locks.Lock;
 
 /**
  * The time tiers the store keeps, by id: one {@link TimeTiers} and one {@link RecentEvents} per model, the
- * all-models tiers that each model's tiers hand their closed seconds to, and one {@link TimeTiers} per custom
- * metric name. Creates a model's or a metric's tiers on first use, all with the store's configuration.
+ * all-models tiers that each model's tiers hand their closed seconds to, one {@link TimeTiers} per custom
+ * metric name, and the other subjects' ({@link SubjectTiers}). Creates a model's or a metric's tiers on first use, all with the store's configuration.
  * <p>
  * Threading: not thread-safe; written by the aggregate writer, read under the aggregates' lock. The writer makes
  * a snapshot's image of it with {@link #captureInto}.
@@ -35,6 +35,8 @@ final class TierRegistry {
     RecentEvents[] recent = new RecentEvents[16];
     /** By metric name id; null where a name has no sample. */
     TimeTiers[] metrics = new TimeTiers[16];
+    /** The pipelines', pipeline steps', tools' and agents' tiers and totals. */
+    final SubjectTiers subjects;
 
     /**
      * @param config     the store's configuration (tiers, histogram digits, limits).
@@ -52,6 +54,7 @@ final class TierRegistry {
         this.maxFutureSkewMs = config.maxFutureSkewMs();
         this.cow = image ? null : new CopyOnWrite(histogramDigits, qualityNames);
         this.all = newTiers(null);
+        this.subjects = new SubjectTiers(config, dictionary, cow);
     }
 
     private TimeTiers newTiers(final TimeTiers parent) {
@@ -163,6 +166,7 @@ final class TierRegistry {
      */
     void captureInto(final TierRegistry image) {
         all.captureInto(image.all);
+        subjects.captureInto(image.subjects);
         for (int id = 1; id < Math.max(models.length, image.models.length); id++) {
             if (id < models.length && models[id] != null) {
                 models[id].captureInto(image.model(id));
@@ -193,6 +197,7 @@ final class TierRegistry {
         } finally {
             lock.unlock();
         }
+        bytes += subjects.footprintBytes(lock);
         for (int id = 0; ; id++) {
             lock.lock();
             try {

@@ -3,8 +3,9 @@ package dev.ringmeter.core.aggregate;
 import dev.ringmeter.Event;
 import dev.ringmeter.core.dictionary.Dictionary;
 import dev.ringmeter.core.dictionary.Dimension;
-import dev.ringmeter.core.query.Metric;
 import dev.ringmeter.core.query.Series;
+import dev.ringmeter.core.query.SeriesMetric;
+import dev.ringmeter.core.query.Subject;
 import dev.ringmeter.core.query.WindowStats;
 import org.agrona.concurrent.EpochClock;
 
@@ -13,8 +14,8 @@ import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The read side of the aggregates: windowed analytics of a model, of all models or of a custom metric, time
- * series, recent events and the names that have data. A query over all models merges the all-models tiers and
+ * The read side of the aggregates: windowed analytics of a model, of all models, of another subject (a pipeline,
+ * pipeline step, tool or agent) or of a custom metric, time series, recent events and the names that have data. A query over all models merges the all-models tiers and
  * adds the seconds each model still holds open.
  * <p>
  * Threading: any thread. A window query takes the aggregates' lock only to choose and pin the buckets of its
@@ -25,6 +26,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * and metrics are read without it.
  */
 final class WindowQueries {
+    /** What {@link #merge} merges: a model's tiers (or all models'), a metric's, or a subject kind's (its ordinal). */
+    private static final int MODEL = -1;
+    private static final int METRIC = -2;
     private final ReentrantLock lock;
     private final TierRegistry tiers;
     private final Dictionary dictionary;
@@ -51,15 +55,28 @@ final class WindowQueries {
 
     WindowStats window(final String model, final long fromMs, final long toMs, final WindowStats into) {
         final int id = model == null ? 0 : dictionary.find(Dimension.MODEL, model);
-        return merge(model, model == null ? -1 : id, false, fromMs, toMs, into);
+        return merge(model, model == null ? -1 : id, MODEL, fromMs, toMs, into);
+    }
+
+    WindowStats window(final Subject subject, final long fromMs, final long toMs, final WindowStats into) {
+        if (subject.kind() == Subject.Kind.MODEL) {
+            return window(subject.name(), fromMs, toMs, into);
+        }
+        return merge(subject.label(), tiers.subjects.id(subject), subject.kind().ordinal(), fromMs, toMs, into);
     }
 
     WindowStats metricWindow(final String name, final long fromMs, final long toMs, final WindowStats into) {
-        return merge(name, dictionary.find(Dimension.METRIC_NAME, name), true, fromMs, toMs, into);
+        return merge(name, dictionary.find(Dimension.METRIC_NAME, name), METRIC, fromMs, toMs, into);
     }
 
-    /** Merges the tiers of all models (id -1), of one model, or of one custom metric into a result. */
-    private WindowStats merge(final String name, final int id, final boolean metric, final long fromMs,
+    /** The tiers of all models (id -1), of one model, of one custom metric or of another subject; under the lock. */
+    private TimeTiers find(final int of, final int id) {
+        return id < 0 ? tiers.all : of == MODEL ? tiers.findModel(id) : of == METRIC ? tiers.findMetric(id)
+            : tiers.subjects.find(Subject.Kind.VALUES[of], id);
+    }
+
+    /** Merges the tiers of all models (id -1), of one model, of one custom metric or of another subject. */
+    private WindowStats merge(final String name, final int id, final int of, final long fromMs,
                               final long toMs, final WindowStats into) {
         final long now = clock.time();
         final PinnedBuckets buckets = pinned.get();
@@ -68,7 +85,7 @@ final class WindowQueries {
         try {
             lock.lock();
             try {
-                final TimeTiers t = id < 0 ? tiers.all : metric ? tiers.findMetric(id) : tiers.findModel(id);
+                final TimeTiers t = find(of, id);
                 if (t != null) {
                     int n = t.merge(fromMs, toMs, buckets, span);
                     if (t == tiers.all) {
@@ -91,7 +108,8 @@ final class WindowQueries {
         return into;
     }
 
-    Series series(final String model, final Metric metric, final long fromMs, final long toMs, final long stepMs) {
+    Series series(final Subject subject, final SeriesMetric metric, final long fromMs, final long toMs,
+                  final long stepMs) {
         final long finestMs = tiers.finestWidthMs();
         if (stepMs <= 0 || stepMs % finestMs != 0) {
             throw new IllegalArgumentException("step must be a positive multiple of " + finestMs + " ms");
@@ -106,10 +124,14 @@ final class WindowQueries {
         final WindowStats stats = newWindowStats();
         for (int i = 0; i < points; i++) {
             starts[i] = start + i * stepMs;
-            window(model, starts[i], starts[i] + stepMs, stats);
+            if (subject == null) {
+                window((String)null, starts[i], starts[i] + stepMs, stats);
+            } else {
+                window(subject, starts[i], starts[i] + stepMs, stats);
+            }
             values[i] = metric.of(stats);
         }
-        return new Series(metric, stepMs, starts, values);
+        return new Series(metric.key(), stepMs, starts, values);
     }
 
     List<Event> recent(final String model, final int limit) {

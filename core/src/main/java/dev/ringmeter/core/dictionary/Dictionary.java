@@ -57,6 +57,8 @@ public final class Dictionary {
     private static final int[] NO_IDS = new int[0];
 
     private final Values[] values;
+    /** The pipeline steps (pairs of pipeline and step) the aggregates keep, within the step dimension's limit. */
+    private final StepPairs stepPairs = new StepPairs();
     private final int maxStringLength;
     private final EpochClock clock;
     private final long idleMs;
@@ -116,7 +118,7 @@ public final class Dictionary {
      * values released a moment ago wait in quarantine beside the live ones).
      */
     public static int idLimit(final Dimension dimension, final int limit) {
-        return dimension.released() ? 2 * limit : limit;
+        return dimension.released() || dimension.formerlyReleased() ? 2 * limit : limit;
     }
 
     /**
@@ -254,6 +256,88 @@ public final class Dictionary {
             }
         }
         return out.toArray(new String[0]);
+    }
+
+    /**
+     * Lock-free; allocates nothing.
+     *
+     * @param pipeline id of the pipeline, 0 for a step of no pipeline.
+     * @param step     id of the step.
+     * @return the id of the pipeline step, or 0 if it has none (or step is 0).
+     */
+    public int findStepPair(final int pipeline, final int step) {
+        return stepPairs.find(pipeline, step);
+    }
+
+    /**
+     * The pipeline step of a pipeline and step id, given an id of its own on first use: the aggregates keep one per
+     * pipeline step, and the step dimension's limit counts them (a step counts once per pipeline it runs in).
+     *
+     * @param pipeline id of the pipeline, 0 for a step of no pipeline.
+     * @param step     id of the step; 0 gives 0.
+     * @return the pipeline step's id.
+     * @throws CardinalityLimitException naming the step field if it is new and the limit is reached.
+     */
+    public int stepPair(final int pipeline, final int step) {
+        final int id = stepPairs.find(pipeline, step);
+        return id != 0 || step == 0 ? id : addStepPair(pipeline, step, true);
+    }
+
+    /**
+     * As {@link #stepPair}, for the recovering thread and the aggregate writer: a pair that no producer admitted (a
+     * journal replayed under a lowered limit) gets an id only while there is room.
+     *
+     * @return the pipeline step's id, or 0 if there is no room for it.
+     */
+    public int recoverStepPair(final int pipeline, final int step) {
+        final int id = stepPairs.find(pipeline, step);
+        return id != 0 || step == 0 ? id : addStepPair(pipeline, step, false);
+    }
+
+    private synchronized int addStepPair(final int pipeline, final int step, final boolean refuse) {
+        final int id = stepPairs.find(pipeline, step);
+        if (id != 0) {
+            return id;
+        }
+        if (stepPairs.count() >= values[Dimension.STEP.ordinal()].limit) {
+            if (!refuse) {
+                return 0;
+            }
+            checkStepPairRoom(1);
+        }
+        return stepPairs.add(pipeline, step);
+    }
+
+    /**
+     * The limit of pipeline steps. Called holding this dictionary's lock.
+     *
+     * @param newPairs pipeline steps to add.
+     * @throws CardinalityLimitException naming the step field if they would pass the step dimension's limit.
+     */
+    void checkStepPairRoom(final int newPairs) {
+        final Values v = values[Dimension.STEP.ordinal()];
+        if (stepPairs.count() + newPairs > v.limit) {
+            final String how = howToRaise[v.dimension.ordinal()];
+            throw new CardinalityLimitException(v.dimension.field(), v.limit, "has reached its limit of " + v.limit
+                + " pipeline steps (a step counts once per pipeline it runs in), kept for the store's life; "
+                + (how != null ? how : "raise it with StoreConfig.cardinalityLimit(Dimension.STEP, n) or the server's"
+                + " --limit step=N"));
+        }
+    }
+
+    /** @return the number of pipeline steps given an id. Lock-free. */
+    public int stepPairs() {
+        return stepPairs.count();
+    }
+
+    /**
+     * Lock-free.
+     *
+     * @param id of a pipeline step.
+     * @return its pipeline id (0 for none) in the high 32 bits and its step id in the low, or 0 if it has none.
+     */
+    public long stepPairKey(final int id) {
+        return stepPairs.key(id);
     }
 
     private synchronized int add(final Dimension dimension, final String name) {

@@ -13,8 +13,9 @@ import java.util.Set;
  * Makes "a bad batch stores nothing" hold for strings. The {@link Dictionary} refuses a value too long or past its
  * dimension's cardinality limit only when an item is recorded, which in the middle of a batch would leave the items
  * before it stored. So, before any item of a batch is recorded, this applies the dictionary's own rules to every
- * string the batch brings that the dictionary does not know, and registers them all or none: recording then finds
- * every string known and cannot fail on one.
+ * string the batch brings that the dictionary does not know, and to every new pipeline step (a pipeline and step
+ * pair, which the step limit counts), and registers them all or none: recording then finds every string and pipeline
+ * step known and cannot fail on one.
  * <p>
  * Threading: any thread. A batch of known strings (the steady state) takes no lock and allocates nothing. A batch
  * with new strings checks and registers them holding the dictionary's own lock, the one every new value takes, so
@@ -106,6 +107,7 @@ public final class DictionaryAdmission {
         for (int t = 0; t < e.qualityCount(); t++) {
             anyNew |= check(Dimension.QUALITY_NAME, e.qualityName(t), index, fresh);
         }
+        anyNew |= checkStepPair(e.pipeline(), e.step(), index, fresh);
         return scanTags(e, index, fresh) | anyNew;
     }
 
@@ -143,12 +145,37 @@ public final class DictionaryAdmission {
     }
 
     /**
+     * @param fresh collects the new pipeline steps under the lock, or null for the first, lock-free pass.
+     * @return true if the event names a pipeline step the dictionary does not know.
+     */
+    private boolean checkStepPair(final String pipeline, final String step, final int index, final NewValues fresh) {
+        if (step == null || step.isEmpty()) {
+            return false;
+        }
+        final int s = dictionary.find(Dimension.STEP, step);
+        final int p = pipeline == null || pipeline.isEmpty() ? 0 : dictionary.find(Dimension.PIPELINE, pipeline);
+        if (s != 0 && (p != 0 || pipeline == null || pipeline.isEmpty()) && dictionary.findStepPair(p, s) != 0) {
+            return false;
+        }
+        if (fresh != null) {
+            try {
+                fresh.addStepPair(pipeline == null ? "" : pipeline, step);
+            } catch (final InvalidEventException e) {
+                throw new RefusedItemException(index, e);
+            }
+        }
+        return true;
+    }
+
+    /**
      * The values a batch brings that the dictionary does not know, per dimension, in the order the batch brings
      * them (the order their ids are given in). Used under the lock only.
      */
     private final class NewValues {
         @SuppressWarnings({"unchecked", "rawtypes"})
         private final Set<String>[] values = new Set[Dimension.VALUES.length];
+        /** The new pipeline steps, each as {pipeline ("" for none), step}. */
+        private Set<List<String>> stepPairs;
 
         /** @throws dev.ringmeter.CardinalityLimitException if the dimension has no room for one more value. */
         void add(final Dimension d, final String value) {
@@ -162,6 +189,16 @@ public final class DictionaryAdmission {
             }
         }
 
+        /** @throws dev.ringmeter.CardinalityLimitException if there is no room for one more pipeline step. */
+        void addStepPair(final String pipeline, final String step) {
+            if (stepPairs == null) {
+                stepPairs = new LinkedHashSet<>();
+            }
+            if (stepPairs.add(List.of(pipeline, step))) {
+                dictionary.checkStepPairRoom(stepPairs.size());
+            }
+        }
+
         void register() {
             for (final Dimension d : Dimension.VALUES) {
                 final Set<String> set = values[d.ordinal()];
@@ -169,6 +206,12 @@ public final class DictionaryAdmission {
                     for (final String value : set) {
                         dictionary.id(d, value);
                     }
+                }
+            }
+            if (stepPairs != null) {
+                for (final List<String> pair : stepPairs) {
+                    dictionary.stepPair(dictionary.id(Dimension.PIPELINE, pair.get(0)),
+                        dictionary.id(Dimension.STEP, pair.get(1)));
                 }
             }
         }

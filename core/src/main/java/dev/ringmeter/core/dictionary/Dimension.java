@@ -27,13 +27,13 @@ public enum Dimension {
             return event.operation();
         }
     },
-    PIPELINE(FieldNames.PIPELINE, 1_000, true) {
+    PIPELINE(FieldNames.PIPELINE, 1_000, false) {
         @Override
         public String of(final Event event) {
             return event.pipeline();
         }
     },
-    STEP(FieldNames.STEP, 1_000, true) {
+    STEP(FieldNames.STEP, 1_000, false) {
         @Override
         public String of(final Event event) {
             return event.step();
@@ -113,13 +113,22 @@ public enum Dimension {
     }
 
     /**
-     * @return true if the dimension's ids are released once their value is idle (operation, pipeline, step, run,
-     * task, config, tag keys and values: what the in-memory aggregates do not index by), false if they are pinned
-     * for the store's life (model, error type, quality name, metric name, provider, tool, agent: what the aggregates
-     * are indexed by, and names that a service's code bounds).
+     * @return true if the dimension's ids are released once their value is idle (operation, run, task, config, tag
+     * keys and values: what the in-memory aggregates do not index by), false if they are pinned for the store's life
+     * (model, pipeline, step, error type, quality name, metric name, provider, tool, agent: what the aggregates are
+     * indexed by, and names that a service's code bounds).
      */
     public boolean released() {
         return released;
+    }
+
+    /**
+     * @return true for the dimensions that are pinned now but were released in the journals and snapshots written
+     * before snapshot version 5 (pipeline and step, which the aggregates index since): their ids still run to twice
+     * the limit, as a released dimension's do, so that such data reads, though they are never released now.
+     */
+    public boolean formerlyReleased() {
+        return this == PIPELINE || this == STEP;
     }
 
     /**

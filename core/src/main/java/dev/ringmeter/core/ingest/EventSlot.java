@@ -115,6 +115,7 @@ public final class EventSlot {
         provider = dictionary.id(Dimension.PROVIDER, Dimension.PROVIDER.of(event));
         tool = dictionary.id(Dimension.TOOL, Dimension.TOOL.of(event));
         agent = dictionary.id(Dimension.AGENT, Dimension.AGENT.of(event));
+        dictionary.stepPair(pipeline, step);   // the pipeline step's aggregates: refused past the step limit
         latencyNs = event.latencyNs();
         ttftNs = event.ttftNs();
         queueWaitNs = event.queueWaitNs();

@@ -27,8 +27,10 @@ import java.util.regex.Pattern;
  *                 Snapshots of version 5 hold the price book (entries, their changes, recomputes) in place of
  *                 the price table; the journal gains PRICE_ENTRY and RECOMPUTE records (new kinds, so the record
  *                 version stays 4) and the bit of an event's cache byte that says the store priced it; version-5
- *                 snapshots also hold the runs after the totals, and the journal RUN records (kind 6);
- *                 everything older still read
+ *                 snapshots also hold the runs after the totals, and the journal RUN records (kind 6); an
+ *                 event need not name a model (a tool call, agent or pipeline step: model id 0); version-5
+ *                 snapshots hold the tiers and totals of pipelines, pipeline steps, tools and agents, and quality
+ *                 sums in the totals (pipeline and step pinned); everything older still read
  * </pre>
  * At open ({@link #openOrUpgrade}, before the journal is touched): a directory of a format newer than this code
  * knows is refused with a message naming the format and what to do; a FORMAT file that does not read as one is

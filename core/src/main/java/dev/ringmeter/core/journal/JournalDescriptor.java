@@ -527,7 +527,8 @@ final class JournalDescriptor {
 
     /**
      * Finds an id of a record that its reader cannot name: one no dictionary record before it (nor the snapshot
-     * the reader started from) binds, or one beyond its dimension's limit, or no model or metric name at all.
+     * the reader started from) binds, or one beyond its dimension's limit, or no metric name or priced model at all (an event need not name a
+     * model: {@code dev.ringmeter.Operations}).
      *
      * @param slot  a record read by {@link #read}: an event, sample or price change.
      * @param names the reader's.
@@ -537,9 +538,6 @@ final class JournalDescriptor {
         final int v = slot.recordVersion;
         switch (slot.kind) {
             case EventSlot.KIND_EVENT:
-                if (!names.knows(Dimension.MODEL, slot.model, v)) {
-                    return unknown(Dimension.MODEL, slot.model);
-                }
                 for (final Dimension d : Dimension.EVENT_FIELDS) {
                     final int id = idOf(slot, d);
                     if (id != 0 && !names.knows(d, id, v)) {

@@ -488,7 +488,7 @@ public final class JournalScan {
             if (id > 0 && id < names[d].length && names[d][id] != null) {
                 return true;
             }
-            if (version == JournalDescriptor.VERSION_1 && !dimension.released()
+            if (version == JournalDescriptor.VERSION_1 && !dimension.released() && !dimension.formerlyReleased()
                 && store.dictionary().knows(dimension, id)) {
                 bind(dimension, id, store.dictionary().name(dimension, id));
                 return true;

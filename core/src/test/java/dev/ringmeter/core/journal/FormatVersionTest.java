@@ -31,7 +31,7 @@ class FormatVersionTest {
     void aFreshDirectoryGetsTheCurrentFormat() throws Exception {
         clock.update(RecordedEvents.T);
         EmbeddedStore.open(RecordedEvents.config(dir, clock)).close();
-        assertEquals("ringmeter-data 3\n", Files.readString(dir.resolve("FORMAT")));
+        assertEquals("ringmeter-data " + FormatVersion.DATA + "\n", Files.readString(dir.resolve("FORMAT")));
     }
 
     @Test
@@ -54,7 +54,8 @@ class FormatVersionTest {
             () -> EmbeddedStore.open(RecordedEvents.config(dir, clock)).close());
         assertTrue(e.getMessage().contains(dir.resolve("FORMAT").toString()), e.getMessage());
         assertTrue(e.getMessage().contains("should read \"ringmeter-data <version>\""), e.getMessage());
-        assertTrue(e.getMessage().contains("replace the file's content with the line \"ringmeter-data 3\""),
+        assertTrue(e.getMessage().contains(
+            "replace the file's content with the line \"ringmeter-data " + FormatVersion.DATA + "\""),
             e.getMessage());
         Files.writeString(dir.resolve("FORMAT"), "ringmeter-data 0", StandardCharsets.UTF_8);
         final IllegalStateException zero = assertThrows(IllegalStateException.class,

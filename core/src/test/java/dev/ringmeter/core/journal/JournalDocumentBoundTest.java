@@ -40,9 +40,10 @@ class JournalDocumentBoundTest {
     void shouldJournalABatchOfNewLongStringsAtTheDefaultsInSeveralDocuments() {
         final CachedEpochClock clock = new CachedEpochClock();
         clock.update(T0);
-        // the defaults, but for a model limit that holds one model per event whatever this JVM's heap
+        // the defaults, but for model, pipeline and step limits that hold one value per event whatever this JVM's heap
         final StoreConfig config = new StoreConfig().dataDirectory(dir).clock(clock)
-            .cardinalityLimit(Dimension.MODEL, EVENTS).conclude();
+            .cardinalityLimit(Dimension.MODEL, EVENTS).cardinalityLimit(Dimension.PIPELINE, EVENTS)
+            .cardinalityLimit(Dimension.STEP, EVENTS).conclude();
         final Dictionary dictionary = new Dictionary(config.cardinalityLimits(), config.maxStringLength());
         final Aggregates aggregates = new Aggregates(config, dictionary);
         final Journal journal = new Journal(Journal.journalDirectory(dir), config);

@@ -3,6 +3,7 @@ package dev.ringmeter.core.journal;
 import dev.ringmeter.Event;
 import dev.ringmeter.core.EmbeddedStore;
 import dev.ringmeter.core.StoreConfig;
+import dev.ringmeter.core.query.Subject;
 import dev.ringmeter.core.query.WindowStats;
 import org.agrona.concurrent.CachedEpochClock;
 import org.junit.jupiter.api.Test;
@@ -152,7 +153,7 @@ class LegacyDataTest {
             assertEquals(2, accuracy.count());
             assertEquals(0.75, accuracy.mean(), 1e-12);
             assertEquals(0.0, s.reasoningTokens(), "no token parts before version 4");
-            assertEquals("ringmeter-data 3", Files.readString(dir.resolve("FORMAT")).strip());
+            assertEquals("ringmeter-data " + FormatVersion.DATA, Files.readString(dir.resolve("FORMAT")).strip());
             store.record(new Event().model("gpt-a").run("run-1").tag("env", "prod").latencyMs(3)
                 .timestampMs(T + 120_000).provider("openai").tool("search").agent("planner")
                 .promptTokens(100).cachedTokens(60).cacheWriteTokens(10).completionTokens(50).reasoningTokens(20));

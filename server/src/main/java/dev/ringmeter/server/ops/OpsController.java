@@ -3,6 +3,7 @@ package dev.ringmeter.server.ops;
 import dev.ringmeter.core.HeapBudget;
 import dev.ringmeter.core.StoreStats;
 import dev.ringmeter.core.aggregate.CallTotals;
+import dev.ringmeter.core.query.Subject;
 import dev.ringmeter.server.StoreContext;
 import dev.ringmeter.server.StoreHolder;
 import dev.ringmeter.server.http.Json;
@@ -17,6 +18,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.SortedMap;
 
 /**
@@ -126,8 +129,16 @@ public final class OpsController {
         final StoreContext sc = holder.ready() ? holder.get() : null;
         final SortedMap<String, CallTotals> totals = sc == null ? Collections.emptySortedMap()
             : sc.store.aggregates().totals();
-        ctx.status(200).contentType(PrometheusExposition.CONTENT_TYPE)
-            .result(PrometheusExposition.write(totals, sc == null ? null : sc.store.stats(), gate, startTimeMs));
+        final Map<Subject.Kind, SortedMap<Subject, CallTotals>> subjects = new EnumMap<>(Subject.Kind.class);
+        if (sc != null) {
+            for (final Subject.Kind kind : Subject.Kind.VALUES) {
+                if (kind != Subject.Kind.MODEL) {
+                    subjects.put(kind, sc.store.aggregates().totals(kind));
+                }
+            }
+        }
+        ctx.status(200).contentType(PrometheusExposition.CONTENT_TYPE).result(
+            PrometheusExposition.write(totals, subjects, sc == null ? null : sc.store.stats(), gate, startTimeMs));
     }
 
     /** GET /api/v1/system: JVM, host and store metrics. */

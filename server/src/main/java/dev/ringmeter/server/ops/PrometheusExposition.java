@@ -4,8 +4,10 @@ import dev.ringmeter.Status;
 import dev.ringmeter.core.StoreStats;
 import dev.ringmeter.core.aggregate.CallTotals;
 import dev.ringmeter.core.aggregate.FixedBucketHistogram;
+import dev.ringmeter.core.query.Subject;
 import dev.ringmeter.server.ingest.IngestGate;
 
+import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
@@ -13,8 +15,11 @@ import java.util.SortedMap;
 /**
  * Writes the Prometheus text exposition format, version 0.0.4: the store's totals per model since it was created
  * ({@link CallTotals}, kept by the store's aggregates and its snapshot) as histograms and counters named after the
- * OpenTelemetry GenAI semantic conventions where they exist (label {@code gen_ai_request_model}), and the store's
- * own counters.
+ * OpenTelemetry GenAI semantic conventions where they exist (label {@code gen_ai_request_model}), the totals per
+ * pipeline, pipeline step, tool and agent in families of their own ({@code ringmeter_pipeline_...} with label
+ * {@code pipeline}, {@code ringmeter_step_...} with {@code pipeline} and {@code step}, {@code ringmeter_tool_...}
+ * with {@code gen_ai_tool_name}, {@code ringmeter_agent_...} with {@code gen_ai_agent_name}), the sum and count of
+ * each quality score per model and per subject, and the store's own counters.
  * <p>
  * Threading: stateless; any thread.
  */
@@ -34,7 +39,25 @@ final class PrometheusExposition {
      */
     static String write(final SortedMap<String, CallTotals> totals, final StoreStats stats,
                         final IngestGate gate, final long startTimeMs) {
-        final StringBuilder b = new StringBuilder(4096 + totals.size() * 4096);
+        return write(totals, Collections.emptyMap(), stats, gate, startTimeMs);
+    }
+
+    /**
+     * @param totals      per-model totals since the store was created, in model name order.
+     * @param subjects    per kind of subject other than the model, each subject's totals, in label order.
+     * @param stats       the store's counters, or null when it is not open.
+     * @param gate        the write-request permits.
+     * @param startTimeMs when the server started.
+     * @return the exposition.
+     */
+    static String write(final SortedMap<String, CallTotals> totals,
+                        final Map<Subject.Kind, SortedMap<Subject, CallTotals>> subjects, final StoreStats stats,
+                        final IngestGate gate, final long startTimeMs) {
+        int n = totals.size();
+        for (final SortedMap<Subject, CallTotals> m : subjects.values()) {
+            n += m.size();
+        }
+        final StringBuilder b = new StringBuilder(4096 + n * 4096);
 
         family(b, "gen_ai_client_operation_duration_seconds", "histogram",
             "Duration of the model calls recorded since the store was created.");
@@ -96,6 +119,14 @@ final class PrometheusExposition {
             sample(b, "ringmeter_cache_lookups_total", label(MODEL, e.getKey()) + ",result=\"miss\"",
                 e.getValue().cacheMisses());
         }
+        family(b, "ringmeter_quality_score", "summary",
+            "Quality scores the model calls carried, by score name: sum and count, so a rate of each gives the mean.");
+        for (final Map.Entry<String, CallTotals> e : totals.entrySet()) {
+            quality(b, "ringmeter_quality_score", label(MODEL, e.getKey()), e.getValue());
+        }
+        for (final Map.Entry<Subject.Kind, SortedMap<Subject, CallTotals>> k : subjects.entrySet()) {
+            subjectFamilies(b, k.getKey(), k.getValue());
+        }
 
         family(b, "ringmeter_server_start_time_seconds", "gauge", "When the server started, seconds since the epoch.");
         sample(b, "ringmeter_server_start_time_seconds", null, startTimeMs / 1000.0);
@@ -136,6 +167,76 @@ final class PrometheusExposition {
             sample(b, "ringmeter_store_snapshot_capture_seconds", null, stats.snapshotCaptureNs() / 1e9);
         }
         return b.toString();
+    }
+
+    /**
+     * The families of one kind of subject other than the model, each named {@code ringmeter_<kind>_...} and labelled
+     * with the subject's own labels ({@link #subjectLabels}): events by status, their duration, tokens, cost and
+     * quality scores since the store was created.
+     */
+    private static void subjectFamilies(final StringBuilder b, final Subject.Kind kind,
+                                        final SortedMap<Subject, CallTotals> totals) {
+        final String what = kind == Subject.Kind.STEP ? "pipeline step" : kind.field();
+        final String prefix = "ringmeter_" + kind.field() + '_';
+        family(b, prefix + "duration_seconds", "histogram", "Duration of the events of each " + what
+            + " (model calls or not) since the store was created.");
+        for (final Map.Entry<Subject, CallTotals> e : totals.entrySet()) {
+            histogram(b, prefix + "duration_seconds", subjectLabels(e.getKey()), e.getValue().durationSeconds());
+        }
+        family(b, prefix + "requests_total", "counter", "Events of each " + what + ", by status.");
+        for (final Map.Entry<Subject, CallTotals> e : totals.entrySet()) {
+            for (final Status st : Status.values()) {
+                sample(b, prefix + "requests_total", subjectLabels(e.getKey()) + ",status=\""
+                    + st.name().toLowerCase(Locale.ROOT) + '"', e.getValue().requests(st));
+            }
+        }
+        family(b, prefix + "tokens_total", "counter", "Tokens of the events of each " + what
+            + ", by type (input or output).");
+        for (final Map.Entry<Subject, CallTotals> e : totals.entrySet()) {
+            final String labels = subjectLabels(e.getKey());
+            sample(b, prefix + "tokens_total", labels + ",gen_ai_token_type=\"input\"",
+                e.getValue().inputTokens().sum());
+            sample(b, prefix + "tokens_total", labels + ",gen_ai_token_type=\"output\"",
+                e.getValue().outputTokens().sum());
+        }
+        family(b, prefix + "cost_usd_total", "counter", "Cost in USD of the events of each " + what
+            + " that carried one or could be priced.");
+        for (final Map.Entry<Subject, CallTotals> e : totals.entrySet()) {
+            sample(b, prefix + "cost_usd_total", subjectLabels(e.getKey()), e.getValue().costUsd());
+        }
+        family(b, prefix + "quality_score", "summary", "Quality scores the events of each " + what
+            + " carried, by score name: sum and count, so a rate of each gives the mean.");
+        for (final Map.Entry<Subject, CallTotals> e : totals.entrySet()) {
+            quality(b, prefix + "quality_score", subjectLabels(e.getKey()), e.getValue());
+        }
+    }
+
+    /**
+     * @return the labels of a subject: {@code pipeline} (with {@code step} for a pipeline step; "" for a step of no
+     * pipeline), {@code gen_ai_tool_name} or {@code gen_ai_agent_name}.
+     */
+    static String subjectLabels(final Subject subject) {
+        switch (subject.kind()) {
+            case STEP:
+                return label("pipeline", subject.pipeline() == null ? "" : subject.pipeline()) + ','
+                    + label("step", subject.name());
+            case TOOL:
+                return label("gen_ai_tool_name", subject.name());
+            case AGENT:
+                return label("gen_ai_agent_name", subject.name());
+            case PIPELINE:
+                return label("pipeline", subject.name());
+            default:
+                return label(MODEL, subject.name());
+        }
+    }
+
+    private static void quality(final StringBuilder b, final String name, final String labels, final CallTotals t) {
+        for (final Map.Entry<String, CallTotals.QualityTotal> q : t.quality().entrySet()) {
+            final String l = labels + ',' + label("score", q.getKey());
+            sample(b, name + "_sum", l, q.getValue().sum());
+            sample(b, name + "_count", l, q.getValue().count());
+        }
     }
 
     private static void family(final StringBuilder b, final String name, final String type, final String help) {

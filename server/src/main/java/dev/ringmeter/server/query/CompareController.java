@@ -136,7 +136,7 @@ public final class CompareController {
             }
             g.writeArrayFieldStart("groups");
             for (final Comparison.Group group : c.groups()) {
-                StatsWriter.window(g, group.stats(), model(q), label(group.values()), w -> {
+                StatsWriter.window(g, group.stats(), model(q), label(group.values()), null, null, w -> {
                     w.writeFieldName("values");
                     values(w, keys, group.values());
                     if (c.baseline() != null) {

@@ -11,6 +11,8 @@ import dev.ringmeter.core.journal.JournalScan;
 import dev.ringmeter.core.journal.ScanStoppedException;
 import dev.ringmeter.core.query.Metric;
 import dev.ringmeter.core.query.Series;
+import dev.ringmeter.core.query.SeriesMetric;
+import dev.ringmeter.core.query.Subject;
 import dev.ringmeter.core.query.WindowStats;
 import dev.ringmeter.server.StoreHolder;
 import dev.ringmeter.server.http.ApiException;
@@ -68,8 +70,10 @@ public final class QueryController {
     }
 
     /**
-     * GET /api/v1/analytics?model=&window=|from=&to= from the live aggregates; with groupBy= or any filter
-     * (operation, pipeline, step, run, task, config, errorType, provider, tool, agent, status, tag=KEY:VALUE) from a journal scan.
+     * GET /api/v1/analytics?model=&window=|from=&to= from the live aggregates, and so for one pipeline, pipeline step
+     * (pipeline= and step=), tool or agent; with groupBy=, any other filter (operation, run, task, config,
+     * errorType, provider, status, tag=KEY:VALUE) or more than one subject at once, from a journal scan. The reply's
+     * {@code source} says which answered.
      */
     public void analytics(final Context ctx) {
         final QueryParams q = QueryParams.of(ctx, FieldNames.MODEL, "window", "from", "to", "groupBy", "limit",
@@ -77,12 +81,21 @@ public final class QueryController {
             FieldNames.CONFIG, FieldNames.ERROR_TYPE, FieldNames.PROVIDER, FieldNames.TOOL, FieldNames.AGENT,
             FieldNames.STATUS, "tag");
         final EmbeddedStore store = holder.get().store;
-        if (q.get("groupBy") != null || q.get(FieldNames.STATUS) != null || q.get("tag") != null
-            || Arrays.stream(FILTERS).anyMatch(f -> q.get(f.field()) != null)) {
+        final Subject subject = q.get("groupBy") != null || q.get(FieldNames.STATUS) != null || q.get("tag") != null
+            || Arrays.stream(FILTERS).anyMatch(f -> !isSubjectField(f) && q.get(f.field()) != null)
+            ? null : Subjects.of(q);
+        if (subject == null && (q.get("groupBy") != null || q.get(FieldNames.STATUS) != null || q.get("tag") != null
+            || Arrays.stream(FILTERS).anyMatch(f -> q.get(f.field()) != null))) {
             scan(ctx, q, store);
             return;
         }
         final long[] range = q.range(store.config().clock().time(), store.config().retentionMs(), DEFAULT_WINDOW_MS);
+        if (subject != null && subject.kind() != Subject.Kind.MODEL) {
+            Subjects.known(store, subject);
+            final WindowStats s = store.aggregates().subjectWindow(subject, range[0], range[1], stats.get());
+            Json.reply(ctx, 200, g -> StatsWriter.window(g, s, null, null, subject, Subjects.MEMORY, null));
+            return;
+        }
         final String model = q.get(FieldNames.MODEL);
         if (model != null) {
             knownModel(store, model, FieldNames.MODEL);
@@ -151,6 +164,7 @@ public final class QueryController {
             } else {
                 g.writeStringField("groupBy", groupBy);
             }
+            g.writeStringField("source", Subjects.JOURNAL);
             g.writeNumberField("recordsScanned", scan.recordsRead());
             g.writeBooleanField("twoPasses", scan.twoPasses());
             g.writeArrayFieldStart("groups");
@@ -189,19 +203,29 @@ public final class QueryController {
         scan.groupBy(by);
     }
 
-    /** GET /api/v1/series?model=&metric=&window=|from=&to=&step= */
+    /**
+     * GET /api/v1/series?model=|pipeline=&step=|tool=|agent=&metric=&window=|from=&to=&step= from memory; metric is
+     * one of {@link Metric} or quality:NAME.
+     */
     public void series(final Context ctx) {
-        final QueryParams q = QueryParams.of(ctx, "model", "metric", "window", "from", "to", "step");
+        final QueryParams q = QueryParams.of(ctx, "model", "metric", "window", "from", "to", "step",
+            FieldNames.PIPELINE, Subjects.SERIES_STEP, FieldNames.TOOL, FieldNames.AGENT);
         final EmbeddedStore store = holder.get().store;
         final String key = q.get("metric");
         if (key == null) {
-            throw ApiException.badParameter("metric", "metric is required; valid: " + Metric.keys(), METRICS);
+            throw ApiException.badParameter("metric", "metric is required; valid: " + Metric.keys() + ", "
+                + SeriesMetric.QUALITY_PREFIX + "NAME", METRICS);
         }
-        final Metric metric;
+        final SeriesMetric metric;
         try {
-            metric = Metric.parse(key);
+            metric = SeriesMetric.parse(key);
         } catch (final IllegalArgumentException e) {
             throw ApiException.badParameter("metric", e.getMessage(), METRICS);
+        }
+        final Subject subject = Subjects.of(q, Subjects.SERIES_STEP);
+        if (subject == null && Subjects.any(q, Subjects.SERIES_STEP)) {
+            throw ApiException.badParameter(FieldNames.MODEL, "a series is of one subject: model=, pipeline=, "
+                + "pipeline= with " + Subjects.SERIES_STEP + "=, tool= or agent=, or none for all models");
         }
         final long[] range = q.range(store.config().clock().time(), store.config().retentionMs(), DEFAULT_WINDOW_MS);
         final String stepText = q.get("step");
@@ -215,19 +239,23 @@ public final class QueryController {
             throw ApiException.badParameter("step", "the window cut in steps of " + stepText + " gives " + points
                 + " points; at most " + MAX_SERIES_POINTS);
         }
-        final String model = q.get("model");
-        if (model != null) {
-            knownModel(store, model, "model");
+        if (subject != null) {
+            Subjects.known(store, subject);
         }
         final Series series;
         try {
-            series = store.aggregates().series(model, metric, range[0], range[1], stepMs);
+            series = store.aggregates().series(subject, metric, range[0], range[1], stepMs);
         } catch (final IllegalArgumentException e) {
             throw ApiException.badParameter("step", e.getMessage());
         }
         Json.reply(ctx, 200, g -> {
             g.writeStartObject();
-            g.writeStringField("model", model == null ? "all" : model);
+            if (subject == null || subject.kind() == Subject.Kind.MODEL) {
+                g.writeStringField("model", subject == null ? "all" : subject.name());
+            } else {
+                StatsWriter.subject(g, subject);
+            }
+            g.writeStringField("source", Subjects.MEMORY);
             g.writeStringField("metric", metric.key());
             Json.time(g, "from", range[0]);
             Json.time(g, "to", range[1]);
@@ -404,6 +432,11 @@ public final class QueryController {
         void writeTotal(final JsonGenerator g, final Aggregates aggregates, final long[] range, final WindowStats s)
             throws IOException {
         }
+    }
+
+    /** @return whether the dimension names a subject the aggregates keep: pipeline, step, tool, agent. */
+    private static boolean isSubjectField(final Dimension d) {
+        return d == Dimension.PIPELINE || d == Dimension.STEP || d == Dimension.TOOL || d == Dimension.AGENT;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.ringmeter.server.query;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.ringmeter.CacheResult;
 import dev.ringmeter.Event;
+import dev.ringmeter.core.query.Subject;
 import dev.ringmeter.core.query.WindowStats;
 import dev.ringmeter.server.http.Json;
 import dev.ringmeter.wire.FieldNames;
@@ -18,6 +19,26 @@ import java.util.Map;
  */
 final class StatsWriter {
     private StatsWriter() {
+    }
+
+    /**
+     * Writes the fields that name a subject: {@code subject} (its kind: pipeline, step, tool, agent), and its
+     * {@code pipeline} and {@code step}, {@code tool} or {@code agent} name.
+     *
+     * @param g       the generator, in an object.
+     * @param subject the subject.
+     * @throws IOException never in practice.
+     */
+    static void subject(final JsonGenerator g, final Subject subject) throws IOException {
+        g.writeStringField("subject", subject.kind().field());
+        if (subject.kind() == Subject.Kind.STEP) {
+            if (subject.pipeline() == null) {
+                g.writeNullField(FieldNames.PIPELINE);
+            } else {
+                g.writeStringField(FieldNames.PIPELINE, subject.pipeline());
+            }
+        }
+        g.writeStringField(subject.kind().field(), subject.name());
     }
 
     /**
@@ -39,18 +60,32 @@ final class StatsWriter {
      */
     static void window(final JsonGenerator g, final WindowStats s, final String model, final String group)
         throws IOException {
-        window(g, s, model, group, null);
+        window(g, s, model, group, null, null, null);
     }
 
     /**
-     * @param extra writes fields of its own after the group's (a comparison's values), or null.
+     * @param g       the generator.
+     * @param s       the analytics of one window.
+     * @param model   the model to show ("all" for every model together), or null for another subject.
+     * @param group   the value of the group-by dimension, or null outside a grouped scan.
+     * @param subject the subject other than a model the window is of, or null.
+     * @param source  what answered ("memory" or "journal"), or null to leave it out.
+     * @param extra   writes fields of its own after the group's (a comparison's values), or null.
+     * @throws IOException never in practice.
      */
     static void window(final JsonGenerator g, final WindowStats s, final String model, final String group,
-                       final Json.Body extra) throws IOException {
+                       final Subject subject, final String source, final Json.Body extra) throws IOException {
         g.writeStartObject();
-        g.writeStringField("model", model);
+        if (subject == null) {
+            g.writeStringField("model", model);
+        } else {
+            subject(g, subject);
+        }
         if (group != null) {
             g.writeStringField("group", group);
+        }
+        if (source != null) {
+            g.writeStringField("source", source);
         }
         if (extra != null) {
             extra.write(g);

@@ -1,0 +1,65 @@
+package dev.ringmeter.core.query;
+
+/**
+ * What a time series plots, by its API name: one of the {@link Metric}s, or {@code quality:NAME}, the mean of the
+ * quality score NAME over each step (NaN where no event of the step carried it). The one parser of a series'
+ * {@code metric} parameter.
+ * <p>
+ * Threading: immutable; any thread.
+ */
+public final class SeriesMetric {
+    /** The prefix of a quality score's metric, e.g. {@code quality:f1}. */
+    public static final String QUALITY_PREFIX = "quality:";
+
+    private final String key;
+    private final Metric metric;
+    private final String qualityName;
+
+    private SeriesMetric(final String key, final Metric metric, final String qualityName) {
+        this.key = key;
+        this.metric = metric;
+        this.qualityName = qualityName;
+    }
+
+    /** @return the series of one of the fixed metrics. */
+    public static SeriesMetric of(final Metric metric) {
+        return new SeriesMetric(metric.key(), metric, null);
+    }
+
+    /**
+     * @param key a {@link Metric} key, or {@code quality:NAME}.
+     * @return the metric.
+     * @throws IllegalArgumentException listing the valid names when the name is unknown.
+     */
+    public static SeriesMetric parse(final String key) {
+        if (key.startsWith(QUALITY_PREFIX)) {
+            if (key.length() == QUALITY_PREFIX.length()) {
+                throw new IllegalArgumentException("quality: needs a score name, e.g. quality:f1");
+            }
+            return new SeriesMetric(key, null, key.substring(QUALITY_PREFIX.length()));
+        }
+        try {
+            return of(Metric.parse(key));
+        } catch (final IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + ", " + QUALITY_PREFIX + "NAME");
+        }
+    }
+
+    /** @return the API name, e.g. {@code p95} or {@code quality:f1}. */
+    public String key() {
+        return key;
+    }
+
+    /** @return the quality score's name, or null for one of the fixed metrics. */
+    public String qualityName() {
+        return qualityName;
+    }
+
+    /**
+     * @param stats a window's analytics.
+     * @return this metric's value in them.
+     */
+    public double of(final WindowStats stats) {
+        return metric != null ? metric.of(stats) : stats.qualityMean(qualityName);
+    }
+}
