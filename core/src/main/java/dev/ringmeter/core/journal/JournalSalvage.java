@@ -48,10 +48,16 @@ import java.util.stream.Stream;
  * the last cycle file, within a document's largest size of the header and with no checksummed whole document
  * among them; {@link #clearUnfinished} then zeroes them, as Chronicle's rollback would have, so that appends and
  * the end-of-data marker after them leave nothing behind. Anywhere else, or followed by a whole document (a header
- * zeroed or overwritten), such bytes are damage. A file whose documents are whole has Chronicle's
+ * zeroed or overwritten), such bytes are damage. Likewise a last cycle file whose own first header is zero or not
+ * complete and that holds no checksummed document is one a writer was creating when it died (Chronicle writes its
+ * header and empty index arrays and sets the first header last, {@code createIndexThenUpdateHeader}; no document is
+ * written before): {@link #clearUnfinished} removes it. A file whose documents are whole has Chronicle's
  * header and index arrays checked against them ({@link CycleIndexCheck}: an address there that damage made absurd
  * would have Chronicle map the file until the heap is exhausted); one that fails is damaged with every document
- * readable. {@link Journal#indexMismatch} then checks, for the files that pass, that Chronicle reads them so.
+ * readable, unless it is the last and they describe it as it was before its last document: Chronicle records a
+ * document (the write position, the index) just after setting its header ({@code updateHeaderAndIndex}), so a
+ * writer killed in between leaves them one document behind, which Chronicle itself catches up with.
+ * {@link Journal#indexMismatch} then checks, for the files that pass, that Chronicle reads them so.
  * <p>
  * {@link #salvage} rewrites a damaged file's readable part, document by document, into a fresh file of the same
  * cycle (written by a queue of its own in {@code <data>/journal-salvage} whose clock stands in that cycle, since
@@ -83,7 +89,8 @@ final class JournalSalvage {
      * @param lengths   their lengths, without the header.
      * @param damage    what is wrong with it and where, or null if nothing.
      * @param unfinished the offsets of the unfinished document a stopped writer left at its end, from its header
-     *                   to the byte after its last non-zero one; null if none.
+     *                   to the byte after its last non-zero one ({0, ...}: the file is one it was creating); null
+     *                   if none.
      */
     record CycleWalk(Path file, long[] positions, int[] lengths, String damage, long[] unfinished) {
         int documents() {
@@ -92,6 +99,11 @@ final class JournalSalvage {
 
         CycleWalk damaged(final String what) {
             return new CycleWalk(file, positions, lengths, what, unfinished);
+        }
+
+        /** @return whether it is a cycle file a stopped writer was creating, with no document. */
+        boolean unfinishedFile() {
+            return unfinished != null && unfinished[0] == 0;
         }
     }
 
@@ -143,14 +155,20 @@ final class JournalSalvage {
         final long[] unfinished = {-1, -1};
         String damage;
         if (length < 8) {
-            damage = "it has " + length + " bytes, too few for Chronicle's header";
+            damage = last && zeros(file) ? null : "it has " + length + " bytes, too few for Chronicle's header";
+            unfinished[0] = 0;   // a file just created
+            unfinished[1] = length;
         } else {
             try (MappedBytes bytes = MappedBytes.readOnly(file.toFile())) {
                 damage = walk(bytes, length, maxDocumentBytes, last, docs, metadata, unfinished);
-                if (damage == null) {
-                    damage = CycleIndexCheck.damage(bytes, new CycleIndexCheck.Documents(
-                        metadata.stream().mapToLong(Long::longValue).toArray(),
-                        docs.stream().mapToLong(d -> d[0]).toArray()), rollCycle);
+                if (damage == null && unfinished[0] != 0) {
+                    final long[] data = docs.stream().mapToLong(d -> d[0]).toArray();
+                    final long[] meta = metadata.stream().mapToLong(Long::longValue).toArray();
+                    damage = CycleIndexCheck.damage(bytes, new CycleIndexCheck.Documents(meta, data), rollCycle);
+                    if (damage != null && last && data.length > 0 && CycleIndexCheck.damage(bytes,
+                        new CycleIndexCheck.Documents(meta, Arrays.copyOf(data, data.length - 1)), rollCycle) == null) {
+                        damage = null;   // its index is one document behind: not yet recorded when the writer died
+                    }
                 }
             } catch (final IOException | RuntimeException e) {
                 damage = "it cannot be read (" + e + ")";
@@ -180,7 +198,8 @@ final class JournalSalvage {
             }
             if (header == 0 || header == NOT_COMPLETE) {
                 if (p == 0) {
-                    return header == 0 ? "it has no Chronicle header" : "its Chronicle header was never completed";
+                    return unfinishedFile(bytes, length, last, unfinished) ? null
+                        : header == 0 ? "it has no Chronicle header" : "its Chronicle header was never completed";
                 }
                 return end(bytes, p, length, maxDocumentBytes, last, unfinished);
             }
@@ -232,22 +251,57 @@ final class JournalSalvage {
             return "it holds bytes at offset " + beyond + ", further after the end of its documents at offset " + end
                 + " than a document reaches (a header overwritten?)";
         }
-        for (long q = end + 4; q + 4 <= reach; q += 4) {
-            final int header = bytes.readInt(q);
-            final long size = header & LENGTH_MASK;
-            if ((header & (NOT_COMPLETE | META_DATA)) == 0 && size > 0 && q + 4 + size <= reach
-                && checksummed(bytes, q + 4, q + 4 + size)) {
-                return "a whole document at offset " + q + " follows the end of its documents at offset " + end
-                    + " (a header overwritten?)";
-            }
-        }
-        long after = reach;
-        while (after > first && bytes.readByte(after - 1) == 0) {
-            after--;
+        final long whole = wholeDocument(bytes, end + 4, reach);
+        if (whole >= 0) {
+            return "a whole document at offset " + whole + " follows the end of its documents at offset " + end
+                + " (a header overwritten?)";
         }
         unfinished[0] = end;
-        unfinished[1] = after;
+        unfinished[1] = lastNonZero(bytes, first, reach) + 1;
         return null;
+    }
+
+    /**
+     * @return whether a file whose first header is zero or not complete is the last cycle file a stopped writer was
+     * creating: no checksummed document in it (sets its offsets, from 0, if so).
+     */
+    private static boolean unfinishedFile(final MappedBytes bytes, final long length, final boolean last,
+                                          final long[] unfinished) {
+        if (!last) {
+            return false;
+        }
+        final long after = lastNonZero(bytes, 0, length) + 1;
+        if (wholeDocument(bytes, 4, after) >= 0) {
+            return false;
+        }
+        unfinished[0] = 0;
+        unfinished[1] = after;
+        return true;
+    }
+
+    /** @return the offset of the header of the first checksummed whole data document in a range, or -1 if none. */
+    private static long wholeDocument(final MappedBytes bytes, final long from, final long to) {
+        for (long q = from; q + 4 <= to; q += 4) {
+            final int header = bytes.readInt(q);
+            final long size = header & LENGTH_MASK;
+            if ((header & (NOT_COMPLETE | META_DATA)) == 0 && size > 0 && q + 4 + size <= to
+                && checksummed(bytes, q + 4, q + 4 + size)) {
+                return q;
+            }
+        }
+        return -1;
+    }
+
+    /** @return the offset of the last non-zero byte in a range, or from - 1 if none. */
+    private static long lastNonZero(final MappedBytes bytes, final long from, final long to) {
+        long p = to;
+        while (p - 8 >= from && bytes.readLong(p - 8) == 0) {
+            p -= 8;
+        }
+        while (p > from && bytes.readByte(p - 1) == 0) {
+            p--;
+        }
+        return p - 1;
     }
 
     /**
@@ -257,6 +311,20 @@ final class JournalSalvage {
     private static boolean checksummed(final MappedBytes bytes, final long start, final long end) {
         return bytes.readByte(start) >= FormatVersion.JOURNAL_RECORD_CHECKED
             && JournalDescriptor.damage(bytes, start, end) == null;
+    }
+
+    /** @return whether every byte of a short file is zero. */
+    private static boolean zeros(final Path file) {
+        try {
+            for (final byte b : Files.readAllBytes(file)) {
+                if (b != 0) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (final IOException e) {
+            return false;
+        }
     }
 
     /** @return null if every byte from an offset on is zero, else where the first is not. */
@@ -286,15 +354,27 @@ final class JournalSalvage {
      * Zeroes the unfinished document a walk found at the end of the last cycle file, as Chronicle's rollback would
      * have, and logs it (it was never acknowledged: nothing is lost). Left in place, its bytes would outlast the
      * documents appended over their start and follow the end-of-data marker once the cycle rolls over, where they
-     * are damage.
+     * are damage. A cycle file the writer was creating, with no document, is removed (Chronicle would wait for its
+     * header, then rename it aside).
      *
-     * @param walk of the last cycle file, with an unfinished document.
+     * @param walk of the last cycle file, with an unfinished document or itself unfinished.
      * @param sync whether to force the cleared bytes to the disk.
      * @throws UncheckedIOException if the file cannot be written.
      */
     static void clearUnfinished(final CycleWalk walk, final boolean sync) {
         final long from = walk.unfinished()[0];
         final long to = walk.unfinished()[1];
+        if (walk.unfinishedFile()) {
+            try {
+                Files.delete(walk.file());
+            } catch (final IOException e) {
+                throw new UncheckedIOException("cannot remove the unfinished journal file " + walk.file(), e);
+            }
+            LOG.log(System.Logger.Level.INFO, "the journal file " + walk.file() + " was being created by a process"
+                + " that stopped before it finished Chronicle's header (" + (to == 0 ? "nothing written" : to + " bytes")
+                + ", no document); removed");
+            return;
+        }
         try (FileChannel channel = FileChannel.open(walk.file(), StandardOpenOption.WRITE)) {
             final ByteBuffer zeros = ByteBuffer.allocate((int)Math.min(to - from, 64 << 10));
             for (long p = from; p < to; ) {

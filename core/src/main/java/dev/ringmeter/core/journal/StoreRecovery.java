@@ -121,10 +121,13 @@ public final class StoreRecovery {
         }
     }
 
-    /** @return the position of the last cycle file that keeps documents (a salvaged one with none is moved), or -1. */
+    /**
+     * @return the position of the last cycle file that keeps documents (a salvaged one with none is moved, an
+     * unfinished one removed), or -1.
+     */
     private static int lastKept(final List<JournalSalvage.CycleWalk> walks) {
         for (int i = walks.size() - 1; i >= 0; i--) {
-            if (walks.get(i).damage() == null || walks.get(i).documents() > 0) {
+            if (walks.get(i).damage() == null && !walks.get(i).unfinishedFile() || walks.get(i).documents() > 0) {
                 return i;
             }
         }

@@ -63,6 +63,8 @@ class JournalSalvageTest {
                 (Damage)(f, docs) -> overwrite(f, docs.get(10)[0] + 30, 16, (byte)0x5A)),
             Arguments.of("a header zeroed in the middle of the last cycle", SECOND_CYCLE, 10,
                 (Damage)(f, docs) -> overwrite(f, docs.get(10)[0], 4, (byte)0)),
+            Arguments.of("the last cycle's first header zeroed", SECOND_CYCLE, 0,
+                (Damage)(f, docs) -> overwrite(f, 0, 4, (byte)0)),
             Arguments.of("a header zeroed before the last document of the last cycle", SECOND_CYCLE, PER_CYCLE - 2,
                 (Damage)(f, docs) -> overwrite(f, docs.get(PER_CYCLE - 2)[0], 4, (byte)0)),
             Arguments.of("a junk header in the middle of the last cycle", SECOND_CYCLE, 10,

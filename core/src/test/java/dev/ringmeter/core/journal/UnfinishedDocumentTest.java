@@ -7,6 +7,8 @@ import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.concurrent.CachedEpochClock;
 import org.junit.jupiter.api.Timeout;
@@ -43,7 +45,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * tail of the last cycle, never acknowledged, not damage: the store opens with every event recorded before it and
  * nothing else, moves no file to journal-damaged/, clears the bytes, appends where a restart reads, and the cycle
  * stays whole once a later cycle's end-of-data marker is written after it. The same bytes in an older cycle are
- * damage.
+ * damage. Likewise what the two other moments of a write leave, built into the files: a new cycle file whose header
+ * Chronicle had not finished (removed), and the last document's header set but not yet its write position.
  */
 @Timeout(120)
 class UnfinishedDocumentTest {
@@ -51,6 +54,7 @@ class UnfinishedDocumentTest {
     private static final int EVENTS = 2 * PER_CYCLE;
     /** An event of hour 2 of the day, in a later cycle than the second. */
     private static final int LATER = PER_CYCLE + 3_600 + 10;
+    private static final String THIRD_CYCLE = "20260101-02F.cq4";
 
     @TempDir
     Path temp;
@@ -109,6 +113,94 @@ class UnfinishedDocumentTest {
         for (final JournalSalvage.CycleWalk walk : JournalSalvage.walkAll(dir.resolve("journal"), config)) {
             assertNull(walk.damage(), walk.file() + " is whole");
             assertNull(walk.unfinished(), walk.file() + " has no unfinished document");
+        }
+    }
+
+    static Stream<Arguments> unfinishedFiles() {
+        return Stream.of(
+            Arguments.of("created, nothing written", false),
+            Arguments.of("its header and index written, the header not yet set", true));
+    }
+
+    @ParameterizedTest(name = "a new cycle file {0}")
+    @MethodSource("unfinishedFiles")
+    void shouldRemoveANewCycleFileAWriterDidNotFinish(final String name, final boolean header) throws Exception {
+        dir = temp.resolve("data");
+        clock.update(RecordedEvents.timeOf(0));
+        try (EmbeddedStore store = EmbeddedStore.open(RecordedEvents.config(dir, clock))) {
+            RecordedEvents.record(store, clock, "t-", 0, EVENTS);
+        }
+        final Path file = dir.resolve("journal").resolve(THIRD_CYCLE);
+        if (header) {
+            // what Chronicle writes before it sets the first header: the header's fields and the empty index
+            final Path scratch = temp.resolve("scratch");
+            final long[] now = {RecordedEvents.timeOf(LATER)};
+            try (SingleChronicleQueue q = SingleChronicleQueueBuilder.binary(scratch).rollCycle(RollCycles.FAST_HOURLY)
+                .blockSize(RecordedEvents.BLOCK_BYTES).timeProvider(() -> now[0]).build();
+                 ExcerptAppender appender = q.createAppender()) {
+                try (DocumentContext dc = appender.writingDocument()) {
+                    dc.rollbackOnClose();
+                }
+            }
+            Files.copy(scratch.resolve(THIRD_CYCLE), file);
+            try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+                f.getChannel().write(ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(0, 0x8000_0000), 0);
+            }
+        } else {
+            Files.write(file, new byte[RecordedEvents.BLOCK_BYTES]);
+        }
+        final List<JournalSalvage.CycleWalk> walks = JournalSalvage.walkAll(dir.resolve("journal"),
+            RecordedEvents.config(dir, clock));
+        assertNull(walks.get(2).damage(), "a cycle file being created is not damage");
+        assertTrue(walks.get(2).unfinishedFile());
+
+        clock.update(RecordedEvents.timeOf(LATER) + 1_000);
+        try (EmbeddedStore store = EmbeddedStore.open(RecordedEvents.config(dir, clock))) {
+            assertEquals(RecordedEvents.tasks("t-", 0, EVENTS), RecordedEvents.assertGenuine(store));
+            assertFalse(Files.exists(file), "the unfinished file is removed");
+            RecordedEvents.record(store, clock, "new-", LATER, LATER + 1);
+        }
+        assertFalse(Files.exists(dir.resolve(JournalSalvage.DAMAGED_DIRECTORY)), "nothing taken as damaged");
+        try (EmbeddedStore store = EmbeddedStore.open(RecordedEvents.config(dir, clock))) {
+            final TreeSet<String> expected = RecordedEvents.tasks("t-", 0, EVENTS);
+            expected.add("new-" + LATER);
+            assertEquals(expected, RecordedEvents.assertGenuine(store), "the cycle is written anew where it was");
+        }
+    }
+
+    /**
+     * Chronicle sets a document's header, then records it: the write position (the last document, and that position
+     * with its sequence) and the index. A writer killed in between leaves them one document behind, which is not
+     * damage in the last cycle; two behind is.
+     */
+    @ParameterizedTest(name = "the write position {0} documents behind")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2})
+    void shouldTakeAWritePositionOneDocumentBehindAsAKilledWriters(final int behind) throws Exception {
+        dir = temp.resolve("data");
+        clock.update(RecordedEvents.timeOf(0));
+        try (EmbeddedStore store = EmbeddedStore.open(RecordedEvents.config(dir, clock))) {
+            RecordedEvents.record(store, clock, "t-", 0, EVENTS);
+        }
+        final Path file = dir.resolve("journal").resolve(SECOND_CYCLE);
+        final List<long[]> docs = RecordedEvents.documents(dir.resolve("journal"), SECOND_CYCLE);
+        final int n = docs.size() - 1 - behind;
+        final long position = docs.get(n)[0];
+        DamagedIndexTest.overwriteValues(file, DamagedIndexTest.fieldName("writePosition"), 0,
+            new long[] {position, (position << 32) + n});
+        final List<JournalSalvage.CycleWalk> walks = JournalSalvage.walkAll(dir.resolve("journal"),
+            RecordedEvents.config(dir, clock));
+        assertEquals(behind == 1, walks.get(1).damage() == null, "damage: " + walks.get(1).damage());
+
+        clock.update(RecordedEvents.timeOf(EVENTS) + 1_000);
+        try (EmbeddedStore store = EmbeddedStore.open(RecordedEvents.config(dir, clock))) {
+            assertEquals(RecordedEvents.tasks("t-", 0, EVENTS), RecordedEvents.assertGenuine(store));
+            RecordedEvents.record(store, clock, "new-", EVENTS, EVENTS + 1);
+        }
+        assertEquals(behind > 1, Files.exists(dir.resolve(JournalSalvage.DAMAGED_DIRECTORY)), "taken as damaged");
+        try (EmbeddedStore store = EmbeddedStore.open(RecordedEvents.config(dir, clock))) {
+            final TreeSet<String> expected = RecordedEvents.tasks("t-", 0, EVENTS);
+            expected.add("new-" + EVENTS);
+            assertEquals(expected, RecordedEvents.assertGenuine(store), "appended after the last document");
         }
     }
 
