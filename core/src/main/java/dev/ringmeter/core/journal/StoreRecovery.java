@@ -18,8 +18,9 @@ import java.util.List;
 
 /**
  * What a store starts from. Without a data directory, an empty dictionary and aggregates ({@link #empty}). With one
- * ({@link #recover}): checks the directory's {@link FormatVersion}, salvages damaged cycle files
- * ({@link JournalSalvage}), opens the {@link Journal}, loads the latest {@link Snapshot} into a new dictionary and
+ * ({@link #recover}): checks the directory's {@link FormatVersion}, salvages damaged cycle files and clears the
+ * unfinished document a stopped writer left at the end of the last one ({@link JournalSalvage}), opens the
+ * {@link Journal}, loads the latest {@link Snapshot} into a new dictionary and
  * aggregates (if it is unusable, logs why and starts from empty ones, so that the whole journal is replayed),
  * replays the journal after the snapshot's position (or after the last document kept of a salvaged cycle the
  * snapshot's position was in, then writing a snapshot at the new position), deletes the cycle files retention no
@@ -84,6 +85,8 @@ public final class StoreRecovery {
         for (int i = 0; i < walks.size(); i++) {
             if (walks.get(i).damage() != null) {
                 salvaged.add(JournalSalvage.salvage(walks.get(i), i >= lastKept, dataDirectory, config));
+            } else if (walks.get(i).unfinished() != null) {
+                JournalSalvage.clearUnfinished(walks.get(i), config.journalSync());
             }
         }
         try {
@@ -121,10 +124,13 @@ public final class StoreRecovery {
         }
     }
 
-    /** @return the position of the last cycle file that keeps documents (a salvaged one with none is moved), or -1. */
+    /**
+     * @return the position of the last cycle file that keeps documents (a salvaged one with none is moved, an
+     * unfinished one removed), or -1.
+     */
     private static int lastKept(final List<JournalSalvage.CycleWalk> walks) {
         for (int i = walks.size() - 1; i >= 0; i--) {
-            if (walks.get(i).damage() == null || walks.get(i).documents() > 0) {
+            if (walks.get(i).damage() == null && !walks.get(i).unfinishedFile() || walks.get(i).documents() > 0) {
                 return i;
             }
         }

@@ -130,7 +130,7 @@ class DamagedIndexTest {
      * ("index2index": the addresses of the index arrays; "index": the addresses of every so many documents) or a
      * field of its header ("writePosition": the last document's address, and that address with its sequence).
      */
-    private static void overwriteValues(final Path file, final byte[] marker, final int from, final long[] values)
+    static void overwriteValues(final Path file, final byte[] marker, final int from, final long[] values)
         throws Exception {
         final byte[] bytes = Files.readAllBytes(file);
         int at = find(bytes, marker, 0) + marker.length;
@@ -174,7 +174,7 @@ class DamagedIndexTest {
     }
 
     /** And a field name as 0xC0 plus its length, then its text. */
-    private static byte[] fieldName(final String name) {
+    static byte[] fieldName(final String name) {
         return prefixed(new byte[] {(byte)(0xC0 + name.length())}, name);
     }
 

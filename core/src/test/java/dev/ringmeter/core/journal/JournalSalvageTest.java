@@ -9,6 +9,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A closed store's journal cycle file is damaged (cut short at several offsets, bytes overwritten in the middle, a
- * header zeroed, an older cycle damaged): the store opens, every event before the damage is in its journal under
+ * header zeroed or overwritten, bytes after the last document that a writer stopped mid-document cannot have left,
+ * an older cycle damaged): the store opens, every event before the damage is in its journal under
  * its own names with its own values and nothing else is, the damaged file is in journal-damaged/, and new events are
  * journaled where a restart replays them, with the snapshot and without it.
  */
@@ -60,6 +63,30 @@ class JournalSalvageTest {
                 (Damage)(f, docs) -> overwrite(f, docs.get(10)[0] + 30, 16, (byte)0x5A)),
             Arguments.of("a header zeroed in the middle of the last cycle", SECOND_CYCLE, 10,
                 (Damage)(f, docs) -> overwrite(f, docs.get(10)[0], 4, (byte)0)),
+            Arguments.of("the last cycle's first header zeroed", SECOND_CYCLE, 0,
+                (Damage)(f, docs) -> overwrite(f, 0, 4, (byte)0)),
+            Arguments.of("a header zeroed before the last document of the last cycle", SECOND_CYCLE, PER_CYCLE - 2,
+                (Damage)(f, docs) -> overwrite(f, docs.get(PER_CYCLE - 2)[0], 4, (byte)0)),
+            Arguments.of("a junk header in the middle of the last cycle", SECOND_CYCLE, 10,
+                (Damage)(f, docs) -> writeInt(f, docs.get(10)[0], 0x40)),
+            Arguments.of("bytes after the last cycle's documents, then a whole document", SECOND_CYCLE, PER_CYCLE,
+                (Damage)(f, docs) -> {
+                    final long end = afterLast(docs);
+                    overwrite(f, end + 4, 24, (byte)0x5A);
+                    copy(f, docs.get(5)[0], docs.get(5)[1], end + 64);
+                }),
+            Arguments.of("bytes after the last cycle's documents, further than a document reaches", SECOND_CYCLE,
+                PER_CYCLE, (Damage)(f, docs) -> {
+                    final long end = afterLast(docs);
+                    overwrite(f, end + 4, 24, (byte)0x5A);
+                    overwrite(f, end + 4 + RecordedEvents.BLOCK_BYTES / 4 + 64, 8, (byte)0x5A);
+                }),
+            Arguments.of("the bytes of an unfinished document after an older cycle's documents", FIRST_CYCLE,
+                PER_CYCLE, (Damage)(f, docs) -> {
+                    final long end = afterLast(docs);
+                    overwrite(f, end, 8, (byte)0);   // no end-of-data marker: a document was being written
+                    overwrite(f, end + 4, 24, (byte)0x5A);
+                }),
             Arguments.of("an older cycle cut inside document 10", FIRST_CYCLE, 10,
                 (Damage)(f, docs) -> f.setLength(docs.get(10)[0] + 40)),
             Arguments.of("bytes overwritten in the middle of an older cycle", FIRST_CYCLE, 7,
@@ -72,6 +99,22 @@ class JournalSalvageTest {
         final byte[] bytes = new byte[length];
         java.util.Arrays.fill(bytes, value);
         f.write(bytes);
+    }
+
+    private static void writeInt(final RandomAccessFile f, final long at, final int value) throws Exception {
+        f.getChannel().write(ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(0, value), at);
+    }
+
+    private static void copy(final RandomAccessFile f, final long from, final long to, final long at)
+        throws Exception {
+        final ByteBuffer bytes = ByteBuffer.allocate((int)(to - from));
+        f.getChannel().read(bytes, from);
+        f.getChannel().write(bytes.flip(), at);
+    }
+
+    /** @return where the header after a cycle's last document is. */
+    private static long afterLast(final List<long[]> docs) {
+        return (docs.get(docs.size() - 1)[1] + 3) & ~3L;
     }
 
     @ParameterizedTest(name = "{0}")

@@ -34,13 +34,15 @@ final class RecordedEvents {
     static final int PER_CYCLE = 20;
     static final String FIRST_CYCLE = "20260101-00F.cq4";
     static final String SECOND_CYCLE = "20260101-01F.cq4";
+    /** The journal's block: a document takes at most a quarter. */
+    static final int BLOCK_BYTES = 128 << 10;
 
     private RecordedEvents() {
     }
 
     static StoreConfig config(final Path dir, final CachedEpochClock clock) {
         return new StoreConfig().dataDirectory(dir).clock(clock).shutdownHook(false)
-            .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK).journalBlockBytes(128 << 10);
+            .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK).journalBlockBytes(BLOCK_BYTES);
     }
 
     static long timeOf(final int i) {
@@ -69,7 +71,7 @@ final class RecordedEvents {
     static List<long[]> documents(final Path journal, final String cycle) {
         final List<long[]> docs = new ArrayList<>();
         try (SingleChronicleQueue q = SingleChronicleQueueBuilder.binary(journal).rollCycle(RollCycles.FAST_HOURLY)
-            .blockSize(128 << 10).readOnly(true).build();
+            .blockSize(BLOCK_BYTES).readOnly(true).build();
              ExcerptTailer tailer = q.createTailer()) {
             tailer.toStart();
             while (true) {
