@@ -7,13 +7,21 @@ import dev.ringmeter.core.FullTiersLoad;
 import dev.ringmeter.core.HeapBudget;
 import dev.ringmeter.core.StoreConfig;
 import dev.ringmeter.core.dictionary.Dimension;
+import dev.ringmeter.core.run.RunException;
+import dev.ringmeter.core.run.RunRules;
+import dev.ringmeter.core.run.RunStatus;
+import dev.ringmeter.core.run.RunTable;
 import org.agrona.concurrent.CachedEpochClock;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -38,6 +46,13 @@ import java.util.stream.Stream;
  * latency histogram is at its widest), beside what the budget counts a combination
  * ({@link HeapBudget#combinationBytes()}); run it with counts such as 1 101 1001.
  * <p>
+ * A fourth, {@code runs}, measures the runs kept in memory: N runs at their widest (id, name, parameters, tags and
+ * reason at their longest; every task tracked, {@code maxTasksPerRun} of them; all 16 steps, 32 error types and 16
+ * quality names; the latency and step histograms spanning 1 µs to a day), beside what {@link RunTable#widestBytes}
+ * counts a run and what the budget counts ({@link HeapBudget#runBytes()}, with its margin); run it with counts such
+ * as 1 11 21. Task ids, step names and error types are the same in every run: the dictionary holds one string each,
+ * in every reading alike, so the slope is the runs' own heap.
+ * <p>
  * Run: {@code java -Xmx2g -cp bench/target/benchmarks.jar dev.ringmeter.bench.core.FootprintReport
  * [widest|typical|steps] [models ...]} (models default 0 1 10 50).
  */
@@ -50,6 +65,10 @@ public final class FootprintReport {
     public static void main(final String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("combinations")) {
             combinations(args);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("runs")) {
+            runs(args);
             return;
         }
         final boolean steps = args.length > 0 && args[0].equals("steps");
@@ -143,6 +162,104 @@ public final class FootprintReport {
             } finally {
                 delete(dir);
             }
+        }
+    }
+
+    /** The heap of N runs at their widest, as the slope from the first count to each next. */
+    private static void runs(final String[] args) throws Exception {
+        final long before = usedHeapAfterGc();
+        System.out.printf("load=runs max heap=%,d bytes%n", Runtime.getRuntime().maxMemory());
+        System.out.printf("%6s %15s %16s %26s %20s%n", "runs", "measured", "measured/run", "RunTable.widestBytes/run",
+            "budget/run");
+        long first = -1;
+        int firstCount = 0;
+        for (int a = 1; a < args.length; a++) {
+            final int n = Integer.parseInt(args[a]);
+            final Path dir = Files.createTempDirectory("ringmeter-footprint");
+            try {
+                final CachedEpochClock clock = new CachedEpochClock();
+                clock.update(T0);
+                final StoreConfig config = new StoreConfig().dataDirectory(dir).clock(clock).shutdownHook(false)
+                    .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK).maxRuns(n + 1);
+                try (EmbeddedStore store = EmbeddedStore.open(config)) {
+                    for (int r = 0; r < n; r++) {
+                        widestRun(store, r);
+                    }
+                    if (!store.flush(60, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("not applied");
+                    }
+                    for (int r = 0; r < n; r++) {
+                        store.runs().finish(runId(store, r), RunStatus.COMPLETED, "r".repeat(RunRules.MAX_REASON_CHARS));
+                    }
+                    final long measured = usedHeapAfterGc() - before;
+                    if (first < 0) {
+                        first = measured;
+                        firstCount = n;
+                    }
+                    final StoreConfig c = store.config();
+                    final long estimate = RunTable.widestBytes(1, c.maxTasksPerRun(), c.histogramDigits(),
+                        c.maxStringLength()) - RunTable.widestBytes(0, c.maxTasksPerRun(), c.histogramDigits(),
+                        c.maxStringLength());
+                    System.out.printf("%6d %15s %16s %26s %20s%n", n, mb(measured),
+                        n == firstCount ? "" : String.format("%,d bytes", (measured - first) / (n - firstCount)),
+                        String.format("%,d bytes", estimate),
+                        String.format("%,d bytes", c.heapBudget().runBytes()));
+                }
+            } finally {
+                delete(dir);
+            }
+        }
+    }
+
+    /** @return run r's id: the longest the store takes, distinct per run. */
+    private static String runId(final EmbeddedStore store, final int r) {
+        final String n = Integer.toString(r);
+        return "i".repeat(store.config().maxStringLength() - n.length()) + n;
+    }
+
+    /**
+     * Creates run r with its strings at their longest and records to it what makes every part of it widest: every
+     * task tracked, every step, error type and quality name, histograms from 1 µs to a day.
+     */
+    private static void widestRun(final EmbeddedStore store, final int r) {
+        final String id = runId(store, r);
+        final List<String> tags = new ArrayList<>();
+        for (int t = 0; t < RunRules.MAX_TAGS; t++) {
+            tags.add(String.format("%0" + RunRules.MAX_KEY_CHARS + "d", t));
+        }
+        // every parameter, its string value as long as the rule on the command's bytes lets all of them be
+        for (int chars = RunRules.MAX_VALUE_CHARS; ; chars--) {
+            final Map<String, Object> parameters = new LinkedHashMap<>();
+            for (int p = 0; p < RunRules.MAX_PARAMETERS; p++) {
+                parameters.put(String.format("%0" + RunRules.MAX_KEY_CHARS + "d", p), "v".repeat(chars));
+            }
+            try {
+                store.runs().create(id, "n".repeat(RunRules.MAX_NAME_CHARS), parameters, tags,
+                    store.config().maxTasksPerRun());
+                break;
+            } catch (final RunException tooLong) {
+                if (chars == 1) {
+                    throw tooLong;
+                }
+            }
+        }
+        final Event e = new Event();
+        final int steps = 16;
+        for (int s = 0; s < 2 * steps; s++) {
+            final String step = String.format("%0" + store.config().maxStringLength() + "d", s % steps);
+            store.record(e.reset().model("m").operation("chat").run(id).step(step)
+                .latencyNs(s < steps ? 1_000 : Event.MAX_DURATION_NS).promptTokens(100).completionTokens(10));
+        }
+        for (int t = 0; t < store.config().maxTasksPerRun(); t++) {
+            e.reset().model("m").operation(RunTable.TASK_OPERATION).run(id).task("task-" + t)
+                .latencyNs(1_000_000L).retries(t & 1);
+            if (t < 32) {
+                e.status(Status.ERROR).errorType("error-" + t);
+            }
+            for (int q = 0; q < 4; q++) {
+                e.quality("quality-" + (4 * t + q) % 16, q / 4.0);
+            }
+            store.record(e);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.ringmeter.core.cost;
 
 import dev.ringmeter.core.ingest.EventSlot;
 
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,7 +80,8 @@ public final class CostRecompute {
     public static Report run(final PriceBook book, final RecomputeRequest request, final Scan scan,
                              final Sink sink) {
         final long index = request.journalIndex();
-        final List<PriceBook.RecomputeMark> marks = book.recomputes();
+        final PriceBook.RecomputeMark[] marks = earlierOverlapping(book.recomputes(), index, request.fromMs,
+            request.toMs);
         final Map<Long, PriceResolver> resolvers = new HashMap<>();
         final PriceResolver now = book.resolver(request.revision());
         final long[] counts = new long[4];
@@ -90,7 +92,7 @@ public final class CostRecompute {
                 return;
             }
             counts[0]++;
-            final PriceBook.RecomputeMark prior = latestCovering(marks, index, e.timestampMs, e.journalIndex);
+            final PriceBook.RecomputeMark prior = latestCovering(marks, e.timestampMs, e.journalIndex);
             final double before = prior == null ? e.costUsd
                 : cost(resolvers.computeIfAbsent(prior.revision(), book::resolver), model, e);
             final double after = cost(now, model, e);
@@ -108,17 +110,29 @@ public final class CostRecompute {
             counts[3], delta[0]);
     }
 
-    private static PriceBook.RecomputeMark latestCovering(final List<PriceBook.RecomputeMark> marks,
-                                                          final long before, final long timeMs,
+    /**
+     * @return the recomputes journaled before this one whose ranges overlap [fromMs, toMs), latest first: the only
+     * ones that may cover an event of the range, in the order {@link #latestCovering} looks for the first that does.
+     * The book keeps up to {@value PriceBook#MAX_RECOMPUTES}; an event is checked against these alone, and usually
+     * stops at the first (the same range recomputed again).
+     */
+    private static PriceBook.RecomputeMark[] earlierOverlapping(final List<PriceBook.RecomputeMark> marks,
+                                                                final long before, final long fromMs,
+                                                                final long toMs) {
+        return marks.stream().filter(m -> m.journalIndex() < before && m.fromMs() < toMs && m.toMs() > fromMs)
+            .sorted(Comparator.comparingLong(PriceBook.RecomputeMark::journalIndex).reversed())
+            .toArray(PriceBook.RecomputeMark[]::new);
+    }
+
+    /** @param marks from {@link #earlierOverlapping}, latest first. */
+    private static PriceBook.RecomputeMark latestCovering(final PriceBook.RecomputeMark[] marks, final long timeMs,
                                                           final long eventIndex) {
-        PriceBook.RecomputeMark latest = null;
         for (final PriceBook.RecomputeMark m : marks) {
-            if (m.journalIndex() < before && m.covers(timeMs, eventIndex)
-                && (latest == null || m.journalIndex() > latest.journalIndex())) {
-                latest = m;
+            if (m.covers(timeMs, eventIndex)) {
+                return m;
             }
         }
-        return latest;
+        return null;
     }
 
     private static double cost(final PriceResolver resolver, final String model, final EventSlot e) {
