@@ -154,14 +154,27 @@ public final class EmbeddedStore implements EventRecorder {
     /** Puts a run command into the ring, waiting for a slot as {@link #setPrice} does. */
     private boolean publishRunCommand(final RunCommand command) {
         publisher.ensureOpen();
+        return publishCommand(EventSlot.KIND_RUN, command.timeMs(), slot -> slot.runCommand = command);
+    }
+
+    /**
+     * Puts one command (a run command, a price change, a recompute or its end) into the ring, waiting for a slot:
+     * commands are rare, and their callers wait for them to be applied anyway.
+     *
+     * @param kind   of the slot.
+     * @param timeMs its time.
+     * @param fill   sets the command's own field of the slot.
+     * @return false if no slot came free in time.
+     */
+    private boolean publishCommand(final byte kind, final long timeMs, final java.util.function.Consumer<EventSlot> fill) {
         final long sequence = publisher.claimWaiting();
         if (sequence < 0) {
             return false;
         }
         final EventSlot slot = publisher.slot(sequence);
-        slot.kind = EventSlot.KIND_RUN;
-        slot.timestampMs = command.timeMs();
-        slot.runCommand = command;
+        slot.kind = kind;
+        slot.timestampMs = timeMs;
+        fill.accept(slot);
         publisher.publish(sequence);
         return true;
     }
@@ -323,16 +336,7 @@ public final class EmbeddedStore implements EventRecorder {
     }
 
     private boolean publishPriceChange(final PriceChange change) {
-        final long sequence = publisher.claimWaiting();
-        if (sequence < 0) {
-            return false;
-        }
-        final EventSlot slot = publisher.slot(sequence);
-        slot.kind = EventSlot.KIND_PRICE_ENTRY;
-        slot.timestampMs = clock.time();
-        slot.priceChange = change;
-        publisher.publish(sequence);
-        return true;
+        return publishCommand(EventSlot.KIND_PRICE_ENTRY, clock.time(), slot -> slot.priceChange = change);
     }
 
     /**
@@ -372,15 +376,9 @@ public final class EmbeddedStore implements EventRecorder {
             }
             publisher.ensureOpen();
             final RecomputeRequest request = new RecomputeRequest(fromMs, toMs);
-            long sequence = publisher.claimWaiting();
-            if (sequence < 0) {
+            if (!publishCommand(EventSlot.KIND_RECOMPUTE, clock.time(), slot -> slot.recompute = request)) {
                 throw new IllegalStateException("the ring stayed full; the recompute was not started");
             }
-            EventSlot slot = publisher.slot(sequence);
-            slot.kind = EventSlot.KIND_RECOMPUTE;
-            slot.timestampMs = clock.time();
-            slot.recompute = request;
-            publisher.publish(sequence);
             try {
                 if (!flush(timeoutMs, TimeUnit.MILLISECONDS) || request.journalIndex() < 0) {
                     throw new IllegalStateException("the recompute was not journaled within " + timeoutMs + " ms");
@@ -389,13 +387,8 @@ public final class EmbeddedStore implements EventRecorder {
                     RecomputeScan.scan(journal, config, dictionary, from, to, before, visitor::onEvent),
                     this::sendCostChange);
             } finally {
-                sequence = publisher.claimWaiting();
-                if (sequence >= 0) {
-                    slot = publisher.slot(sequence);
-                    slot.kind = EventSlot.KIND_COST_CHANGE;
-                    slot.recompute = request;   // the end of its changes
-                    slot.timestampMs = clock.time();
-                    publisher.publish(sequence);
+                // the end of its changes
+                if (publishCommand(EventSlot.KIND_COST_CHANGE, clock.time(), slot -> slot.recompute = request)) {
                     flush(timeoutMs, TimeUnit.MILLISECONDS);
                 }
             }

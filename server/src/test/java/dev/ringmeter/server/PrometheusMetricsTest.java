@@ -72,12 +72,22 @@ class PrometheusMetricsTest {
     void shouldPassPromtoolWhereItIsInstalled() throws Exception {
         final String body = server.get("/metrics").body();
         ExpositionFormat.check(body);   // always: the grammar is checked in Java whether promtool is there or not
+        promtoolCheck(body, data);
+    }
+
+    /**
+     * Checks an exposition with {@code promtool check metrics} where it is installed (CI installs it).
+     *
+     * @param body the exposition.
+     * @param dir  for the temporary file promtool reads.
+     */
+    static void promtoolCheck(final String body, final Path dir) throws Exception {
         final File promtool = findOnPath("promtool");
         if (promtool == null) {
             System.out.println("promtool is not installed; the exposition was checked by ExpositionFormat only");
             return;
         }
-        final Path file = Files.createTempFile(data, "metrics", ".txt");
+        final Path file = Files.createTempFile(dir, "metrics", ".txt");
         Files.writeString(file, body, StandardCharsets.UTF_8);
         final Process p = new ProcessBuilder(promtool.getPath(), "check", "metrics").redirectErrorStream(true)
             .redirectInput(file.toFile()).start();

@@ -135,18 +135,7 @@ class SubjectQueriesTest {
         assertEquals(100, s.get("ringmeter_quality_score_count{gen_ai_request_model=\"gpt-4o\",score=\"f1\"}"));
         assertEquals(100, s.get("gen_ai_client_operation_duration_seconds_count{gen_ai_request_model=\"gpt-4o\"}"),
             "the model families count the model calls only");
-        final File promtool = PrometheusMetricsTest.findOnPath("promtool");
-        if (promtool == null) {
-            System.out.println("promtool is not installed; the exposition was checked by ExpositionFormat only");
-            return;
-        }
-        final Path file = Files.createTempFile(data, "metrics", ".txt");
-        Files.writeString(file, body, StandardCharsets.UTF_8);
-        final Process p = new ProcessBuilder(promtool.getPath(), "check", "metrics").redirectErrorStream(true)
-            .redirectInput(file.toFile()).start();
-        final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), "promtool check metrics: " + out);
+        PrometheusMetricsTest.promtoolCheck(body, data);
     }
 
     @Test

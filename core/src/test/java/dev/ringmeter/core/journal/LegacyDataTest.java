@@ -58,7 +58,15 @@ class LegacyDataTest {
     }
 
     private void copyFixture(final String name) throws IOException, URISyntaxException {
-        final Path fixture = Path.of(getClass().getResource(name).toURI());
+        copyFixture(name, dir);
+    }
+
+    /**
+     * @param name of a fixture directory among the test resources, e.g. {@code /legacy-format-2}.
+     * @param dir  to copy it into.
+     */
+    static void copyFixture(final String name, final Path dir) throws IOException, URISyntaxException {
+        final Path fixture = Path.of(LegacyDataTest.class.getResource(name).toURI());
         try (Stream<Path> files = Files.walk(fixture)) {
             for (final Path p : (Iterable<Path>)files::iterator) {
                 final Path target = dir.resolve(fixture.relativize(p).toString());

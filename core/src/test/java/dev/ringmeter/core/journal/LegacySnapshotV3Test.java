@@ -13,11 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -45,17 +42,7 @@ class LegacySnapshotV3Test {
     }
 
     private void copyFixture() throws IOException, URISyntaxException {
-        final Path fixture = Path.of(getClass().getResource("/legacy-snapshot-v3").toURI());
-        try (Stream<Path> files = Files.walk(fixture)) {
-            for (final Path p : (Iterable<Path>)files::iterator) {
-                final Path target = dir.resolve(fixture.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
+        LegacyDataTest.copyFixture("/legacy-snapshot-v3", dir);
     }
 
     private static long count(final Comparison c) {

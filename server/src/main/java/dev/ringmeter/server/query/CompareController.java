@@ -250,29 +250,7 @@ public final class CompareController {
         final long retentionMs = Math.max(Math.max(store.config().retentionMs(), 25 * 3_600_000L),
             store.journal() == null ? 0 : store.config().journalRetentionMs());
         final long[] range = q.range(store.config().clock().time(), retentionMs, QueryController.DEFAULT_WINDOW_MS);
-        final EventFilter filter = new EventFilter();
-        for (final Dimension d : Dimension.EVENT_FIELDS) {
-            final String value = q.get(d.field());
-            if (value != null) {
-                filter.where(d, value);
-            }
-        }
-        final String status = q.get(FieldNames.STATUS);
-        if (status != null) {
-            try {
-                filter.whereStatus(Status.parse(status));
-            } catch (final IllegalArgumentException e) {
-                throw ApiException.badParameter(FieldNames.STATUS, e.getMessage(), Status.wireNames());
-            }
-        }
-        final String tag = q.get("tag");
-        if (tag != null) {
-            final int colon = tag.indexOf(':');
-            if (colon <= 0) {
-                throw ApiException.badParameter("tag", "tag must be KEY:VALUE, e.g. tag=region:eu");
-            }
-            filter.whereTag(tag.substring(0, colon), tag.substring(colon + 1));
-        }
+        final EventFilter filter = QueryController.eventFilter(q);
         final String sourceText = q.get("source");
         Source source = Source.AUTO;
         if (sourceText != null) {

@@ -8,6 +8,7 @@ import dev.ringmeter.core.aggregate.Aggregates;
 import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.journal.Journal;
 import dev.ringmeter.core.journal.JournalScan;
+import dev.ringmeter.core.query.EventFilter;
 import dev.ringmeter.core.journal.ScanStoppedException;
 import dev.ringmeter.core.query.Metric;
 import dev.ringmeter.core.query.Series;
@@ -108,31 +109,7 @@ public final class QueryController {
             Math.max(store.config().retentionMs(), store.config().journalRetentionMs()), DEFAULT_WINDOW_MS);
         final JournalScan scan = new JournalScan(store).between(range[0], range[1]);
         final String model = q.get(FieldNames.MODEL);
-        if (model != null) {
-            scan.where(Dimension.MODEL, model);
-        }
-        for (final Dimension filter : FILTERS) {
-            final String value = q.get(filter.field());
-            if (value != null) {
-                scan.where(filter, value);
-            }
-        }
-        final String status = q.get(FieldNames.STATUS);
-        if (status != null) {
-            try {
-                scan.whereStatus(Status.parse(status));
-            } catch (final IllegalArgumentException e) {
-                throw ApiException.badParameter(FieldNames.STATUS, e.getMessage(), Status.wireNames());
-            }
-        }
-        final String tag = q.get("tag");
-        if (tag != null) {
-            final int colon = tag.indexOf(':');
-            if (colon <= 0) {
-                throw ApiException.badParameter("tag", "tag must be KEY:VALUE, e.g. tag=region:eu");
-            }
-            scan.whereTag(tag.substring(0, colon), tag.substring(colon + 1));
-        }
+        scan.where(eventFilter(q));
         final String groupBy = q.get("groupBy");
         if (groupBy != null) {
             groupBy(scan, groupBy);
@@ -180,6 +157,41 @@ public final class QueryController {
             }
             g.writeEndObject();
         });
+    }
+
+    /**
+     * The one reading of the event filters a query takes: a value per event field (model, operation, pipeline ...),
+     * {@code status} and {@code tag=KEY:VALUE}.
+     *
+     * @param q the query's parameters.
+     * @return the filter.
+     * @throws ApiException 400 naming a bad status or tag.
+     */
+    static EventFilter eventFilter(final QueryParams q) {
+        final EventFilter filter = new EventFilter();
+        for (final Dimension d : Dimension.EVENT_FIELDS) {
+            final String value = q.get(d.field());
+            if (value != null) {
+                filter.where(d, value);
+            }
+        }
+        final String status = q.get(FieldNames.STATUS);
+        if (status != null) {
+            try {
+                filter.whereStatus(Status.parse(status));
+            } catch (final IllegalArgumentException e) {
+                throw ApiException.badParameter(FieldNames.STATUS, e.getMessage(), Status.wireNames());
+            }
+        }
+        final String tag = q.get("tag");
+        if (tag != null) {
+            final int colon = tag.indexOf(':');
+            if (colon <= 0) {
+                throw ApiException.badParameter("tag", "tag must be KEY:VALUE, e.g. tag=region:eu");
+            }
+            filter.whereTag(tag.substring(0, colon), tag.substring(colon + 1));
+        }
+        return filter;
     }
 
     private static void groupBy(final JournalScan scan, final String groupBy) {
