@@ -37,6 +37,8 @@ import java.util.stream.Stream;
  * both answer over the same range.
  * <p>
  * Run: {@code java $OPTS -Xmx4g -jar bench/target/benchmarks.jar CompareBenchmark -f 1 -wi 1 -i 3}.
+ * <p>
+ * Threading: JMH measures it on one thread; its state (Scope.Benchmark) is set up once per trial.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

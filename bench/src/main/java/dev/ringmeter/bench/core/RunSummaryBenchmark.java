@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
  * What reading one run's detail costs ({@code store.runs().get(id)}: its summary copied under the aggregates'
  * lock, with its latency histogram) once 1 M events (a quarter of them task events over 10,000 task ids, the rest
  * calls over four steps) were recorded to it. The figure does not grow with the events: a run's state is bounded.
+ * <p>
+ * Threading: JMH measures it on one thread; its state (Scope.Benchmark) is set up once per trial.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

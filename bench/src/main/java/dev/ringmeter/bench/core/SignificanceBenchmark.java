@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
  * bootstrap replicates between two latency histograms of {@code events} events each, built as the store builds
  * them (microseconds, 2 significant digits, log-normal latencies around 800 ms and 860 ms). The bootstrap draws
  * from the histograms, so the cost must not grow with the number of events, only with the histograms' buckets.
+ * <p>
+ * Threading: JMH measures it on one thread; its state (Scope.Benchmark) is set up once per trial.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
