@@ -65,7 +65,7 @@ class RunRoutesTest {
             assertEquals(w.reasoningTokens, s.get("tokens").get("reasoning").asLong());
             assertEquals(w.costUsd, s.get("cost").get("usd").asDouble(), 1e-12);
             assertEquals(w.costUnknown, s.get("cost").get("unknownEvents").asLong());
-            assertEquals(w.costUsd / w.tasksSucceeded, s.get("cost").get("perSuccessfulTaskUsd").asDouble(), 1e-12);
+            assertTrue(s.get("cost").get("perSuccessfulTaskUsd").isNull(), "some costs are unknown: no partial sum");
             assertEquals(40, s.get("progress").get("done").asLong());
             assertEquals(80, s.get("progress").get("expected").asLong());
             assertEquals(0.5, s.get("progress").get("fraction").asDouble(), 1e-12);

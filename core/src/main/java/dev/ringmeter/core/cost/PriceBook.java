@@ -107,7 +107,11 @@ public final class PriceBook {
     public void stamp(final EventSlot slot) {
         switch (slot.kind) {
             case EventSlot.KIND_EVENT:
-                if (slot.costUsd != slot.costUsd) {
+                if (slot.costUsd != slot.costUsd && slot.model == 0) {
+                    // an event without a model (a tool call, a task, a pipeline step) has no tokens to price: it
+                    // costs what its caller gives, else nothing, as if given 0 (a recompute leaves it alone)
+                    slot.costUsd = 0;
+                } else if (slot.costUsd != slot.costUsd) {
                     final PriceEntry e = PriceResolver.inForce(candidates(slot.model), slot.timestampMs);
                     if (e != null) {
                         slot.costUsd = e.costUsd(slot.promptTokens, slot.completionTokens, slot.cachedTokens,

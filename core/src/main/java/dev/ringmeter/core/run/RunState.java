@@ -351,7 +351,8 @@ final class RunState {
         return new RunSummary(id, name, status, reason, parameters, tags, createdAtMs, updatedAtMs, finishedAtMs,
             progress, events, statuses, errors, otherErrors, latency,
             new RunSummary.Tokens(promptTokens, completionTokens, cachedTokens, cacheWriteTokens, reasoningTokens),
-            new RunSummary.Cost(costUsd, costUnknown, tasksSucceeded == 0 ? Double.NaN : costUsd / tasksSucceeded),
+            new RunSummary.Cost(costUsd, costUnknown,
+                tasksSucceeded == 0 || costUnknown > 0 ? Double.NaN : costUsd / tasksSucceeded),
             retries, taskFigures, quality, steps, otherStepEvents, histogram ? latencyUs.copy() : null);
     }
 

@@ -80,7 +80,8 @@ public record RunSummary(String id, String name, RunStatus status, String reason
     /**
      * @param usd                 the sum of the known costs.
      * @param unknownEvents       events whose cost is unknown (no price, no cost given): not counted as $0.
-     * @param perSuccessfulTaskUsd usd / tasks that succeeded; NaN with none.
+     * @param perSuccessfulTaskUsd usd / tasks that succeeded; NaN with none, or while any event's cost is unknown
+     *                             (a partial sum divided would understate it, as in a window).
      */
     public record Cost(double usd, long unknownEvents, double perSuccessfulTaskUsd) {
     }

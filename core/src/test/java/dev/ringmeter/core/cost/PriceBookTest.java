@@ -88,7 +88,7 @@ class PriceBookTest {
     }
 
     @Test
-    void shouldKeepTheCallersCostAndLeaveAnEventWithoutAModelUnpriced() {
+    void shouldKeepTheCallersCostAndCostAnEventWithoutAModelNothing() {
         put(entry(MatchKind.REGEX, ".*", 0, tier(0, 1, 1, NA, NA, NA)));
         final EventSlot own = event("m", T0, 1000, 0, 0, 0, 0);
         own.costUsd = 0.25;
@@ -97,8 +97,12 @@ class PriceBookTest {
         assertFalse(own.costPriced);
         final EventSlot noModel = event(null, T0, 1000, 0, 0, 0, 0);
         book.stamp(noModel);
-        assertTrue(Double.isNaN(noModel.costUsd));
-        assertFalse(noModel.costPriced);
+        assertEquals(0.0, noModel.costUsd, "a tool call or step has no tokens to price: it costs nothing, not unknown");
+        assertFalse(noModel.costPriced, "as if its caller gave 0: a recompute leaves it alone");
+        final EventSlot paidTool = event(null, T0, 1000, 0, 0, 0, 0);
+        paidTool.costUsd = 0.002;
+        book.stamp(paidTool);
+        assertEquals(0.002, paidTool.costUsd);
     }
 
     @Test

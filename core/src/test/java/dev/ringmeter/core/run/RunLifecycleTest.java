@@ -63,7 +63,8 @@ class RunLifecycleTest {
             assertEquals(w.reasoningTokens, s.tokens().reasoning());
             assertEquals(w.costUsd, s.cost().usd(), 1e-12);
             assertEquals(w.costUnknown, s.cost().unknownEvents());
-            assertEquals(w.costUsd / w.tasksSucceeded, s.cost().perSuccessfulTaskUsd(), 1e-12);
+            assertTrue(w.costUnknown > 0, "the workload leaves some costs unknown");
+            assertTrue(Double.isNaN(s.cost().perSuccessfulTaskUsd()), "no cost per task from a partial sum");
             assertEquals(w.retries, s.retries());
             assertEquals(100, s.tasks().done());
             assertEquals(w.tasksSucceeded, s.tasks().succeeded());
@@ -96,6 +97,29 @@ class RunLifecycleTest {
             assertEquals("all done", finished.reason());
             assertEquals(T0 + 50_000, finished.finishedAtMs());
             assertEquals(-1, finished.progress().etaMs());
+        }
+    }
+
+    @Test
+    void shouldGiveTheCostPerSuccessfulTaskOnceEveryCostIsKnownCountingToolCallsWithoutAModelAsFree()
+        throws Exception {
+        final CachedEpochClock clock = new CachedEpochClock();
+        clock.update(T0);
+        try (EmbeddedStore store = open(clock, new StoreConfig())) {
+            store.runs().create("priced", "priced", Map.of(), List.of(), 3);
+            for (int t = 0; t < 3; t++) {
+                store.record(new Event().model("m").operation("chat").run("priced").task("t" + t).latencyMs(5)
+                    .costUsd(0.01 * (t + 1)));
+                store.record(new Event().operation("execute_tool").tool("search").run("priced").task("t" + t)
+                    .latencyMs(2));   // no model, no cost given: it costs nothing, it is not unknown
+                store.record(new Event().operation("task").run("priced").task("t" + t).latencyMs(9)
+                    .status(t == 2 ? Status.ERROR : Status.OK));
+            }
+            assertTrue(store.flush(10, TimeUnit.SECONDS));
+            final RunSummary s = store.runs().get("priced");
+            assertEquals(0, s.cost().unknownEvents());
+            assertEquals(0.06, s.cost().usd(), 1e-12);
+            assertEquals(0.06 / 2, s.cost().perSuccessfulTaskUsd(), 1e-12, "two tasks succeeded");
         }
     }
 
