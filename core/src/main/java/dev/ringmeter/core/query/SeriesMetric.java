@@ -1,5 +1,7 @@
 package dev.ringmeter.core.query;
 
+import dev.ringmeter.core.decide.Direction;
+
 /**
  * What a time series plots, by its API name: one of the {@link Metric}s, or {@code quality:NAME}, the mean of the
  * quality score NAME over each step (NaN where no event of the step carried it). The one parser of a series'
@@ -61,5 +63,29 @@ public final class SeriesMetric {
      */
     public double of(final WindowStats stats) {
         return metric != null ? metric.of(stats) : stats.qualityMean(qualityName);
+    }
+
+    /**
+     * @return which way the metric improves: lower latency, TTFT, queue wait, error, timeout and retry rates and
+     *         cost; higher tokens per second, cache hit rate and quality; null for count, rps and token counts,
+     *         which are neither better nor worse higher.
+     */
+    public Direction direction() {
+        if (metric == null) {
+            return Direction.HIGHER_IS_BETTER;
+        }
+        switch (metric) {
+            case COUNT:
+            case RPS:
+            case PROMPT_TOKENS:
+            case COMPLETION_TOKENS:
+                return null;
+            case TOKENS_PER_SECOND:
+            case OUTPUT_TOKENS_PER_SECOND:
+            case CACHE_HIT_RATE:
+                return Direction.HIGHER_IS_BETTER;
+            default:
+                return Direction.LOWER_IS_BETTER;
+        }
     }
 }
