@@ -40,7 +40,6 @@ import java.util.Map;
 public final class QueryController {
     static final long DEFAULT_WINDOW_MS = 5 * 60_000L;
     static final int MAX_SERIES_POINTS = 10_000;
-    private static final List<String> METRICS = Arrays.asList(Metric.keys().split(", "));
     private static final List<String> GROUP_BY = List.of(FieldNames.MODEL, FieldNames.OPERATION, FieldNames.PIPELINE,
         FieldNames.STEP, FieldNames.RUN, FieldNames.TASK, FieldNames.CONFIG, FieldNames.ERROR_TYPE, FieldNames.PROVIDER,
         FieldNames.TOOL, FieldNames.AGENT, FieldNames.STATUS, "tag:NAME");
@@ -220,53 +219,15 @@ public final class QueryController {
      * one of {@link Metric} or quality:NAME.
      */
     public void series(final Context ctx) {
-        final QueryParams q = QueryParams.of(ctx, "model", "metric", "window", "from", "to", "step",
-            FieldNames.PIPELINE, Subjects.SERIES_STEP, FieldNames.TOOL, FieldNames.AGENT);
+        final QueryParams q = QueryParams.of(ctx, SeriesRequest.PARAMS);
         final EmbeddedStore store = holder.get().store;
-        final String key = q.get("metric");
-        if (key == null) {
-            throw ApiException.badParameter("metric", "metric is required; valid: " + Metric.keys() + ", "
-                + SeriesMetric.QUALITY_PREFIX + "NAME", METRICS);
-        }
-        final SeriesMetric metric;
-        try {
-            metric = SeriesMetric.parse(key);
-        } catch (final IllegalArgumentException e) {
-            throw ApiException.badParameter("metric", e.getMessage(), METRICS);
-        }
-        final Subject subject = Subjects.of(q, Subjects.SERIES_STEP);
-        if (subject == null && Subjects.any(q, Subjects.SERIES_STEP)) {
-            throw ApiException.badParameter(FieldNames.MODEL, "a series is of one subject: model=, pipeline=, "
-                + "pipeline= with " + Subjects.SERIES_STEP + "=, tool= or agent=, or none for all models");
-        }
-        final long[] range = q.range(store.config().clock().time(), store.config().retentionMs(), DEFAULT_WINDOW_MS);
-        final String stepText = q.get("step");
-        final long stepMs = stepText == null ? 60_000L : QueryParams.durationMs(stepText, "step");
-        final long finestMs = store.config().tierWidthsMs()[0];
-        if (stepMs % finestMs != 0) {
-            throw ApiException.badParameter("step", "step must be a multiple of " + finestMs + " ms");
-        }
-        final long points = (range[1] - (range[0] - Math.floorMod(range[0], stepMs)) + stepMs - 1) / stepMs;
-        if (points > MAX_SERIES_POINTS) {
-            throw ApiException.badParameter("step", "the window cut in steps of " + stepText + " gives " + points
-                + " points; at most " + MAX_SERIES_POINTS);
-        }
-        if (subject != null) {
-            Subjects.known(store, subject);
-        }
-        final Series series;
-        try {
-            series = store.aggregates().series(subject, metric, range[0], range[1], stepMs);
-        } catch (final IllegalArgumentException e) {
-            throw ApiException.badParameter("step", e.getMessage());
-        }
+        final SeriesRequest request = SeriesRequest.of(q, store, MAX_SERIES_POINTS);
+        final SeriesMetric metric = request.metric();
+        final long[] range = {request.fromMs(), request.toMs()};
+        final Series series = request.series(store, range[0]);
         Json.reply(ctx, 200, g -> {
             g.writeStartObject();
-            if (subject == null || subject.kind() == Subject.Kind.MODEL) {
-                g.writeStringField("model", subject == null ? "all" : subject.name());
-            } else {
-                StatsWriter.subject(g, subject);
-            }
+            request.writeSubject(g);
             g.writeStringField("source", Subjects.MEMORY);
             g.writeStringField("metric", metric.key());
             Json.time(g, "from", range[0]);

@@ -1,0 +1,102 @@
+package dev.ringmeter.server.query;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.ringmeter.core.EmbeddedStore;
+import dev.ringmeter.core.query.Metric;
+import dev.ringmeter.core.query.Series;
+import dev.ringmeter.core.query.SeriesMetric;
+import dev.ringmeter.core.query.Subject;
+import dev.ringmeter.server.http.ApiException;
+import dev.ringmeter.server.http.QueryParams;
+import dev.ringmeter.wire.FieldNames;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The parameters of a per-step query of one metric, as /api/v1/series and /api/v1/trends take them:
+ * {@code model=|pipeline=&pipelineStep=|tool=|agent=} (none for all models), {@code metric=},
+ * {@code window=|from=&to=} and {@code step=} (the point width, one minute unless given). The one reader of them,
+ * so both routes check them alike.
+ * <p>
+ * Threading: an immutable value built per request; any thread.
+ *
+ * @param subject the subject, or null for all models.
+ * @param metric  the metric per step.
+ * @param fromMs  the window's start.
+ * @param toMs    the window's end, exclusive.
+ * @param stepMs  the width of a step.
+ */
+record SeriesRequest(Subject subject, SeriesMetric metric, long fromMs, long toMs, long stepMs) {
+    /** The parameters the routes accept. */
+    static final String[] PARAMS = {FieldNames.MODEL, "metric", "window", "from", "to", "step", FieldNames.PIPELINE,
+        Subjects.SERIES_STEP, FieldNames.TOOL, FieldNames.AGENT};
+    private static final List<String> METRICS = Arrays.asList(Metric.keys().split(", "));
+
+    /**
+     * @param q         the request's parameters.
+     * @param store     the store.
+     * @param maxPoints the most steps the window may be cut into.
+     * @return the request.
+     * @throws ApiException 400 naming the bad parameter, 404 naming an unknown subject.
+     */
+    static SeriesRequest of(final QueryParams q, final EmbeddedStore store, final long maxPoints) {
+        final String key = q.get("metric");
+        if (key == null) {
+            throw ApiException.badParameter("metric", "metric is required; valid: " + Metric.keys() + ", "
+                + SeriesMetric.QUALITY_PREFIX + "NAME", METRICS);
+        }
+        final SeriesMetric metric;
+        try {
+            metric = SeriesMetric.parse(key);
+        } catch (final IllegalArgumentException e) {
+            throw ApiException.badParameter("metric", e.getMessage(), METRICS);
+        }
+        final Subject subject = Subjects.of(q, Subjects.SERIES_STEP);
+        if (subject == null && Subjects.any(q, Subjects.SERIES_STEP)) {
+            throw ApiException.badParameter(FieldNames.MODEL, "a series is of one subject: model=, pipeline=, "
+                + "pipeline= with " + Subjects.SERIES_STEP + "=, tool= or agent=, or none for all models");
+        }
+        final long[] range = q.range(store.config().clock().time(), store.config().retentionMs(),
+            QueryController.DEFAULT_WINDOW_MS);
+        final String stepText = q.get("step");
+        final long stepMs = stepText == null ? 60_000L : QueryParams.durationMs(stepText, "step");
+        final long finestMs = store.config().tierWidthsMs()[0];
+        if (stepMs % finestMs != 0) {
+            throw ApiException.badParameter("step", "step must be a multiple of " + finestMs + " ms");
+        }
+        final long points = (range[1] - (range[0] - Math.floorMod(range[0], stepMs)) + stepMs - 1) / stepMs;
+        if (points > maxPoints) {
+            throw ApiException.badParameter("step", "the window cut in steps of " + stepText + " gives " + points
+                + " points; at most " + maxPoints);
+        }
+        if (subject != null) {
+            Subjects.known(store, subject);
+        }
+        return new SeriesRequest(subject, metric, range[0], range[1], stepMs);
+    }
+
+    /**
+     * @param store  the store.
+     * @param fromMs where the series starts (the window's start, or earlier).
+     * @return the metric per step from fromMs to the window's end, from memory.
+     * @throws ApiException 400 naming {@code step} if the store cannot cut the range in such steps.
+     */
+    Series series(final EmbeddedStore store, final long fromMs) {
+        try {
+            return store.aggregates().series(subject, metric, fromMs, toMs, stepMs);
+        } catch (final IllegalArgumentException e) {
+            throw ApiException.badParameter("step", e.getMessage());
+        }
+    }
+
+    /** Writes the subject's fields: {@code model} (all for all models), or those of a pipeline, step, tool or agent. */
+    void writeSubject(final JsonGenerator g) throws IOException {
+        if (subject == null || subject.kind() == Subject.Kind.MODEL) {
+            g.writeStringField(FieldNames.MODEL, subject == null ? "all" : subject.name());
+        } else {
+            StatsWriter.subject(g, subject);
+        }
+    }
+}
