@@ -82,9 +82,9 @@ public final class SystemSampler implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** Starts the thread; the first round is at once. */
+    /** Starts the thread; the first round is one interval later. */
     public void start() {
-        thread.scheduleWithFixedDelay(this::round, 0, intervalMs, TimeUnit.MILLISECONDS);
+        thread.scheduleWithFixedDelay(this::round, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
         LOG.log(System.Logger.Level.INFO, "sampling the system every " + intervalMs + " ms"
             + (gpus == null ? ", no nvidia-smi" : ", with nvidia-smi"));
     }

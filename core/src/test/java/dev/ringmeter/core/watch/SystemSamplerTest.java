@@ -3,6 +3,7 @@ package dev.ringmeter.core.watch;
 import dev.ringmeter.core.EmbeddedStore;
 import dev.ringmeter.core.StoreConfig;
 import dev.ringmeter.core.query.WindowStats;
+import dev.ringmeter.core.test.StandInNvidiaSmi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,10 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SystemSamplerTest {
-    /** What the stand-in nvidia-smi prints: GPU 1 has no utilisation or power, and one line is not CSV. */
-    static final String NVIDIA_SMI_OUTPUT = "0, 45, 1024, 81920, 60, 250.5\n"
-        + "1, [N/A], 2048, 81920, 70, [N/A]\n"
-        + "NVIDIA-SMI has failed\n";
     private static final double MIB = 1024.0 * 1024.0;
 
     @TempDir
@@ -40,22 +37,6 @@ class SystemSamplerTest {
         if (store != null) {
             store.close();
         }
-    }
-
-    /**
-     * Writes a stand-in {@code nvidia-smi} that prints {@link #NVIDIA_SMI_OUTPUT} when asked the sampler's query.
-     *
-     * @param dir where.
-     * @return its path.
-     */
-    static Path standInNvidiaSmi(final Path dir) throws Exception {
-        final Path script = dir.resolve("nvidia-smi");
-        Files.writeString(script, "#!/bin/sh\n"
-            + "[ \"$1\" = \"" + GpuQuery.ARGUMENTS.get(0) + "\" ] && [ \"$2\" = \"" + GpuQuery.ARGUMENTS.get(1)
-            + "\" ] || exit 2\n"
-            + "printf '" + NVIDIA_SMI_OUTPUT.replace("\n", "\\n") + "'\n");
-        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return script;
     }
 
     @Test
@@ -96,7 +77,7 @@ class SystemSamplerTest {
 
     @Test
     void shouldRecordExactlyWhatNvidiaSmiPrintsPerGpuAndSkipNotAvailableValues() throws Exception {
-        final Path nvidiaSmi = standInNvidiaSmi(dir);
+        final Path nvidiaSmi = StandInNvidiaSmi.write(dir);
         store = EmbeddedStore.open(new StoreConfig().shutdownHook(false).systemSampleIntervalMs(200)
             .gpuCommand(nvidiaSmi.toString()));
         await(() -> store.systemSampler().rounds() >= 2 && window("gpu.power_w").count() >= 2, "two GPU rounds");
