@@ -33,8 +33,10 @@ class SystemMetricsTest {
     static void start() throws Exception {
         server = new TestServer(new ServerConfig().systemSampleMs(200)
             .gpuCommand(StandInNvidiaSmi.write(bin).toString()), data);
-        await(() -> server.get("/api/v1/metrics?name=gpu.power_w&window=1m").status() == 200
-            && server.get("/api/v1/metrics?name=system.disk.free_bytes&window=1m").status() == 200
+        // a name is known once recorded, its sample counted once applied: wait for the counts
+        await(() -> count("gpu.power_w") >= 1 && count("gpu.utilization") >= 1 && count("gpu.memory.used_bytes") >= 2
+            && count("system.disk.free_bytes") >= 1 && count("system.heap.used_bytes") >= 1
+            && count("system.heap.max_bytes") >= 1 && count("system.threads") >= 1
             && server.get("/metrics").body().contains("ringmeter_gpu_power_w"), "the first samples");
     }
 
@@ -90,6 +92,11 @@ class SystemMetricsTest {
         assertTrue(e.getMessage().contains("--system-sample-ms"), e.getMessage());
         assertEquals(0, ServerConfig.parse(new String[0], Map.of("RINGMETER_SYSTEM_SAMPLE_MS", "0")).systemSampleMs());
         assertEquals(5_000, ServerConfig.parse(new String[0], Map.of()).systemSampleMs());
+    }
+
+    private static long count(final String name) {
+        final TestServer.Reply r = server.get("/api/v1/metrics?name=" + name + "&window=1m");
+        return r.status() == 200 ? r.json().get("count").asLong() : 0;
     }
 
     private static void await(final BooleanSupplier condition, final String what) {
