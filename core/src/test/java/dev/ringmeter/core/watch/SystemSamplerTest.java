@@ -42,7 +42,7 @@ class SystemSamplerTest {
     @Test
     void shouldSampleTheJvmHostAndStoreIntoCustomMetricsEveryInterval() {
         store = EmbeddedStore.open(new StoreConfig().dataDirectory(dir.resolve("data")).shutdownHook(false)
-            .systemSampleIntervalMs(200).gpuCommand(null));
+            .systemSampleIntervalMs(200).gpuCommand(null).snapshotIntervalMs(1_000));
         assertTrue(Thread.getAllStackTraces().keySet().stream()
             .anyMatch(t -> t.getName().equals(SystemSampler.THREAD_NAME) && t.isDaemon()));
         final String[] names = {"system.heap.used_bytes", "system.heap.max_bytes", "system.nonheap.used_bytes",
@@ -67,6 +67,10 @@ class SystemSamplerTest {
         assertTrue(window("system.cpu.process").valueMax() <= 1);
         assertTrue(window("store.journal.bytes").valueMax() > 0);
         assertEquals(0, window("store.dropped").valueMax());
+        await(() -> store.snapshotWrittenAtMs() > 0 && window("store.snapshot.age_ms").count() >= 1,
+            "a snapshot and its age");
+        final WindowStats age = window("store.snapshot.age_ms");
+        assertTrue(age.valueMin() >= 0 && age.valueMax() < 60_000, "snapshot age " + age.valueMax());
         assertFalse(store.aggregates().metricNames().stream().anyMatch(n -> n.startsWith("gpu.")));
         assertNull(store.systemSampler().gpus());
 
