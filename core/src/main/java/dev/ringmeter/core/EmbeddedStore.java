@@ -29,6 +29,7 @@ import dev.ringmeter.core.journal.SnapshotWriter;
 import dev.ringmeter.core.journal.StoreRecovery;
 import dev.ringmeter.core.run.RunCommand;
 import dev.ringmeter.core.run.Runs;
+import dev.ringmeter.core.watch.SystemSampler;
 import org.agrona.concurrent.EpochClock;
 
 import java.nio.file.Path;
@@ -80,6 +81,8 @@ public final class EmbeddedStore implements EventRecorder {
     private final RingConsumers consumers;
     private final RingPublisher publisher;
     private final ShutdownHook shutdownHook;
+    /** Null when {@link StoreConfig#systemSampleIntervalMs()} is 0. */
+    private final SystemSampler systemSampler;
     /** One recompute at a time. */
     private final Object recomputeLock = new Object();
     private final Runs runs;
@@ -149,6 +152,18 @@ public final class EmbeddedStore implements EventRecorder {
             runs.interruptRunning();   // their process is gone; journaled, so they stay interrupted
         }
         this.shutdownHook = journal != null && config.shutdownHook() ? ShutdownHook.register(this::shutdown) : null;
+        this.systemSampler = config.systemSampleIntervalMs() == 0 ? null : new SystemSampler(this, this::stats,
+            dataDirectory, config.systemSampleIntervalMs(), config.gpuCommand(), clock);
+        if (systemSampler != null) {
+            systemSampler.start();
+        }
+    }
+
+    /**
+     * @return the system sampler, or null when {@link StoreConfig#systemSampleIntervalMs()} is 0.
+     */
+    public SystemSampler systemSampler() {
+        return systemSampler;
     }
 
     /** Puts a run command into the ring, waiting for a slot as {@link #setPrice} does. */
@@ -480,6 +495,9 @@ public final class EmbeddedStore implements EventRecorder {
     private synchronized void shutdown() {
         if (publisher.isClosed()) {
             return;
+        }
+        if (systemSampler != null) {
+            systemSampler.close();   // its last samples go into the ring before it closes
         }
         publisher.close();
         try {

@@ -78,6 +78,8 @@ public final class StoreConfig {
     private long snapshotIntervalMs = TimeUnit.MINUTES.toMillis(5);
     private boolean shutdownHook = true;
     private boolean builtInPrices = true;
+    private long systemSampleIntervalMs;
+    private String gpuCommand = "nvidia-smi";
 
     /** Creates a configuration with every default. */
     public StoreConfig() {
@@ -364,6 +366,28 @@ public final class StoreConfig {
     }
 
     /**
+     * @param ms how often the store samples the JVM, the host, its own state and the GPUs into custom metrics
+     *           ({@code dev.ringmeter.core.watch.SystemSampler}, docs/alerts.md): 100 ms to 1 hour, or 0 for never;
+     *           default 0 in an embedded store, whose host process has its own monitoring (the server's default is
+     *           5,000).
+     * @return this.
+     */
+    public StoreConfig systemSampleIntervalMs(final long ms) {
+        this.systemSampleIntervalMs = ms;
+        return this;
+    }
+
+    /**
+     * @param command the {@code nvidia-smi} the system sampler runs each interval: a path, or a name looked up on the
+     *                PATH; null or empty for no GPU series. Default {@code nvidia-smi}; absent, no GPU series.
+     * @return this.
+     */
+    public StoreConfig gpuCommand(final String command) {
+        this.gpuCommand = command;
+        return this;
+    }
+
+    /**
      * @param install whether a durable store closes itself (drain, snapshot, close the journal) in a JVM
      *                shutdown hook, e.g. on SIGTERM; default true.
      * @return this.
@@ -420,6 +444,8 @@ public final class StoreConfig {
         require(journalBlockBytes >= 128 << 10 && journalBlockBytes <= 1L << 30,
             "journalBlockBytes must be 128 KiB to 1 GiB");
         require(snapshotIntervalMs >= 1_000, "snapshotIntervalMs must be at least a second");
+        require(systemSampleIntervalMs == 0 || systemSampleIntervalMs >= 100 && systemSampleIntervalMs <= 3_600_000,
+            "systemSampleIntervalMs must be 100 ms to 1 hour, or 0 for never");
         require(heapShare >= 0.05 && heapShare <= 0.95, "heapShare must be 0.05 to 0.95");
         require(comparisonCombinations >= 0 && comparisonCombinations <= HeapBudget.MAX_COMBINATIONS,
             "comparisonCombinations must be 1 to " + HeapBudget.MAX_COMBINATIONS + ", or 0 to derive it from the heap");
@@ -550,6 +576,16 @@ public final class StoreConfig {
 
     public boolean shutdownHook() {
         return shutdownHook;
+    }
+
+    /** @return how often the system is sampled, ms; 0 for never. */
+    public long systemSampleIntervalMs() {
+        return systemSampleIntervalMs;
+    }
+
+    /** @return the nvidia-smi command, or null or empty for none. */
+    public String gpuCommand() {
+        return gpuCommand;
     }
 
     /** @return whether the built-in price list is used. */

@@ -156,6 +156,8 @@ public final class RingmeterServer implements AutoCloseable {
             .maxRuns(config.maxRuns())
             .journalSync(config.fsync())
             .snapshotIntervalMs(config.snapshotIntervalMs())
+            .systemSampleIntervalMs(config.systemSampleMs())
+            .gpuCommand(config.gpuCommand())
             .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK)
             .blockTimeoutMs(config.flushTimeoutMs());
         config.limits().forEach(storeConfig::cardinalityLimit);

@@ -54,6 +54,10 @@ public final class ServerConfig {
                 + " finished run is dropped (docs/runs.md)"},
         {"--fsync", "RINGMETER_FSYNC", "false",
             "sync the journal to disk before each acknowledgement, so acknowledged events survive power loss"},
+        {"--system-sample-ms", "RINGMETER_SYSTEM_SAMPLE_MS", "5000",
+            "how often JVM, host, store and GPU metrics are sampled into system.* and gpu.* (100 to 3600000; 0: never)"},
+        {"--gpu-command", "RINGMETER_GPU_COMMAND", "nvidia-smi",
+            "the nvidia-smi to run for the gpu.* series (a path or a name on the PATH); absent: no GPU series"},
         {"--help", "", "", "print this help and exit"},
     };
 
@@ -73,6 +77,8 @@ public final class ServerConfig {
     private int maxStringLength = 256;
     private double heapShare = HeapBudget.DEFAULT_HEAP_SHARE;
     private boolean fsync;
+    private long systemSampleMs = 5_000;
+    private String gpuCommand = "nvidia-smi";
     /** 0: derived from the heap. */
     private int maxRuns;
     private final Map<Dimension, Integer> limits = new EnumMap<>(Dimension.class);
@@ -186,6 +192,12 @@ public final class ServerConfig {
             case "--fsync":
                 fsync = bool(flag, value);
                 break;
+            case "--system-sample-ms":
+                systemSampleMs = number(flag, value);
+                break;
+            case "--gpu-command":
+                gpuCommand = value;
+                break;
             case "--max-runs":
                 maxRuns = (int)number(flag, value);
                 break;
@@ -284,6 +296,8 @@ public final class ServerConfig {
         require(scanTimeoutMs >= 1 && scanTimeoutMs <= 600_000, "--scan-timeout-ms must be 1 to 600000");
         require(snapshotIntervalMs >= 1_000 && snapshotIntervalMs <= 86_400_000,
             "--snapshot-interval-ms must be 1000 to 86400000");
+        require(systemSampleMs == 0 || systemSampleMs >= 100 && systemSampleMs <= 3_600_000,
+            "--system-sample-ms must be 100 to 3600000, or 0 for never");
         require(maxStringLength >= 1 && maxStringLength <= 65_536, "--max-string-length must be 1 to 65536");
         require(heapShare >= 0.05 && heapShare <= 0.95, "--heap-share must be 0.05 to 0.95");
         for (final Map.Entry<Dimension, Integer> limit : limits.entrySet()) {
@@ -408,6 +422,34 @@ public final class ServerConfig {
     }
 
     /**
+     * @param ms how often the system is sampled into the store; default 5,000; 0 for never.
+     * @return this.
+     */
+    public ServerConfig systemSampleMs(final long ms) {
+        this.systemSampleMs = ms;
+        return this;
+    }
+
+    /**
+     * @param command the nvidia-smi run for the GPU series, a path or a name on the PATH; default nvidia-smi.
+     * @return this.
+     */
+    public ServerConfig gpuCommand(final String command) {
+        this.gpuCommand = command;
+        return this;
+    }
+
+    /** @return how often the system is sampled, ms; 0 for never. */
+    public long systemSampleMs() {
+        return systemSampleMs;
+    }
+
+    /** @return the nvidia-smi command. */
+    public String gpuCommand() {
+        return gpuCommand;
+    }
+
+    /**
      * @param fsync whether the journal is synced to disk before each acknowledgement; default false.
      * @return this.
      */
@@ -527,6 +569,6 @@ public final class ServerConfig {
             + " maxBatch=" + maxBatch + " maxInFlight=" + maxInFlight + " flushTimeoutMs=" + flushTimeoutMs
             + " scanTimeoutMs=" + scanTimeoutMs + " snapshotIntervalMs=" + snapshotIntervalMs
             + " maxStringLength=" + maxStringLength + " limits=" + limits + " heapShare=" + heapShare
-            + " fsync=" + fsync;
+            + " fsync=" + fsync + " systemSampleMs=" + systemSampleMs;
     }
 }

@@ -239,7 +239,7 @@ final class PrometheusExposition {
         }
     }
 
-    private static void family(final StringBuilder b, final String name, final String type, final String help) {
+    static void family(final StringBuilder b, final String name, final String type, final String help) {
         b.append("# HELP ").append(name).append(' ').append(help).append('\n');
         b.append("# TYPE ").append(name).append(' ').append(type).append('\n');
     }
@@ -265,7 +265,7 @@ final class PrometheusExposition {
         b.append(name).append("_count{").append(labels).append("} ").append(h.count()).append('\n');
     }
 
-    private static void sample(final StringBuilder b, final String name, final String labels, final double value) {
+    static void sample(final StringBuilder b, final String name, final String labels, final double value) {
         b.append(name);
         if (labels != null) {
             b.append('{').append(labels).append('}');
