@@ -27,7 +27,7 @@ import java.util.SplittableRandom;
  * warm-up; the share flagged at that minute.
  * <p>
  * Run: {@code java -cp bench/target/benchmarks.jar dev.ringmeter.bench.core.AnomalyReport [seed]}. Single
- * threaded; about a minute.
+ * threaded; about 5 seconds.
  */
 public final class AnomalyReport {
     static final int LATENCY_CALLS = 60;

@@ -30,8 +30,8 @@ import java.util.Objects;
  * {@link #startMs()}, {@link #endMs()}, {@link #expected()}, {@link #observed()}, {@link #score()}), a flyweight
  * overwritten when the next anomaly starts.
  * <p>
- * Memory: fixed at construction, two arrays of {@code window} doubles (about 16 · window + 100 bytes; 1.1 KB for
- * the default 60). {@link #update} allocates nothing: the baseline is kept sorted by insertion, and the MAD is
+ * Memory: fixed at construction, two arrays of {@code window} doubles (about 16 · window + 100 bytes; 2.0 KB for
+ * the default 120). {@link #update} allocates nothing: the baseline is kept sorted by insertion, and the MAD is
  * the k-th of two sorted runs of deviations merged in place.
  * <p>
  * Threading: not thread-safe. One thread (the one closing the minute buckets) calls {@link #update} and reads the

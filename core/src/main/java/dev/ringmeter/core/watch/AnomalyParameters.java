@@ -24,7 +24,7 @@ public record AnomalyParameters(int window, int minPoints, double spikeThreshold
     public static final int MAX_WINDOW = 1_440;
 
     /** The measured defaults: docs/alerts.md says why each. */
-    public static final AnomalyParameters DEFAULTS = new AnomalyParameters(60, 30, 6.0, 3.0, 5, 0.05, 0.0);
+    public static final AnomalyParameters DEFAULTS = new AnomalyParameters(120, 60, 6.0, 3.0, 3, 0.05, 0.0);
 
     /** @throws IllegalArgumentException naming the first setting out of range. */
     public AnomalyParameters {
