@@ -55,7 +55,8 @@ class SelfSufficientJournalTest {
         for (int i = 0; i < n; i++) {
             store.record(e.reset().model(model).run(run).timestampMs(timeMs + i).latencyMs(10 + i));
         }
-        assertTrue(store.flush(10, TimeUnit.SECONDS));
+        assertTrue(store.flush(10, TimeUnit.SECONDS), () -> "not flushed in 10 s; journal failure: "
+            + store.journalFailure() + "; " + store.stats());
     }
 
     private List<String> cycleFiles() throws IOException {
