@@ -27,15 +27,18 @@ public record Target(TargetKind kind, String url) {
         if (url.length() > MAX_URL_LENGTH) {
             throw new IllegalArgumentException("url is longer than " + MAX_URL_LENGTH + " characters");
         }
-        final URI uri;
-        try {
-            uri = new URI(url);
-        } catch (final URISyntaxException e) {
-            throw new IllegalArgumentException("url is not a URL: " + e.getMessage());
-        }
+        final URI uri = parse(url);
         final String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
             throw new IllegalArgumentException("url must be an absolute http or https URL: " + url);
+        }
+    }
+
+    private static URI parse(final String url) {
+        try {
+            return new URI(url);
+        } catch (final URISyntaxException e) {
+            throw new IllegalArgumentException("url is not a URL: " + e.getMessage());
         }
     }
 }
