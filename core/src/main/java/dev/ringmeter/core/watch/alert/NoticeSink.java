@@ -1,0 +1,16 @@
+package dev.ringmeter.core.watch.alert;
+
+/**
+ * Takes notices to deliver: the alert engine hands each notice for each of its rule's targets here once it is
+ * journaled, and again after a restart for those not yet delivered.
+ * <p>
+ * Threading: {@link #submit} may be called from any thread and never blocks on delivery.
+ */
+public interface NoticeSink {
+    /**
+     * @param deliveryId identifies this notice to this target for the {@link DeliveryListener}; unique in the store.
+     * @param notice     what to say.
+     * @param target     where.
+     */
+    void submit(long deliveryId, Notice notice, Target target);
+}
