@@ -78,6 +78,25 @@ public final class QueryParams {
     }
 
     /**
+     * @return a finite decimal number, or the default when absent; its range is for the caller to check.
+     */
+    public double decimal(final String name, final double defaultValue) {
+        final String v = get(name);
+        if (v == null) {
+            return defaultValue;
+        }
+        try {
+            final double x = Double.parseDouble(v);
+            if (Double.isFinite(x)) {
+                return x;
+            }
+        } catch (final NumberFormatException e) {
+            // fall through to the refusal
+        }
+        throw ApiException.badParameter(name, name + " must be a decimal number but was '" + v + "'");
+    }
+
+    /**
      * @param value a duration such as {@code 30s}, {@code 5m}, {@code 1h}, {@code 7d}.
      * @param name  of the parameter, for the refusal.
      * @return milliseconds.

@@ -44,8 +44,8 @@ public final class HealthController {
         final String baseline = q.get("baseline");
         final long windowMs = window == null ? d.windowMs() : QueryParams.durationMs(window, "window");
         final long baselineMs = baseline == null ? d.baselineMs() : QueryParams.durationMs(baseline, "baseline");
-        final double failing = decimal(q, "failingErrorRate", d.failingErrorRate());
-        final double factor = decimal(q, "latencyFactor", d.latencyFactor());
+        final double failing = q.decimal("failingErrorRate", d.failingErrorRate());
+        final double factor = q.decimal("latencyFactor", d.latencyFactor());
         final int minCalls = q.integer("minCalls", d.minCalls(), Significance.MIN_RATE_TRIALS,
             ModelHealth.Parameters.MAX_MIN_CALLS);
         final EmbeddedStore store = holder.get().store;
@@ -106,22 +106,5 @@ public final class HealthController {
         Json.number(g, "errorRate", f.errorRate());
         Json.number(g, "p95Ms", f.p95Ms());
         g.writeEndObject();
-    }
-
-    /** @return a finite decimal, or the default when absent; the range is checked by {@link ModelHealth.Parameters}. */
-    private static double decimal(final QueryParams q, final String name, final double defaultValue) {
-        final String v = q.get(name);
-        if (v == null) {
-            return defaultValue;
-        }
-        try {
-            final double x = Double.parseDouble(v);
-            if (Double.isFinite(x)) {
-                return x;
-            }
-        } catch (final NumberFormatException e) {
-            // fall through to the refusal
-        }
-        throw ApiException.badParameter(name, name + " must be a decimal number but was '" + v + "'");
     }
 }
