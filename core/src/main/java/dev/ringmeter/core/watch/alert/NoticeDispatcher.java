@@ -68,6 +68,7 @@ public final class NoticeDispatcher implements NoticeSink, AutoCloseable {
     /** How much of a refusing target's body an abandoned delivery's reason quotes. */
     static final int BODY_QUOTE_BYTES = 256;
     private static final long REPOST_ID = -1;
+    private static final System.Logger LOG = System.getLogger(NoticeDispatcher.class.getName());
 
     private final DeliverySettings settings;
     private final DeliveryListener listener;
@@ -219,6 +220,14 @@ public final class NoticeDispatcher implements NoticeSink, AutoCloseable {
             return;
         }
         d.attempts++;
+        try {
+            send(lane, d);
+        } catch (final RuntimeException e) {   // a request the client will not make: retrying cannot help
+            finish(lane, d, "cannot send to " + lane.target.url() + ": " + describe(e));
+        }
+    }
+
+    private void send(final Lane lane, final Delivery d) {
         final long endsAhead = System.currentTimeMillis()
             + DeliverySettings.ALERTMANAGER_ENDS_AHEAD * settings.alertmanagerRepostMs();
         final HttpRequest request = HttpRequest.newBuilder(NoticePayloads.uri(lane.target))
@@ -301,13 +310,26 @@ public final class NoticeDispatcher implements NoticeSink, AutoCloseable {
                 if (lane.target.kind() == TargetKind.ALERTMANAGER && d.notice.firing()) {
                     startReposting(lane, d.notice);
                 }
-                listener.delivered(d.id);
+                tell(d.id, null);
             } else {
                 abandoned.incrementAndGet(kind);
-                listener.abandoned(d.id, failure);
+                tell(d.id, failure);
             }
         }
         pump(lane);
+    }
+
+    /** Tells the listener; a listener that throws is logged and does not stop the lane. */
+    private void tell(final long id, final String failure) {
+        try {
+            if (failure == null) {
+                listener.delivered(id);
+            } else {
+                listener.abandoned(id, failure);
+            }
+        } catch (final RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "the delivery listener failed on delivery " + id, e);
+        }
     }
 
     /** Keeps a delivered firing alert re-posted, unless its resolved notice is already queued behind it. */

@@ -194,6 +194,33 @@ class NoticeDispatcherTest {
     }
 
     @Test
+    void shouldKeepDeliveringWhenTheListenerThrows() throws Exception {
+        final Outcomes outcomes = new Outcomes();
+        final DeliveryListener throwing = new DeliveryListener() {
+            @Override
+            public void delivered(final long deliveryId) {
+                outcomes.delivered(deliveryId);
+                if (deliveryId == 1) {
+                    throw new IllegalStateException("listener failure");
+                }
+            }
+
+            @Override
+            public void abandoned(final long deliveryId, final String reason) {
+                outcomes.abandoned(deliveryId, reason);
+            }
+        };
+        try (HttpReceiver receiver = new HttpReceiver();
+             NoticeDispatcher dispatcher = new NoticeDispatcher(FAST, throwing)) {
+            final Target target = new Target(TargetKind.WEBHOOK, receiver.url());
+            dispatcher.submit(1, notice("a", true), target);
+            dispatcher.submit(2, notice("b", true), target);
+            await("both deliveries", 10_000, () -> outcomes.all().size() == 2);
+            assertEquals(List.of(1L, 2L), outcomes.all().stream().map(Outcomes.Outcome::id).toList());
+        }
+    }
+
+    @Test
     void shouldSendEachKindItsPayload() throws Exception {
         final Outcomes outcomes = new Outcomes();
         try (HttpReceiver receiver = new HttpReceiver();
