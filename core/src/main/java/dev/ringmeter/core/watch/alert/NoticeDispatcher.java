@@ -50,7 +50,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * to retry); past it {@link #submit} throws {@link RejectedExecutionException}, counted by {@link #refused}, and
  * keeps nothing: the caller, which journaled the notice, submits it again later. Re-posted alerts are at most as
  * many again; one past that is not re-posted (counted by {@link #repostsDropped}) and Alertmanager resolves it at
- * its {@code endsAt}. Memory: the held notices (about 1 KB each) and one lane per target among them.
+ * its {@code endsAt}. Memory: the held notices (about 530 bytes each, measured by {@code NoticeFootprintReport}) and one lane per
+ * target among them, beside the HTTP client's fixed 3 MB.
  * <p>
  * Threading: {@link #submit}, the counters and {@link #close} may be called from any thread; they and the
  * deliveries' outcomes share one lock, held only to change the lanes (never across I/O). Requests run on
