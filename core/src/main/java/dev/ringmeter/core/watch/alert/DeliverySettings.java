@@ -24,7 +24,9 @@ public record DeliverySettings(long connectTimeoutMs, long requestTimeoutMs, lon
                                long alertmanagerRepostMs) {
     /** How many re-post intervals ahead a firing alert's {@code endsAt} is set for Alertmanager. */
     public static final int ALERTMANAGER_ENDS_AHEAD = 4;
-    /** 5 s connect, 10 s request, retries from 1 s doubling up to 5 min for 24 h, 10,000 pending, re-post every 60 s. */
+    /**
+     * 5 s connect, 10 s request, retries from 1 s doubling up to 5 min for 24 h, 10,000 pending, re-post every 60 s.
+     */
     public static final DeliverySettings DEFAULTS =
         new DeliverySettings(5_000, 10_000, 1_000, 2.0, 300_000, 86_400_000L, 10_000, 60_000);
 

@@ -50,8 +50,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * to retry); past it {@link #submit} throws {@link RejectedExecutionException}, counted by {@link #refused}, and
  * keeps nothing: the caller, which journaled the notice, submits it again later. Re-posted alerts are at most as
  * many again; one past that is not re-posted (counted by {@link #repostsDropped}) and Alertmanager resolves it at
- * its {@code endsAt}. Memory: the held notices (about 530 bytes each, measured by {@code NoticeFootprintReport}) and one lane per
- * target among them, beside the HTTP client's fixed 3 MB.
+ * its {@code endsAt}. Memory: the held notices (about 530 bytes each, measured by {@code NoticeFootprintReport})
+ * and one lane per target among them, beside the HTTP client's fixed 3 MB.
  * <p>
  * Threading: {@link #submit}, the counters and {@link #close} may be called from any thread; they and the
  * deliveries' outcomes share one lock, held only to change the lanes (never across I/O). Requests run on
@@ -98,7 +98,8 @@ public final class NoticeDispatcher implements NoticeSink, AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.listener = Objects.requireNonNull(listener, "listener");
         final AtomicInteger n = new AtomicInteger();
-        this.httpThreads = Executors.newFixedThreadPool(2, r -> daemon(r, HTTP_THREAD_NAME + "-" + n.incrementAndGet()));
+        this.httpThreads = Executors.newFixedThreadPool(2,
+            r -> daemon(r, HTTP_THREAD_NAME + "-" + n.incrementAndGet()));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, TIMER_THREAD_NAME));
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofMillis(settings.connectTimeoutMs()))
@@ -391,7 +392,8 @@ public final class NoticeDispatcher implements NoticeSink, AutoCloseable {
             return Math.max(0, Long.parseLong(value)) * 1_000;
         } catch (final NumberFormatException notSeconds) {
             try {
-                final long at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
+                final long at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant()
+                    .toEpochMilli();
                 return Math.max(0, at - System.currentTimeMillis());
             } catch (final RuntimeException notADate) {
                 return -1;
@@ -405,7 +407,7 @@ public final class NoticeDispatcher implements NoticeSink, AutoCloseable {
         return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
     }
 
-    /** Keeps the first {@value #BODY_QUOTE_BYTES} bytes of a response's body (for a refusal's reason) and drops the rest. */
+    /** Keeps the first {@value #BODY_QUOTE_BYTES} bytes of a body (for a refusal's reason), drops the rest. */
     private static HttpResponse.BodySubscriber<String> quoteBody(final HttpResponse.ResponseInfo info) {
         final BodyQuote quote = new BodyQuote();
         return HttpResponse.BodySubscribers.fromSubscriber(quote, BodyQuote::text);

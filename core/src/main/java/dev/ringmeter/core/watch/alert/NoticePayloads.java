@@ -76,7 +76,8 @@ public final class NoticePayloads {
         b.append("{\"text\":");
         JsonText.string(b, slackEscape(head + " - " + n.summary() + " (dedup key " + n.dedupKey() + ")"));
         b.append(",\"blocks\":[{\"type\":\"header\",\"text\":{\"type\":\"plain_text\",\"text\":");
-        JsonText.string(b, head.length() > SLACK_HEADER_MAX ? head.substring(0, SLACK_HEADER_MAX - 1) + "\u2026" : head);
+        JsonText.string(b,
+            head.length() > SLACK_HEADER_MAX ? head.substring(0, SLACK_HEADER_MAX - 1) + "\u2026" : head);
         b.append("}},{\"type\":\"section\",\"text\":{\"type\":\"mrkdwn\",\"text\":");
         JsonText.string(b, slackEscape(n.summary()));
         b.append("},\"fields\":[");
@@ -140,7 +141,7 @@ public final class NoticePayloads {
         return labels;
     }
 
-    /** @return {@code name} with every character outside {@code [a-zA-Z0-9_]} made {@code _}, never starting with a digit. */
+    /** @return {@code name}, each character outside {@code [a-zA-Z0-9_]} made {@code _}, not led by a digit. */
     static String labelName(final String name) {
         final StringBuilder b = new StringBuilder(name.length() + 1);
         if (name.isEmpty() || name.charAt(0) >= '0' && name.charAt(0) <= '9') {

@@ -80,7 +80,8 @@ class AlertmanagerDeliveryTest {
             final Instant firstEndsAt = Instant.parse(alert.get("endsAt").asText());
 
             await("the first endsAt to pass with re-posts", 20_000,
-                () -> Instant.now().isAfter(firstEndsAt.plusMillis(repostMs)) && dispatcher.reposted(TargetKind.ALERTMANAGER) >= 2);
+                () -> Instant.now().isAfter(firstEndsAt.plusMillis(repostMs))
+                    && dispatcher.reposted(TargetKind.ALERTMANAGER) >= 2);
             final JsonNode kept = ours(alerts(base));
             assertNotNull(kept, "re-posted, so still there after its first endsAt");
             assertEquals("active", kept.get("status").get("state").asText());

@@ -65,7 +65,7 @@ class NoticeDispatcherTest {
     @Test
     void shouldRetryAStalledTargetWhileAHealthyOneGetsItsNotices() throws Exception {
         final Outcomes outcomes = new Outcomes();
-        final DeliverySettings settings = FAST.withTimeouts(1_000, 300);
+        final DeliverySettings settings = FAST.withTimeouts(1_000, 2_000);   // the healthy lane has 2 s to finish first
         try (HttpReceiver stalled = new HttpReceiver(Reply.stalling());
              HttpReceiver healthy = new HttpReceiver();
              NoticeDispatcher dispatcher = new NoticeDispatcher(settings, outcomes)) {
