@@ -11,6 +11,8 @@ public interface NoticeSink {
      * @param deliveryId identifies this notice to this target for the {@link DeliveryListener}; unique in the store.
      * @param notice     what to say.
      * @param target     where.
+     * @throws java.util.concurrent.RejectedExecutionException when the sink holds as many deliveries as it may (or
+     *                                                         is closed): nothing is kept, submit it again later.
      */
     void submit(long deliveryId, Notice notice, Target target);
 }
