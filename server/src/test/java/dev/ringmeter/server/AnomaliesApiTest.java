@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * GET /api/v1/anomalies against a real server on a free port, its clock set by the test and its anomaly watch
  * ticked by hand: model "m" steady for 80 minutes then three times slower for five; the watch, primed at its first
  * tick, opens a P95 anomaly at the first slow minute, listed with a null end; two steady minutes later it is
- * ended, with its duration; bad parameters are named.
+ * ended, with its duration; /metrics has it open; bad parameters are named.
  */
 @Timeout(60)
 class AnomaliesApiTest {
@@ -72,6 +72,15 @@ class AnomaliesApiTest {
         return r.json().get("anomalies");
     }
 
+    /** /metrics while the P95 anomaly is open: checked by the format checker and promtool. */
+    private static void assertExposed() throws Exception {
+        final String body = server.get("/metrics").body();
+        final java.util.Map<String, Double> s = ExpositionFormat.check(body);
+        assertEquals(1, s.get("ringmeter_anomalies_open{model=\"m\",metric=\"p95\"}"), body);
+        assertEquals(0, s.get("ringmeter_anomalies_open{model=\"m\",metric=\"error_rate\"}"), body);
+        PrometheusMetricsTest.promtoolCheck(body, data);
+    }
+
     @Test
     void shouldListAnAnomalyOpenThenEnded() throws Exception {
         final JsonNode open = list("model=m&metric=p95&open=true");
@@ -84,6 +93,7 @@ class AnomaliesApiTest {
         assertEquals(1020, a.get("expected").asDouble(), 30);
         assertTrue(a.get("observed").asDouble() > 2900 && a.get("score").asDouble() > 6, a.toString());
         assertEquals("shift", a.get("kind").asText(), "five minutes out when primed");
+        assertExposed();
 
         CLOCK.update(T0 + 87 * MINUTE_MS);
         post(85, 87, 1);
