@@ -172,6 +172,11 @@ public final class EmbeddedStore implements EventRecorder {
 
     /** Puts an anomaly's start or end into the ring, waiting for a slot as {@link #setPrice} does. */
     private boolean publishAnomaly(final Anomaly anomaly) {
+        if (anomaly.subject().kind() != dev.ringmeter.core.query.Subject.Kind.MODEL
+            || anomaly.metric().length() > AnomalyWatch.MAX_METRIC_KEY_CHARS) {
+            throw new IllegalArgumentException("the journal's block size holds anomalies of a model's metric only: "
+                + anomaly);
+        }
         publisher.ensureOpen();
         return publishCommand(EventSlot.KIND_ANOMALY, clock.time(), slot -> slot.anomaly = anomaly);
     }

@@ -86,16 +86,23 @@ final class JournalDescriptor {
     }
     /**
      * @param maxStringLength the store's longest string.
-     * @return the longest ANOMALY record: three strings (a metric key is at most "quality:" and a name).
+     * @return the longest ANOMALY record the store writes: of a model (no pipeline) and a metric key of at most
+     *     {@link dev.ringmeter.core.watch.AnomalyWatch#MAX_METRIC_KEY_CHARS}.
      */
     static int anomalyMaxLength(final int maxStringLength) {
-        return 2 + 8 + 8 + 1 + 3 * (5 + 3 * (maxStringLength + 8)) + 1 + 5 * 8;
+        return anomalyLength(0, maxStringLength, dev.ringmeter.core.watch.AnomalyWatch.MAX_METRIC_KEY_CHARS);
     }
+
     /** @return the longest ANOMALY record of this anomaly's strings. */
     static int anomalyMaxLength(final dev.ringmeter.core.watch.Anomaly a) {
         final String pipeline = a.subject().pipeline();
-        return anomalyMaxLength(Math.max(Math.max(a.subject().name().length(), a.metric().length()),
-            pipeline == null ? 0 : pipeline.length()));
+        return anomalyLength(pipeline == null ? 0 : pipeline.length(), a.subject().name().length(),
+            a.metric().length());
+    }
+
+    /** Version, kind, time, id, subject kind, three strings (a stop-bit length and 3 bytes a char), kind, 5 numbers. */
+    private static int anomalyLength(final int pipelineChars, final int nameChars, final int metricChars) {
+        return 2 + 8 + 8 + 1 + 3 * 5 + 3 * (pipelineChars + nameChars + metricChars) + 1 + 5 * 8;
     }
     /** A DICT record without its string: version, kind, dimension, id and the longest stop-bit length. */
     private static final int DICT_OVERHEAD = 2 + 1 + 4 + 5;

@@ -63,6 +63,9 @@ public final class AnomalyWatch implements AnomalyView, AutoCloseable {
         public Watched {
             Objects.requireNonNull(metric, "metric");
             Objects.requireNonNull(parameters, "parameters");
+            if (metric.key().length() > MAX_METRIC_KEY_CHARS) {
+                throw new IllegalArgumentException(metric + " is longer than " + MAX_METRIC_KEY_CHARS + " chars");
+            }
             if (metric.direction() == null) {
                 throw new IllegalArgumentException(metric + " is neither better nor worse higher");
             }
@@ -81,6 +84,9 @@ public final class AnomalyWatch implements AnomalyView, AutoCloseable {
         new Watched(SeriesMetric.of(Metric.ERROR_RATE), AnomalyParameters.DEFAULTS.withMinScale(0.005)),
         new Watched(SeriesMetric.of(Metric.OUTPUT_TOKENS_PER_SECOND), AnomalyParameters.DEFAULTS),
         new Watched(SeriesMetric.of(Metric.COST), AnomalyParameters.DEFAULTS.withMinScale(1e-6)));
+
+    /** The longest metric key the watch journals (the journal's block size is checked against it). */
+    public static final int MAX_METRIC_KEY_CHARS = 32;
 
     /** The heap one model's watch holds at most: its detectors and their bookkeeping, bytes. */
     public static final long BYTES_PER_MODEL = WATCHED.size() * (16L * AnomalyParameters.DEFAULTS.window() + 100 + 16)
