@@ -16,7 +16,7 @@ import java.util.Locale;
  * At its limits the store holds at most: a fixed part (the ring, the all-models tiers, an empty store's own
  * objects, the runs at their limit: {@link RunTable#widestBytes}, the anomaly log at its limit:
  * {@code AnomalyLog#BYTES_PER_ANOMALY} each), each model's anomaly detectors ({@code AnomalyWatch#BYTES_PER_MODEL},
- * 12.8 KB, when the watch is on) and its aggregates at their widest ({@link Aggregates#widestModelBytes}: every bucket of every
+ * 12.4 KB, when the watch is on) and its aggregates at their widest ({@link Aggregates#widestModelBytes}: every bucket of every
  * tier in use with histograms resized to the longest duration the event rules allow, its recent events and
  * totals, and its name), each pipeline's, pipeline step's, tool's and agent's aggregates at their widest
  * ({@link Aggregates#widestSubjectBytes}: a model's without the recent events), and for each value of every other

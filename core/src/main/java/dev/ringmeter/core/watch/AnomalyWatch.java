@@ -27,8 +27,9 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Anomalies are kept by journaling them: each start and each end goes into the ring as an ANOMALY record
  * ({@link Publisher}), journaled, then applied to the {@link AnomalyLog} by the aggregate writer, live and at
- * replay; {@link #open} answers from that log. A record the ring had no room for is kept in a queue (at most two
- * per detector: a start and an end) and sent again at the next tick.
+ * replay; {@link #open} answers from that log. A record the ring had no room for is kept in a queue and sent
+ * again at the next tick, which feeds no minute until the queue is empty: the queue holds at most what one tick
+ * produced.
  * <p>
  * A model first seen (every model, at the first tick after the store opens) is primed: its detectors are fed the
  * last {@link AnomalyParameters#window()} closed minutes the aggregates still hold (replayed from the snapshot and
@@ -180,6 +181,9 @@ public final class AnomalyWatch implements AnomalyView, AutoCloseable {
     public synchronized void tick() {
         final long closedEndMs = Math.floorDiv(clock.time() - latenessMs, MINUTE_MS) * MINUTE_MS;
         sendUnsent();
+        if (!unsent.isEmpty()) {
+            return;   // the ring is stuck: feed nothing more until it takes what waits, then catch up
+        }
         for (final String model : aggregates.models()) {
             ModelWatch w = models.get(model);
             if (w == null) {
