@@ -29,6 +29,10 @@ import dev.ringmeter.core.journal.SnapshotWriter;
 import dev.ringmeter.core.journal.StoreRecovery;
 import dev.ringmeter.core.run.RunCommand;
 import dev.ringmeter.core.run.Runs;
+import dev.ringmeter.core.watch.Anomaly;
+import dev.ringmeter.core.watch.AnomalyLog;
+import dev.ringmeter.core.watch.AnomalyView;
+import dev.ringmeter.core.watch.AnomalyWatch;
 import dev.ringmeter.core.watch.SystemSampler;
 import org.agrona.concurrent.EpochClock;
 
@@ -86,6 +90,8 @@ public final class EmbeddedStore implements EventRecorder {
     /** One recompute at a time. */
     private final Object recomputeLock = new Object();
     private final Runs runs;
+    /** Null when {@link StoreConfig#anomalyDetection()} is false. */
+    private final AnomalyWatch anomalyWatch;
 
     private EmbeddedStore(final StoreConfig config) {
         this.config = config;
@@ -157,6 +163,45 @@ public final class EmbeddedStore implements EventRecorder {
         if (systemSampler != null) {
             systemSampler.start();
         }
+        this.anomalyWatch = config.anomalyDetection() ? new AnomalyWatch(aggregates, this::publishAnomaly, clock,
+            config.anomalyLatenessMs(), config.anomalyIntervalMs()) : null;
+        if (anomalyWatch != null) {
+            anomalyWatch.start();
+        }
+    }
+
+    /** Puts an anomaly's start or end into the ring, waiting for a slot as {@link #setPrice} does. */
+    private boolean publishAnomaly(final Anomaly anomaly) {
+        if (anomaly.subject().kind() != dev.ringmeter.core.query.Subject.Kind.MODEL
+            || anomaly.metric().length() > AnomalyWatch.MAX_METRIC_KEY_CHARS) {
+            throw new IllegalArgumentException("the journal's block size holds anomalies of a model's metric only: "
+                + anomaly);
+        }
+        publisher.ensureOpen();
+        return publishCommand(EventSlot.KIND_ANOMALY, clock.time(), slot -> slot.anomaly = anomaly);
+    }
+
+    /**
+     * @return the anomaly watch, or null when {@link StoreConfig#anomalyDetection()} is false.
+     */
+    public AnomalyWatch anomalyWatch() {
+        return anomalyWatch;
+    }
+
+    /**
+     * @return the anomaly under way on each subject's metric, as journaled (what anomaly alert rules read); empty
+     *     while the watch is off. Any thread.
+     */
+    public AnomalyView anomalyView() {
+        return aggregates.anomalies();
+    }
+
+    /**
+     * @param query of a model, a metric, a time range, open only; at most its limit.
+     * @return the anomalies kept (journaled) that match, newest first. Any thread.
+     */
+    public java.util.List<Anomaly> anomalies(final AnomalyLog.Query query) {
+        return aggregates.anomalies().list(query);
     }
 
     /**
@@ -498,6 +543,9 @@ public final class EmbeddedStore implements EventRecorder {
         }
         if (systemSampler != null) {
             systemSampler.close();   // its last samples go into the ring before it closes
+        }
+        if (anomalyWatch != null) {
+            anomalyWatch.close();   // before the ring closes: a tick under way puts its records in
         }
         publisher.close();
         try {

@@ -14,7 +14,9 @@ import java.util.Locale;
  * The budget is {@link StoreConfig#heapShare(double)} of the max heap (half by default: the other half is for
  * what the store does not own, such as the server's ingest buffers and Jetty, and for the collector's headroom).
  * At its limits the store holds at most: a fixed part (the ring, the all-models tiers, an empty store's own
- * objects, the runs at their limit: {@link RunTable#widestBytes}), each model's aggregates at their widest ({@link Aggregates#widestModelBytes}: every bucket of every
+ * objects, the runs at their limit: {@link RunTable#widestBytes}, the anomaly log at its limit:
+ * {@code AnomalyLog#BYTES_PER_ANOMALY} each), each model's anomaly detectors ({@code AnomalyWatch#BYTES_PER_MODEL},
+ * 12.4 KB, when the watch is on) and its aggregates at their widest ({@link Aggregates#widestModelBytes}: every bucket of every
  * tier in use with histograms resized to the longest duration the event rules allow, its recent events and
  * totals, and its name), each pipeline's, pipeline step's, tool's and agent's aggregates at their widest
  * ({@link Aggregates#widestSubjectBytes}: a model's without the recent events), and for each value of every other
@@ -120,7 +122,8 @@ public final class HeapBudget {
             + withMargin(Aggregates.widestAllModelsBytes(config, qualityNames))
             + withMargin(Aggregates.widestCombinationsFixedBytes(config, qualityNames))
             + withMargin(RunTable.widestBytes(0, config.maxTasksPerRun(), config.histogramDigits(),
-                config.maxStringLength()));
+                config.maxStringLength()))
+            + withMargin((long)config.maxAnomalies() * dev.ringmeter.core.watch.AnomalyLog.BYTES_PER_ANOMALY);
         this.runBytes = withMargin(RunTable.widestBytes(1, config.maxTasksPerRun(), config.histogramDigits(),
             config.maxStringLength()) - RunTable.widestBytes(0, config.maxTasksPerRun(), config.histogramDigits(),
             config.maxStringLength()));
@@ -134,7 +137,8 @@ public final class HeapBudget {
             this.configured[d.ordinal()] = configured[d.ordinal()] > 0;
         }
         bytesEach[Dimension.MODEL.ordinal()] =
-            withMargin(entryBytes + Aggregates.widestModelBytes(config, qualityNames));
+            withMargin(entryBytes + Aggregates.widestModelBytes(config, qualityNames)
+                + (config.anomalyDetection() ? dev.ringmeter.core.watch.AnomalyWatch.BYTES_PER_MODEL : 0));
         bytesEach[Dimension.METRIC_NAME.ordinal()] = withMargin(entryBytes + Aggregates.widestMetricBytes(config));
         for (final Dimension d : SUBJECTS) {
             bytesEach[d.ordinal()] = withMargin(entryBytes + Aggregates.widestSubjectBytes(config, qualityNames));

@@ -80,6 +80,10 @@ public final class StoreConfig {
     private boolean builtInPrices = true;
     private long systemSampleIntervalMs;
     private String gpuCommand = "nvidia-smi";
+    private boolean anomalyDetection = true;
+    private long anomalyIntervalMs = 10_000;
+    private long anomalyLatenessMs = 60_000;
+    private int maxAnomalies = 10_000;
 
     /** Creates a configuration with every default. */
     public StoreConfig() {
@@ -378,6 +382,44 @@ public final class StoreConfig {
     }
 
     /**
+     * @param on whether the store runs its anomaly watch ({@code dev.ringmeter.core.watch.AnomalyWatch},
+     *           docs/alerts.md); default true.
+     * @return this.
+     */
+    public StoreConfig anomalyDetection(final boolean on) {
+        this.anomalyDetection = on;
+        return this;
+    }
+
+    /**
+     * @param ms how often the anomaly watch looks for closed minutes: 1 second to 1 minute; default 10,000.
+     * @return this.
+     */
+    public StoreConfig anomalyIntervalMs(final long ms) {
+        this.anomalyIntervalMs = ms;
+        return this;
+    }
+
+    /**
+     * @param ms how long after its end a minute is closed for the anomaly watch, so that late events count in it:
+     *           0 to 1 hour; default 60,000.
+     * @return this.
+     */
+    public StoreConfig anomalyLatenessMs(final long ms) {
+        this.anomalyLatenessMs = ms;
+        return this;
+    }
+
+    /**
+     * @param anomalies the most anomalies kept (oldest ended ones dropped first): 1 to 1,000,000; default 10,000.
+     * @return this.
+     */
+    public StoreConfig maxAnomalies(final int anomalies) {
+        this.maxAnomalies = anomalies;
+        return this;
+    }
+
+    /**
      * @param command the {@code nvidia-smi} the system sampler runs each interval: a path, or a name looked up on the
      *                PATH; null or empty for no GPU series. Default {@code nvidia-smi}; absent, no GPU series.
      * @return this.
@@ -446,6 +488,10 @@ public final class StoreConfig {
         require(snapshotIntervalMs >= 1_000, "snapshotIntervalMs must be at least a second");
         require(systemSampleIntervalMs == 0 || systemSampleIntervalMs >= 100 && systemSampleIntervalMs <= 3_600_000,
             "systemSampleIntervalMs must be 100 ms to 1 hour, or 0 for never");
+        require(anomalyIntervalMs >= 1_000 && anomalyIntervalMs <= 60_000,
+            "anomalyIntervalMs must be 1 second to 1 minute");
+        require(anomalyLatenessMs >= 0 && anomalyLatenessMs <= 3_600_000, "anomalyLatenessMs must be 0 to 1 hour");
+        require(maxAnomalies >= 1 && maxAnomalies <= 1_000_000, "maxAnomalies must be 1 to 1,000,000");
         require(heapShare >= 0.05 && heapShare <= 0.95, "heapShare must be 0.05 to 0.95");
         require(comparisonCombinations >= 0 && comparisonCombinations <= HeapBudget.MAX_COMBINATIONS,
             "comparisonCombinations must be 1 to " + HeapBudget.MAX_COMBINATIONS + ", or 0 to derive it from the heap");
@@ -581,6 +627,26 @@ public final class StoreConfig {
     /** @return how often the system is sampled, ms; 0 for never. */
     public long systemSampleIntervalMs() {
         return systemSampleIntervalMs;
+    }
+
+    /** @return whether the store runs its anomaly watch. */
+    public boolean anomalyDetection() {
+        return anomalyDetection;
+    }
+
+    /** @return how often the anomaly watch looks for closed minutes, ms. */
+    public long anomalyIntervalMs() {
+        return anomalyIntervalMs;
+    }
+
+    /** @return how long after its end a minute is closed for the anomaly watch, ms. */
+    public long anomalyLatenessMs() {
+        return anomalyLatenessMs;
+    }
+
+    /** @return the most anomalies kept. */
+    public int maxAnomalies() {
+        return maxAnomalies;
     }
 
     /** @return the nvidia-smi command, or null or empty for none. */

@@ -151,4 +151,19 @@ class HeapBudgetTest {
             assertTrue(message.matches(".*4 models need -Xmx\\d+m.*"), "and the heap they need: " + message);
         }
     }
+
+    @Test
+    void shouldCountTheAnomalyWatchInEachModelAndItsLogInTheFixedPart() {
+        final long heap = 4L << 30;
+        final HeapBudget on = HeapBudget.of(new StoreConfig(), heap);
+        final HeapBudget off = HeapBudget.of(new StoreConfig().anomalyDetection(false), heap);
+        final long perModel = on.bytesEach(Dimension.MODEL) - off.bytesEach(Dimension.MODEL);
+        assertTrue(perModel >= dev.ringmeter.core.watch.AnomalyWatch.BYTES_PER_MODEL, "per model: " + perModel);
+        assertEquals(12_416, dev.ringmeter.core.watch.AnomalyWatch.BYTES_PER_MODEL, "six detectors of 2,036 bytes");
+        final HeapBudget small = HeapBudget.of(new StoreConfig().maxAnomalies(1), heap);
+        final HeapBudget large = HeapBudget.of(new StoreConfig().maxAnomalies(1_000_000), heap);
+        assertTrue(large.limit(Dimension.MODEL) < small.limit(Dimension.MODEL),
+            "a million anomalies leave room for fewer models: " + large.limit(Dimension.MODEL) + " vs "
+                + small.limit(Dimension.MODEL));
+    }
 }

@@ -15,6 +15,7 @@ import dev.ringmeter.server.ingest.PricesController;
 import dev.ringmeter.server.ingest.PricingController;
 import dev.ringmeter.server.ops.OpsController;
 import dev.ringmeter.server.query.CompareController;
+import dev.ringmeter.server.query.AnomalyController;
 import dev.ringmeter.server.query.HealthController;
 import dev.ringmeter.server.query.QueryController;
 import dev.ringmeter.server.query.TrendController;
@@ -58,6 +59,7 @@ public final class RingmeterServer implements AutoCloseable {
         final CompareController compare = new CompareController(holder, config.scanTimeoutMs(), scans);
         final TrendController trends = new TrendController(holder);
         final HealthController health = new HealthController(holder);
+        final AnomalyController anomalies = new AnomalyController(holder);
         final PricingController pricing = new PricingController(holder, ingest, config);
         final PricesController prices = new PricesController(holder, ingest, config);
         final RunController runs = new RunController(holder, config);
@@ -86,6 +88,7 @@ public final class RingmeterServer implements AutoCloseable {
             c.routes.get("/api/v1/series", query::series);
             c.routes.get("/api/v1/trends", trends::trends);
             c.routes.get("/api/v1/health/models", health::models);
+            c.routes.get("/api/v1/anomalies", anomalies::anomalies);
             c.routes.get("/api/v1/compare", compare::compare);
             c.routes.get("/api/v1/best", compare::best);
             c.routes.get("/api/v1/models", query::models);
@@ -160,6 +163,7 @@ public final class RingmeterServer implements AutoCloseable {
             .journalSync(config.fsync())
             .snapshotIntervalMs(config.snapshotIntervalMs())
             .systemSampleIntervalMs(config.systemSampleMs())
+            .anomalyDetection(config.anomalyDetection()).anomalyIntervalMs(config.anomalyIntervalMs())
             .gpuCommand(config.gpuCommand())
             .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK)
             .blockTimeoutMs(config.flushTimeoutMs());

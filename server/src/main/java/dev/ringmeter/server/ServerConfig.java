@@ -58,6 +58,9 @@ public final class ServerConfig {
             "how often JVM, host, store and GPU metrics are sampled into system.* and gpu.* (100 to 3600000; 0: never)"},
         {"--gpu-command", "RINGMETER_GPU_COMMAND", "nvidia-smi",
             "the nvidia-smi to run for the gpu.* series (a path or a name on the PATH); absent: no GPU series"},
+        {"--anomaly-detection", "RINGMETER_ANOMALY_DETECTION", "true",
+            "run the anomaly watch: each model's latency, TTFT, error rate, tokens/s and cost per closed minute"
+                + " (/api/v1/anomalies, docs/alerts.md)"},
         {"--help", "", "", "print this help and exit"},
     };
 
@@ -79,6 +82,8 @@ public final class ServerConfig {
     private boolean fsync;
     private long systemSampleMs = 5_000;
     private String gpuCommand = "nvidia-smi";
+    private boolean anomalyDetection = true;
+    private long anomalyIntervalMs = 10_000;
     /** 0: derived from the heap. */
     private int maxRuns;
     private final Map<Dimension, Integer> limits = new EnumMap<>(Dimension.class);
@@ -197,6 +202,9 @@ public final class ServerConfig {
                 break;
             case "--gpu-command":
                 gpuCommand = value;
+                break;
+            case "--anomaly-detection":
+                anomalyDetection = bool(flag, value);
                 break;
             case "--max-runs":
                 maxRuns = (int)number(flag, value);
@@ -442,6 +450,35 @@ public final class ServerConfig {
     /** @return how often the system is sampled, ms; 0 for never. */
     public long systemSampleMs() {
         return systemSampleMs;
+    }
+
+    /**
+     * @param on whether the store runs its anomaly watch; default true.
+     * @return this.
+     */
+    public ServerConfig anomalyDetection(final boolean on) {
+        this.anomalyDetection = on;
+        return this;
+    }
+
+    /**
+     * @param ms how often the anomaly watch ticks ({@code StoreConfig#anomalyIntervalMs}); default 10,000. Not a
+     *           flag: for tests and embedding, which tick the watch themselves.
+     * @return this.
+     */
+    public ServerConfig anomalyIntervalMs(final long ms) {
+        this.anomalyIntervalMs = ms;
+        return this;
+    }
+
+    /** @return how often the anomaly watch ticks, ms. */
+    public long anomalyIntervalMs() {
+        return anomalyIntervalMs;
+    }
+
+    /** @return whether the store runs its anomaly watch. */
+    public boolean anomalyDetection() {
+        return anomalyDetection;
     }
 
     /** @return the nvidia-smi command. */

@@ -10,7 +10,7 @@ import dev.ringmeter.core.run.RunTable;
  * (which hand their closed seconds to the all-models tiers) and recent events if it names a model, to the tiers and
  * totals of each other subject it names ({@link SubjectTiers}: pipeline, pipeline step, tool, agent), to its
  * combination of the in-memory comparisons, and to the cumulative totals; an event that carries a created run's id
- * to that run, and a run command to the runs ({@link RunTable}); a sample to its metric's tiers. Events and samples
+ * to that run, a run command to the runs ({@link RunTable}), and an anomaly's start or end to the anomaly log; a sample to its metric's tiers. Events and samples
  * older than every tier keeps still count in the totals, and
  * as expired. It notes the use of each id of a released dimension the slot carries ({@link IdleRelease#use}), so
  * that only values idle past the dictionary's window are released. It also counts the events and samples that
@@ -26,18 +26,21 @@ final class AggregateWriter {
     private final IdleRelease idleRelease;
     private final Combinations combinations;
     private final RunTable runs;
+    private final dev.ringmeter.core.watch.AnomalyLog anomalies;
     /** Events and samples applied behind their tiers' newest finest bucket, since the store opened. */
     long late;
     /** Events and samples applied ahead of the store clock's current bucket (held), since the store opened. */
     long held;
 
     AggregateWriter(final TierRegistry tiers, final CumulativeTotals totals, final IdleRelease idleRelease,
-                    final Combinations combinations, final RunTable runs) {
+                    final Combinations combinations, final RunTable runs,
+                    final dev.ringmeter.core.watch.AnomalyLog anomalies) {
         this.tiers = tiers;
         this.totals = totals;
         this.idleRelease = idleRelease;
         this.combinations = combinations;
         this.runs = runs;
+        this.anomalies = anomalies;
     }
 
     /**
@@ -79,6 +82,10 @@ final class AggregateWriter {
             case EventSlot.KIND_RUN:
                 runs.apply(e.runCommand);
                 e.runCommand = null;
+                break;
+            case EventSlot.KIND_ANOMALY:
+                anomalies.put(e.anomaly);
+                e.anomaly = null;
                 break;
             default:
                 break;

@@ -60,6 +60,7 @@ public final class Aggregates {
     private final WindowQueries queries;
     private final Combinations combinations;
     private final RunTable runs;
+    private final dev.ringmeter.core.watch.AnomalyLog anomalies;
 
     /**
      * @param config     the store's configuration.
@@ -74,7 +75,8 @@ public final class Aggregates {
         this.idleRelease = new IdleRelease(dictionary);
         this.combinations = new Combinations(dictionary, qualityNames(config), config.comparisonCombinations(), false);
         this.runs = new RunTable(dictionary, config.maxRuns(), config.maxTasksPerRun(), config.histogramDigits());
-        this.writer = new AggregateWriter(tiers, totals, idleRelease, combinations, runs);
+        this.anomalies = new dev.ringmeter.core.watch.AnomalyLog(config.maxAnomalies());
+        this.writer = new AggregateWriter(tiers, totals, idleRelease, combinations, runs, anomalies);
         this.queries = new WindowQueries(lock, tiers, dictionary, config.clock());
     }
 
@@ -128,6 +130,13 @@ public final class Aggregates {
         } else {
             writer.apply(record, record.timestampMs);
         }
+    }
+
+    /**
+     * @return the anomalies kept: written by the writer (ANOMALY records), read from any thread.
+     */
+    public dev.ringmeter.core.watch.AnomalyLog anomalies() {
+        return anomalies;
     }
 
     /**
@@ -508,6 +517,7 @@ public final class Aggregates {
         totals.captureInto(image.totals);
         combinations.captureInto(image.combinations);
         runs.captureInto(image.runs);
+        image.anomalies = anomalies.capture();
     }
 
     /**
@@ -529,6 +539,9 @@ public final class Aggregates {
         AggregatesCodec.read(in, prices, totals, tiers, snapshot, maxStringLength);
         if (snapshot >= AggregatesCodec.SNAPSHOT_WITH_RUNS) {
             runs.readSection(in);
+        }
+        if (snapshot >= dev.ringmeter.core.journal.FormatVersion.SNAPSHOT_WATCH) {
+            anomalies.read(in);
         }
     }
 

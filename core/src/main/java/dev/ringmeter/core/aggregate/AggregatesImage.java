@@ -31,6 +31,8 @@ public final class AggregatesImage {
     final Combinations combinations;
     private final Combinations liveCombinations;
     final RunTable.Image runs = new RunTable.Image();
+    /** The anomalies kept when captured. */
+    java.util.List<dev.ringmeter.core.watch.Anomaly> anomalies = java.util.List.of();
 
     AggregatesImage(final StoreConfig config, final Dictionary dictionary,
                     final dev.ringmeter.core.cost.PriceBook prices, final CopyOnWrite cow,
@@ -52,6 +54,7 @@ public final class AggregatesImage {
     public void write(final DataOutput out) throws IOException {
         AggregatesCodec.write(out, prices, totals, tiers);
         runs.write(out);
+        dev.ringmeter.core.watch.AnomalyLog.write(anomalies, out);
         CombinationsCodec.write(out, combinations);
     }
 

@@ -37,6 +37,8 @@ public final class EventSlot {
      * became priced, -1 if it no longer is, 0 otherwise.
      */
     public static final byte KIND_COST_CHANGE = 9;
+    /** The slot starts or ends an anomaly: {@link #anomaly} (journaled as ANOMALY). */
+    public static final byte KIND_ANOMALY = 11;
 
     public byte kind;
     /** Index of the journal document holding the slot, set by the journal handler; -1 without a journal. */
@@ -94,6 +96,8 @@ public final class EventSlot {
     public double priceOutputUsdPerMillion;
     /** Run commands: the command, immutable; the aggregate writer clears it once applied. */
     public dev.ringmeter.core.run.RunCommand runCommand;
+    /** Anomalies: its start or end, immutable; the aggregate writer clears it once applied. */
+    public dev.ringmeter.core.watch.Anomaly anomaly;
 
     /**
      * Copies an event, turning its strings into ids. On an exception the slot is left as {@link #KIND_VOID}.

@@ -39,6 +39,8 @@ import net.openhft.chronicle.bytes.BytesStore;
  *               parameters:(-1 | count:1 { key:utf8 type:1 value }*) tags:(-1 | count:1 { tag:utf8 }*)
  *               (utf8: Chronicle's stop-bit length + UTF-8, null allowed; op 1 create, 2 update, 3 finish; status
  *               a RunStatus ordinal or -1; value by type: 1 long:8, 2 double:8, 3 utf8, 4 boolean:1)
+ *  ANOMALY (11) body: timestampMs:8 id:8 subjectKind:1 pipeline:utf8 name:utf8 metric:utf8 kind:1 startMs:8
+ *               endMs:8 expected:8 observed:8 score:8 (an anomaly's start, endMs 0, or its end: the whole anomaly)
  * </pre>
  * A RUN record (kind 6, written from record version 4 on) carries its strings inline rather than as dictionary ids:
  * a run is looked up by its id's name, and a run command needs no DICT record before it.
@@ -81,6 +83,26 @@ final class JournalDescriptor {
      */
     static int runMaxLength(final int maxStringLength) {
         return (int)(2 + 8 + 1 + 8 + 1 + dev.ringmeter.core.run.RunRules.maxEncodedBytes(maxStringLength));
+    }
+    /**
+     * @param maxStringLength the store's longest string.
+     * @return the longest ANOMALY record the store writes: of a model (no pipeline) and a metric key of at most
+     *     {@link dev.ringmeter.core.watch.AnomalyWatch#MAX_METRIC_KEY_CHARS}.
+     */
+    static int anomalyMaxLength(final int maxStringLength) {
+        return anomalyLength(0, maxStringLength, dev.ringmeter.core.watch.AnomalyWatch.MAX_METRIC_KEY_CHARS);
+    }
+
+    /** @return the longest ANOMALY record of this anomaly's strings. */
+    static int anomalyMaxLength(final dev.ringmeter.core.watch.Anomaly a) {
+        final String pipeline = a.subject().pipeline();
+        return anomalyLength(pipeline == null ? 0 : pipeline.length(), a.subject().name().length(),
+            a.metric().length());
+    }
+
+    /** Version, kind, time, id, subject kind, three strings (a stop-bit length and 3 bytes a char), kind, 5 numbers. */
+    private static int anomalyLength(final int pipelineChars, final int nameChars, final int metricChars) {
+        return 2 + 8 + 8 + 1 + 3 * 5 + 3 * (pipelineChars + nameChars + metricChars) + 1 + 5 * 8;
     }
     /** A DICT record without its string: version, kind, dimension, id and the longest stop-bit length. */
     private static final int DICT_OVERHEAD = 2 + 1 + 4 + 5;
@@ -167,6 +189,9 @@ final class JournalDescriptor {
             case EventSlot.KIND_RUN:
                 writeRun(slot.runCommand, bytes);
                 break;
+            case EventSlot.KIND_ANOMALY:
+                writeAnomaly(slot.timestampMs, slot.anomaly, bytes);
+                break;
             default:
                 throw new IllegalArgumentException("slot kind " + slot.kind + " is not journaled");
         }
@@ -203,6 +228,44 @@ final class JournalDescriptor {
             for (final String t : c.tags()) {
                 bytes.writeUtf8(t);
             }
+        }
+    }
+
+    private static void writeAnomaly(final long timeMs, final dev.ringmeter.core.watch.Anomaly a,
+                                     final Bytes<?> bytes) {
+        bytes.writeLong(timeMs);
+        bytes.writeLong(a.id());
+        bytes.writeByte((byte)a.subject().kind().ordinal());
+        bytes.writeUtf8(a.subject().pipeline());
+        bytes.writeUtf8(a.subject().name());
+        bytes.writeUtf8(a.metric());
+        bytes.writeByte((byte)a.kind().ordinal());
+        bytes.writeLong(a.startMs());
+        bytes.writeLong(a.endMs());
+        bytes.writeDouble(a.expected());
+        bytes.writeDouble(a.observed());
+        bytes.writeDouble(a.score());
+    }
+
+    private static dev.ringmeter.core.watch.Anomaly readAnomaly(final Bytes<?> bytes) {
+        require(bytes, 8 + 8 + 1);
+        bytes.readLong();
+        final long id = bytes.readLong();
+        final int subjectKind = bytes.readByte();
+        final String pipeline = bytes.readUtf8();
+        final String name = bytes.readUtf8();
+        final String metric = bytes.readUtf8();
+        require(bytes, 1 + 5 * 8);
+        final int kind = bytes.readByte();
+        if (name == null || metric == null) {
+            throw new IllegalStateException("a bad anomaly record");
+        }
+        try {
+            return new dev.ringmeter.core.watch.Anomaly(id, dev.ringmeter.core.watch.AnomalyLog.subject(subjectKind,
+                pipeline, name), metric, dev.ringmeter.core.watch.AnomalyLog.kind(kind), bytes.readLong(),
+                bytes.readLong(), bytes.readDouble(), bytes.readDouble(), bytes.readDouble());
+        } catch (final IllegalArgumentException e) {
+            throw new IllegalStateException("a bad anomaly record: " + e.getMessage(), e);
         }
     }
 
@@ -503,6 +566,14 @@ final class JournalDescriptor {
                 slot.runCommand = readRun(bytes);
                 slot.timestampMs = slot.runCommand.timeMs();
                 break;
+            case EventSlot.KIND_ANOMALY: {
+                final long start = bytes.readPosition();
+                require(bytes, 8);
+                slot.timestampMs = bytes.readLong();
+                bytes.readPosition(start);
+                slot.anomaly = readAnomaly(bytes);
+                break;
+            }
             case KIND_DICT:
                 require(bytes, 1 + 4 + 1);
                 final int dimension = bytes.readByte();

@@ -42,7 +42,7 @@ public final class Snapshot {
     public static final String FILE = "snapshot.bin";
     private static final long MAGIC = 0x524D534E41503031L;
     /**
-     * Version 5: the runs follow the aggregates (see {@code AggregatesCodec}). Version 4: the dictionary holds the provider, tool and agent dimensions, buckets the token parts and the
+     * Version 6: the anomaly log follows the runs ({@code AnomalyLog#write}). Version 5: the runs follow the aggregates (see {@code AggregatesCodec}). Version 4: the dictionary holds the provider, tool and agent dimensions, buckets the token parts and the
      * quality scores' sums of squares, recent events their new fields (see {@code FormatVersion}). Version 3: the
      * dictionary holds the ids in use only (id, live, name), recent events keep the names of
      * released dimensions as strings, and tiers are followed by the buckets held ahead of the clock. Version 2 (a

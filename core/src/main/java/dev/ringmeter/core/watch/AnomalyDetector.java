@@ -12,7 +12,8 @@ import java.util.Objects;
  * {@link AnomalyParameters#window()} non-empty minutes. A minute's score is (value − median) / scale, where scale is
  * 1.4826 · MAD (the standard deviation of a normal series), floored at {@link AnomalyParameters#madFloorFraction()}
  * · |median| and at {@link AnomalyParameters#minScale()}: a series that barely moves (MAD near 0) would otherwise
- * make every wiggle an anomaly. Only the bad direction counts ({@link Direction}): a latency falling or a
+ * make every wiggle an anomaly. A series constantly 0 without {@code minScale} has a scale of 0: a minute at 0
+ * scores 0, any other scores infinite. Only the bad direction counts ({@link Direction}): a latency falling or a
  * tokens/s rising is never an anomaly. An anomaly starts on
  * <ul>
  *   <li>a <b>spike</b>: one minute whose score reaches {@link AnomalyParameters#spikeThreshold()};</li>
@@ -125,7 +126,8 @@ public final class AnomalyDetector {
         final double median = median();
         final double scale = Math.max(MAD_TO_SIGMA * mad(median),
             Math.max(parameters.madFloorFraction() * Math.abs(median), parameters.minScale()));
-        final double signed = (value - median) / scale;
+        // a scale of 0 (median and MAD 0, no minScale): the median scores 0, not 0 / 0, and any other value is out
+        final double signed = value == median ? 0 : (value - median) / scale;
         final double bad = direction == Direction.LOWER_IS_BETTER ? signed : -signed;
         lastMedian = median;
         lastScale = scale;

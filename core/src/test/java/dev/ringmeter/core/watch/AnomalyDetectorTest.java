@@ -249,4 +249,18 @@ class AnomalyDetectorTest {
         } while (u == 0);
         return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.nextDouble());
     }
+
+    @Test
+    void shouldNotFlagAConstantZeroSeriesWithoutAFloorInTheMetricsUnit() {
+        // an error rate of 0 every minute: median 0, MAD 0, 5 % of 0 is 0, and no minScale
+        final AnomalyDetector d = new AnomalyDetector(P, Direction.LOWER_IS_BETTER);
+        for (int i = 0; i < 2 * P.window(); i++) {
+            final Status s = d.update(minute(i), 0.0);
+            assertTrue(s == Status.INSUFFICIENT_DATA || s == Status.NORMAL, "minute " + i + ": " + s);
+        }
+        assertFalse(d.active());
+        assertEquals(0.0, d.lastScore(), 0.0, "a value at the median scores 0, not 0 / 0");
+        assertEquals(Status.STARTED, d.update(minute(2 * P.window()), 0.01),
+            "any rise over a scale of 0 is out of bounds");
+    }
 }

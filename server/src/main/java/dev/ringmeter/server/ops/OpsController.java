@@ -140,7 +140,9 @@ public final class OpsController {
         ctx.status(200).contentType(PrometheusExposition.CONTENT_TYPE).result(
             PrometheusExposition.write(totals, subjects, sc == null ? null : sc.store.stats(), gate, startTimeMs)
                 + SystemExposition.write(sc == null || sc.store.systemSampler() == null ? java.util.List.of()
-                : sc.store.systemSampler().latest()));
+                : sc.store.systemSampler().latest())
+                + (sc == null || sc.store.anomalyWatch() == null ? ""
+                : AnomalyExposition.write(totals.keySet(), sc.store.anomalyView())));
     }
 
     /** GET /api/v1/system: JVM, host and store metrics. */
