@@ -31,6 +31,10 @@ import java.util.regex.Pattern;
  *                 event need not name a model (a tool call, agent or pipeline step: model id 0); version-5
  *                 snapshots hold the tiers and totals of pipelines, pipeline steps, tools and agents, and quality
  *                 sums in the totals (pipeline and step pinned); everything older still read
+ *  data format 4  FORMAT "ringmeter-data 4": snapshots of version 6 hold the watch state after the runs (the
+ *                 anomaly log, then the alert rules, silences, alert states, history and undelivered notices);
+ *                 the journal gains ALERT (kind 10) and ANOMALY (kind 11) records (new kinds, so the record
+ *                 version stays 4; code of format 3 would stop at them, hence the new format)
  * </pre>
  * At open ({@link #openOrUpgrade}, before the journal is touched): a directory of a format newer than this code
  * knows is refused with a message naming the format and what to do; a FORMAT file that does not read as one is
@@ -44,7 +48,7 @@ import java.util.regex.Pattern;
  */
 public final class FormatVersion {
     /** The data directory's format written by this code. */
-    public static final int DATA = 3;
+    public static final int DATA = 4;
     /** The format of a data directory without a FORMAT file: everything written before the file was. */
     public static final int DATA_WITHOUT_FILE = 1;
     /** The journal record version written: version 4 events carry provider, tool, agent and token parts. */

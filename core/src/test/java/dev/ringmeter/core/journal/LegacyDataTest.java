@@ -38,6 +38,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * legacy-format-2: data format 2 (journal records of version 3 with document checksums, a snapshot of version 3),
  * written before events had a provider, tool, agent or token parts; the same events, and two quality scores
  * (accuracy 0.5 and 1.0 on gpt-a), the last four journaled after the snapshot by a store that was never closed.
+ * <p>
+ * legacy-format-3: data format 3 (journal records of version 4, a snapshot of version 5), written before the store
+ * kept watch state (anomalies, alert rules); the same events, now with provider, token parts and a pipeline step,
+ * and a run {@code fx-run} (created with parameters, one tool call of its own, completed), the last four journaled
+ * after the snapshot by a store that was never closed.
  */
 @Timeout(60)
 class LegacyDataTest {
@@ -81,6 +86,15 @@ class LegacyDataTest {
 
     /** @param extraRun1 events recorded since the fixture, each gpt-a, run-1, env=prod. */
     private static void assertFixture(final EmbeddedStore store, final long extraRun1) {
+        assertFixture(store, extraRun1, Map.of());
+    }
+
+    /**
+     * @param extraRun1 events recorded since the fixture, each gpt-a, run-1, env=prod.
+     * @param otherRuns events of runs beyond run-1..4 (untagged), by run.
+     */
+    private static void assertFixture(final EmbeddedStore store, final long extraRun1,
+                                      final Map<String, Long> otherRuns) {
         final WindowStats s = store.aggregates().newWindowStats();
         assertEquals(List.of("gpt-a", "gpt-b", "gpt-c"), store.aggregates().models());
         assertEquals(5 + extraRun1, store.aggregates().window("gpt-a", T, T + 180_000, s).count());
@@ -91,10 +105,16 @@ class LegacyDataTest {
         assertEquals(List.of("queue.depth"), store.aggregates().metricNames());
         assertEquals("run-4", store.aggregates().recent("gpt-c", 1).get(0).run());
         assertEquals("task-x", store.aggregates().recent("gpt-b", 1).get(0).task());
-        assertEquals(Map.of("run-1", 4L + extraRun1, "run-2", 2L, "run-3", 2L, "run-4", 2L),
-            SelfSufficientJournalTest.counts(new JournalScan(store).between(T, T + 3_600_000)
+        final Map<String, Long> runs = new java.util.HashMap<>(otherRuns);
+        runs.putAll(Map.of("run-1", 4L + extraRun1, "run-2", 2L, "run-3", 2L, "run-4", 2L));
+        assertEquals(runs, SelfSufficientJournalTest.counts(new JournalScan(store).between(T, T + 3_600_000)
                 .groupBy(JournalScan.GroupBy.RUN).run()));
-        assertEquals(Map.of("prod", 9L + extraRun1, "dev", 1L), SelfSufficientJournalTest.counts(new JournalScan(store)
+        final Map<String, Long> env = new java.util.HashMap<>(Map.of("prod", 9L + extraRun1, "dev", 1L));
+        final long untagged = otherRuns.values().stream().mapToLong(Long::longValue).sum();
+        if (untagged > 0) {
+            env.put("", untagged);
+        }
+        assertEquals(env, SelfSufficientJournalTest.counts(new JournalScan(store)
             .between(T, T + 3_600_000).groupByTag("env").run()));
     }
 
@@ -188,5 +208,51 @@ class LegacyDataTest {
                     "a scan reads records of versions 3 and 4 in one cycle");
             }
         }
+    }
+
+    @Test
+    void opensFormat3WithItsVersion5SnapshotUpgradesAndKeepsItsRuns() throws Exception {
+        copyFixture("/legacy-format-3");
+        assertEquals("ringmeter-data 3", Files.readString(dir.resolve("FORMAT")).strip());
+        clock.update(T + 120_000);
+        final Map<String, Long> fxRun = Map.of("fx-run", 1L);
+        try (EmbeddedStore store = EmbeddedStore.open(config())) {
+            assertTrue(store.recovery().snapshotLoaded(), "a version-5 snapshot is read");
+            assertFixture(store, 0, fxRun);
+            assertFormat3Content(store, 0);
+            assertEquals("ringmeter-data " + FormatVersion.DATA, Files.readString(dir.resolve("FORMAT")).strip());
+            store.record(new Event().model("gpt-a").run("run-1").tag("env", "prod").latencyMs(3)
+                .timestampMs(T + 120_000));
+            assertTrue(store.flush(10, TimeUnit.SECONDS));
+        }
+        for (final boolean withSnapshot : new boolean[] {true, false}) {
+            if (!withSnapshot) {
+                Files.delete(dir.resolve(Snapshot.FILE));
+            }
+            try (EmbeddedStore store = EmbeddedStore.open(config())) {
+                assertEquals(withSnapshot, store.recovery().snapshotLoaded(),
+                    withSnapshot ? "the snapshot written as the upgraded store closed" : "journal records of version 4");
+                assertFixture(store, 1, fxRun);
+                assertFormat3Content(store, 1);
+            }
+        }
+    }
+
+    /**
+     * What legacy-format-3 holds beyond the events the fixtures share.
+     *
+     * @param extra events recorded since the fixture, without a provider.
+     */
+    private static void assertFormat3Content(final EmbeddedStore store, final long extra) {
+        final dev.ringmeter.core.run.RunSummary run = store.runs().get("fx-run");
+        assertEquals(dev.ringmeter.core.run.RunStatus.COMPLETED, run.status());
+        assertEquals(Map.of("temperature", 0.2, "prompt", "v3"), run.parameters());
+        assertEquals(1, run.events());
+        final WindowStats s = store.aggregates().window("gpt-a", T, T + 180_000, store.aggregates().newWindowStats());
+        assertEquals(3 * 40L, s.cachedTokens(), "the token parts of the three gpt-a events before the snapshot");
+        assertEquals(1, store.aggregates().subjectWindow(Subject.step("rag", "retrieve"), T, T + 180_000,
+            store.aggregates().newWindowStats()).count());
+        assertEquals(Map.of("openai", 6L, "anthropic", 4L, "", 1L + extra), SelfSufficientJournalTest.counts(
+            new JournalScan(store).between(T, T + 3_600_000).groupBy(JournalScan.GroupBy.PROVIDER).run()));
     }
 }
