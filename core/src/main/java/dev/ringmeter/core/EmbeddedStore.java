@@ -30,6 +30,10 @@ import dev.ringmeter.core.journal.StoreRecovery;
 import dev.ringmeter.core.run.RunCommand;
 import dev.ringmeter.core.run.Runs;
 import dev.ringmeter.core.watch.SystemSampler;
+import dev.ringmeter.core.watch.alert.AlertCodec;
+import dev.ringmeter.core.watch.alert.AlertCommand;
+import dev.ringmeter.core.watch.alert.AlertEvaluator;
+import dev.ringmeter.core.watch.alert.Alerts;
 import org.agrona.concurrent.EpochClock;
 
 import java.nio.file.Path;
@@ -86,6 +90,8 @@ public final class EmbeddedStore implements EventRecorder {
     /** One recompute at a time. */
     private final Object recomputeLock = new Object();
     private final Runs runs;
+    private final Alerts alerts;
+    private final AlertEvaluator alertEvaluator;
 
     private EmbeddedStore(final StoreConfig config) {
         this.config = config;
@@ -151,6 +157,29 @@ public final class EmbeddedStore implements EventRecorder {
         if (journal != null) {
             runs.interruptRunning();   // their process is gone; journaled, so they stay interrupted
         }
+        final Alerts.Ring alertRing = new Alerts.Ring() {
+            @Override
+            public boolean publish(final AlertCommand command) {
+                return publishAlertCommand(command);
+            }
+
+            @Override
+            public boolean flush(final long timeoutMs) throws InterruptedException {
+                return publisher.flush(timeoutMs, TimeUnit.MILLISECONDS);
+            }
+
+            @Override
+            public long timeMs() {
+                return clock.time();
+            }
+        };
+        this.alerts = new Alerts(aggregates.alerts(), alertRing, clock);
+        this.alertEvaluator = new AlertEvaluator(aggregates, aggregates.alerts(), alertRing,
+            config.alertEvaluationIntervalMs());
+        if (config.noticeSink() != null) {
+            alertEvaluator.sink(config.noticeSink().apply(alerts));
+        }
+        alertEvaluator.start();
         this.shutdownHook = journal != null && config.shutdownHook() ? ShutdownHook.register(this::shutdown) : null;
         this.systemSampler = config.systemSampleIntervalMs() == 0 ? null : new SystemSampler(this, this::stats,
             dataDirectory, config.systemSampleIntervalMs(), config.gpuCommand(), clock);
@@ -170,6 +199,30 @@ public final class EmbeddedStore implements EventRecorder {
     private boolean publishRunCommand(final RunCommand command) {
         publisher.ensureOpen();
         return publishCommand(EventSlot.KIND_RUN, command.timeMs(), slot -> slot.runCommand = command);
+    }
+
+    /** Puts an alert command into the ring, encoded once here for the journal. */
+    private boolean publishAlertCommand(final AlertCommand command) {
+        publisher.ensureOpen();
+        final byte[] bytes = AlertCodec.encode(command);
+        return publishCommand(EventSlot.KIND_ALERT, command.timeMs(), slot -> {
+            slot.alertCommand = command;
+            slot.alertBytes = bytes;
+        });
+    }
+
+    /**
+     * @return the store's alert rules, silences, alerts and their history (docs/alerts.md).
+     */
+    public Alerts alerts() {
+        return alerts;
+    }
+
+    /**
+     * @return the alert evaluator: {@link AlertEvaluator#tick} evaluates the rules now; its anomaly view and sink.
+     */
+    public AlertEvaluator alertEvaluator() {
+        return alertEvaluator;
     }
 
     /**
@@ -499,6 +552,7 @@ public final class EmbeddedStore implements EventRecorder {
         if (systemSampler != null) {
             systemSampler.close();   // its last samples go into the ring before it closes
         }
+        alertEvaluator.close();   // its last transitions go into the ring before it closes
         publisher.close();
         try {
             // Disruptor's own shutdown ignores consumers whose threads have not started yet: drain first.

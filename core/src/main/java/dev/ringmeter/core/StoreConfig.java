@@ -80,6 +80,9 @@ public final class StoreConfig {
     private boolean builtInPrices = true;
     private long systemSampleIntervalMs;
     private String gpuCommand = "nvidia-smi";
+    private long alertEvaluationIntervalMs = 5_000;
+    private java.util.function.Function<dev.ringmeter.core.watch.alert.DeliveryListener,
+        dev.ringmeter.core.watch.alert.NoticeSink> noticeSink;
 
     /** Creates a configuration with every default. */
     public StoreConfig() {
@@ -378,6 +381,28 @@ public final class StoreConfig {
     }
 
     /**
+     * @param ms how often the alert rules are evaluated ({@code dev.ringmeter.core.watch.alert.AlertEvaluator},
+     *           docs/alerts.md): 100 ms to 1 hour, or 0 for never; default 5,000.
+     * @return this.
+     */
+    public StoreConfig alertEvaluationIntervalMs(final long ms) {
+        this.alertEvaluationIntervalMs = ms;
+        return this;
+    }
+
+    /**
+     * @param factory makes the sink that delivers alert notices, given the listener it tells each delivery's outcome
+     *                (which the store journals); null (the default) for none: notices wait in the outbox, counted,
+     *                and go to the sink of a later open.
+     * @return this.
+     */
+    public StoreConfig noticeSink(final java.util.function.Function<dev.ringmeter.core.watch.alert.DeliveryListener,
+        dev.ringmeter.core.watch.alert.NoticeSink> factory) {
+        this.noticeSink = factory;
+        return this;
+    }
+
+    /**
      * @param command the {@code nvidia-smi} the system sampler runs each interval: a path, or a name looked up on the
      *                PATH; null or empty for no GPU series. Default {@code nvidia-smi}; absent, no GPU series.
      * @return this.
@@ -446,6 +471,9 @@ public final class StoreConfig {
         require(snapshotIntervalMs >= 1_000, "snapshotIntervalMs must be at least a second");
         require(systemSampleIntervalMs == 0 || systemSampleIntervalMs >= 100 && systemSampleIntervalMs <= 3_600_000,
             "systemSampleIntervalMs must be 100 ms to 1 hour, or 0 for never");
+        require(alertEvaluationIntervalMs == 0 || alertEvaluationIntervalMs >= 100
+            && alertEvaluationIntervalMs <= 3_600_000, "alertEvaluationIntervalMs must be 100 ms to 1 hour, or 0 for "
+            + "never");
         require(heapShare >= 0.05 && heapShare <= 0.95, "heapShare must be 0.05 to 0.95");
         require(comparisonCombinations >= 0 && comparisonCombinations <= HeapBudget.MAX_COMBINATIONS,
             "comparisonCombinations must be 1 to " + HeapBudget.MAX_COMBINATIONS + ", or 0 to derive it from the heap");
@@ -581,6 +609,17 @@ public final class StoreConfig {
     /** @return how often the system is sampled, ms; 0 for never. */
     public long systemSampleIntervalMs() {
         return systemSampleIntervalMs;
+    }
+
+    /** @return how often alert rules are evaluated, ms; 0 for never. */
+    public long alertEvaluationIntervalMs() {
+        return alertEvaluationIntervalMs;
+    }
+
+    /** @return the factory of the notice sink, or null for none. */
+    public java.util.function.Function<dev.ringmeter.core.watch.alert.DeliveryListener,
+        dev.ringmeter.core.watch.alert.NoticeSink> noticeSink() {
+        return noticeSink;
     }
 
     /** @return the nvidia-smi command, or null or empty for none. */

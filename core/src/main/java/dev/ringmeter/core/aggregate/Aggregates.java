@@ -8,6 +8,7 @@ import dev.ringmeter.core.dictionary.Dictionary;
 import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.dictionary.IdleRelease;
 import dev.ringmeter.core.ingest.EventSlot;
+import dev.ringmeter.core.journal.FormatVersion;
 import dev.ringmeter.core.query.EventFilter;
 import dev.ringmeter.core.query.GroupKey;
 import dev.ringmeter.core.query.MemoryComparison;
@@ -17,6 +18,7 @@ import dev.ringmeter.core.query.SeriesMetric;
 import dev.ringmeter.core.query.Subject;
 import dev.ringmeter.core.query.WindowStats;
 import dev.ringmeter.core.run.RunTable;
+import dev.ringmeter.core.watch.alert.AlertTable;
 
 import java.io.DataInput;
 import java.io.IOException;
@@ -60,6 +62,7 @@ public final class Aggregates {
     private final WindowQueries queries;
     private final Combinations combinations;
     private final RunTable runs;
+    private final AlertTable alerts = new AlertTable();
 
     /**
      * @param config     the store's configuration.
@@ -74,7 +77,7 @@ public final class Aggregates {
         this.idleRelease = new IdleRelease(dictionary);
         this.combinations = new Combinations(dictionary, qualityNames(config), config.comparisonCombinations(), false);
         this.runs = new RunTable(dictionary, config.maxRuns(), config.maxTasksPerRun(), config.histogramDigits());
-        this.writer = new AggregateWriter(tiers, totals, idleRelease, combinations, runs);
+        this.writer = new AggregateWriter(tiers, totals, idleRelease, combinations, runs, alerts);
         this.queries = new WindowQueries(lock, tiers, dictionary, config.clock());
     }
 
@@ -135,6 +138,13 @@ public final class Aggregates {
      */
     public RunTable runs() {
         return runs;
+    }
+
+    /**
+     * @return the alert state; written by the writer, read by anyone under its own monitor.
+     */
+    public AlertTable alerts() {
+        return alerts;
     }
 
     /**
@@ -508,6 +518,7 @@ public final class Aggregates {
         totals.captureInto(image.totals);
         combinations.captureInto(image.combinations);
         runs.captureInto(image.runs);
+        alerts.captureInto(image.alerts);
     }
 
     /**
@@ -529,6 +540,11 @@ public final class Aggregates {
         AggregatesCodec.read(in, prices, totals, tiers, snapshot, maxStringLength);
         if (snapshot >= AggregatesCodec.SNAPSHOT_WITH_RUNS) {
             runs.readSection(in);
+        }
+        if (snapshot >= FormatVersion.SNAPSHOT_WATCH) {
+            final byte[] section = new byte[in.readInt()];
+            in.readFully(section);
+            alerts.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(section)));
         }
     }
 

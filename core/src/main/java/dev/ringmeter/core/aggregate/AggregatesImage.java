@@ -31,6 +31,8 @@ public final class AggregatesImage {
     final Combinations combinations;
     private final Combinations liveCombinations;
     final RunTable.Image runs = new RunTable.Image();
+    /** The alert state's section ({@code AlertTable#captureInto}), written after the runs. */
+    final java.io.ByteArrayOutputStream alerts = new java.io.ByteArrayOutputStream(1 << 12);
 
     AggregatesImage(final StoreConfig config, final Dictionary dictionary,
                     final dev.ringmeter.core.cost.PriceBook prices, final CopyOnWrite cow,
@@ -52,6 +54,18 @@ public final class AggregatesImage {
     public void write(final DataOutput out) throws IOException {
         AggregatesCodec.write(out, prices, totals, tiers);
         runs.write(out);
+        out.writeInt(alerts.size());
+        alerts.writeTo(new java.io.OutputStream() {
+            @Override
+            public void write(final int b) throws IOException {
+                out.write(b);
+            }
+
+            @Override
+            public void write(final byte[] b, final int off, final int len) throws IOException {
+                out.write(b, off, len);
+            }
+        });
         CombinationsCodec.write(out, combinations);
     }
 

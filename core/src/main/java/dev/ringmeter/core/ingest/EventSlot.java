@@ -37,6 +37,8 @@ public final class EventSlot {
      * became priced, -1 if it no longer is, 0 otherwise.
      */
     public static final byte KIND_COST_CHANGE = 9;
+    /** The slot changes the alert state: {@link #alertCommand}, encoded in {@link #alertBytes} (journaled as ALERT). */
+    public static final byte KIND_ALERT = 10;
 
     public byte kind;
     /** Index of the journal document holding the slot, set by the journal handler; -1 without a journal. */
@@ -94,6 +96,10 @@ public final class EventSlot {
     public double priceOutputUsdPerMillion;
     /** Run commands: the command, immutable; the aggregate writer clears it once applied. */
     public dev.ringmeter.core.run.RunCommand runCommand;
+    /** Alert commands: the command, immutable; the aggregate writer clears it once applied. */
+    public dev.ringmeter.core.watch.alert.AlertCommand alertCommand;
+    /** Alert commands: the command's encoding, the ALERT record's body ({@code AlertCodec}); set by the publisher. */
+    public byte[] alertBytes;
 
     /**
      * Copies an event, turning its strings into ids. On an exception the slot is left as {@link #KIND_VOID}.

@@ -3,6 +3,7 @@ package dev.ringmeter.core.journal;
 import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.ingest.EventSlot;
 import dev.ringmeter.core.run.RunCommand;
+import dev.ringmeter.core.watch.alert.AlertCodec;
 import dev.ringmeter.core.run.RunParameters;
 import dev.ringmeter.core.run.RunRules;
 import dev.ringmeter.core.run.RunStatus;
@@ -82,6 +83,8 @@ final class JournalDescriptor {
     static int runMaxLength(final int maxStringLength) {
         return (int)(2 + 8 + 1 + 8 + 1 + dev.ringmeter.core.run.RunRules.maxEncodedBytes(maxStringLength));
     }
+    /** The longest ALERT record: version, kind, time, length and the longest encoded command. */
+    static final int ALERT_MAX_LENGTH = 2 + 8 + 4 + AlertCodec.MAX_ENCODED_BYTES;
     /** A DICT record without its string: version, kind, dimension, id and the longest stop-bit length. */
     private static final int DICT_OVERHEAD = 2 + 1 + 4 + 5;
 
@@ -166,6 +169,11 @@ final class JournalDescriptor {
                 break;
             case EventSlot.KIND_RUN:
                 writeRun(slot.runCommand, bytes);
+                break;
+            case EventSlot.KIND_ALERT:
+                bytes.writeLong(slot.timestampMs);
+                bytes.writeInt(slot.alertBytes.length);
+                bytes.write(slot.alertBytes);
                 break;
             default:
                 throw new IllegalArgumentException("slot kind " + slot.kind + " is not journaled");
@@ -503,6 +511,19 @@ final class JournalDescriptor {
                 slot.runCommand = readRun(bytes);
                 slot.timestampMs = slot.runCommand.timeMs();
                 break;
+            case EventSlot.KIND_ALERT: {
+                require(bytes, 8 + 4);
+                slot.timestampMs = bytes.readLong();
+                final int length = bytes.readInt();
+                if (length < 1 || length > AlertCodec.MAX_ENCODED_BYTES) {
+                    throw new IllegalStateException("bad alert record length " + length);
+                }
+                require(bytes, length);
+                final byte[] body = new byte[length];
+                bytes.read(body);
+                slot.alertCommand = AlertCodec.decode(body, slot.timestampMs);
+                break;
+            }
             case KIND_DICT:
                 require(bytes, 1 + 4 + 1);
                 final int dimension = bytes.readByte();

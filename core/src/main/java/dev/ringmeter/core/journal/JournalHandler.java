@@ -229,6 +229,7 @@ public final class JournalHandler implements EventHandler<EventSlot> {
             cycle = documentCycle;
             prepare(slot);
             room(slot.kind == EventSlot.KIND_RUN ? JournalDescriptor.runMaxLength(slot.runCommand.runId().length())
+                : slot.kind == EventSlot.KIND_ALERT ? 2 + 8 + 4 + slot.alertBytes.length
                 : JournalDescriptor.SLOT_MAX_LENGTH);
         } while (documentCycle != cycle);   // a document opened in a later cycle holds the slot's entries too
         JournalDescriptor.write(slot, bytes);
@@ -403,8 +404,8 @@ public final class JournalHandler implements EventHandler<EventSlot> {
      * checks it.
      */
     public static long smallestBlockBytes(final int maxStringLength) {
-        return CHRONICLE_BLOCK_BYTES_PER_DOCUMENT_BYTE * (Math.max(Math.max(JournalDescriptor.SLOT_MAX_LENGTH,
-            JournalDescriptor.runMaxLength(maxStringLength)),
+        return CHRONICLE_BLOCK_BYTES_PER_DOCUMENT_BYTE * (Math.max(Math.max(Math.max(JournalDescriptor.SLOT_MAX_LENGTH,
+            JournalDescriptor.runMaxLength(maxStringLength)), JournalDescriptor.ALERT_MAX_LENGTH),
             JournalDescriptor.dictionaryEntryMaxLength(maxStringLength)) + JournalDescriptor.CHECK_LENGTH);
     }
 
