@@ -21,8 +21,11 @@ import java.util.Map;
  * <p>
  * Bounded: at most {@link #MAX_RULES} rules, {@link #MAX_SILENCES} silences, {@link #MAX_HISTORY} transitions
  * (the oldest go first) and {@link #MAX_OUTBOX} deliveries without outcome (beyond it the oldest is dropped and
- * counted in {@link #overflowed()}); with the encoded size of a rule at most {@link AlertCodec#MAX_ENCODED_BYTES},
- * a few MB at most, independent of any dimension's cardinality.
+ * counted in {@link #overflowed()}), independent of any dimension's cardinality. A typical rule or transition (a few
+ * labels, one or two targets, the default summary) holds about 1 KB, so a full table about 3 MB; at the widest
+ * values (8 URLs of 2,048 chars, 16 labels of 256 chars, 1,024-char summaries) a rule holds about 24 KB and a
+ * transition with its notice about 8 KB: 24 MB of rules, 8 MB of history, and up to 8 MB more of outbox notices
+ * the history no longer shares.
  * <p>
  * Threading: {@link #apply} runs on the single writer (the aggregate thread, or the recovering thread before the
  * ring starts); readers (the evaluator, the API, delivery threads) call the other methods from any thread. Every
@@ -34,9 +37,9 @@ public final class AlertTable {
     /** The most silences, expired ones not counted. */
     public static final int MAX_SILENCES = 1_000;
     /** The transitions the history keeps. */
-    public static final int MAX_HISTORY = 10_000;
+    public static final int MAX_HISTORY = 1_000;
     /** The most deliveries waiting for an outcome. */
-    public static final int MAX_OUTBOX = 10_000;
+    public static final int MAX_OUTBOX = 1_000;
 
     /** A rule and its alert. */
     private static final class Entry {

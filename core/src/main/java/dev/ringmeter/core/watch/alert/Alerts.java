@@ -175,9 +175,15 @@ public final class Alerts implements DeliveryListener {
 
     private void outcome(final long deliveryId, final String reason) {
         // not waited for: a delivery thread moves on; an outcome lost in a crash means one more delivery
-        if (!ring.publish(AlertCommand.outcome(clock.time(), deliveryId, reason))) {
-            System.getLogger(Alerts.class.getName()).log(System.Logger.Level.WARNING, "the ring stayed full: the "
-                + "outcome of delivery " + deliveryId + " is not recorded; it is sent again after a restart");
+        String lost;
+        try {
+            lost = ring.publish(AlertCommand.outcome(clock.time(), deliveryId, reason)) ? null : "the ring stayed full";
+        } catch (final IllegalStateException e) {
+            lost = e.getMessage();   // the store closed or its journal failed
+        }
+        if (lost != null) {
+            System.getLogger(Alerts.class.getName()).log(System.Logger.Level.WARNING, "the outcome of delivery "
+                + deliveryId + " is not recorded (" + lost + "); it is sent again after a restart");
         }
     }
 
