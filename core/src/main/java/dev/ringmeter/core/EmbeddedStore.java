@@ -54,7 +54,9 @@ import java.util.concurrent.TimeUnit;
  * The store wires its parts and answers for them: {@link StoreRecovery} gives the state it starts from,
  * {@link RingConsumers} runs the ring's handlers on their threads, {@link RingPublisher} claims, publishes and
  * flushes for the producers, {@link SnapshotWriter} writes the snapshots, and a shutdown hook closes a durable
- * store when the JVM stops (unless {@link StoreConfig#shutdownHook(boolean)} is false).
+ * store when the JVM stops (unless {@link StoreConfig#shutdownHook(boolean)} is false). {@link #alerts()} holds the
+ * alert rules, journaled through the ring like runs, and an {@link AlertEvaluator} thread evaluates them every
+ * {@link StoreConfig#alertEvaluationIntervalMs(long)}.
  * <p>
  * Threading: {@link #record(Event)}, {@link #record(MetricSample)}, {@link #setPrice}, {@link #flush} and all
  * queries may be called from any number of threads at once. {@code record()} takes no lock and, once the

@@ -209,4 +209,46 @@ class AlertRulesTest {
         assertNull(store.alerts().rule("r4"));
         assertFalse(store.alerts().deleteRule("r4"));
     }
+
+    @Test
+    void shouldWatchOneConfigurationValueFromTheInMemoryComparisons() throws Exception {
+        open().alerts().putRule(new AlertRule("cfg", "hot config errs", AlertScope.parse("config:temp-0.9"),
+            AlertMetric.parse("error_rate"), 300_000, AlertRule.Comparator.GE, 0.2, 0.5, 0, 10, List.of(), null,
+            "{name}: {value}"));
+        final Event e = new Event();
+        for (int i = 0; i < 40; i++) {   // temp-0.9: 12 errors in 20 calls; temp-0.2: 20 calls, none failed
+            store.record(e.reset().model("m").operation("chat").timestampMs(T0 + i).latencyMs(10)
+                .config(i % 2 == 0 ? "temp-0.9" : "temp-0.2")
+                .status(i % 2 == 0 && i % 10 < 6 ? dev.ringmeter.Status.ERROR : dev.ringmeter.Status.OK));
+        }
+        assertTrue(store.flush(10, TimeUnit.SECONDS));
+        clock.update(T0 + 1_000);
+        final List<AlertTransition> fired = store.alertEvaluator().tick(T0 + 1_000);
+        assertEquals(AlertTransition.Kind.FIRING, only(fired));
+        assertEquals(Severity.CRITICAL, fired.get(0).severity());
+        assertEquals(0.6, fired.get(0).value(), 1e-12, "12 of 20 calls of temp-0.9, not of all 40");
+        assertEquals("hot config errs: 0.6000", fired.get(0).notice().summary());
+    }
+
+    @Test
+    void shouldFireAnAnomalyRuleWhileTheAnomalyViewReportsOneUnderWay() throws Exception {
+        open().alerts().putRule(new AlertRule("anom", "p95 anomaly", AlertScope.parse("model:m"),
+            AlertMetric.parse("anomaly:p95"), 60_000, AlertRule.Comparator.GE, 4, 8, 0, 1, List.of(HOOK), null,
+            null));
+        clock.update(T0 + 1);
+        assertTrue(store.alertEvaluator().tick(T0 + 1).isEmpty(), "no anomaly watch: no data");
+        final java.util.concurrent.atomic.AtomicReference<dev.ringmeter.core.watch.Anomaly> open =
+            new java.util.concurrent.atomic.AtomicReference<>();
+        store.alertEvaluator().anomalyView((subject, metric) -> subject.equals(dev.ringmeter.core.query.Subject
+            .model("m")) && metric.equals("p95") ? open.get() : null);
+        assertTrue(store.alertEvaluator().tick(T0 + 2).isEmpty(), "no anomaly under way");
+        open.set(new dev.ringmeter.core.watch.Anomaly(1, dev.ringmeter.core.query.Subject.model("m"), "p95",
+            dev.ringmeter.core.watch.AnomalyDetector.Kind.values()[0], T0, 0, 100, 400, 5.5));
+        final List<AlertTransition> fired = store.alertEvaluator().tick(T0 + 3);
+        assertEquals(Severity.WARNING, fired.get(0).severity());
+        assertEquals(5.5, fired.get(0).value());
+        open.set(null);
+        assertEquals(AlertTransition.Kind.RESOLVED, only(store.alertEvaluator().tick(T0 + 4)));
+        assertEquals(2, sink.submitted.size());
+    }
 }
