@@ -142,4 +142,19 @@ class AlertRoutesTest {
                 .method("PATCH", HttpRequest.BodyPublishers.ofString("{}")).build()), 404, null);
         }
     }
+
+    @Test
+    void shouldKeepTheAlertRoutesBehindTheBearerToken() {
+        try (TestServer server = new TestServer(new ServerConfig().token("s3cret-token-0123456789").alertEvalMs(0),
+            dir.resolve("data"))) {
+            assertEquals(201, server.post("/api/v1/alerts/rules", TestServer.JSON, RULE).status());
+            server.token = null;
+            assertEquals(401, server.get("/api/v1/alerts").status());
+            assertEquals(401, server.get("/api/v1/alerts/rules/slow-chat").status());
+            assertEquals(401, delete(server, "/api/v1/alerts/rules/slow-chat").status());
+            assertEquals(401, server.post("/api/v1/alerts/silences", TestServer.JSON, "{}").status());
+            server.token = "s3cret-token-0123456789";
+            assertEquals(200, server.get("/api/v1/alerts/rules/slow-chat").status(), "not deleted");
+        }
+    }
 }
