@@ -339,8 +339,8 @@ public final class FootprintReport {
                 for (int r = 0; r < rules; r++) {
                     store.alerts().putRule(widest ? widestRule(r) : new AlertRule("rule-" + r, "p95 of m, rule " + r,
                         AlertScope.parse("model:m"), AlertMetric.parse("p95"), 300_000, AlertRule.Comparator.GT, 100,
-                        Double.NaN, 0, 1, List.of(new Target(TargetKind.WEBHOOK, "https://hooks.example.com/ringmeter")),
-                        Map.of("team", "llm", "env", "prod"), null));
+                        Double.NaN, 0, 1, List.of(new Target(TargetKind.WEBHOOK,
+                        "https://hooks.example.com/ringmeter")), Map.of("team", "llm", "env", "prod"), null));
                 }
                 final long withRules = usedHeapAfterGc();
                 clock.update(T0 + 1);

@@ -11,7 +11,8 @@ import dev.ringmeter.core.watch.alert.AlertTable;
  * (which hand their closed seconds to the all-models tiers) and recent events if it names a model, to the tiers and
  * totals of each other subject it names ({@link SubjectTiers}: pipeline, pipeline step, tool, agent), to its
  * combination of the in-memory comparisons, and to the cumulative totals; an event that carries a created run's id
- * to that run, and a run command to the runs ({@link RunTable}); an alert command to the alert state ({@link AlertTable}); a sample to its metric's tiers. Events and samples
+ * to that run, and a run command to the runs ({@link RunTable}); an alert command to the alert state
+ * ({@link AlertTable}); a sample to its metric's tiers. Events and samples
  * older than every tier keeps still count in the totals, and
  * as expired. It notes the use of each id of a released dimension the slot carries ({@link IdleRelease#use}), so
  * that only values idle past the dictionary's window are released. It also counts the events and samples that

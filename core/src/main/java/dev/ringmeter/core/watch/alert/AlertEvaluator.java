@@ -168,14 +168,27 @@ public final class AlertEvaluator implements AutoCloseable {
         return List.copyOf(decided);
     }
 
-    /** Hands the deliveries this process has not handed yet to the sink, if there is one. */
+    /**
+     * Hands the deliveries this process has not handed yet to the sink, if there is one. A delivery the sink
+     * rejects (it is full or closed: {@link java.util.concurrent.RejectedExecutionException}) and those after it are
+     * handed again at the next tick.
+     */
     void submit() {
         final NoticeSink s = sink;
         if (s == null) {
             return;
         }
-        for (final AlertTable.Pending p : table.takeUnsubmitted()) {
-            s.submit(p.deliveryId(), p.notice(), p.target());
+        final List<AlertTable.Pending> pending = table.takeUnsubmitted();
+        for (int i = 0; i < pending.size(); i++) {
+            final AlertTable.Pending p = pending.get(i);
+            try {
+                s.submit(p.deliveryId(), p.notice(), p.target());
+            } catch (final java.util.concurrent.RejectedExecutionException e) {
+                for (int j = i; j < pending.size(); j++) {
+                    table.unsubmitted(pending.get(j).deliveryId());
+                }
+                return;
+            }
         }
     }
 

@@ -280,6 +280,14 @@ public final class AlertTable {
         return out == null ? List.of() : out;
     }
 
+    /** Marks a delivery the sink did not take as not handed, so it is handed again. */
+    public synchronized void unsubmitted(final long deliveryId) {
+        final Delivery d = outbox.get(deliveryId);
+        if (d != null) {
+            d.submitted = false;
+        }
+    }
+
     /** @return deliveries waiting for their outcome (or for a sink). */
     public synchronized int outboxSize() {
         return outbox.size();

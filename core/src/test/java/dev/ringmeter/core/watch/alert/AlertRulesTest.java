@@ -251,4 +251,24 @@ class AlertRulesTest {
         assertEquals(AlertTransition.Kind.RESOLVED, only(store.alertEvaluator().tick(T0 + 4)));
         assertEquals(2, sink.submitted.size());
     }
+
+    @Test
+    void shouldHandANoticeTheSinkRejectedToItAgainAtTheNextTick() throws Exception {
+        clock.update(T0);
+        final java.util.concurrent.atomic.AtomicBoolean full = new java.util.concurrent.atomic.AtomicBoolean(true);
+        final NoticeSink rejecting = (id, notice, target) -> {
+            if (full.get()) {
+                throw new java.util.concurrent.RejectedExecutionException("the sink holds its most deliveries");
+            }
+            sink.submit(id, notice, target);
+        };
+        store = EmbeddedStore.open(config(dir.resolve("data"), clock, rejecting));
+        store.alerts().putRule(latencyRule("r5", 0, List.of(HOOK)));
+        assertEquals(AlertTransition.Kind.FIRING, only(tickWith(T0, 200)), "a rejection does not undo the firing");
+        assertTrue(sink.submitted.isEmpty());
+        full.set(false);
+        assertTrue(tickWith(T0 + 1_000, 200).isEmpty());
+        assertEquals(1, sink.submitted.size(), "handed again once the sink has room");
+        assertEquals("r5:" + (T0 + 1) + ":warning:firing", sink.submitted.get(0).notice().dedupKey());
+    }
 }
