@@ -34,6 +34,7 @@ import dev.ringmeter.core.watch.alert.AlertCodec;
 import dev.ringmeter.core.watch.alert.AlertCommand;
 import dev.ringmeter.core.watch.alert.AlertEvaluator;
 import dev.ringmeter.core.watch.alert.Alerts;
+import dev.ringmeter.core.watch.alert.NoticeSink;
 import org.agrona.concurrent.EpochClock;
 
 import java.nio.file.Path;
@@ -94,6 +95,8 @@ public final class EmbeddedStore implements EventRecorder {
     private final Runs runs;
     private final Alerts alerts;
     private final AlertEvaluator alertEvaluator;
+    /** Made by {@link StoreConfig#noticeSink}; null for none. Closed after the evaluator, if it is closeable. */
+    private final NoticeSink noticeSink;
 
     private EmbeddedStore(final StoreConfig config) {
         this.config = config;
@@ -178,9 +181,8 @@ public final class EmbeddedStore implements EventRecorder {
         this.alerts = new Alerts(aggregates.alerts(), alertRing, clock);
         this.alertEvaluator = new AlertEvaluator(aggregates, aggregates.alerts(), alertRing,
             config.alertEvaluationIntervalMs());
-        if (config.noticeSink() != null) {
-            alertEvaluator.sink(config.noticeSink().apply(alerts));
-        }
+        this.noticeSink = config.noticeSink() == null ? null : config.noticeSink().apply(alerts);
+        alertEvaluator.sink(noticeSink);
         alertEvaluator.start();
         this.shutdownHook = journal != null && config.shutdownHook() ? ShutdownHook.register(this::shutdown) : null;
         this.systemSampler = config.systemSampleIntervalMs() == 0 ? null : new SystemSampler(this, this::stats,
@@ -555,6 +557,13 @@ public final class EmbeddedStore implements EventRecorder {
             systemSampler.close();   // its last samples go into the ring before it closes
         }
         alertEvaluator.close();   // its last transitions go into the ring before it closes
+        if (noticeSink instanceof AutoCloseable) {
+            try {
+                ((AutoCloseable)noticeSink).close();   // its outcomes go into the ring before it closes
+            } catch (final Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "the notice sink failed to close", e);
+            }
+        }
         publisher.close();
         try {
             // Disruptor's own shutdown ignores consumers whose threads have not started yet: drain first.

@@ -393,7 +393,8 @@ public final class StoreConfig {
     /**
      * @param factory makes the sink that delivers alert notices, given the listener it tells each delivery's outcome
      *                (which the store journals); null (the default) for none: notices wait in the outbox, counted,
-     *                and go to the sink of a later open.
+     *                and go to the sink of a later open. A sink that is {@link AutoCloseable} is closed by the store's
+     *                close, after the alert evaluator stopped and before the ring does.
      * @return this.
      */
     public StoreConfig noticeSink(final java.util.function.Function<dev.ringmeter.core.watch.alert.DeliveryListener,

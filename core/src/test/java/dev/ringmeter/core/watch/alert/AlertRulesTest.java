@@ -271,4 +271,26 @@ class AlertRulesTest {
         assertEquals(1, sink.submitted.size(), "handed again once the sink has room");
         assertEquals("r5:" + (T0 + 1) + ":warning:firing", sink.submitted.get(0).notice().dedupKey());
     }
+
+    @Test
+    void shouldCloseACloseableSinkWhenTheStoreCloses() {
+        clock.update(T0);
+        final java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
+        final class ClosingSink implements NoticeSink, AutoCloseable {
+            @Override
+            public void submit(final long deliveryId, final Notice notice, final Target target) {
+                sink.submit(deliveryId, notice, target);
+            }
+
+            @Override
+            public void close() {
+                closed.incrementAndGet();
+            }
+        }
+        final EmbeddedStore s = EmbeddedStore.open(config(dir.resolve("data"), clock, new ClosingSink()));
+        assertEquals(0, closed.get());
+        s.close();
+        s.close();
+        assertEquals(1, closed.get(), "closed once, by the first close");
+    }
 }
