@@ -34,6 +34,11 @@ import dev.ringmeter.core.watch.AnomalyLog;
 import dev.ringmeter.core.watch.AnomalyView;
 import dev.ringmeter.core.watch.AnomalyWatch;
 import dev.ringmeter.core.watch.SystemSampler;
+import dev.ringmeter.core.watch.alert.AlertCodec;
+import dev.ringmeter.core.watch.alert.AlertCommand;
+import dev.ringmeter.core.watch.alert.AlertEvaluator;
+import dev.ringmeter.core.watch.alert.Alerts;
+import dev.ringmeter.core.watch.alert.NoticeSink;
 import org.agrona.concurrent.EpochClock;
 
 import java.nio.file.Path;
@@ -54,7 +59,9 @@ import java.util.concurrent.TimeUnit;
  * The store wires its parts and answers for them: {@link StoreRecovery} gives the state it starts from,
  * {@link RingConsumers} runs the ring's handlers on their threads, {@link RingPublisher} claims, publishes and
  * flushes for the producers, {@link SnapshotWriter} writes the snapshots, and a shutdown hook closes a durable
- * store when the JVM stops (unless {@link StoreConfig#shutdownHook(boolean)} is false).
+ * store when the JVM stops (unless {@link StoreConfig#shutdownHook(boolean)} is false). {@link #alerts()} holds the
+ * alert rules, journaled through the ring like runs, and an {@link AlertEvaluator} thread evaluates them every
+ * {@link StoreConfig#alertEvaluationIntervalMs(long)}.
  * <p>
  * Threading: {@link #record(Event)}, {@link #record(MetricSample)}, {@link #setPrice}, {@link #flush} and all
  * queries may be called from any number of threads at once. {@code record()} takes no lock and, once the
@@ -92,6 +99,10 @@ public final class EmbeddedStore implements EventRecorder {
     private final Runs runs;
     /** Null when {@link StoreConfig#anomalyDetection()} is false. */
     private final AnomalyWatch anomalyWatch;
+    private final Alerts alerts;
+    private final AlertEvaluator alertEvaluator;
+    /** Made by {@link StoreConfig#noticeSink}; null for none. Closed after the evaluator, if it is closeable. */
+    private final NoticeSink noticeSink;
 
     private EmbeddedStore(final StoreConfig config) {
         this.config = config;
@@ -157,6 +168,28 @@ public final class EmbeddedStore implements EventRecorder {
         if (journal != null) {
             runs.interruptRunning();   // their process is gone; journaled, so they stay interrupted
         }
+        final Alerts.Ring alertRing = new Alerts.Ring() {
+            @Override
+            public boolean publish(final AlertCommand command) {
+                return publishAlertCommand(command);
+            }
+
+            @Override
+            public boolean flush(final long timeoutMs) throws InterruptedException {
+                return publisher.flush(timeoutMs, TimeUnit.MILLISECONDS);
+            }
+
+            @Override
+            public long timeMs() {
+                return clock.time();
+            }
+        };
+        this.alerts = new Alerts(aggregates.alerts(), alertRing, clock);
+        this.alertEvaluator = new AlertEvaluator(aggregates, aggregates.alerts(), alertRing,
+            config.alertEvaluationIntervalMs());
+        this.noticeSink = config.noticeSink() == null ? null : config.noticeSink().apply(alerts);
+        alertEvaluator.sink(noticeSink);
+        alertEvaluator.start();
         this.shutdownHook = journal != null && config.shutdownHook() ? ShutdownHook.register(this::shutdown) : null;
         this.systemSampler = config.systemSampleIntervalMs() == 0 ? null : new SystemSampler(this, this::stats,
             dataDirectory, config.systemSampleIntervalMs(), config.gpuCommand(), clock);
@@ -215,6 +248,30 @@ public final class EmbeddedStore implements EventRecorder {
     private boolean publishRunCommand(final RunCommand command) {
         publisher.ensureOpen();
         return publishCommand(EventSlot.KIND_RUN, command.timeMs(), slot -> slot.runCommand = command);
+    }
+
+    /** Puts an alert command into the ring, encoded once here for the journal. */
+    private boolean publishAlertCommand(final AlertCommand command) {
+        publisher.ensureOpen();
+        final byte[] bytes = AlertCodec.encode(command);
+        return publishCommand(EventSlot.KIND_ALERT, command.timeMs(), slot -> {
+            slot.alertCommand = command;
+            slot.alertBytes = bytes;
+        });
+    }
+
+    /**
+     * @return the store's alert rules, silences, alerts and their history (docs/alerts.md).
+     */
+    public Alerts alerts() {
+        return alerts;
+    }
+
+    /**
+     * @return the alert evaluator: {@link AlertEvaluator#tick} evaluates the rules now; its anomaly view and sink.
+     */
+    public AlertEvaluator alertEvaluator() {
+        return alertEvaluator;
     }
 
     /**
@@ -546,6 +603,14 @@ public final class EmbeddedStore implements EventRecorder {
         }
         if (anomalyWatch != null) {
             anomalyWatch.close();   // before the ring closes: a tick under way puts its records in
+        }
+        alertEvaluator.close();   // its last transitions go into the ring before it closes
+        if (noticeSink instanceof AutoCloseable) {
+            try {
+                ((AutoCloseable)noticeSink).close();   // its outcomes go into the ring before it closes
+            } catch (final Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "the notice sink failed to close", e);
+            }
         }
         publisher.close();
         try {

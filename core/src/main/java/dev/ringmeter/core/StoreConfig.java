@@ -84,6 +84,9 @@ public final class StoreConfig {
     private long anomalyIntervalMs = 10_000;
     private long anomalyLatenessMs = 60_000;
     private int maxAnomalies = 10_000;
+    private long alertEvaluationIntervalMs = 5_000;
+    private java.util.function.Function<dev.ringmeter.core.watch.alert.DeliveryListener,
+        dev.ringmeter.core.watch.alert.NoticeSink> noticeSink;
 
     /** Creates a configuration with every default. */
     public StoreConfig() {
@@ -392,6 +395,16 @@ public final class StoreConfig {
     }
 
     /**
+     * @param ms how often the alert rules are evaluated ({@code dev.ringmeter.core.watch.alert.AlertEvaluator},
+     *           docs/alerts.md): 100 ms to 1 hour, or 0 for never; default 5,000.
+     * @return this.
+     */
+    public StoreConfig alertEvaluationIntervalMs(final long ms) {
+        this.alertEvaluationIntervalMs = ms;
+        return this;
+    }
+
+    /**
      * @param ms how often the anomaly watch looks for closed minutes: 1 second to 1 minute; default 10,000.
      * @return this.
      */
@@ -416,6 +429,19 @@ public final class StoreConfig {
      */
     public StoreConfig maxAnomalies(final int anomalies) {
         this.maxAnomalies = anomalies;
+        return this;
+    }
+
+    /**
+     * @param factory makes the sink that delivers alert notices, given the listener it tells each delivery's outcome
+     *                (which the store journals); null (the default) for none: notices wait in the outbox, counted,
+     *                and go to the sink of a later open. A sink that is {@link AutoCloseable} is closed by the store's
+     *                close, after the alert evaluator stopped and before the ring does.
+     * @return this.
+     */
+    public StoreConfig noticeSink(final java.util.function.Function<dev.ringmeter.core.watch.alert.DeliveryListener,
+        dev.ringmeter.core.watch.alert.NoticeSink> factory) {
+        this.noticeSink = factory;
         return this;
     }
 
@@ -492,6 +518,9 @@ public final class StoreConfig {
             "anomalyIntervalMs must be 1 second to 1 minute");
         require(anomalyLatenessMs >= 0 && anomalyLatenessMs <= 3_600_000, "anomalyLatenessMs must be 0 to 1 hour");
         require(maxAnomalies >= 1 && maxAnomalies <= 1_000_000, "maxAnomalies must be 1 to 1,000,000");
+        require(alertEvaluationIntervalMs == 0 || alertEvaluationIntervalMs >= 100
+            && alertEvaluationIntervalMs <= 3_600_000, "alertEvaluationIntervalMs must be 100 ms to 1 hour, or 0 for "
+            + "never");
         require(heapShare >= 0.05 && heapShare <= 0.95, "heapShare must be 0.05 to 0.95");
         require(comparisonCombinations >= 0 && comparisonCombinations <= HeapBudget.MAX_COMBINATIONS,
             "comparisonCombinations must be 1 to " + HeapBudget.MAX_COMBINATIONS + ", or 0 to derive it from the heap");
@@ -647,6 +676,17 @@ public final class StoreConfig {
     /** @return the most anomalies kept. */
     public int maxAnomalies() {
         return maxAnomalies;
+    }
+
+    /** @return how often alert rules are evaluated, ms; 0 for never. */
+    public long alertEvaluationIntervalMs() {
+        return alertEvaluationIntervalMs;
+    }
+
+    /** @return the factory of the notice sink, or null for none. */
+    public java.util.function.Function<dev.ringmeter.core.watch.alert.DeliveryListener,
+        dev.ringmeter.core.watch.alert.NoticeSink> noticeSink() {
+        return noticeSink;
     }
 
     /** @return the nvidia-smi command, or null or empty for none. */

@@ -4,6 +4,7 @@ import dev.ringmeter.core.EmbeddedStore;
 import dev.ringmeter.core.HeapBudget;
 import dev.ringmeter.core.StoreConfig;
 import dev.ringmeter.core.dictionary.Dimension;
+import dev.ringmeter.server.alert.AlertController;
 import dev.ringmeter.server.http.ApiException;
 import dev.ringmeter.server.http.BearerAuth;
 import dev.ringmeter.server.http.ErrorReplies;
@@ -63,6 +64,7 @@ public final class RingmeterServer implements AutoCloseable {
         final PricingController pricing = new PricingController(holder, ingest, config);
         final PricesController prices = new PricesController(holder, ingest, config);
         final RunController runs = new RunController(holder, config);
+        final AlertController alerts = new AlertController(holder, config);
         final OpsController ops = new OpsController(holder, gate, scans, config.clock(), startTimeMs);
         final ErrorReplies errors = new ErrorReplies();
         final BearerAuth auth = config.token() == null ? null : new BearerAuth(config.token());
@@ -108,6 +110,16 @@ public final class RingmeterServer implements AutoCloseable {
             c.routes.get("/api/v1/runs/{id}", runs::get);
             c.routes.patch("/api/v1/runs/{id}", runs::update);
             c.routes.post("/api/v1/runs/{id}/finish", runs::finish);
+            c.routes.post("/api/v1/alerts/rules", alerts::create);
+            c.routes.get("/api/v1/alerts/rules", alerts::listRules);
+            c.routes.get("/api/v1/alerts/rules/{id}", alerts::getRule);
+            c.routes.put("/api/v1/alerts/rules/{id}", alerts::replace);
+            c.routes.delete("/api/v1/alerts/rules/{id}", alerts::deleteRule);
+            c.routes.get("/api/v1/alerts", alerts::active);
+            c.routes.get("/api/v1/alerts/history", alerts::history);
+            c.routes.get("/api/v1/alerts/silences", alerts::listSilences);
+            c.routes.post("/api/v1/alerts/silences", alerts::createSilence);
+            c.routes.delete("/api/v1/alerts/silences/{id}", alerts::deleteSilence);
             c.routes.get("/api/v1/system", ops::system);
             c.routes.get("/api/v1/openapi.yaml", ops::openApi);
             c.routes.get("/health", ops::health);
@@ -164,6 +176,7 @@ public final class RingmeterServer implements AutoCloseable {
             .snapshotIntervalMs(config.snapshotIntervalMs())
             .systemSampleIntervalMs(config.systemSampleMs())
             .anomalyDetection(config.anomalyDetection()).anomalyIntervalMs(config.anomalyIntervalMs())
+            .alertEvaluationIntervalMs(config.alertEvalMs())
             .gpuCommand(config.gpuCommand())
             .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK)
             .blockTimeoutMs(config.flushTimeoutMs());

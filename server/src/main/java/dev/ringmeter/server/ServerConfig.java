@@ -56,6 +56,8 @@ public final class ServerConfig {
             "sync the journal to disk before each acknowledgement, so acknowledged events survive power loss"},
         {"--system-sample-ms", "RINGMETER_SYSTEM_SAMPLE_MS", "5000",
             "how often JVM, host, store and GPU metrics are sampled into system.* and gpu.* (100 to 3600000; 0: never)"},
+        {"--alert-eval-ms", "RINGMETER_ALERT_EVAL_MS", "5000",
+            "how often alert rules are evaluated (100 to 3600000; 0: never) (docs/alerts.md)"},
         {"--gpu-command", "RINGMETER_GPU_COMMAND", "nvidia-smi",
             "the nvidia-smi to run for the gpu.* series (a path or a name on the PATH); absent: no GPU series"},
         {"--anomaly-detection", "RINGMETER_ANOMALY_DETECTION", "true",
@@ -81,6 +83,7 @@ public final class ServerConfig {
     private double heapShare = HeapBudget.DEFAULT_HEAP_SHARE;
     private boolean fsync;
     private long systemSampleMs = 5_000;
+    private long alertEvalMs = 5_000;
     private String gpuCommand = "nvidia-smi";
     private boolean anomalyDetection = true;
     private long anomalyIntervalMs = 10_000;
@@ -206,6 +209,9 @@ public final class ServerConfig {
             case "--anomaly-detection":
                 anomalyDetection = bool(flag, value);
                 break;
+            case "--alert-eval-ms":
+                alertEvalMs = number(flag, value);
+                break;
             case "--max-runs":
                 maxRuns = (int)number(flag, value);
                 break;
@@ -306,6 +312,8 @@ public final class ServerConfig {
             "--snapshot-interval-ms must be 1000 to 86400000");
         require(systemSampleMs == 0 || systemSampleMs >= 100 && systemSampleMs <= 3_600_000,
             "--system-sample-ms must be 100 to 3600000, or 0 for never");
+        require(alertEvalMs == 0 || alertEvalMs >= 100 && alertEvalMs <= 3_600_000,
+            "--alert-eval-ms must be 100 to 3600000, or 0 for never");
         require(maxStringLength >= 1 && maxStringLength <= 65_536, "--max-string-length must be 1 to 65536");
         require(heapShare >= 0.05 && heapShare <= 0.95, "--heap-share must be 0.05 to 0.95");
         for (final Map.Entry<Dimension, Integer> limit : limits.entrySet()) {
@@ -445,6 +453,20 @@ public final class ServerConfig {
     public ServerConfig gpuCommand(final String command) {
         this.gpuCommand = command;
         return this;
+    }
+
+    /**
+     * @param ms how often alert rules are evaluated; default 5,000; 0 for never.
+     * @return this.
+     */
+    public ServerConfig alertEvalMs(final long ms) {
+        this.alertEvalMs = ms;
+        return this;
+    }
+
+    /** @return how often alert rules are evaluated, ms; 0 for never. */
+    public long alertEvalMs() {
+        return alertEvalMs;
     }
 
     /** @return how often the system is sampled, ms; 0 for never. */

@@ -11,6 +11,12 @@ import dev.ringmeter.core.run.RunException;
 import dev.ringmeter.core.run.RunRules;
 import dev.ringmeter.core.run.RunStatus;
 import dev.ringmeter.core.run.RunTable;
+import dev.ringmeter.core.watch.alert.AlertMetric;
+import dev.ringmeter.core.watch.alert.AlertRule;
+import dev.ringmeter.core.watch.alert.AlertScope;
+import dev.ringmeter.core.watch.alert.AlertTable;
+import dev.ringmeter.core.watch.alert.Target;
+import dev.ringmeter.core.watch.alert.TargetKind;
 import org.agrona.concurrent.CachedEpochClock;
 
 import java.io.IOException;
@@ -53,6 +59,11 @@ import java.util.stream.Stream;
  * as 1 11 21. Task ids, step names and error types are the same in every run: the dictionary holds one string each,
  * in every reading alike, so the slope is the runs' own heap.
  * <p>
+ * A fifth, {@code alerts [typical|widest]}, measures the alert state ({@code AlertTable}): 1,000 rules (the most),
+ * then one evaluation that fires all of them, filling the history (1,000 transitions) and the outbox (1,000
+ * deliveries: no sink); typical rules have a name, one target, two labels and the default summary, the widest every
+ * value at its longest (8 targets of 2,048-char URLs, 16 labels of 256 chars, a 1,024-char summary).
+ * <p>
  * Run: {@code java -Xmx2g -cp bench/target/benchmarks.jar dev.ringmeter.bench.core.FootprintReport
  * [widest|typical|steps] [models ...]} (models default 0 1 10 50).
  */
@@ -69,6 +80,10 @@ public final class FootprintReport {
         }
         if (args.length > 0 && args[0].equals("runs")) {
             runs(args);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("alerts")) {
+            alerts(args.length > 1 && args[1].equals("widest"));
             return;
         }
         final boolean steps = args.length > 0 && args[0].equals("steps");
@@ -304,6 +319,63 @@ public final class FootprintReport {
             }
         }
         store.flush(60, TimeUnit.SECONDS);
+    }
+
+    /** The heap of the alert state at its limits: 1,000 rules, then a full history and outbox. */
+    private static void alerts(final boolean widest) throws Exception {
+        final Path dir = Files.createTempDirectory("ringmeter-footprint");
+        try {
+            final CachedEpochClock clock = new CachedEpochClock();
+            clock.update(T0);
+            try (EmbeddedStore store = EmbeddedStore.open(new StoreConfig().dataDirectory(dir).clock(clock)
+                .shutdownHook(false).alertEvaluationIntervalMs(0).fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK))) {
+                final Event e = new Event();
+                for (int i = 0; i < 10; i++) {
+                    store.record(e.reset().model("m").operation("chat").timestampMs(T0).latencyMs(500));
+                }
+                store.flush(60, TimeUnit.SECONDS);
+                final long before = usedHeapAfterGc();
+                final int rules = AlertTable.MAX_RULES;
+                for (int r = 0; r < rules; r++) {
+                    store.alerts().putRule(widest ? widestRule(r) : new AlertRule("rule-" + r, "p95 of m, rule " + r,
+                        AlertScope.parse("model:m"), AlertMetric.parse("p95"), 300_000, AlertRule.Comparator.GT, 100,
+                        Double.NaN, 0, 1, List.of(new Target(TargetKind.WEBHOOK,
+                        "https://hooks.example.com/ringmeter")), Map.of("team", "llm", "env", "prod"), null));
+                }
+                final long withRules = usedHeapAfterGc();
+                clock.update(T0 + 1);
+                store.alertEvaluator().tick(T0 + 1);
+                final long full = usedHeapAfterGc();
+                System.out.printf("load=alerts %s: %d rules %s (%s each); history of %d and outbox of %d (%d "
+                    + "delivered) %s; total %s%n", widest ? "widest" : "typical", rules, mb(withRules - before),
+                    kb((withRules - before) / rules), store.alerts().history(AlertTable.MAX_HISTORY, null).size(),
+                    store.alerts().outboxSize(), store.alerts().table().delivered(), mb(full - withRules),
+                    mb(full - before));
+            }
+        } finally {
+            delete(dir);
+        }
+    }
+
+    private static AlertRule widestRule(final int r) {
+        final List<Target> targets = new ArrayList<>();
+        for (int t = 0; t < AlertRule.MAX_TARGETS; t++) {
+            final String url = "https://hooks.example.com/" + r + "/" + t + "/";
+            targets.add(new Target(TargetKind.WEBHOOK, url + "x".repeat(Target.MAX_URL_LENGTH - url.length())));
+        }
+        final Map<String, String> labels = new LinkedHashMap<>();
+        for (int l = 0; l < AlertRule.MAX_LABELS; l++) {
+            labels.put("label_" + l, (r + "-" + l + "-").repeat(AlertRule.MAX_NAME_LENGTH).substring(0,
+                AlertRule.MAX_NAME_LENGTH));
+        }
+        return new AlertRule("rule-" + r, ("rule " + r + " ").repeat(AlertRule.MAX_NAME_LENGTH).substring(0,
+            AlertRule.MAX_NAME_LENGTH), AlertScope.parse("model:m"), AlertMetric.parse("p95"), 300_000,
+            AlertRule.Comparator.GT, 100, Double.NaN, 0, 1, targets, labels, ("{value} " + r + " ").repeat(
+            AlertRule.MAX_SUMMARY_LENGTH).substring(0, AlertRule.MAX_SUMMARY_LENGTH));
+    }
+
+    private static String kb(final long bytes) {
+        return String.format("%.1f KB", bytes / 1024.0);
     }
 
     private static String mb(final long bytes) {

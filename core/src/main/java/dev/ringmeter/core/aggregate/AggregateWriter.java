@@ -4,13 +4,15 @@ import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.dictionary.IdleRelease;
 import dev.ringmeter.core.ingest.EventSlot;
 import dev.ringmeter.core.run.RunTable;
+import dev.ringmeter.core.watch.alert.AlertTable;
 
 /**
  * Applies events and custom metric samples to the store's in-memory state: an event to its model's time tiers
  * (which hand their closed seconds to the all-models tiers) and recent events if it names a model, to the tiers and
  * totals of each other subject it names ({@link SubjectTiers}: pipeline, pipeline step, tool, agent), to its
  * combination of the in-memory comparisons, and to the cumulative totals; an event that carries a created run's id
- * to that run, a run command to the runs ({@link RunTable}), and an anomaly's start or end to the anomaly log; a sample to its metric's tiers. Events and samples
+ * to that run, a run command to the runs ({@link RunTable}), an anomaly's start or end to the anomaly log, and an
+ * alert command to the alert state ({@link AlertTable}); a sample to its metric's tiers. Events and samples
  * older than every tier keeps still count in the totals, and
  * as expired. It notes the use of each id of a released dimension the slot carries ({@link IdleRelease#use}), so
  * that only values idle past the dictionary's window are released. It also counts the events and samples that
@@ -27,6 +29,7 @@ final class AggregateWriter {
     private final Combinations combinations;
     private final RunTable runs;
     private final dev.ringmeter.core.watch.AnomalyLog anomalies;
+    private final AlertTable alerts;
     /** Events and samples applied behind their tiers' newest finest bucket, since the store opened. */
     long late;
     /** Events and samples applied ahead of the store clock's current bucket (held), since the store opened. */
@@ -34,13 +37,14 @@ final class AggregateWriter {
 
     AggregateWriter(final TierRegistry tiers, final CumulativeTotals totals, final IdleRelease idleRelease,
                     final Combinations combinations, final RunTable runs,
-                    final dev.ringmeter.core.watch.AnomalyLog anomalies) {
+                    final dev.ringmeter.core.watch.AnomalyLog anomalies, final AlertTable alerts) {
         this.tiers = tiers;
         this.totals = totals;
         this.idleRelease = idleRelease;
         this.combinations = combinations;
         this.runs = runs;
         this.anomalies = anomalies;
+        this.alerts = alerts;
     }
 
     /**
@@ -86,6 +90,11 @@ final class AggregateWriter {
             case EventSlot.KIND_ANOMALY:
                 anomalies.put(e.anomaly);
                 e.anomaly = null;
+                break;
+            case EventSlot.KIND_ALERT:
+                alerts.apply(e.alertCommand);
+                e.alertCommand = null;
+                e.alertBytes = null;
                 break;
             default:
                 break;

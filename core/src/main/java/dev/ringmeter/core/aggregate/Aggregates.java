@@ -8,6 +8,7 @@ import dev.ringmeter.core.dictionary.Dictionary;
 import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.dictionary.IdleRelease;
 import dev.ringmeter.core.ingest.EventSlot;
+import dev.ringmeter.core.journal.FormatVersion;
 import dev.ringmeter.core.query.EventFilter;
 import dev.ringmeter.core.query.GroupKey;
 import dev.ringmeter.core.query.MemoryComparison;
@@ -17,6 +18,7 @@ import dev.ringmeter.core.query.SeriesMetric;
 import dev.ringmeter.core.query.Subject;
 import dev.ringmeter.core.query.WindowStats;
 import dev.ringmeter.core.run.RunTable;
+import dev.ringmeter.core.watch.alert.AlertTable;
 
 import java.io.DataInput;
 import java.io.IOException;
@@ -61,6 +63,7 @@ public final class Aggregates {
     private final Combinations combinations;
     private final RunTable runs;
     private final dev.ringmeter.core.watch.AnomalyLog anomalies;
+    private final AlertTable alerts = new AlertTable();
 
     /**
      * @param config     the store's configuration.
@@ -76,7 +79,7 @@ public final class Aggregates {
         this.combinations = new Combinations(dictionary, qualityNames(config), config.comparisonCombinations(), false);
         this.runs = new RunTable(dictionary, config.maxRuns(), config.maxTasksPerRun(), config.histogramDigits());
         this.anomalies = new dev.ringmeter.core.watch.AnomalyLog(config.maxAnomalies());
-        this.writer = new AggregateWriter(tiers, totals, idleRelease, combinations, runs, anomalies);
+        this.writer = new AggregateWriter(tiers, totals, idleRelease, combinations, runs, anomalies, alerts);
         this.queries = new WindowQueries(lock, tiers, dictionary, config.clock());
     }
 
@@ -144,6 +147,13 @@ public final class Aggregates {
      */
     public RunTable runs() {
         return runs;
+    }
+
+    /**
+     * @return the alert state; written by the writer, read by anyone under its own monitor.
+     */
+    public AlertTable alerts() {
+        return alerts;
     }
 
     /**
@@ -518,6 +528,7 @@ public final class Aggregates {
         combinations.captureInto(image.combinations);
         runs.captureInto(image.runs);
         image.anomalies = anomalies.capture();
+        alerts.captureInto(image.alerts);
     }
 
     /**
@@ -542,6 +553,11 @@ public final class Aggregates {
         }
         if (snapshot >= dev.ringmeter.core.journal.FormatVersion.SNAPSHOT_WATCH) {
             anomalies.read(in);
+        }
+        if (snapshot >= FormatVersion.SNAPSHOT_WATCH) {
+            final byte[] section = new byte[in.readInt()];
+            in.readFully(section);
+            alerts.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(section)));
         }
     }
 

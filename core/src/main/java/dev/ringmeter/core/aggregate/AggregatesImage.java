@@ -33,6 +33,8 @@ public final class AggregatesImage {
     final RunTable.Image runs = new RunTable.Image();
     /** The anomalies kept when captured. */
     java.util.List<dev.ringmeter.core.watch.Anomaly> anomalies = java.util.List.of();
+    /** The alert state's section ({@code AlertTable#captureInto}), written after the runs. */
+    final java.io.ByteArrayOutputStream alerts = new java.io.ByteArrayOutputStream(1 << 12);
 
     AggregatesImage(final StoreConfig config, final Dictionary dictionary,
                     final dev.ringmeter.core.cost.PriceBook prices, final CopyOnWrite cow,
@@ -55,6 +57,18 @@ public final class AggregatesImage {
         AggregatesCodec.write(out, prices, totals, tiers);
         runs.write(out);
         dev.ringmeter.core.watch.AnomalyLog.write(anomalies, out);
+        out.writeInt(alerts.size());
+        alerts.writeTo(new java.io.OutputStream() {
+            @Override
+            public void write(final int b) throws IOException {
+                out.write(b);
+            }
+
+            @Override
+            public void write(final byte[] b, final int off, final int len) throws IOException {
+                out.write(b, off, len);
+            }
+        });
         CombinationsCodec.write(out, combinations);
     }
 

@@ -39,6 +39,8 @@ public final class EventSlot {
     public static final byte KIND_COST_CHANGE = 9;
     /** The slot starts or ends an anomaly: {@link #anomaly} (journaled as ANOMALY). */
     public static final byte KIND_ANOMALY = 11;
+    /** The slot changes the alert state: {@link #alertCommand}, encoded in {@link #alertBytes} (journaled as ALERT). */
+    public static final byte KIND_ALERT = 10;
 
     public byte kind;
     /** Index of the journal document holding the slot, set by the journal handler; -1 without a journal. */
@@ -98,6 +100,10 @@ public final class EventSlot {
     public dev.ringmeter.core.run.RunCommand runCommand;
     /** Anomalies: its start or end, immutable; the aggregate writer clears it once applied. */
     public dev.ringmeter.core.watch.Anomaly anomaly;
+    /** Alert commands: the command, immutable; the aggregate writer clears it once applied. */
+    public dev.ringmeter.core.watch.alert.AlertCommand alertCommand;
+    /** Alert commands: the command's encoding, the ALERT record's body ({@code AlertCodec}); set by the publisher. */
+    public byte[] alertBytes;
 
     /**
      * Copies an event, turning its strings into ids. On an exception the slot is left as {@link #KIND_VOID}.

@@ -57,7 +57,10 @@ public final class FormatVersion {
     public static final byte JOURNAL_RECORD_CHECKED = 3;
     /** The oldest journal record version read. */
     public static final byte JOURNAL_RECORD_OLDEST = 1;
-    /** The snapshot version written: version 5 holds the price book, version 4 the in-memory comparisons. */
+    /**
+     * The snapshot version written: version 6 holds the watch state, version 5 the price book, version 4 the
+     * in-memory comparisons.
+     */
     public static final int SNAPSHOT = 6;
     /** The first snapshot version that holds the watch state (anomalies, alert rules and their state). */
     public static final int SNAPSHOT_WATCH = 6;

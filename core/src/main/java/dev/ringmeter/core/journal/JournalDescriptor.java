@@ -3,6 +3,7 @@ package dev.ringmeter.core.journal;
 import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.ingest.EventSlot;
 import dev.ringmeter.core.run.RunCommand;
+import dev.ringmeter.core.watch.alert.AlertCodec;
 import dev.ringmeter.core.run.RunParameters;
 import dev.ringmeter.core.run.RunRules;
 import dev.ringmeter.core.run.RunStatus;
@@ -104,6 +105,8 @@ final class JournalDescriptor {
     private static int anomalyLength(final int pipelineChars, final int nameChars, final int metricChars) {
         return 2 + 8 + 8 + 1 + 3 * 5 + 3 * (pipelineChars + nameChars + metricChars) + 1 + 5 * 8;
     }
+    /** The longest ALERT record: version, kind, time, length and the longest encoded command. */
+    static final int ALERT_MAX_LENGTH = 2 + 8 + 4 + AlertCodec.MAX_ENCODED_BYTES;
     /** A DICT record without its string: version, kind, dimension, id and the longest stop-bit length. */
     private static final int DICT_OVERHEAD = 2 + 1 + 4 + 5;
 
@@ -191,6 +194,11 @@ final class JournalDescriptor {
                 break;
             case EventSlot.KIND_ANOMALY:
                 writeAnomaly(slot.timestampMs, slot.anomaly, bytes);
+                break;
+            case EventSlot.KIND_ALERT:
+                bytes.writeLong(slot.timestampMs);
+                bytes.writeInt(slot.alertBytes.length);
+                bytes.write(slot.alertBytes);
                 break;
             default:
                 throw new IllegalArgumentException("slot kind " + slot.kind + " is not journaled");
@@ -572,6 +580,19 @@ final class JournalDescriptor {
                 slot.timestampMs = bytes.readLong();
                 bytes.readPosition(start);
                 slot.anomaly = readAnomaly(bytes);
+                break;
+            }
+            case EventSlot.KIND_ALERT: {
+                require(bytes, 8 + 4);
+                slot.timestampMs = bytes.readLong();
+                final int length = bytes.readInt();
+                if (length < 1 || length > AlertCodec.MAX_ENCODED_BYTES) {
+                    throw new IllegalStateException("bad alert record length " + length);
+                }
+                require(bytes, length);
+                final byte[] body = new byte[length];
+                bytes.read(body);
+                slot.alertCommand = AlertCodec.decode(body, slot.timestampMs);
                 break;
             }
             case KIND_DICT:

@@ -230,6 +230,7 @@ public final class JournalHandler implements EventHandler<EventSlot> {
             prepare(slot);
             room(slot.kind == EventSlot.KIND_RUN ? JournalDescriptor.runMaxLength(slot.runCommand.runId().length())
                 : slot.kind == EventSlot.KIND_ANOMALY ? JournalDescriptor.anomalyMaxLength(slot.anomaly)
+                : slot.kind == EventSlot.KIND_ALERT ? 2 + 8 + 4 + slot.alertBytes.length
                 : JournalDescriptor.SLOT_MAX_LENGTH);
         } while (documentCycle != cycle);   // a document opened in a later cycle holds the slot's entries too
         JournalDescriptor.write(slot, bytes);
@@ -404,8 +405,9 @@ public final class JournalHandler implements EventHandler<EventSlot> {
      * checks it.
      */
     public static long smallestBlockBytes(final int maxStringLength) {
-        return CHRONICLE_BLOCK_BYTES_PER_DOCUMENT_BYTE * (Math.max(Math.max(Math.max(JournalDescriptor.SLOT_MAX_LENGTH,
-            JournalDescriptor.runMaxLength(maxStringLength)), JournalDescriptor.anomalyMaxLength(maxStringLength)),
+        final long commands = Math.max(Math.max(JournalDescriptor.runMaxLength(maxStringLength),
+            JournalDescriptor.anomalyMaxLength(maxStringLength)), JournalDescriptor.ALERT_MAX_LENGTH);
+        return CHRONICLE_BLOCK_BYTES_PER_DOCUMENT_BYTE * (Math.max(Math.max(JournalDescriptor.SLOT_MAX_LENGTH, commands),
             JournalDescriptor.dictionaryEntryMaxLength(maxStringLength)) + JournalDescriptor.CHECK_LENGTH);
     }
 
