@@ -187,6 +187,7 @@ public final class EmbeddedStore implements EventRecorder {
         this.alerts = new Alerts(aggregates.alerts(), alertRing, clock);
         this.alertEvaluator = new AlertEvaluator(aggregates, aggregates.alerts(), alertRing,
             config.alertEvaluationIntervalMs());
+        alertEvaluator.anomalyView(aggregates.anomalies());
         this.noticeSink = config.noticeSink() == null ? null : config.noticeSink().apply(alerts);
         alertEvaluator.sink(noticeSink);
         alertEvaluator.start();

@@ -86,7 +86,9 @@ public final class StoreConfig {
     private int maxAnomalies = 10_000;
     private long alertEvaluationIntervalMs = 5_000;
     private java.util.function.Function<dev.ringmeter.core.watch.alert.DeliveryListener,
-        dev.ringmeter.core.watch.alert.NoticeSink> noticeSink;
+        dev.ringmeter.core.watch.alert.NoticeSink> noticeSink = listener ->
+        new dev.ringmeter.core.watch.alert.NoticeDispatcher(dev.ringmeter.core.watch.alert.DeliverySettings.DEFAULTS,
+            listener);
 
     /** Creates a configuration with every default. */
     public StoreConfig() {
@@ -434,8 +436,10 @@ public final class StoreConfig {
 
     /**
      * @param factory makes the sink that delivers alert notices, given the listener it tells each delivery's outcome
-     *                (which the store journals); null (the default) for none: notices wait in the outbox, counted,
-     *                and go to the sink of a later open. A sink that is {@link AutoCloseable} is closed by the store's
+     *                (which the store journals); by default a {@code NoticeDispatcher} with
+     *                {@code DeliverySettings.DEFAULTS} (webhooks, Slack, Alertmanager over HTTP, its threads started
+     *                with the first notice); null for none: notices wait in the outbox, counted, and go to the sink
+     *                of a later open. A sink that is {@link AutoCloseable} is closed by the store's
      *                close, after the alert evaluator stopped and before the ring does.
      * @return this.
      */

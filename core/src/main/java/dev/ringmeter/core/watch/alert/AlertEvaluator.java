@@ -68,9 +68,30 @@ public final class AlertEvaluator implements AutoCloseable {
         this.anomalies = view;
     }
 
-    /** @param noticeSink where deliveries go; null: they wait in the outbox. */
+    /**
+     * Sets where deliveries go, hands it the alerts firing now ({@link NoticeSink#stillFiring}: at open, those are
+     * the alerts that fired before the restart, so a receiver that forgets an alert not sent again keeps it), and
+     * hands it at once the deliveries without an outcome (at open, those of before the restart).
+     *
+     * @param noticeSink where deliveries go; null: they wait in the outbox.
+     */
     public void sink(final NoticeSink noticeSink) {
         this.sink = noticeSink;
+        if (noticeSink == null) {
+            return;
+        }
+        final long nowMs = ring.timeMs();
+        for (final AlertStatus s : table.statuses()) {
+            if (s.state() == AlertState.FIRING) {
+                final AlertRule rule = s.rule();
+                final Notice firing = notice(rule, AlertTransition.Kind.FIRING, s.severity(), s.value(),
+                    s.startsAtMs(), nowMs).notice();
+                for (final Target target : rule.targets()) {
+                    noticeSink.stillFiring(firing, target);
+                }
+            }
+        }
+        submit();
     }
 
     /** Starts the evaluator's thread, unless the interval is 0. */

@@ -56,7 +56,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * Threading: {@link #submit}, the counters and {@link #close} may be called from any thread; they and the
  * deliveries' outcomes share one lock, held only to change the lanes (never across I/O). Requests run on
  * {@link HttpClient}'s asynchronous API with two daemon threads ({@value #HTTP_THREAD_NAME}); retries and re-posts
- * are timed by one daemon thread ({@value #TIMER_THREAD_NAME}). The listener is called on those threads, under the
+ * are timed by one daemon thread ({@value #TIMER_THREAD_NAME}). The threads and the client start with the first
+ * notice, so a store that never alerts runs none of them. The listener is called on those threads, under the
  * lock (so it sees outcomes in order; it must not block and may call {@link #submit}). After {@link #close}
  * returns the listener is not called again; what was not delivered by then is neither delivered nor abandoned, and
  * the caller submits it again after a restart.
@@ -73,9 +74,10 @@ public final class NoticeDispatcher implements NoticeSink, AutoCloseable {
 
     private final DeliverySettings settings;
     private final DeliveryListener listener;
-    private final ExecutorService httpThreads;
-    private final ScheduledExecutorService timer;
-    private final HttpClient http;
+    /** Made with the first notice ({@link #started()}), so that a store with no alerts runs no delivery threads. */
+    private ExecutorService httpThreads;
+    private ScheduledExecutorService timer;
+    private HttpClient http;
     private final Object lock = new Object();
     /** Guarded by {@link #lock}, as are the lanes' fields. */
     private final Map<Target, Lane> lanes = new HashMap<>();
@@ -97,11 +99,17 @@ public final class NoticeDispatcher implements NoticeSink, AutoCloseable {
     public NoticeDispatcher(final DeliverySettings settings, final DeliveryListener listener) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.listener = Objects.requireNonNull(listener, "listener");
+    }
+
+    /** Starts the threads and the HTTP client with the first notice; the caller holds {@link #lock}. */
+    private void started() {
+        if (timer != null) {
+            return;
+        }
         final AtomicInteger n = new AtomicInteger();
-        this.httpThreads = Executors.newFixedThreadPool(2,
-            r -> daemon(r, HTTP_THREAD_NAME + "-" + n.incrementAndGet()));
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, TIMER_THREAD_NAME));
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        httpThreads = Executors.newFixedThreadPool(2, r -> daemon(r, HTTP_THREAD_NAME + "-" + n.incrementAndGet()));
+        timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, TIMER_THREAD_NAME));
+        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofMillis(settings.connectTimeoutMs()))
             .followRedirects(HttpClient.Redirect.NEVER).executor(httpThreads).build();
         final long tickMs = Math.max(1, settings.alertmanagerRepostMs() / 4);
@@ -125,6 +133,7 @@ public final class NoticeDispatcher implements NoticeSink, AutoCloseable {
                 throw new RejectedExecutionException("notice " + deliveryId + " refused: " + pending
                     + " deliveries are pending, the most held (maxPending); submit it again later");
             }
+            started();
             final Lane lane = lanes.computeIfAbsent(target, Lane::new);
             if (target.kind() == TargetKind.ALERTMANAGER && !notice.firing()) {
                 if (lane.stopReposting(alertKey(notice))) {
@@ -135,6 +144,21 @@ public final class NoticeDispatcher implements NoticeSink, AutoCloseable {
             pending++;
             pendingByKind[target.kind().ordinal()]++;
             pump(lane);
+        }
+    }
+
+    /** Re-posts an Alertmanager target's alert still firing from before a restart, from the next timer tick on. */
+    @Override
+    public void stillFiring(final Notice firing, final Target target) {
+        if (target.kind() != TargetKind.ALERTMANAGER || !firing.firing()) {
+            return;
+        }
+        synchronized (lock) {
+            if (!closed) {
+                started();
+                startReposting(lanes.computeIfAbsent(target, Lane::new), firing,
+                    System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(settings.alertmanagerRepostMs()));
+            }
         }
     }
 
@@ -189,6 +213,9 @@ public final class NoticeDispatcher implements NoticeSink, AutoCloseable {
                 }
             }
             lanes.clear();
+        }
+        if (timer == null) {
+            return;   // never started; closed is set under the lock, so it never will
         }
         timer.shutdownNow();
         httpThreads.shutdownNow();
@@ -310,7 +337,7 @@ public final class NoticeDispatcher implements NoticeSink, AutoCloseable {
             if (failure == null) {
                 delivered.incrementAndGet(kind);
                 if (lane.target.kind() == TargetKind.ALERTMANAGER && d.notice.firing()) {
-                    startReposting(lane, d.notice);
+                    startReposting(lane, d.notice, System.nanoTime());
                 }
                 tell(d.id, null);
             } else {
@@ -334,8 +361,12 @@ public final class NoticeDispatcher implements NoticeSink, AutoCloseable {
         }
     }
 
-    /** Keeps a delivered firing alert re-posted, unless its resolved notice is already queued behind it. */
-    private void startReposting(final Lane lane, final Notice firing) {
+    /**
+     * Keeps a delivered firing alert re-posted, unless its resolved notice is already queued behind it.
+     *
+     * @param postedNs when it was last posted ({@link System#nanoTime()}): the next re-post is an interval later.
+     */
+    private void startReposting(final Lane lane, final Notice firing, final long postedNs) {
         final String key = alertKey(firing);
         for (final Delivery queued : lane.queue) {
             if (!queued.notice.firing() && alertKey(queued.notice).equals(key)) {
@@ -345,7 +376,7 @@ public final class NoticeDispatcher implements NoticeSink, AutoCloseable {
         final Repost existing = lane.reposts.get(key);
         if (existing != null) {
             existing.notice = firing;
-            existing.lastPostedNs = System.nanoTime();
+            existing.lastPostedNs = postedNs;
             return;
         }
         if (reposts >= settings.maxPending()) {
@@ -353,7 +384,7 @@ public final class NoticeDispatcher implements NoticeSink, AutoCloseable {
             return;
         }
         reposts++;
-        lane.reposts.put(key, new Repost(firing, System.nanoTime()));
+        lane.reposts.put(key, new Repost(firing, postedNs));
     }
 
     /** On the timer thread: queues a re-post of each firing alert whose interval has passed. */

@@ -15,4 +15,15 @@ public interface NoticeSink {
      *                                                         is closed): nothing is kept, submit it again later.
      */
     void submit(long deliveryId, Notice notice, Target target);
+
+    /**
+     * An alert that fired before this process started and fires still, its firing notice delivered then: a sink
+     * whose receivers forget a firing alert unless it is sent again (Alertmanager resolves it once its
+     * {@code endsAt} passes) takes it up again. Nothing is reported to the {@link DeliveryListener} about it.
+     *
+     * @param firing the alert's firing notice, with the dedup key it was delivered with.
+     * @param target one of its rule's targets.
+     */
+    default void stillFiring(final Notice firing, final Target target) {
+    }
 }
