@@ -216,6 +216,13 @@ public final class EmbeddedStore implements EventRecorder {
     }
 
     /**
+     * @return the sink alert notices go to ({@link StoreConfig#noticeSink}), or null for none.
+     */
+    public NoticeSink noticeSink() {
+        return noticeSink;
+    }
+
+    /**
      * @return the anomaly watch, or null when {@link StoreConfig#anomalyDetection()} is false.
      */
     public AnomalyWatch anomalyWatch() {

@@ -88,6 +88,14 @@ class AlertRoutesTest {
             final JsonNode history = server.get("/api/v1/alerts/history?rule=slow-chat").json().get("transitions");
             assertEquals("firing", history.get(0).get("kind").asText());
             assertTrue(history.get(0).get("dedupKey").asText().startsWith("slow-chat:"), history.toString());
+            final String metrics = server.get("/metrics").body();
+            final java.util.Map<String, Double> samples = ExpositionFormat.check(metrics);
+            assertEquals(1, samples.get("ringmeter_alerts{rule=\"slow-chat\",alertname=\"chat is slow\","
+                + "alertstate=\"firing\",severity=\"warning\"}"), metrics);
+            assertEquals(1, samples.get("ringmeter_alert_rules"), metrics);
+            assertEquals(1, samples.get("ringmeter_alert_outbox"), "the webhook on port 9 refuses: undelivered");
+            assertEquals(0, samples.get("ringmeter_alert_notices_total{target=\"webhook\",outcome=\"delivered\"}"));
+            PrometheusMetricsTest.promtoolCheck(metrics, dir);
 
             final TestServer.Reply silence = server.post("/api/v1/alerts/silences", TestServer.JSON,
                 "{\"matchers\": {\"team\": \"llm\"}, \"endsAt\": \"" + Instant.ofEpochMilli(now + 3_600_000)

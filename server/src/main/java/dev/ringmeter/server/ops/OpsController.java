@@ -142,7 +142,8 @@ public final class OpsController {
                 + SystemExposition.write(sc == null || sc.store.systemSampler() == null ? java.util.List.of()
                 : sc.store.systemSampler().latest())
                 + (sc == null || sc.store.anomalyWatch() == null ? ""
-                : AnomalyExposition.write(totals.keySet(), sc.store.anomalyView())));
+                : AnomalyExposition.write(totals.keySet(), sc.store.anomalyView()))
+                + (sc == null ? "" : AlertExposition.write(sc.store.alerts(), sc.store.noticeSink())));
     }
 
     /** GET /api/v1/system: JVM, host and store metrics. */
