@@ -555,9 +555,7 @@ public final class Aggregates {
             anomalies.read(in);
         }
         if (snapshot >= FormatVersion.SNAPSHOT_WATCH) {
-            final byte[] section = new byte[in.readInt()];
-            in.readFully(section);
-            alerts.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(section)));
+            alerts.read(dev.ringmeter.core.journal.SnapshotSection.read(in, "alert"));
         }
     }
 

@@ -2,7 +2,6 @@ package dev.ringmeter.core.aggregate;
 
 import dev.ringmeter.core.StoreConfig;
 import dev.ringmeter.core.dictionary.Dictionary;
-import dev.ringmeter.core.run.RunTable;
 
 import java.io.DataOutput;
 import java.io.IOException;
@@ -30,11 +29,11 @@ public final class AggregatesImage {
     /** The in-memory comparisons' image, and the writer's combinations whose buckets it freezes. */
     final Combinations combinations;
     private final Combinations liveCombinations;
-    final RunTable.Image runs = new RunTable.Image();
+    final dev.ringmeter.core.journal.SnapshotSection runs = new dev.ringmeter.core.journal.SnapshotSection();
     /** The anomalies kept when captured. */
     java.util.List<dev.ringmeter.core.watch.Anomaly> anomalies = java.util.List.of();
     /** The alert state's section ({@code AlertTable#captureInto}), written after the runs. */
-    final java.io.ByteArrayOutputStream alerts = new java.io.ByteArrayOutputStream(1 << 12);
+    final dev.ringmeter.core.journal.SnapshotSection alerts = new dev.ringmeter.core.journal.SnapshotSection();
 
     AggregatesImage(final StoreConfig config, final Dictionary dictionary,
                     final dev.ringmeter.core.cost.PriceBook prices, final CopyOnWrite cow,
@@ -57,18 +56,7 @@ public final class AggregatesImage {
         AggregatesCodec.write(out, prices, totals, tiers);
         runs.write(out);
         dev.ringmeter.core.watch.AnomalyLog.write(anomalies, out);
-        out.writeInt(alerts.size());
-        alerts.writeTo(new java.io.OutputStream() {
-            @Override
-            public void write(final int b) throws IOException {
-                out.write(b);
-            }
-
-            @Override
-            public void write(final byte[] b, final int off, final int len) throws IOException {
-                out.write(b, off, len);
-            }
-        });
+        alerts.write(out);
         CombinationsCodec.write(out, combinations);
     }
 

@@ -3,11 +3,10 @@ package dev.ringmeter.core.run;
 import dev.ringmeter.core.dictionary.Dictionary;
 import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.ingest.EventSlot;
+import dev.ringmeter.core.journal.SnapshotSection;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
 import java.io.DataOutput;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -237,10 +236,9 @@ public final class RunTable {
      *
      * @param image reused from snapshot to snapshot.
      */
-    public void captureInto(final Image image) {
-        image.bytes.reset();
+    public void captureInto(final SnapshotSection image) {
         try {
-            write(new DataOutputStream(image.bytes));
+            write(image.capture());
         } catch (final IOException e) {
             throw new UncheckedIOException(e);   // a byte array does not fail
         }
@@ -284,45 +282,12 @@ public final class RunTable {
     }
 
     /**
-     * The run table as a snapshot holds it, captured by the writer and written by the snapshot thread: the bytes
-     * of {@link #captureInto}. Threading: as the aggregates' image it is part of.
-     */
-    public static final class Image {
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 12);
-
-        /**
-         * @param out the snapshot.
-         * @throws IOException if the write fails.
-         */
-        public void write(final DataOutput out) throws IOException {
-            out.writeInt(bytes.size());
-            bytes.writeTo(new java.io.OutputStream() {
-                @Override
-                public void write(final int b) throws IOException {
-                    out.write(b);
-                }
-
-                @Override
-                public void write(final byte[] b, final int off, final int len) throws IOException {
-                    out.write(b, off, len);
-                }
-            });
-        }
-    }
-
-    /**
-     * Reads the run section {@link Image#write} wrote.
+     * Reads the run section {@link SnapshotSection#write} wrote.
      *
      * @param in the snapshot.
      * @throws IOException if it is bad.
      */
     public void readSection(final DataInput in) throws IOException {
-        final int length = in.readInt();
-        if (length < 0) {
-            throw new IOException("a run section of " + length + " bytes");
-        }
-        final byte[] section = new byte[length];
-        in.readFully(section);
-        read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(section)));
+read(SnapshotSection.read(in, "run"));
     }
 }

@@ -1,9 +1,7 @@
 package dev.ringmeter.server.alert;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ringmeter.core.watch.alert.AlertMetric;
 import dev.ringmeter.core.watch.alert.AlertRule;
 import dev.ringmeter.core.watch.alert.AlertScope;
@@ -18,17 +16,14 @@ import dev.ringmeter.server.ServerConfig;
 import dev.ringmeter.server.StoreHolder;
 import dev.ringmeter.server.http.ApiException;
 import dev.ringmeter.server.http.Json;
+import dev.ringmeter.server.http.JsonObjectBody;
 import dev.ringmeter.server.http.QueryParams;
-import dev.ringmeter.server.http.RequestBody;
 import io.javalin.http.Context;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +38,6 @@ import java.util.Map;
 public final class AlertController {
     /** The largest body an alert request takes: a rule's values are bounded (see {@link AlertRule}). */
     private static final long MAX_BODY_BYTES = 128 * 1024;
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String[] RULE_FIELDS = {"id", "name", "scope", "metric", "window", "comparator", "warning",
         "critical", "for", "minEvents", "targets", "labels", "summary"};
     /** The fields a core refusal message starts with, to name in the reply. */
@@ -70,8 +64,8 @@ public final class AlertController {
     /** POST /api/v1/alerts/rules: a rule; its id given or made. 201, or 409 if the id is taken. */
     public void create(final Context ctx) throws IOException {
         QueryParams.of(ctx);
-        final JsonNode body = body(ctx, RULE_FIELDS);
-        final String given = text(body, "id");
+        final JsonNode body = JsonObjectBody.read(ctx, MAX_BODY_BYTES, bodyTimeoutMs, RULE_FIELDS);
+        final String given = JsonObjectBody.text(body, "id");
         final AlertRule rule = rule(body, given == null ? Alerts.newId() : given);
         if (given != null && alerts().rule(given) != null) {
             throw ApiException.conflict("id", "a rule with id '" + given + "' exists; PUT /api/v1/alerts/rules/"
@@ -84,9 +78,9 @@ public final class AlertController {
     /** PUT /api/v1/alerts/rules/{id}: creates or replaces the rule of that id. */
     public void replace(final Context ctx) throws IOException {
         QueryParams.of(ctx);
-        final JsonNode body = body(ctx, RULE_FIELDS);
+        final JsonNode body = JsonObjectBody.read(ctx, MAX_BODY_BYTES, bodyTimeoutMs, RULE_FIELDS);
         final String id = ctx.pathParam("id");
-        final String inBody = text(body, "id");
+        final String inBody = JsonObjectBody.text(body, "id");
         if (inBody != null && !inBody.equals(id)) {
             throw ApiException.invalid("id", -1, "id in the body must be the path's id '" + id + "' or absent");
         }
@@ -193,7 +187,7 @@ public final class AlertController {
     /** POST /api/v1/alerts/silences {"matchers": {...}, "startsAt", "endsAt", "comment"}: 201. */
     public void createSilence(final Context ctx) throws IOException {
         QueryParams.of(ctx);
-        final JsonNode body = body(ctx, "matchers", "startsAt", "endsAt", "comment");
+        final JsonNode body = JsonObjectBody.read(ctx, MAX_BODY_BYTES, bodyTimeoutMs, "matchers", "startsAt", "endsAt", "comment");
         final Map<String, String> matchers = labels(body, "matchers");
         if (matchers == null) {
             throw ApiException.invalid("matchers", -1, "matchers is required: an object of label name to value");
@@ -203,7 +197,7 @@ public final class AlertController {
         if (endsAtMs < 0) {
             throw ApiException.invalid("endsAt", -1, "endsAt is required: an ISO-8601 instant");
         }
-        final String comment = text(body, "comment");
+        final String comment = JsonObjectBody.text(body, "comment");
         final Silence s = call(() -> alerts().putSilence(matchers, startsAtMs, endsAtMs, comment));
         Json.reply(ctx, 201, g -> silence(g, s));
     }
@@ -219,12 +213,12 @@ public final class AlertController {
     }
 
     private static AlertRule rule(final JsonNode body, final String id) {
-        final String comparator = text(body, "comparator");
-        return call(() -> new AlertRule(id, text(body, "name"), AlertScope.parse(text(body, "scope")),
-            AlertMetric.parse(text(body, "metric")), duration(body, "window", -1),
+        final String comparator = JsonObjectBody.text(body, "comparator");
+        return call(() -> new AlertRule(id, JsonObjectBody.text(body, "name"), AlertScope.parse(JsonObjectBody.text(body, "scope")),
+            AlertMetric.parse(JsonObjectBody.text(body, "metric")), duration(body, "window", -1),
             comparator == null ? null : AlertRule.Comparator.of(comparator), decimal(body, "warning"),
             decimal(body, "critical"), duration(body, "for", 0), whole(body, "minEvents", 1), targets(body),
-            labels(body, "labels"), text(body, "summary")));
+            labels(body, "labels"), JsonObjectBody.text(body, "summary")));
     }
 
     /** A call into the alerts, its refusals mapped to the API's. */
@@ -318,39 +312,6 @@ public final class AlertController {
         }
     }
 
-    private JsonNode body(final Context ctx, final String... fields) throws IOException {
-        final JsonNode body;
-        try (InputStream in = RequestBody.read(ctx, MAX_BODY_BYTES, bodyTimeoutMs)) {
-            body = MAPPER.readTree(in);
-        } catch (final JsonProcessingException e) {
-            throw ApiException.malformedJson(e, -1);
-        }
-        if (body == null || !body.isObject()) {
-            throw ApiException.invalid(null, -1, "the body must be a JSON object");
-        }
-        final List<String> valid = Arrays.asList(fields);
-        final Iterator<String> names = body.fieldNames();
-        while (names.hasNext()) {
-            final String name = names.next();
-            if (!valid.contains(name)) {
-                throw ApiException.invalid(name, -1, "unknown field '" + name + "'; valid: " + String.join(", ",
-                    valid));
-            }
-        }
-        return body;
-    }
-
-    private static String text(final JsonNode body, final String field) {
-        final JsonNode v = body.get(field);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (!v.isTextual()) {
-            throw ApiException.invalid(field, -1, field + " must be a string");
-        }
-        return v.textValue();
-    }
-
     private static double decimal(final JsonNode body, final String field) {
         final JsonNode v = body.get(field);
         if (v == null || v.isNull()) {
@@ -375,7 +336,7 @@ public final class AlertController {
 
     /** A duration written as in the query parameters ({@code 30s}, {@code 5m}, {@code 1h}), or 0. */
     private static long duration(final JsonNode body, final String field, final long absent) {
-        final String v = text(body, field);
+        final String v = JsonObjectBody.text(body, field);
         if (v == null) {
             if (absent < 0) {
                 throw ApiException.invalid(field, -1, field + " is required, e.g. 5m");
@@ -393,7 +354,7 @@ public final class AlertController {
     }
 
     private static long time(final JsonNode body, final String field, final long absent) {
-        final String v = text(body, field);
+        final String v = JsonObjectBody.text(body, field);
         if (v == null) {
             return absent;
         }

@@ -1,9 +1,7 @@
 package dev.ringmeter.server.run;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ringmeter.core.decide.Comparison;
 import dev.ringmeter.core.decide.Estimate;
 import dev.ringmeter.core.run.RunCommand;
@@ -18,17 +16,15 @@ import dev.ringmeter.server.ServerConfig;
 import dev.ringmeter.server.StoreHolder;
 import dev.ringmeter.server.http.ApiException;
 import dev.ringmeter.server.http.Json;
+import dev.ringmeter.server.http.JsonObjectBody;
 import dev.ringmeter.server.http.QueryParams;
-import dev.ringmeter.server.http.RequestBody;
 import io.javalin.http.Context;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +39,6 @@ import java.util.Map;
 public final class RunController {
     /** The largest body a run request takes: its values are bounded (see {@code RunRules}). */
     private static final long MAX_BODY_BYTES = 256 * 1024;
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final StoreHolder holder;
     private final long bodyTimeoutMs;
@@ -64,8 +59,8 @@ public final class RunController {
     /** POST /api/v1/runs {"id", "name", "parameters": {...}, "tags": [...], "expectedTasks"} */
     public void create(final Context ctx) throws IOException {
         QueryParams.of(ctx);
-        final JsonNode body = body(ctx, "id", "name", "parameters", "tags", "expectedTasks");
-        final RunSummary s = call(false, () -> runs().create(text(body, "id"), text(body, "name"),
+        final JsonNode body = JsonObjectBody.read(ctx, MAX_BODY_BYTES, bodyTimeoutMs, "id", "name", "parameters", "tags", "expectedTasks");
+        final RunSummary s = call(false, () -> runs().create(JsonObjectBody.text(body, "id"), JsonObjectBody.text(body, "name"),
             parameters(body), tags(body), count(body)));
         Json.reply(ctx, 201, g -> summary(g, s));
     }
@@ -73,9 +68,9 @@ public final class RunController {
     /** PATCH /api/v1/runs/{id} {"name", "parameters", "tags", "expectedTasks"}: what is given replaces. */
     public void update(final Context ctx) throws IOException {
         QueryParams.of(ctx);
-        final JsonNode body = body(ctx, "name", "parameters", "tags", "expectedTasks");
+        final JsonNode body = JsonObjectBody.read(ctx, MAX_BODY_BYTES, bodyTimeoutMs, "name", "parameters", "tags", "expectedTasks");
         final String id = ctx.pathParam("id");
-        final RunSummary s = call(false, () -> runs().update(id, text(body, "name"), parameters(body), tags(body),
+        final RunSummary s = call(false, () -> runs().update(id, JsonObjectBody.text(body, "name"), parameters(body), tags(body),
             count(body)));
         Json.reply(ctx, 200, g -> summary(g, s));
     }
@@ -83,15 +78,15 @@ public final class RunController {
     /** POST /api/v1/runs/{id}/finish {"status": "completed|failed|cancelled", "reason"} */
     public void finish(final Context ctx) throws IOException {
         QueryParams.of(ctx);
-        final JsonNode body = body(ctx, "status", "reason");
+        final JsonNode body = JsonObjectBody.read(ctx, MAX_BODY_BYTES, bodyTimeoutMs, "status", "reason");
         final String id = ctx.pathParam("id");
         final RunSummary s = call(false, () -> {
-            final String status = text(body, "status");
+            final String status = JsonObjectBody.text(body, "status");
             if (status == null) {
                 throw ApiException.invalid("status", -1, "status is required: one of "
                     + String.join(", ", RunStatus.FINISH_NAMES));
             }
-            return runs().finish(id, RunStatus.parse("status", status), text(body, "reason"));
+            return runs().finish(id, RunStatus.parse("status", status), JsonObjectBody.text(body, "reason"));
         });
         Json.reply(ctx, 200, g -> summary(g, s));
     }
@@ -189,39 +184,6 @@ public final class RunController {
         } catch (final IllegalStateException e) {
             throw ApiException.unavailable(e.getMessage(), 1);
         }
-    }
-
-    private JsonNode body(final Context ctx, final String... fields) throws IOException {
-        final JsonNode body;
-        try (InputStream in = RequestBody.read(ctx, MAX_BODY_BYTES, bodyTimeoutMs)) {
-            body = MAPPER.readTree(in);
-        } catch (final JsonProcessingException e) {
-            throw ApiException.malformedJson(e, -1);
-        }
-        if (body == null || !body.isObject()) {
-            throw ApiException.invalid(null, -1, "the body must be a JSON object");
-        }
-        final List<String> valid = Arrays.asList(fields);
-        final Iterator<String> names = body.fieldNames();
-        while (names.hasNext()) {
-            final String name = names.next();
-            if (!valid.contains(name)) {
-                throw ApiException.invalid(name, -1, "unknown field '" + name + "'; valid: " + String.join(", ",
-                    valid));
-            }
-        }
-        return body;
-    }
-
-    private static String text(final JsonNode body, final String field) {
-        final JsonNode v = body.get(field);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (!v.isTextual()) {
-            throw ApiException.invalid(field, -1, field + " must be a string");
-        }
-        return v.textValue();
     }
 
     private static long count(final JsonNode body) {

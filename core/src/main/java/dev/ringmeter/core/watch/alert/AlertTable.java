@@ -1,8 +1,6 @@
 package dev.ringmeter.core.watch.alert;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
-import java.io.DataOutput;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -318,10 +316,9 @@ public final class AlertTable {
      *
      * @param image reused from snapshot to snapshot.
      */
-    public synchronized void captureInto(final ByteArrayOutputStream image) {
-        image.reset();
+    public synchronized void captureInto(final dev.ringmeter.core.journal.SnapshotSection image) {
         try {
-            final DataOutputStream out = new DataOutputStream(image);
+            final DataOutputStream out = image.capture();
             out.writeLong(nextDeliveryId);
             out.writeLong(delivered);
             out.writeLong(abandoned);
