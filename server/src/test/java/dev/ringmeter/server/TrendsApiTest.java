@@ -44,7 +44,18 @@ class TrendsApiTest {
                     .append(ts).append("}\n");
             }
         }
+        // configuration prompt-v2: three calls an hour over the last day, steady, then 10 ms more each hour
+        final long hour = 3_600_000;
+        final long dayAgo = T0 - Math.floorMod(T0, hour) - 24 * hour;
+        for (int h = 0; h < 24; h++) {
+            for (int k = 0; k < 3; k++) {
+                batch.append("{\"model\":\"configured\",\"config\":\"prompt-v2\",\"latencyMs\":")
+                    .append(h < 12 ? 200 + (h + k) % 3 : 220 + 10 * (h - 12)).append(",\"timestamp\":")
+                    .append(dayAgo + h * hour + 60_000 + k).append("}\n");
+            }
+        }
         assertEquals(202, server.post("/api/v1/events", TestServer.NDJSON, batch.toString()).status());
+        SubjectQueriesTest.awaitCount(server, "/api/v1/analytics?model=configured&window=24h", 72);
         SubjectQueriesTest.awaitCount(server, "/api/v1/analytics?model=rising&window=2h", 120);
         SubjectQueriesTest.awaitCount(server, "/api/v1/analytics?model=sparse&window=2h", 5);
     }
@@ -97,7 +108,22 @@ class TrendsApiTest {
     }
 
     @Test
+    void shouldTrendAConfigurationFromItsHourlyBuckets() {
+        final JsonNode t = trend("config=prompt-v2&metric=p95&window=12h&step=1h");
+        assertEquals("prompt-v2", t.get("config").asText());
+        assertEquals(12, t.get("nonEmptyPoints").asInt(), t.toString());
+        assertEquals("degrading", t.get("verdict").asText(), t.toString());
+        assertEquals(201, t.get("change").get("previous").asDouble(), 3, "the steady half day before");
+        assertTrue(t.get("slopePerHour").asDouble() > 8, t.toString());
+    }
+
+    @Test
     void shouldNameTheBadParameter() {
+        assertBad("config=prompt-v2&metric=p95&window=2h&step=5m", "step");   // 5-minute buckets: the last hour only
+        assertBad("config=prompt-v2&model=rising&metric=p95&window=12h&step=1h", "config");
+        final TestServer.Reply unknownConfig = server.get("/api/v1/trends?config=nothing&metric=p95");
+        assertEquals(404, unknownConfig.status(), unknownConfig.body());
+        assertEquals("config", unknownConfig.json().get("field").asText());
         assertBad("model=rising&metric=p42&window=1h", "metric");
         assertBad("model=rising&window=1h", "metric");
         assertBad("model=rising&metric=p95&window=24h&step=1m", "step");   // 1,441 steps

@@ -247,6 +247,46 @@ public final class Aggregates {
     }
 
     /**
+     * A time series of one metric of the events of one configuration value ({@code config}), from the in-memory
+     * comparisons' buckets: 5 minutes wide over the last hour, an hour wide over the last day. Each step is one
+     * query of those buckets, so a step must be a whole number of them: a multiple of 5 minutes over the last hour,
+     * of an hour further back.
+     *
+     * @param config the configuration value.
+     * @param metric to compute per step.
+     * @param fromMs start; rounded down to a multiple of the step.
+     * @param toMs   end, exclusive.
+     * @param stepMs width of each step.
+     * @return the series; NaN where a step holds no event of the configuration.
+     * @throws IllegalArgumentException naming the step or the start when the buckets cannot answer them.
+     */
+    public Series configSeries(final String config, final SeriesMetric metric, final long fromMs, final long toMs,
+                               final long stepMs) {
+        final long start = fromMs - Math.floorMod(fromMs, stepMs);
+        final long nowMs = this.config.clock().time();
+        final int tier = Combinations.tierFor(start, nowMs);
+        if (tier < 0) {
+            throw new IllegalArgumentException("a configuration's series reaches back one day; the start is older");
+        }
+        final long bucketMs = Combinations.WIDTHS_MS[tier];
+        if (stepMs % bucketMs != 0) {
+            throw new IllegalArgumentException("step must be a multiple of " + bucketMs / 60_000 + " min for a "
+                + "configuration's series starting there (the in-memory comparisons keep 5-minute buckets over the "
+                + "last hour, hourly ones over the last day)");
+        }
+        final int n = (int)((toMs - start + stepMs - 1) / stepMs);
+        final long[] starts = new long[n];
+        final double[] values = new double[n];
+        final EventFilter filter = new EventFilter().where(Dimension.CONFIG, config);
+        for (int i = 0; i < n; i++) {
+            starts[i] = start + i * stepMs;
+            final MemoryComparison c = compare(new GroupKey[0], filter, starts[i], starts[i] + stepMs);
+            values[i] = c.groups().isEmpty() ? Double.NaN : metric.of(c.groups().values().iterator().next());
+        }
+        return new Series(metric.key(), stepMs, starts, values);
+    }
+
+    /**
      * No lock: reads the writer's arrays by reference, as {@link #models()}.
      *
      * @param kind a kind of subject.

@@ -2,6 +2,7 @@ package dev.ringmeter.server.query;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.ringmeter.core.EmbeddedStore;
+import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.query.Metric;
 import dev.ringmeter.core.query.Series;
 import dev.ringmeter.core.query.SeriesMetric;
@@ -16,22 +17,24 @@ import java.util.List;
 
 /**
  * The parameters of a per-step query of one metric, as /api/v1/series and /api/v1/trends take them:
- * {@code model=|pipeline=&pipelineStep=|tool=|agent=} (none for all models), {@code metric=},
+ * {@code model=|pipeline=&pipelineStep=|tool=|agent=} (none for all models) or {@code config=} (one configuration
+ * value, from the in-memory comparisons' 5-minute and hourly buckets), {@code metric=},
  * {@code window=|from=&to=} and {@code step=} (the point width, one minute unless given). The one reader of them,
  * so both routes check them alike.
  * <p>
  * Threading: an immutable value built per request; any thread.
  *
- * @param subject the subject, or null for all models.
+ * @param subject the subject, or null for all models or a configuration.
+ * @param config  the configuration value, or null.
  * @param metric  the metric per step.
  * @param fromMs  the window's start.
  * @param toMs    the window's end, exclusive.
  * @param stepMs  the width of a step.
  */
-record SeriesRequest(Subject subject, SeriesMetric metric, long fromMs, long toMs, long stepMs) {
+record SeriesRequest(Subject subject, String config, SeriesMetric metric, long fromMs, long toMs, long stepMs) {
     /** The parameters the routes accept. */
     static final String[] PARAMS = {FieldNames.MODEL, "metric", "window", "from", "to", "step", FieldNames.PIPELINE,
-        Subjects.SERIES_STEP, FieldNames.TOOL, FieldNames.AGENT};
+        Subjects.SERIES_STEP, FieldNames.TOOL, FieldNames.AGENT, FieldNames.CONFIG};
     private static final List<String> METRICS = Arrays.asList(Metric.keys().split(", "));
 
     /**
@@ -58,6 +61,16 @@ record SeriesRequest(Subject subject, SeriesMetric metric, long fromMs, long toM
             throw ApiException.badParameter(FieldNames.MODEL, "a series is of one subject: model=, pipeline=, "
                 + "pipeline= with " + Subjects.SERIES_STEP + "=, tool= or agent=, or none for all models");
         }
+        final String config = q.get(FieldNames.CONFIG);
+        if (config != null && (subject != null || Subjects.any(q, Subjects.SERIES_STEP))) {
+            throw ApiException.badParameter(FieldNames.CONFIG, "a series is of one subject or of one configuration, "
+                + "not both");
+        }
+        if (config != null && (config.length() > store.config().maxStringLength()
+            || store.dictionary().find(Dimension.CONFIG, config) == 0)) {
+            throw ApiException.notFound(FieldNames.CONFIG, "unknown configuration '" + QueryController.truncate(config)
+                + "'");
+        }
         final long[] range = q.range(store.config().clock().time(), store.config().retentionMs(),
             QueryController.DEFAULT_WINDOW_MS);
         final String stepText = q.get("step");
@@ -74,7 +87,7 @@ record SeriesRequest(Subject subject, SeriesMetric metric, long fromMs, long toM
         if (subject != null) {
             Subjects.known(store, subject);
         }
-        return new SeriesRequest(subject, metric, range[0], range[1], stepMs);
+        return new SeriesRequest(subject, config, metric, range[0], range[1], stepMs);
     }
 
     /**
@@ -85,15 +98,21 @@ record SeriesRequest(Subject subject, SeriesMetric metric, long fromMs, long toM
      */
     Series series(final EmbeddedStore store, final long fromMs) {
         try {
-            return store.aggregates().series(subject, metric, fromMs, toMs, stepMs);
+            return config != null ? store.aggregates().configSeries(config, metric, fromMs, toMs, stepMs)
+                : store.aggregates().series(subject, metric, fromMs, toMs, stepMs);
         } catch (final IllegalArgumentException e) {
             throw ApiException.badParameter("step", e.getMessage());
         }
     }
 
-    /** Writes the subject's fields: {@code model} (all for all models), or those of a pipeline, step, tool or agent. */
+    /**
+     * Writes the subject's fields: {@code model} (all for all models), those of a pipeline, step, tool or agent, or
+     * {@code config}.
+     */
     void writeSubject(final JsonGenerator g) throws IOException {
-        if (subject == null || subject.kind() == Subject.Kind.MODEL) {
+        if (config != null) {
+            g.writeStringField(FieldNames.CONFIG, config);
+        } else if (subject == null || subject.kind() == Subject.Kind.MODEL) {
             g.writeStringField(FieldNames.MODEL, subject == null ? "all" : subject.name());
         } else {
             StatsWriter.subject(g, subject);
