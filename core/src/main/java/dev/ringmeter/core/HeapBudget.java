@@ -103,8 +103,8 @@ public final class HeapBudget {
     static final double METRIC_SERIES_SHARE = 1.0 / 16;
     /** The most custom metric series. */
     public static final int MAX_METRIC_SERIES = 100_000;
-    /** The fewest custom metric series a derived limit gives. */
-    static final int MIN_METRIC_SERIES = 32;
+    /** The fewest custom metric series a derived limit gives: none on a heap with no room left (every sample then goes to its name's overflow, counters only). */
+    static final int MIN_METRIC_SERIES = 0;
     private static final double MB = 1 << 20;
 
     private final long maxHeapBytes;
@@ -430,6 +430,8 @@ public final class HeapBudget {
             mb(bytesEach[Dimension.MODEL.ordinal()])));
         b.append(String.format(Locale.ROOT, " comparisons %d combinations of up to %s; %d runs of up to %s;",
             combinations, mb(combinationBytes), runs, mb(runBytes)));
+        b.append(String.format(Locale.ROOT, " %d custom metric series of up to %s;", metricSeries,
+            mb(metricSeriesBytes)));
         for (final Dimension d : Dimension.VALUES) {
             b.append(' ').append(d.name().toLowerCase(Locale.ROOT)).append('=').append(limits[d.ordinal()])
                 .append(configured[d.ordinal()] ? " (configured)" : "");

@@ -2,6 +2,7 @@ package dev.ringmeter.server.query;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.ringmeter.core.EmbeddedStore;
+import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.query.Metric;
 import dev.ringmeter.core.query.Series;
 import dev.ringmeter.core.query.SeriesMetric;
@@ -13,25 +14,32 @@ import dev.ringmeter.wire.FieldNames;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The parameters of a per-step query of one metric, as /api/v1/series and /api/v1/trends take them:
  * {@code model=|pipeline=&pipelineStep=|tool=|agent=} (none for all models), {@code metric=},
- * {@code window=|from=&to=} and {@code step=} (the point width, one minute unless given). The one reader of them,
- * so both routes check them alike.
+ * {@code window=|from=&to=} and {@code step=} (the point width, one minute unless given); or, instead of a subject,
+ * {@code customMetric=NAME} with any {@code tag=KEY:VALUE} filters ({@link TagFilters}), whose metric is one of
+ * {@link SeriesMetric#CUSTOM_KEYS}. The one reader of them, so both routes check them alike.
  * <p>
  * Threading: an immutable value built per request; any thread.
  *
- * @param subject the subject, or null for all models.
- * @param metric  the metric per step.
+ * @param subject      the subject, or null for all models or a custom metric.
+ * @param customMetric the custom metric's name, or null for a subject's series.
+ * @param tags         the custom metric's tag filters; empty for none.
+ * @param metric       the metric per step.
  * @param fromMs  the window's start.
  * @param toMs    the window's end, exclusive.
  * @param stepMs  the width of a step.
  */
-record SeriesRequest(Subject subject, SeriesMetric metric, long fromMs, long toMs, long stepMs) {
+record SeriesRequest(Subject subject, String customMetric, Map<String, String> tags, SeriesMetric metric,
+                     long fromMs, long toMs, long stepMs) {
+    /** The parameter that names a custom metric. */
+    static final String CUSTOM_METRIC = "customMetric";
     /** The parameters the routes accept. */
     static final String[] PARAMS = {FieldNames.MODEL, "metric", "window", "from", "to", "step", FieldNames.PIPELINE,
-        Subjects.SERIES_STEP, FieldNames.TOOL, FieldNames.AGENT};
+        Subjects.SERIES_STEP, FieldNames.TOOL, FieldNames.AGENT, CUSTOM_METRIC, TagFilters.PARAM};
     private static final List<String> METRICS = Arrays.asList(Metric.keys().split(", "));
 
     /**
@@ -43,17 +51,31 @@ record SeriesRequest(Subject subject, SeriesMetric metric, long fromMs, long toM
      */
     static SeriesRequest of(final QueryParams q, final EmbeddedStore store, final long maxPoints) {
         final String key = q.get("metric");
+        final String customMetric = q.get(CUSTOM_METRIC);
+        final Map<String, String> tags = TagFilters.of(q);
+        if (customMetric == null && !tags.isEmpty()) {
+            throw ApiException.badParameter(TagFilters.PARAM, "tag filters are for a custom metric's series: give "
+                + CUSTOM_METRIC + "=NAME");
+        }
+        if (customMetric != null && (Subjects.any(q, Subjects.SERIES_STEP) || q.get(FieldNames.MODEL) != null)) {
+            throw ApiException.badParameter(CUSTOM_METRIC, "a series is of one subject or one custom metric, not both");
+        }
+        if (customMetric != null && key == null) {
+            throw ApiException.badParameter("metric", "metric is required; valid for a custom metric: "
+                + SeriesMetric.CUSTOM_KEYS, Arrays.asList(SeriesMetric.CUSTOM_KEYS.split(", ")));
+        }
         if (key == null) {
             throw ApiException.badParameter("metric", "metric is required; valid: " + Metric.keys() + ", "
                 + SeriesMetric.QUALITY_PREFIX + "NAME", METRICS);
         }
         final SeriesMetric metric;
         try {
-            metric = SeriesMetric.parse(key);
+            metric = customMetric != null ? SeriesMetric.parseCustom(key) : SeriesMetric.parse(key);
         } catch (final IllegalArgumentException e) {
-            throw ApiException.badParameter("metric", e.getMessage(), METRICS);
+            throw ApiException.badParameter("metric", e.getMessage(), customMetric != null
+                ? Arrays.asList(SeriesMetric.CUSTOM_KEYS.split(", ")) : METRICS);
         }
-        final Subject subject = Subjects.of(q, Subjects.SERIES_STEP);
+        final Subject subject = customMetric != null ? null : Subjects.of(q, Subjects.SERIES_STEP);
         if (subject == null && Subjects.any(q, Subjects.SERIES_STEP)) {
             throw ApiException.badParameter(FieldNames.MODEL, "a series is of one subject: model=, pipeline=, "
                 + "pipeline= with " + Subjects.SERIES_STEP + "=, tool= or agent=, or none for all models");
@@ -74,7 +96,11 @@ record SeriesRequest(Subject subject, SeriesMetric metric, long fromMs, long toM
         if (subject != null) {
             Subjects.known(store, subject);
         }
-        return new SeriesRequest(subject, metric, range[0], range[1], stepMs);
+        if (customMetric != null && store.dictionary().find(Dimension.METRIC_NAME, customMetric) == 0) {
+            throw ApiException.notFound(CUSTOM_METRIC, "no custom metric named '"
+                + QueryController.truncate(customMetric) + "'");
+        }
+        return new SeriesRequest(subject, customMetric, tags, metric, range[0], range[1], stepMs);
     }
 
     /**
@@ -85,15 +111,27 @@ record SeriesRequest(Subject subject, SeriesMetric metric, long fromMs, long toM
      */
     Series series(final EmbeddedStore store, final long fromMs) {
         try {
-            return store.aggregates().series(subject, metric, fromMs, toMs, stepMs);
+            return customMetric != null
+                ? store.aggregates().metricSeries(customMetric, tags, metric, fromMs, toMs, stepMs)
+                : store.aggregates().series(subject, metric, fromMs, toMs, stepMs);
         } catch (final IllegalArgumentException e) {
             throw ApiException.badParameter("step", e.getMessage());
         }
     }
 
-    /** Writes the subject's fields: {@code model} (all for all models), or those of a pipeline, step, tool or agent. */
+    /**
+     * Writes the subject's fields: {@code model} (all for all models), or those of a pipeline, step, tool or agent,
+     * or {@code customMetric} and its {@code tags}.
+     */
     void writeSubject(final JsonGenerator g) throws IOException {
-        if (subject == null || subject.kind() == Subject.Kind.MODEL) {
+        if (customMetric != null) {
+            g.writeStringField(CUSTOM_METRIC, customMetric);
+            g.writeObjectFieldStart("tags");
+            for (final Map.Entry<String, String> t : tags.entrySet()) {
+                g.writeStringField(t.getKey(), t.getValue());
+            }
+            g.writeEndObject();
+        } else if (subject == null || subject.kind() == Subject.Kind.MODEL) {
             g.writeStringField(FieldNames.MODEL, subject == null ? "all" : subject.name());
         } else {
             StatsWriter.subject(g, subject);
