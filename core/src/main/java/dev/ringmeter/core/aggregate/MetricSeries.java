@@ -40,6 +40,9 @@ final class MetricSeries {
     TimeTiers overflow;
     /** Samples put into {@link #overflow} since the store opened. */
     long overflowSamples;
+    /** The names of the tags of the sample being placed; reused (one writer). */
+    private final String[] sampleKeys = new String[dev.ringmeter.Event.MAX_TAGS];
+    private final String[] sampleValues = new String[dev.ringmeter.Event.MAX_TAGS];
 
     /**
      * @param limit the most series, at least 1.
@@ -57,8 +60,12 @@ final class MetricSeries {
      */
     TimeTiers find(final EventSlot e, final Dictionary dictionary, final java.util.function.Supplier<TimeTiers> maker,
                    final java.util.function.Supplier<TimeTiers> overflowMaker) {
+        for (int t = 0; t < e.tagCount; t++) {
+            sampleKeys[t] = dictionary.name(Dimension.TAG_KEY, e.tagKeys[t]);
+            sampleValues[t] = dictionary.name(Dimension.TAG_VALUE, e.tagValues[t]);
+        }
         for (int s = 0; s < count; s++) {
-            if (matches(s, e, dictionary)) {
+            if (matches(s, e.tagCount)) {
                 return tiers[s];
             }
         }
@@ -70,13 +77,7 @@ final class MetricSeries {
             }
             return overflow;
         }
-        final String[] keys = new String[e.tagCount];
-        final String[] values = new String[e.tagCount];
-        for (int t = 0; t < e.tagCount; t++) {
-            keys[t] = dictionary.name(Dimension.TAG_KEY, e.tagKeys[t]);
-            values[t] = dictionary.name(Dimension.TAG_VALUE, e.tagValues[t]);
-        }
-        return add(keys, values, made);
+        return add(Arrays.copyOf(sampleKeys, e.tagCount), Arrays.copyOf(sampleValues, e.tagCount), made);
     }
 
     /** Adds a series of these tags (sorted here by key) with its tiers. */
@@ -104,14 +105,15 @@ final class MetricSeries {
         return t;
     }
 
-    private boolean matches(final int s, final EventSlot e, final Dictionary dictionary) {
+    /** @return whether series s has exactly the tags of the sample being placed ({@link #sampleKeys}). */
+    private boolean matches(final int s, final int tagCount) {
         final String[] keys = tagKeys[s];
-        if (keys.length != e.tagCount) {
+        if (keys.length != tagCount) {
             return false;
         }
-        for (int t = 0; t < e.tagCount; t++) {
-            final String key = dictionary.name(Dimension.TAG_KEY, e.tagKeys[t]);
-            final String value = dictionary.name(Dimension.TAG_VALUE, e.tagValues[t]);
+        for (int t = 0; t < tagCount; t++) {
+            final String key = sampleKeys[t];
+            final String value = sampleValues[t];
             boolean found = false;
             for (int j = 0; j < keys.length && !found; j++) {
                 found = same(keys[j], key) && same(tagValues[s][j], value);
@@ -229,12 +231,12 @@ final class MetricSeries {
      * @return the heap of the instance and its arrays at their largest, beside the series and overflow tiers.
      */
     static long ownBytes(final int limit) {
-        return 64 + 3 * (16 + 4L * limit);
+        return 160 + 3 * (16 + 4L * limit);
     }
 
     /** @return an estimate of the heap held, in bytes. */
     long footprintBytes() {
-        long bytes = 64 + 3 * (16 + 4L * tiers.length);
+        long bytes = 160 + 3 * (16 + 4L * tiers.length);
         for (int s = 0; s < count; s++) {
             bytes += tiers[s].footprintBytes() + 32 + 16L * tagKeys[s].length;
         }
