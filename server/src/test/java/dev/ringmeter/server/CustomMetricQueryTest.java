@@ -92,14 +92,18 @@ class CustomMetricQueryTest {
 
     @Test
     void shouldRefuseBadTagFiltersNamingTheField() {
-        for (final String bad : new String[] {"tag=gpu", "tag=:0", "tag=gpu:", "tag=gpu:0&tag=gpu:1"}) {
-            final TestServer.Reply r = server.get("/api/v1/metrics?name=gpu.utilization&" + bad);
-            assertEquals(400, r.status(), bad + ": " + r.body());
-            assertEquals("tag", r.json().get("field").asText(), bad);
+        final String[][] cases = {{"tag=gpu", "KEY:VALUE"}, {"tag=:0", "KEY:VALUE"}, {"tag=gpu:", "KEY:VALUE"},
+            {"tag=gpu:0&tag=gpu:1", "given twice"}};
+        for (final String[] bad : cases) {
+            final TestServer.Reply r = server.get("/api/v1/metrics?name=gpu.utilization&" + bad[0]);
+            assertEquals(400, r.status(), bad[0] + ": " + r.body());
+            assertEquals("tag", r.json().get("field").asText(), bad[0]);
+            assertTrue(r.json().get("error").asText().contains(bad[1]), r.body());
         }
         final TestServer.Reply noMetric = server.get("/api/v1/series?metric=p95&tag=gpu:0");
         assertEquals(400, noMetric.status(), noMetric.body());
         assertEquals("tag", noMetric.json().get("field").asText());
+        assertTrue(noMetric.json().get("error").asText().contains("customMetric=NAME"), noMetric.body());
         final TestServer.Reply wrongStat = server.get("/api/v1/series?customMetric=gpu.utilization&metric=error_rate");
         assertEquals(400, wrongStat.status());
         assertEquals("metric", wrongStat.json().get("field").asText());
