@@ -135,6 +135,9 @@ final class MetricSeries {
      * @return whether series s has every filter's tag with its value.
      */
     boolean matches(final int s, final Map<String, String> filters) {
+        if (filters.isEmpty()) {
+            return true;   // no iterator: an unfiltered query allocates nothing
+        }
         for (final Map.Entry<String, String> f : filters.entrySet()) {
             final int j = Arrays.binarySearch(tagKeys[s], f.getKey());
             if (j < 0 || !tagValues[s][j].equals(f.getValue())) {

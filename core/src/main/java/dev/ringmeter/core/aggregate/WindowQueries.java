@@ -24,7 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Threading: any thread. A window query takes the aggregates' lock only to choose and pin the buckets of its
  * window ({@link PinnedBuckets}), so it sees a consistent state of all models at a point between two of the
  * writer's batches, and merges them after releasing it: the writer never waits for a merge. A window query into a
- * reused {@link WindowStats} allocates nothing once warmed up (each query thread reuses its own pinned buckets).
+ * reused {@link WindowStats} allocates nothing once warmed up (each query thread reuses its own pinned buckets), but
+ * for the iterators of a custom metric's tag filters.
  * Recent events are copied under the lock (at most the model's recent-events capacity); the names of the models
  * and metrics are read without it.
  */
