@@ -103,7 +103,10 @@ public final class HeapBudget {
     static final double METRIC_SERIES_SHARE = 1.0 / 16;
     /** The most custom metric series. */
     public static final int MAX_METRIC_SERIES = 100_000;
-    /** The fewest custom metric series a derived limit gives: none on a heap with no room left (every sample then goes to its name's overflow, counters only). */
+    /**
+     * The fewest custom metric series a derived limit gives: none on a heap with no room left (every sample then
+     * goes to its name's overflow, counters only).
+     */
     static final int MIN_METRIC_SERIES = 0;
     private static final double MB = 1 << 20;
 

@@ -620,7 +620,8 @@ final class TimeTiers {
                 + size[k] * widestBucketBytes(widthMs[k], histogramDigits, qualityNames, events, values);
         }
         final int held = aheadSlots(maxFutureSkewMs, widthMs[0]);
-        return bytes + ringBytes(held) + held * widestBucketBytes(widthMs[0], histogramDigits, qualityNames, events, values);
+        return bytes + ringBytes(held)
+            + held * widestBucketBytes(widthMs[0], histogramDigits, qualityNames, events, values);
     }
 
     private static long widestBucketBytes(final long widthMs, final int histogramDigits, final int qualityNames,

@@ -81,7 +81,8 @@ final class WindowQueries {
 
     /** The tiers of all models (id -1), of one model or of another subject; under the lock. */
     private TimeTiers find(final int of, final int id) {
-        return id < 0 ? tiers.all : of == MODEL ? tiers.findModel(id) : tiers.subjects.find(Subject.Kind.VALUES[of], id);
+        return id < 0 ? tiers.all : of == MODEL ? tiers.findModel(id)
+            : tiers.subjects.find(Subject.Kind.VALUES[of], id);
     }
 
     private WindowStats merge(final String name, final int id, final int of, final long fromMs,
