@@ -21,12 +21,14 @@ import java.util.Map;
  * more than the store's series in all allow ({@link dev.ringmeter.core.StoreConfig#metricSeries}, which the maker of
  * series enforces); the samples of any further tag set go to the name's overflow tiers, which keep counters but no
  * value histograms: every unfiltered query merges them (count, sum, mean, min, max and rate stay whole, the
- * percentiles leave them out), and every answer reports {@linkplain #overflowSamples the samples they hold}.
+ * percentiles leave them out), and every answer reports {@linkplain #overflowSamples the samples they hold}. The
+ * first sample a name puts there logs a warning naming the limit it passed.
  * <p>
  * Threading: not thread-safe; written by the aggregate writer, read under the aggregates' lock. Finding a sample's
  * series compares references and allocates nothing; a new tag set allocates its series once.
  */
 final class MetricSeries {
+    private static final System.Logger LOG = System.getLogger(MetricSeries.class.getName());
     private static final String[] NONE = new String[0];
     /** A series' own heap beside its tiers: its slots in the three arrays, its two tag arrays of up to 8 tags. */
     static final long SERIES_OWN_BYTES = 3 * 4 + 2 * (16 + 4L * dev.ringmeter.Event.MAX_TAGS);
@@ -74,6 +76,10 @@ final class MetricSeries {
             overflowSamples++;
             if (overflow == null) {
                 overflow = overflowMaker.get();
+                LOG.log(System.Logger.Level.WARNING, "custom metric '" + dictionary.name(Dimension.METRIC_NAME,
+                    e.metricName) + "': a tag set past " + (count == limit ? "metricSeriesPerName " + limit
+                    : "metricSeries, the store's series in all,") + " goes to the name's overflow (counted, but in "
+                    + "no percentile and no tag-filtered answer); raise the limit to keep it apart");
             }
             return overflow;
         }
