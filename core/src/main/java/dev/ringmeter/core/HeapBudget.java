@@ -41,6 +41,11 @@ import java.util.Locale;
  * {@value #MIN_COMBINATIONS}, each at its widest ({@link Aggregates#widestCombinationBytes}); they are counted in the
  * fixed part, before the model limit is derived.
  * <p>
+ * The custom metric series ({@code metricSeries}: a name with one tag set, its value histograms in every bucket),
+ * unless configured, take what is left after them, at most {@value #METRIC_SERIES_SHARE} of the budget and at least
+ * {@value #MIN_METRIC_SERIES}, each at its widest ({@link Aggregates#widestMetricSeriesBytes}); counted in the fixed
+ * part too.
+ * <p>
  * If the limits need more than the budget (configured too high, or a heap too small for one model), the
  * store logs a warning when it opens ({@link #exceeded()}).
  * <p>
@@ -94,6 +99,15 @@ public final class HeapBudget {
     static final double RUNS_SHARE = 1.0 / 16;
     /** The fewest runs a derived limit keeps. */
     static final int MIN_RUNS = 8;
+    /** The share of the budget the custom metric series take when their limit is derived. */
+    static final double METRIC_SERIES_SHARE = 1.0 / 16;
+    /** The most custom metric series. */
+    public static final int MAX_METRIC_SERIES = 100_000;
+    /**
+     * The fewest custom metric series a derived limit gives: none on a heap with no room left (every sample then
+     * goes to its name's overflow, counters only).
+     */
+    static final int MIN_METRIC_SERIES = 0;
     private static final double MB = 1 << 20;
 
     private final long maxHeapBytes;
@@ -109,6 +123,8 @@ public final class HeapBudget {
     private final long combinationBytes;
     private final int runs;
     private final long runBytes;
+    private final int metricSeries;
+    private final long metricSeriesBytes;
 
     private HeapBudget(final StoreConfig config, final long maxHeapBytes) {
         final int[] configured = config.configuredLimits();
@@ -191,7 +207,13 @@ public final class HeapBudget {
         this.combinations = config.configuredCombinations() > 0 ? config.configuredCombinations()
             : (int)Math.max(MIN_COMBINATIONS, Math.min(MAX_COMBINATIONS,
                 Math.min(COMBINATIONS_SHARE * budgetBytes, leftForCombinations) / combinationBytes));
-        this.fixedBytes = fixedBase + runs * runBytes + combinations * combinationBytes;
+        this.metricSeriesBytes = withMargin(Aggregates.widestMetricSeriesBytes(config));
+        final long leftForSeries = leftForCombinations - combinations * combinationBytes;
+        this.metricSeries = config.configuredMetricSeries() > 0 ? config.configuredMetricSeries()
+            : (int)Math.max(MIN_METRIC_SERIES, Math.min(MAX_METRIC_SERIES,
+                Math.min(METRIC_SERIES_SHARE * budgetBytes, leftForSeries) / metricSeriesBytes));
+        this.fixedBytes = fixedBase + runs * runBytes + combinations * combinationBytes
+            + metricSeries * metricSeriesBytes;
         // the configured subject limits first; the derived ones share the rest, each in proportion to its share
         double left = budgetBytes - fixedBytes - dimensions;
         double shares = 0;
@@ -251,6 +273,16 @@ public final class HeapBudget {
     /** @return the most combinations the in-memory comparisons keep, configured or derived. */
     public int combinations() {
         return combinations;
+    }
+
+    /** @return the most custom metric series kept, configured or derived. */
+    public int metricSeries() {
+        return metricSeries;
+    }
+
+    /** @return the most heap one custom metric series holds, bytes. */
+    public long metricSeriesBytes() {
+        return metricSeriesBytes;
     }
 
     /** @return the most runs kept in memory, configured or derived. */
@@ -401,6 +433,8 @@ public final class HeapBudget {
             mb(bytesEach[Dimension.MODEL.ordinal()])));
         b.append(String.format(Locale.ROOT, " comparisons %d combinations of up to %s; %d runs of up to %s;",
             combinations, mb(combinationBytes), runs, mb(runBytes)));
+        b.append(String.format(Locale.ROOT, " %d custom metric series of up to %s;", metricSeries,
+            mb(metricSeriesBytes)));
         for (final Dimension d : Dimension.VALUES) {
             b.append(' ').append(d.name().toLowerCase(Locale.ROOT)).append('=').append(limits[d.ordinal()])
                 .append(configured[d.ordinal()] ? " (configured)" : "");

@@ -65,6 +65,8 @@ public final class StoreConfig {
     private double heapShare = HeapBudget.DEFAULT_HEAP_SHARE;
     /** The most combinations the in-memory comparisons keep; 0 derives it from the heap. */
     private int comparisonCombinations;
+    private int metricSeriesPerName = 16;
+    private int metricSeries;
     private HeapBudget heapBudget;
     private int maxStringLength = 256;
     private long dictionaryIdleMs = TimeUnit.MINUTES.toMillis(10);
@@ -256,6 +258,44 @@ public final class StoreConfig {
     public StoreConfig comparisonCombinations(final int combinations) {
         this.comparisonCombinations = combinations;
         return this;
+    }
+
+    /**
+     * @param series the most series (distinct tag sets) one custom metric name keeps, 1 to 1,000; default 16. The
+     *               samples of further tag sets are counted in the name's overflow series: in its unfiltered
+     *               answers, but in no tag-filtered one, which says how many samples it could not place.
+     * @return this.
+     */
+    public StoreConfig metricSeriesPerName(final int series) {
+        this.metricSeriesPerName = series;
+        return this;
+    }
+
+    /**
+     * @param series the most custom metric series (a name with one tag set) the store keeps in all, 1 to
+     *               {@value HeapBudget#MAX_METRIC_SERIES}; 0, the default, derives it from the heap
+     *               ({@link HeapBudget}). The samples of a tag set past it go to its name's overflow, as past
+     *               {@link #metricSeriesPerName(int)}.
+     * @return this.
+     */
+    public StoreConfig metricSeries(final int series) {
+        this.metricSeries = series;
+        return this;
+    }
+
+    /** @return the series set by {@link #metricSeries(int)}, 0 when derived. */
+    int configuredMetricSeries() {
+        return metricSeries;
+    }
+
+    /** @return the most custom metric series the store keeps, configured or derived from the heap. */
+    public int metricSeries() {
+        return heapBudget().metricSeries();
+    }
+
+    /** @return the most series one custom metric name keeps. */
+    public int metricSeriesPerName() {
+        return metricSeriesPerName;
     }
 
     /**
@@ -526,6 +566,9 @@ public final class StoreConfig {
             && alertEvaluationIntervalMs <= 3_600_000, "alertEvaluationIntervalMs must be 100 ms to 1 hour, or 0 for "
             + "never");
         require(heapShare >= 0.05 && heapShare <= 0.95, "heapShare must be 0.05 to 0.95");
+        require(metricSeriesPerName >= 1 && metricSeriesPerName <= 1_000, "metricSeriesPerName must be 1 to 1,000");
+        require(metricSeries >= 0 && metricSeries <= HeapBudget.MAX_METRIC_SERIES,
+            "metricSeries must be 1 to " + HeapBudget.MAX_METRIC_SERIES + ", or 0 to derive it from the heap");
         require(comparisonCombinations >= 0 && comparisonCombinations <= HeapBudget.MAX_COMBINATIONS,
             "comparisonCombinations must be 1 to " + HeapBudget.MAX_COMBINATIONS + ", or 0 to derive it from the heap");
         heapBudget = HeapBudget.of(this, Runtime.getRuntime().maxMemory());

@@ -44,6 +44,20 @@ public final class AggregateApplyHarness {
     }
 
     /**
+     * Fills a new slot with a custom metric sample, as a producer would (its name and tags become dictionary ids).
+     *
+     * @param sample valid sample.
+     * @return the slot's index, for {@link #apply(int, long)}.
+     */
+    public int fill(final dev.ringmeter.MetricSample sample) {
+        final EventSlot slot = new EventSlot();
+        slot.fill(sample, dictionary);
+        slots = Arrays.copyOf(slots, slots.length + 1);
+        slots[slots.length - 1] = slot;
+        return slots.length - 1;
+    }
+
+    /**
      * Applies a filled slot to the aggregates at a time, as the aggregate handler does; allocates nothing in
      * steady state.
      *

@@ -81,7 +81,7 @@ final class AggregateWriter {
             case EventSlot.KIND_METRIC:
                 useTags(e);
                 totals.metricSamples++;
-                count(tiers.metric(e.metricName).addValue(e.metricValue, timeMs));
+                count(tiers.addMetricSample(e, timeMs));
                 break;
             case EventSlot.KIND_RUN:
                 runs.apply(e.runCommand);

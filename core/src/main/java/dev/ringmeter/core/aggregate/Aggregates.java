@@ -212,6 +212,47 @@ public final class Aggregates {
     }
 
     /**
+     * Computes the stats of a custom metric's series whose tags match every filter over [fromMs, toMs): count, sum,
+     * mean, min, max, the percentiles of its samples' values ({@link WindowStats#valuePercentile}) and their rate.
+     *
+     * @param name   of the metric.
+     * @param tags   tag key to the value a series must have; empty for every series of the name.
+     * @param fromMs start, inclusive.
+     * @param toMs   end, exclusive.
+     * @param into   the result to fill.
+     * @return into.
+     */
+    public WindowStats metricWindow(final String name, final java.util.Map<String, String> tags, final long fromMs,
+                                    final long toMs, final WindowStats into) {
+        return queries.metricWindow(name, tags, fromMs, toMs, into);
+    }
+
+    /**
+     * A time series of a custom metric's series whose tags match every filter: [fromMs, toMs) cut into steps.
+     *
+     * @param name   of the metric.
+     * @param tags   tag key to value; empty for all its series.
+     * @param metric what to plot per step ({@link SeriesMetric#parseCustom}).
+     * @param fromMs start; rounded down to a multiple of the step.
+     * @param toMs   end, exclusive.
+     * @param stepMs width of each step: a multiple of the finest tier's width; at most 10,000 steps.
+     * @return the series.
+     * @throws IllegalArgumentException naming the bad parameter.
+     */
+    public Series metricSeries(final String name, final java.util.Map<String, String> tags,
+                               final SeriesMetric metric, final long fromMs, final long toMs, final long stepMs) {
+        return queries.metricSeries(name, tags, metric, fromMs, toMs, stepMs);
+    }
+
+    /**
+     * @param name of a custom metric.
+     * @return the tag keys of its series, each with its values, sorted; bounded by its series limit.
+     */
+    public java.util.Map<String, java.util.SortedSet<String>> metricTags(final String name) {
+        return queries.metricTags(name);
+    }
+
+    /**
      * A time series of one metric: the window [fromMs, toMs) cut into steps.
      *
      * @param model  name, or null for all models.
@@ -428,10 +469,21 @@ public final class Aggregates {
 
     /**
      * @param config the store's configuration.
-     * @return the most heap one custom metric name's tiers hold, every bucket in use (counters, no histograms).
+     * @return the most heap one custom metric name holds beside its series ({@link #widestMetricSeriesBytes}): its
+     * overflow series' tiers (counters, no value histograms), every bucket in use, and its arrays of series.
      */
     public static long widestMetricBytes(final StoreConfig config) {
-        return TierRegistry.widestTiersBytes(config, 0, false) + 2 * 4;
+        return TierRegistry.widestTiersBytes(config, 0, false) + MetricSeries.ownBytes(config.metricSeriesPerName())
+            + 2 * 4;
+    }
+
+    /**
+     * @param config the store's configuration.
+     * @return the most heap one custom metric series (one tag set of a name) holds: its tiers, every bucket in use
+     * with its value histogram at its widest, and its tags.
+     */
+    public static long widestMetricSeriesBytes(final StoreConfig config) {
+        return TierRegistry.widestSeriesBytes(config);
     }
 
     /**

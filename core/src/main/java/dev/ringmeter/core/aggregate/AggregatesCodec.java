@@ -13,7 +13,8 @@ import java.io.IOException;
  *  prices:     the price book, see PriceBook#write (snapshot version 4 and older: the price table,
  *              count:4 (model:4 inputUsdPerMillion:double outputUsdPerMillion:double)*)
  *  counters:   events:8 metricSamples:8 expired:8
- *  tiers:      all-models tiers | models:4 (id:4 tiers recentEvents)* | metrics:4 (id:4 tiers)*
+ *  tiers:      all-models tiers | models:4 (id:4 tiers recentEvents)* | metrics:4 (id:4 series)*, series as
+ *              MetricSeries writes them (version 6 on; before, one tiers: the series with no tags)
  *  (tiers):    per tier (headStartMs:8 nextToRollMs:8 buckets:4 (index:4 bucket)*) | held:4 bucket*
  *              (the held buckets: finest ones ahead of the store clock, see TimeTiers; bucket: see BucketCodec;
  *              snapshot version 2 has no held buckets)
@@ -89,7 +90,13 @@ final class AggregatesCodec {
         }
         final int metricCount = in.readInt();
         for (int i = 0; i < metricCount; i++) {
-            tiers.metric(readId(in, "metric")).read(in, snapshot);
+            final MetricSeries series = tiers.metric(readId(in, "metric"));
+            if (snapshot >= dev.ringmeter.core.journal.FormatVersion.SNAPSHOT_WATCH) {
+                tiers.seriesCount += series.read(in, snapshot, tiers.plainTiers);
+            } else {
+                series.add(new String[0], new String[0], tiers.plainTiers.get()).read(in, snapshot);
+                tiers.seriesCount++;
+            }
         }
         readTotals(in, totals, snapshot);
         if (snapshot >= 5) {

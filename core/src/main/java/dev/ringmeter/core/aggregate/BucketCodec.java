@@ -1,5 +1,6 @@
 package dev.ringmeter.core.aggregate;
 
+import dev.ringmeter.core.journal.FormatVersion;
 import org.HdrHistogram.AbstractHistogram;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.IntCountsHistogram;
@@ -20,6 +21,7 @@ import java.nio.ByteBuffer;
  *  | costUsd valueSum valueMin valueMax: double each
  *  | latencyUs ttftUs queueWaitUs: (length:4, -1 for none | HdrHistogram encoding) each
  *  | errorTypes:4 (type:8 count:8)* | qualitySlots:4 (sum:double [squares:double from version 4] count:8)*
+ *  | negativeValues:8 valueMilli: (length:4, -1 for none | HdrHistogram encoding) (snapshot version 6 on)
  * </pre>
  * <p>
  * Threading: stateless; the caller guarantees that no writer changes the bucket meanwhile.
@@ -62,6 +64,8 @@ final class BucketCodec {
                 out.writeLong(m.qualityCounts[i]);
             }
         }
+        out.writeLong(m.negativeValues);
+        writeHistogram(out, m.valueMilli);
     }
 
     /**
@@ -127,6 +131,10 @@ final class BucketCodec {
                 m.qualitySquares[i] = snapshot >= 4 ? in.readDouble() : 0;
                 m.qualityCounts[i] = in.readLong();
             }
+        }
+        if (snapshot >= FormatVersion.SNAPSHOT_WATCH) {
+            m.negativeValues = in.readLong();
+            m.valueMilli = readHistogram(in, m.longCounts());
         }
     }
 

@@ -24,6 +24,16 @@ import org.agrona.collections.LongLongConsumer;
  */
 public final class Measures {
     private static final long NONE = Event.NONE;
+    /** What a custom metric value is multiplied by before it is recorded in {@link #valueMilli}. */
+    public static final double VALUE_SCALE = 1000;
+    /**
+     * Significant digits of {@link #valueMilli}: one, so that a bucket's value histogram stays small over its wide
+     * range (4.0 KB at its widest with int counts, against about 25 KB with two digits): 16 sub-buckets an octave, so a
+     * percentile read as its bucket's middle value is within 1/32 (3.2 %) of the exact one.
+     */
+    public static final int VALUE_DIGITS = 1;
+    /** The largest scaled value recorded (2^53 thousandths, about 9.0e12); a larger value is recorded as this. */
+    public static final long MAX_SCALED_VALUE = 1L << 53;
     /**
      * What HdrHistogram's own estimate of a histogram leaves out (the iterators it allocates with each one):
      * heap measured after GC with every bucket's histograms at their widest (bench {@code FootprintReport}) came to
@@ -80,6 +90,13 @@ public final class Measures {
     public double valueSum;
     public double valueMin = Double.POSITIVE_INFINITY;
     public double valueMax = Double.NEGATIVE_INFINITY;
+    /**
+     * Custom metric samples: the values &gt;= 0 in thousandths ({@link #VALUE_SCALE}), rounded, capped at
+     * {@link #MAX_SCALED_VALUE}, for their percentiles; null until the first.
+     */
+    public AbstractHistogram valueMilli;
+    /** Custom metric samples below zero: counted, summed and in min/max, but outside the percentiles. */
+    public long negativeValues;
     public AbstractHistogram latencyUs;
     public AbstractHistogram ttftUs;
     public AbstractHistogram queueWaitUs;
@@ -147,6 +164,10 @@ public final class Measures {
         valueSum = 0;
         valueMin = Double.POSITIVE_INFINITY;
         valueMax = Double.NEGATIVE_INFINITY;
+        negativeValues = 0;
+        if (valueMilli != null) {
+            valueMilli.reset();
+        }
         if (latencyUs != null) {
             latencyUs.reset();
         }
@@ -264,13 +285,27 @@ public final class Measures {
     /**
      * Adds one custom metric sample.
      *
-     * @param value of the sample.
+     * @param value       of the sample.
+     * @param percentiles whether to record it in the value histogram too (not in a metric's overflow series).
      */
-    void addValue(final double value) {
+    void addValue(final double value, final boolean percentiles) {
         count++;
         valueSum += value;
         valueMin = Math.min(valueMin, value);
         valueMax = Math.max(valueMax, value);
+        if (!percentiles) {
+            return;
+        }
+        if (value >= 0) {
+            values().recordValue(scaledValue(value));
+        } else {
+            negativeValues++;
+        }
+    }
+
+    /** @return a value &gt;= 0 in thousandths, rounded, at most {@link #MAX_SCALED_VALUE}. */
+    static long scaledValue(final double value) {
+        return Math.min(MAX_SCALED_VALUE, Math.round(value * VALUE_SCALE));
     }
 
     /**
@@ -326,6 +361,10 @@ public final class Measures {
         valueSum += o.valueSum;
         valueMin = Math.min(valueMin, o.valueMin);
         valueMax = Math.max(valueMax, o.valueMax);
+        negativeValues += o.negativeValues;
+        if (o.valueMilli != null && o.valueMilli.getTotalCount() > 0) {
+            values().add(o.valueMilli);
+        }
         if (o.latencyUs != null && o.latencyUs.getTotalCount() > 0) {
             latency().add(o.latencyUs);
         }
@@ -378,6 +417,14 @@ public final class Measures {
             : new IntCountsHistogram(histogramDigits);
         h.setAutoResize(true);
         return h;
+    }
+
+    AbstractHistogram values() {
+        if (valueMilli == null) {
+            valueMilli = longCounts ? new Histogram(VALUE_DIGITS) : new IntCountsHistogram(VALUE_DIGITS);
+            valueMilli.setAutoResize(true);
+        }
+        return valueMilli;
     }
 
     AbstractHistogram latency() {
@@ -443,7 +490,8 @@ public final class Measures {
      * @param longCounts      whether histogram counts are 64 bits wide.
      * @param qualityNames    the number of quality score names allowed.
      * @param events          whether the measures hold events (three histograms, error types, quality scores), or
-     *                        only custom metric samples (counters).
+     *                        only custom metric samples (counters; their value histogram is
+     *                        {@link #widestValueBytes}).
      * @return {@link #footprintBytes()} of measures at their widest: each histogram auto-resized to the longest
      * duration the event rules allow ({@link Event#MAX_DURATION_NS}), a few error types, the quality sums.
      */
@@ -472,6 +520,17 @@ public final class Measures {
         return m.footprintBytes();
     }
 
+    /**
+     * @param longCounts whether histogram counts are 64 bits wide.
+     * @return what a custom metric series' bucket adds for its value histogram at its widest (auto-resized to
+     * {@link #MAX_SCALED_VALUE}): 4.0 KB with int counts, 7.3 KB with long ones.
+     */
+    static long widestValueBytes(final boolean longCounts) {
+        final Measures m = new Measures(VALUE_DIGITS, longCounts, 0);
+        m.values().recordValue(MAX_SCALED_VALUE);
+        return HISTOGRAM_EXTRA_BYTES + m.valueMilli.getEstimatedFootprintInBytes();
+    }
+
     /** @return whether only the latency histogram is kept. */
     boolean latencyOnly() {
         return latencyOnly;
@@ -481,7 +540,10 @@ public final class Measures {
      * @return an estimate of the heap these measures hold, in bytes.
      */
     long footprintBytes() {
-        long bytes = 264;
+        long bytes = 280;
+        if (valueMilli != null) {
+            bytes += HISTOGRAM_EXTRA_BYTES + valueMilli.getEstimatedFootprintInBytes();
+        }
         if (latencyUs != null) {
             bytes += HISTOGRAM_EXTRA_BYTES + latencyUs.getEstimatedFootprintInBytes();
         }

@@ -34,7 +34,17 @@ final class TierRegistry {
     /** By model id, beside {@link #models}. */
     RecentEvents[] recent = new RecentEvents[16];
     /** By metric name id; null where a name has no sample. */
-    TimeTiers[] metrics = new TimeTiers[16];
+    MetricSeries[] metrics = new MetricSeries[16];
+    /** The most series of one metric name. */
+    private final int seriesPerName;
+    /** The most custom metric series in all. */
+    private final int seriesLimit;
+    /** Custom metric series made (overflow tiers apart). */
+    int seriesCount;
+    /** Makes a custom metric series' tiers, counted; null past {@link #seriesLimit}. */
+    private final java.util.function.Supplier<TimeTiers> seriesTiers = this::newSeries;
+    /** Makes tiers: a name's overflow, a series read from a snapshot (counted by its reader), an image's. */
+    final java.util.function.Supplier<TimeTiers> plainTiers = this::newPlainTiers;
     /** The pipelines', pipeline steps', tools' and agents' tiers and totals. */
     final SubjectTiers subjects;
 
@@ -50,11 +60,25 @@ final class TierRegistry {
         this.histogramDigits = config.histogramDigits();
         this.qualityNames = config.cardinalityLimits()[Dimension.QUALITY_NAME.ordinal()];
         this.recentPerModel = config.recentEventsPerModel();
+        this.seriesPerName = config.metricSeriesPerName();
+        this.seriesLimit = config.metricSeries();
         this.clock = config.clock();
         this.maxFutureSkewMs = config.maxFutureSkewMs();
         this.cow = image ? null : new CopyOnWrite(histogramDigits, qualityNames);
         this.all = newTiers(null);
         this.subjects = new SubjectTiers(config, dictionary, cow);
+    }
+
+    private TimeTiers newSeries() {
+        if (seriesCount >= seriesLimit) {
+            return null;
+        }
+        seriesCount++;
+        return newTiers(null);
+    }
+
+    private TimeTiers newPlainTiers() {
+        return newTiers(null);
     }
 
     private TimeTiers newTiers(final TimeTiers parent) {
@@ -97,18 +121,31 @@ final class TierRegistry {
 
     /**
      * @param id of a metric name, &gt; 0.
-     * @return its tiers, created on first use.
+     * @return its series, created on first use.
      */
-    TimeTiers metric(final int id) {
+    MetricSeries metric(final int id) {
         if (id >= metrics.length) {
             metrics = Arrays.copyOf(metrics, Math.max(id + 1, metrics.length * 2));
         }
-        TimeTiers t = metrics[id];
+        MetricSeries t = metrics[id];
         if (t == null) {
-            t = newTiers(null);
+            t = new MetricSeries(seriesPerName);
             metrics[id] = t;
         }
         return t;
+    }
+
+    /**
+     * Adds a custom metric sample to its name's series of its tags (see {@link MetricSeries}).
+     *
+     * @param e      the sample.
+     * @param timeMs its time.
+     * @return what {@link TimeTiers#addValue} did.
+     */
+    int addMetricSample(final dev.ringmeter.core.ingest.EventSlot e, final long timeMs) {
+        final MetricSeries m = metric(e.metricName);
+        final TimeTiers t = m.find(e, dictionary, seriesTiers, plainTiers);
+        return t.addValue(e.metricValue, timeMs, t != m.overflow);
     }
 
     /**
@@ -129,9 +166,9 @@ final class TierRegistry {
 
     /**
      * @param id of a metric name.
-     * @return its tiers, or null if it has none.
+     * @return its series, or null if it has none.
      */
-    TimeTiers findMetric(final int id) {
+    MetricSeries findMetric(final int id) {
         return id > 0 && id < metrics.length ? metrics[id] : null;
     }
 
@@ -158,6 +195,16 @@ final class TierRegistry {
     }
 
     /**
+     * @param config the store's configuration.
+     * @return the most heap one custom metric series holds beside its name's: its tiers, every bucket in use with
+     * its value histogram at its widest, its tags' arrays and its slot.
+     */
+    static long widestSeriesBytes(final StoreConfig config) {
+        return TimeTiers.widestBytes(config.tierWidthsMs(), config.tierBuckets(), config.histogramDigits(), 0, false,
+            config.maxFutureSkewMs(), true) + MetricSeries.SERIES_OWN_BYTES;
+    }
+
+    /**
      * Makes a snapshot's image of every model's and metric's tiers (sharing their frozen buckets, held ones included)
      * and recent events (copied, their names too). Writer only, after {@link CopyOnWrite#freeze()}; allocates only
      * for what is new to the image.
@@ -178,7 +225,7 @@ final class TierRegistry {
         }
         for (int id = 1; id < Math.max(metrics.length, image.metrics.length); id++) {
             if (id < metrics.length && metrics[id] != null) {
-                metrics[id].captureInto(image.metric(id));
+                metrics[id].captureInto(image.metric(id), image.plainTiers);
             } else if (id < image.metrics.length) {
                 image.metrics[id] = null;
             }

@@ -169,15 +169,16 @@ final class TimeTiers {
     /**
      * Adds a custom metric sample at its time.
      *
-     * @param value  of the sample.
-     * @param timeMs its timestamp.
+     * @param value       of the sample.
+     * @param timeMs      its timestamp.
+     * @param percentiles whether its value goes into the buckets' value histograms too.
      * @return {@link #IN_ORDER}, {@link #LATE}, {@link #HELD} or {@link #EXPIRED} (in no bucket).
      */
-    int addValue(final double value, final long timeMs) {
+    int addValue(final double value, final long timeMs, final boolean percentiles) {
         final boolean late = headStart != NO_TIME && timeMs < headStart;
         final int n = directBuckets(timeMs);
         for (int i = 0; i < n; i++) {
-            direct[i].measures.addValue(value);
+            direct[i].measures.addValue(value, percentiles);
         }
         return outcome(n, late);
     }
@@ -603,19 +604,30 @@ final class TimeTiers {
      */
     static long widestBytes(final long[] widthMs, final int[] size, final int histogramDigits,
                             final int qualityNames, final boolean events, final long maxFutureSkewMs) {
+        return widestBytes(widthMs, size, histogramDigits, qualityNames, events, maxFutureSkewMs, false);
+    }
+
+    /**
+     * @param values whether each bucket holds a custom metric series' value histogram too, at its widest.
+     * @return as {@link #widestBytes(long[], int[], int, int, boolean, long)}, with the value histograms if asked.
+     */
+    static long widestBytes(final long[] widthMs, final int[] size, final int histogramDigits,
+                            final int qualityNames, final boolean events, final long maxFutureSkewMs,
+                            final boolean values) {
         long bytes = ownBytes(widthMs.length);
         for (int k = 0; k < widthMs.length; k++) {
             bytes += ringBytes(size[k])
-                + size[k] * widestBucketBytes(widthMs[k], histogramDigits, qualityNames, events);
+                + size[k] * widestBucketBytes(widthMs[k], histogramDigits, qualityNames, events, values);
         }
         final int held = aheadSlots(maxFutureSkewMs, widthMs[0]);
-        return bytes + ringBytes(held) + held * widestBucketBytes(widthMs[0], histogramDigits, qualityNames, events);
+        return bytes + ringBytes(held)
+            + held * widestBucketBytes(widthMs[0], histogramDigits, qualityNames, events, values);
     }
 
     private static long widestBucketBytes(final long widthMs, final int histogramDigits, final int qualityNames,
-                                          final boolean events) {
+                                          final boolean events, final boolean values) {
         return Bucket.OWN_BYTES + Measures.widestBytes(histogramDigits, Measures.longCounts(widthMs), qualityNames,
-            events);
+            events) + (values ? Measures.widestValueBytes(Measures.longCounts(widthMs)) : 0);
     }
 
     /** The finest buckets that may be held ahead of the head: the skew's worth, and two for the edges. */

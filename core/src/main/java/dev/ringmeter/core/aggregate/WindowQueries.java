@@ -11,6 +11,9 @@ import org.agrona.concurrent.EpochClock;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -21,7 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Threading: any thread. A window query takes the aggregates' lock only to choose and pin the buckets of its
  * window ({@link PinnedBuckets}), so it sees a consistent state of all models at a point between two of the
  * writer's batches, and merges them after releasing it: the writer never waits for a merge. A window query into a
- * reused {@link WindowStats} allocates nothing once warmed up (each query thread reuses its own pinned buckets).
+ * reused {@link WindowStats} allocates nothing once warmed up (each query thread reuses its own pinned buckets), but
+ * for the iterators of a custom metric's tag filters.
  * Recent events are copied under the lock (at most the model's recent-events capacity); the names of the models
  * and metrics are read without it.
  */
@@ -66,18 +70,32 @@ final class WindowQueries {
     }
 
     WindowStats metricWindow(final String name, final long fromMs, final long toMs, final WindowStats into) {
-        return merge(name, dictionary.find(Dimension.METRIC_NAME, name), METRIC, fromMs, toMs, into);
+        return metricWindow(name, Map.of(), fromMs, toMs, into);
     }
 
-    /** The tiers of all models (id -1), of one model, of one custom metric or of another subject; under the lock. */
+    /** A custom metric's window over the series whose tags match every filter (all of them for none). */
+    WindowStats metricWindow(final String name, final Map<String, String> tags, final long fromMs, final long toMs,
+                             final WindowStats into) {
+        return merge(name, dictionary.find(Dimension.METRIC_NAME, name), METRIC, tags, fromMs, toMs, into);
+    }
+
+    /** The tiers of all models (id -1), of one model or of another subject; under the lock. */
     private TimeTiers find(final int of, final int id) {
-        return id < 0 ? tiers.all : of == MODEL ? tiers.findModel(id) : of == METRIC ? tiers.findMetric(id)
+        return id < 0 ? tiers.all : of == MODEL ? tiers.findModel(id)
             : tiers.subjects.find(Subject.Kind.VALUES[of], id);
     }
 
-    /** Merges the tiers of all models (id -1), of one model, of one custom metric or of another subject. */
     private WindowStats merge(final String name, final int id, final int of, final long fromMs,
                               final long toMs, final WindowStats into) {
+        return merge(name, id, of, Map.of(), fromMs, toMs, into);
+    }
+
+    /**
+     * Merges the tiers of all models (id -1), of one model, of another subject, or of the series of one custom
+     * metric whose tags match every filter (all its series, and its overflow, for none).
+     */
+    private WindowStats merge(final String name, final int id, final int of, final Map<String, String> tags,
+                              final long fromMs, final long toMs, final WindowStats into) {
         final long now = clock.time();
         final PinnedBuckets buckets = pinned.get();
         final long[] span = buckets.span;
@@ -85,7 +103,10 @@ final class WindowQueries {
         try {
             lock.lock();
             try {
-                final TimeTiers t = find(of, id);
+                if (of == METRIC) {
+                    mergeMetric(tiers.findMetric(id), tags, fromMs, toMs, buckets, span, into);
+                }
+                final TimeTiers t = of == METRIC ? null : find(of, id);
                 if (t != null) {
                     int n = t.merge(fromMs, toMs, buckets, span);
                     if (t == tiers.all) {
@@ -108,8 +129,64 @@ final class WindowQueries {
         return into;
     }
 
+    /** Pins the matching series' buckets of a metric; under the lock. */
+    private static void mergeMetric(final MetricSeries m, final Map<String, String> tags, final long fromMs,
+                                    final long toMs, final PinnedBuckets buckets, final long[] span,
+                                    final WindowStats into) {
+        if (m == null) {
+            return;
+        }
+        long from = Long.MAX_VALUE;
+        long to = Long.MIN_VALUE;
+        int n = 0;
+        for (int s = 0; s <= m.count; s++) {
+            final TimeTiers t = s < m.count ? (m.matches(s, tags) ? m.tiers[s] : null)
+                : tags.isEmpty() ? m.overflow : null;
+            if (t != null) {
+                n += t.merge(fromMs, toMs, buckets, span);
+                from = Math.min(from, span[0]);
+                to = Math.max(to, span[1]);
+            }
+        }
+        if (n > 0) {
+            into.covered(from, to, n);
+        }
+        into.unplaced(m.overflowSamples);
+    }
+
+    /**
+     * A time series of a custom metric's matching series: the window [fromMs, toMs) cut into steps.
+     *
+     * @param name   of the metric.
+     * @param tags   tag key to value, every one of which a series must have; empty for all.
+     * @param metric what to plot per step ({@link SeriesMetric#parseCustom}).
+     */
+    Series metricSeries(final String name, final Map<String, String> tags, final SeriesMetric metric,
+                        final long fromMs, final long toMs, final long stepMs) {
+        final WindowStats stats = newWindowStats();
+        return steps(metric, fromMs, toMs, stepMs, (from, to) -> metricWindow(name, tags, from, to, stats), stats);
+    }
+
     Series series(final Subject subject, final SeriesMetric metric, final long fromMs, final long toMs,
                   final long stepMs) {
+        final WindowStats stats = newWindowStats();
+        return steps(metric, fromMs, toMs, stepMs, (from, to) -> {
+            if (subject == null) {
+                window((String)null, from, to, stats);
+            } else {
+                window(subject, from, to, stats);
+            }
+        }, stats);
+    }
+
+    /** Computes one step's stats into the stats the series reads. */
+    private interface StepQuery {
+        void query(long fromMs, long toMs);
+    }
+
+    /** The one cut of a window into steps: checks the step, queries each and reads the metric of its stats. */
+    private Series steps(final SeriesMetric metric, final long fromMs, final long toMs, final long stepMs,
+                         final StepQuery query, final WindowStats stats) {
         final long finestMs = tiers.finestWidthMs();
         if (stepMs <= 0 || stepMs % finestMs != 0) {
             throw new IllegalArgumentException("step must be a positive multiple of " + finestMs + " ms");
@@ -121,14 +198,9 @@ final class WindowQueries {
         }
         final long[] starts = new long[(int)points];
         final double[] values = new double[(int)points];
-        final WindowStats stats = newWindowStats();
         for (int i = 0; i < points; i++) {
             starts[i] = start + i * stepMs;
-            if (subject == null) {
-                window((String)null, starts[i], starts[i] + stepMs, stats);
-            } else {
-                window(subject, starts[i], starts[i] + stepMs, stats);
-            }
+            query.query(starts[i], starts[i] + stepMs);
             values[i] = metric.of(stats);
         }
         return new Series(metric.key(), stepMs, starts, values);
@@ -158,6 +230,27 @@ final class WindowQueries {
         return names(Dimension.MODEL, true);
     }
 
+    /**
+     * @param name of a custom metric.
+     * @return its series' tag keys, each with its values, sorted (at most the series limit's worth of tags); empty
+     * if it has none.
+     */
+    Map<String, java.util.SortedSet<String>> metricTags(final String name) {
+        final Map<String, java.util.SortedSet<String>> out = new TreeMap<>();
+        lock.lock();
+        try {
+            final MetricSeries m = tiers.findMetric(dictionary.find(Dimension.METRIC_NAME, name));
+            for (int s = 0; m != null && s < m.count; s++) {
+                for (int t = 0; t < m.tagKeys[s].length; t++) {
+                    out.computeIfAbsent(m.tagKeys[s][t], k -> new TreeSet<>()).add(m.tagValues[s][t]);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        return out;
+    }
+
     List<String> metricNames() {
         return names(Dimension.METRIC_NAME, false);
     }
@@ -169,7 +262,7 @@ final class WindowQueries {
      */
     private List<String> names(final Dimension dimension, final boolean ofModels) {
         final List<String> names = new ArrayList<>();
-        final TimeTiers[] byId = ofModels ? tiers.models : tiers.metrics;
+        final Object[] byId = ofModels ? tiers.models : tiers.metrics;
         for (int id = 1; id < byId.length; id++) {
             if (byId[id] != null) {
                 names.add(dictionary.name(dimension, id));

@@ -16,11 +16,49 @@ public final class SeriesMetric {
     private final String key;
     private final Metric metric;
     private final String qualityName;
+    /** What a custom metric's series plots per step, or null for a subject's metric. */
+    private final java.util.function.ToDoubleFunction<WindowStats> custom;
 
     private SeriesMetric(final String key, final Metric metric, final String qualityName) {
+        this(key, metric, qualityName, null);
+    }
+
+    private SeriesMetric(final String key, final Metric metric, final String qualityName,
+                         final java.util.function.ToDoubleFunction<WindowStats> custom) {
         this.key = key;
         this.metric = metric;
         this.qualityName = qualityName;
+        this.custom = custom;
+    }
+
+    /** The keys a custom metric's series takes: the {@link Metric}s that mean the same of values, and its own. */
+    public static final String CUSTOM_KEYS = "count, sum, mean, min, max, p50, p90, p95, p99, p999, rate";
+
+    /**
+     * @param key what to plot of a custom metric's samples per step: {@link #CUSTOM_KEYS}; the percentiles, mean
+     *            and max are of the samples' values ({@link WindowStats#valuePercentile}), rate their sum per second.
+     * @return the metric.
+     * @throws IllegalArgumentException listing the valid names when the name is unknown.
+     */
+    public static SeriesMetric parseCustom(final String key) {
+        final java.util.function.ToDoubleFunction<WindowStats> f;
+        switch (key) {
+            case "count": f = s -> s.count(); break;
+            case "sum": f = WindowStats::valueSum; break;
+            case "mean": f = WindowStats::valueMean; break;
+            case "min": f = WindowStats::valueMin; break;
+            case "max": f = WindowStats::valueMax; break;
+            case "p50": f = s -> s.valuePercentile(50); break;
+            case "p90": f = s -> s.valuePercentile(90); break;
+            case "p95": f = s -> s.valuePercentile(95); break;
+            case "p99": f = s -> s.valuePercentile(99); break;
+            case "p999": f = s -> s.valuePercentile(99.9); break;
+            case "rate": f = WindowStats::valueRate; break;
+            default:
+                throw new IllegalArgumentException("unknown custom metric statistic '" + key + "'; valid: "
+                    + CUSTOM_KEYS);
+        }
+        return new SeriesMetric(key, null, null, f);
     }
 
     /** @return the series of one of the fixed metrics. */
@@ -62,15 +100,19 @@ public final class SeriesMetric {
      * @return this metric's value in them.
      */
     public double of(final WindowStats stats) {
-        return metric != null ? metric.of(stats) : stats.qualityMean(qualityName);
+        return custom != null ? custom.applyAsDouble(stats) : metric != null ? metric.of(stats)
+            : stats.qualityMean(qualityName);
     }
 
     /**
      * @return which way the metric improves: lower latency, TTFT, queue wait, error, timeout and retry rates and
      *         cost; higher tokens per second, cache hit rate and quality; null for count, rps and token counts,
-     *         which are neither better nor worse higher.
+     *         which are neither better nor worse higher, and for a custom metric's statistics.
      */
     public Direction direction() {
+        if (custom != null) {
+            return null;
+        }
         if (metric == null) {
             return Direction.HIGHER_IS_BETTER;
         }

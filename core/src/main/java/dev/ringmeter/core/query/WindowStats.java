@@ -31,6 +31,7 @@ public final class WindowStats {
     private long coveredToMs;
     private long nowMs;
     private int bucketsMerged;
+    private long unplacedSamples;
 
     /**
      * Creates an empty result for a store with the default configuration (2 significant digits).
@@ -60,6 +61,23 @@ public final class WindowStats {
         this.coveredFromMs = fromMs;
         this.coveredToMs = toMs;
         this.bucketsMerged = 0;
+        this.unplacedSamples = 0;
+    }
+
+    /**
+     * Says how many samples of a custom metric query's name went to its overflow (their tag sets came past a series
+     * limit), since the store's aggregates began: a filtered answer lacks those that match, an unfiltered one has
+     * them in its counters but not in its percentiles.
+     *
+     * @param samples in the overflow series.
+     */
+    public void unplaced(final long samples) {
+        this.unplacedSamples = samples;
+    }
+
+    /** @return the samples of a custom metric's name in its overflow (see {@link #unplaced}), else 0. */
+    public long unplacedSamples() {
+        return unplacedSamples;
     }
 
     public void covered(final long fromMs, final long toMs, final int buckets) {
@@ -388,6 +406,35 @@ public final class WindowStats {
     /** @return the largest custom metric sample, NaN if none. */
     public double valueMax() {
         return sum.count == 0 ? Double.NaN : sum.valueMax;
+    }
+
+    /**
+     * The value of custom metric samples at a percentile, from a histogram of the values &gt;= 0 in thousandths
+     * (rounded) with one significant digit (16 sub-buckets an octave), read as its bucket's middle value: within
+     * 1/32 (3.2 %) of the exact one, or 0.001, whichever is larger, and never above the exact maximum; values above
+     * about 9.0e12 count as 9.0e12. Values below zero are not in it ({@link #negativeValues()}), nor the samples of
+     * a name's overflow ({@link #unplacedSamples()}).
+     *
+     * @param percentile 0 to 100.
+     * @return the value, NaN if no sample &gt;= 0.
+     */
+    public double valuePercentile(final double percentile) {
+        final AbstractHistogram h = sum.valueMilli;
+        if (h == null || h.getTotalCount() == 0) {
+            return Double.NaN;
+        }
+        final long middle = h.medianEquivalentValue(h.getValueAtPercentile(percentile));
+        return Math.min(middle / dev.ringmeter.core.aggregate.Measures.VALUE_SCALE, valueMax());
+    }
+
+    /** @return the custom metric samples below zero, outside {@link #valuePercentile}. */
+    public long negativeValues() {
+        return sum.negativeValues;
+    }
+
+    /** @return the custom metric samples' sum per second over {@link #seconds()}, e.g. bytes per second. */
+    public double valueRate() {
+        return sum.valueSum / seconds();
     }
 
     /**

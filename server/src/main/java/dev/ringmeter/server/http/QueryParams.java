@@ -34,6 +34,17 @@ public final class QueryParams {
      * @throws ApiException 400 for an unknown or repeated parameter, listing the valid ones.
      */
     public static QueryParams of(final Context ctx, final String... allowed) {
+        return of(ctx, List.of(), allowed);
+    }
+
+    /**
+     * @param ctx        the request.
+     * @param repeatable the allowed parameters that may be given more than once (read with {@link #all}).
+     * @param allowed    the parameter names the route accepts.
+     * @return the parameters.
+     * @throws ApiException 400 for an unknown parameter, or one repeated that may not be, listing the valid ones.
+     */
+    public static QueryParams of(final Context ctx, final List<String> repeatable, final String... allowed) {
         final Map<String, List<String>> params = ctx.queryParamMap();
         final List<String> valid = Arrays.asList(allowed);
         for (final Map.Entry<String, List<String>> e : params.entrySet()) {
@@ -41,11 +52,17 @@ public final class QueryParams {
                 throw ApiException.badParameter(e.getKey(), "unknown parameter '" + e.getKey() + "'; valid: "
                     + String.join(", ", valid), valid);
             }
-            if (e.getValue().size() > 1) {
+            if (e.getValue().size() > 1 && !repeatable.contains(e.getKey())) {
                 throw ApiException.badParameter(e.getKey(), "parameter '" + e.getKey() + "' is given more than once");
             }
         }
         return new QueryParams(params);
+    }
+
+    /** @return every value of a repeatable parameter, in order; empty if absent. */
+    public List<String> all(final String name) {
+        final List<String> values = params.get(name);
+        return values == null ? List.of() : values;
     }
 
     /** @return the value, or null if absent (an empty value counts as absent). */

@@ -219,7 +219,7 @@ public final class QueryController {
      * one of {@link Metric} or quality:NAME.
      */
     public void series(final Context ctx) {
-        final QueryParams q = QueryParams.of(ctx, SeriesRequest.PARAMS);
+        final QueryParams q = QueryParams.of(ctx, TagFilters.REPEATABLE, SeriesRequest.PARAMS);
         final EmbeddedStore store = holder.get().store;
         final SeriesRequest request = SeriesRequest.of(q, store, MAX_SERIES_POINTS);
         final SeriesMetric metric = request.metric();
@@ -301,16 +301,21 @@ public final class QueryController {
         });
     }
 
-    /** GET /api/v1/metrics?name=&window=|from=&to= : the stats of custom metrics. */
+    /**
+     * GET /api/v1/metrics?name=&tag=KEY:VALUE...&window=|from=&to= : the stats of custom metrics, of the series whose
+     * tags match every filter (all of a name's series without one).
+     */
     public void customMetrics(final Context ctx) {
-        final QueryParams q = QueryParams.of(ctx, "name", "window", "from", "to");
+        final QueryParams q = QueryParams.of(ctx, TagFilters.REPEATABLE, "name", "window", "from", "to",
+            TagFilters.PARAM);
         final EmbeddedStore store = holder.get().store;
         final long[] range = q.range(store.config().clock().time(), store.config().retentionMs(), DEFAULT_WINDOW_MS);
+        final Map<String, String> tags = TagFilters.of(q);
         final String name = q.get("name");
         if (name != null && store.dictionary().find(Dimension.METRIC_NAME, name) == 0) {
-            throw ApiException.notFound("name", "no custom metric named '" + name + "'");
+            throw ApiException.notFound("name", "no custom metric named '" + truncate(name) + "'");
         }
-        windows(ctx, Windows.METRICS, store.aggregates(), name, range);
+        windows(ctx, Windows.METRICS, store.aggregates(), name, tags, range);
     }
 
     /**
@@ -321,10 +326,16 @@ public final class QueryController {
      */
     private void windows(final Context ctx, final Windows kind, final Aggregates aggregates, final String name,
                          final long[] range) {
+        windows(ctx, kind, aggregates, name, Map.of(), range);
+    }
+
+    /** As {@link #windows(Context, Windows, Aggregates, String, long[])}, a custom metric's with tag filters. */
+    private void windows(final Context ctx, final Windows kind, final Aggregates aggregates, final String name,
+                         final Map<String, String> tags, final long[] range) {
         final WindowStats s = stats.get();
         if (name != null) {
-            kind.window(aggregates, name, range, s);
-            Json.reply(ctx, 200, g -> kind.write(g, s, name));
+            kind.window(aggregates, name, tags, range, s);
+            Json.reply(ctx, 200, g -> kind.write(g, aggregates, s, name));
             return;
         }
         final List<String> names = kind.names(aggregates);
@@ -334,7 +345,7 @@ public final class QueryController {
             Json.time(g, "to", range[1]);
             g.writeArrayFieldStart(kind.list);
             for (final String n : names) {
-                kind.write(g, kind.window(aggregates, n, range, s), n);
+                kind.write(g, aggregates, kind.window(aggregates, n, tags, range, s), n);
             }
             g.writeEndArray();
             kind.writeTotal(g, aggregates, range, s);
@@ -352,13 +363,14 @@ public final class QueryController {
             }
 
             @Override
-            WindowStats window(final Aggregates aggregates, final String name, final long[] range,
-                               final WindowStats s) {
+            WindowStats window(final Aggregates aggregates, final String name, final Map<String, String> tags,
+                               final long[] range, final WindowStats s) {
                 return aggregates.window(name, range[0], range[1], s);
             }
 
             @Override
-            void write(final JsonGenerator g, final WindowStats s, final String name) throws IOException {
+            void write(final JsonGenerator g, final Aggregates aggregates, final WindowStats s, final String name)
+                throws IOException {
                 StatsWriter.window(g, s, name);
             }
 
@@ -377,14 +389,15 @@ public final class QueryController {
             }
 
             @Override
-            WindowStats window(final Aggregates aggregates, final String name, final long[] range,
-                               final WindowStats s) {
-                return aggregates.metricWindow(name, range[0], range[1], s);
+            WindowStats window(final Aggregates aggregates, final String name, final Map<String, String> tags,
+                               final long[] range, final WindowStats s) {
+                return aggregates.metricWindow(name, tags, range[0], range[1], s);
             }
 
             @Override
-            void write(final JsonGenerator g, final WindowStats s, final String name) throws IOException {
-                StatsWriter.metric(g, s, name);
+            void write(final JsonGenerator g, final Aggregates aggregates, final WindowStats s, final String name)
+                throws IOException {
+                StatsWriter.metric(g, s, name, aggregates.metricTags(name));
             }
         };
 
@@ -397,9 +410,11 @@ public final class QueryController {
 
         abstract List<String> names(Aggregates aggregates);
 
-        abstract WindowStats window(Aggregates aggregates, String name, long[] range, WindowStats s);
+        /** @param tags a custom metric's tag filters; empty for none (a model's window takes none). */
+        abstract WindowStats window(Aggregates aggregates, String name, Map<String, String> tags, long[] range,
+                                    WindowStats s);
 
-        abstract void write(JsonGenerator g, WindowStats s, String name) throws IOException;
+        abstract void write(JsonGenerator g, Aggregates aggregates, WindowStats s, String name) throws IOException;
 
         /** Writes what follows the list: nothing unless the kind has a total. */
         void writeTotal(final JsonGenerator g, final Aggregates aggregates, final long[] range, final WindowStats s)

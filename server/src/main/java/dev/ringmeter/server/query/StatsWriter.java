@@ -9,6 +9,7 @@ import dev.ringmeter.server.http.Json;
 import dev.ringmeter.wire.FieldNames;
 
 import java.io.IOException;
+import java.util.Collection;
 import java.util.Map;
 
 /**
@@ -179,7 +180,30 @@ final class StatsWriter {
      * @param name of the metric.
      * @throws IOException never in practice.
      */
-    static void metric(final JsonGenerator g, final WindowStats s, final String name) throws IOException {
+    /** The suffixes of a custom metric name whose values are bytes: its rate is also given in MB (10^6 B) a second. */
+    static final String[] BYTES_SUFFIXES = {".bytes", "_bytes"};
+
+    /**
+     * @param name a custom metric's name.
+     * @return whether its values are bytes, by its suffix ({@link #BYTES_SUFFIXES}).
+     */
+    static boolean isBytes(final String name) {
+        for (final String suffix : BYTES_SUFFIXES) {
+            if (name.endsWith(suffix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Writes a custom metric's window: counters, value percentiles, the sum per second ({@code rate}, and
+     * {@code mbPerSecond} for bytes), the samples outside the percentiles, and the tags of its series.
+     *
+     * @param tags tag key to its values among the name's series.
+     */
+    static void metric(final JsonGenerator g, final WindowStats s, final String name,
+                       final Map<String, ? extends Collection<String>> tags) throws IOException {
         g.writeStartObject();
         g.writeStringField("name", name);
         Json.time(g, "from", s.fromMs());
@@ -189,6 +213,25 @@ final class StatsWriter {
         Json.number(g, "mean", s.valueMean());
         Json.number(g, "min", s.valueMin());
         Json.number(g, "max", s.valueMax());
+        Json.number(g, "p50", s.valuePercentile(50));
+        Json.number(g, "p90", s.valuePercentile(90));
+        Json.number(g, "p95", s.valuePercentile(95));
+        Json.number(g, "p99", s.valuePercentile(99));
+        Json.number(g, "rate", s.valueRate());
+        if (isBytes(name)) {
+            Json.number(g, "mbPerSecond", s.valueRate() / 1e6);
+        }
+        g.writeNumberField("negativeValues", s.negativeValues());
+        g.writeNumberField("unplacedSamples", s.unplacedSamples());
+        g.writeObjectFieldStart("tags");
+        for (final Map.Entry<String, ? extends Collection<String>> t : tags.entrySet()) {
+            g.writeArrayFieldStart(t.getKey());
+            for (final String v : t.getValue()) {
+                g.writeString(v);
+            }
+            g.writeEndArray();
+        }
+        g.writeEndObject();
         g.writeEndObject();
     }
 

@@ -30,7 +30,7 @@ public final class TrendController {
 
     /** GET /api/v1/trends?model=|pipeline=&pipelineStep=|tool=|agent=&metric=&window=|from=&to=&step= */
     public void trends(final Context ctx) {
-        final QueryParams q = QueryParams.of(ctx, SeriesRequest.PARAMS);
+        final QueryParams q = QueryParams.of(ctx, TagFilters.REPEATABLE, SeriesRequest.PARAMS);
         final EmbeddedStore store = holder.get().store;
         final SeriesRequest request = SeriesRequest.of(q, store, Trend.MAX_POINTS);
         final long windowStartMs = request.fromMs() - Math.floorMod(request.fromMs(), request.stepMs());
