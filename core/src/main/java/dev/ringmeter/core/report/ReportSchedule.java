@@ -105,9 +105,9 @@ public final class ReportSchedule implements AutoCloseable {
         }
     }
 
-    /** @return how often the started thread looks for a period that ended: a tenth of the period, 1 s to 60 s. */
+    /** @return how often the started thread looks for a period that ended: a hundredth of the period, 1 s to 60 s. */
     public long checkMs() {
-        return Math.max(1_000, Math.min(60_000, everyMs / 10));
+        return Math.max(1_000, Math.min(60_000, everyMs / 100));
     }
 
     /** @return the end of the last period delivered, epoch ms. */

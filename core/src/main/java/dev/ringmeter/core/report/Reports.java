@@ -55,6 +55,8 @@ public final class Reports {
     public static final long SCAN_TIME_LIMIT_MS = 60_000;
     /** How far before a run's creation its events are looked for (events may carry their client's time). */
     static final long RUN_SLACK_MS = 3_600_000L;
+    /** The name of the group of events without a value of the field a cost table is broken down by. */
+    public static final String NONE = "(none)";
 
     private Reports() {
     }
@@ -125,7 +127,7 @@ public final class Reports {
             final List<Report.Row> rows = new ArrayList<>();
             for (final Group g : compare(store, filter, scanFrom, to).by(d).sortBy(Metric.COST).limit(MAX_ROWS)
                 .run().groups()) {
-                rows.add(Report.Row.of(g.values().first(), g.stats()));
+                rows.add(Report.Row.of(g.values().first().isEmpty() ? NONE : g.values().first(), g.stats()));
             }
             costs.add(new Report.CostBreakdown(d.field(), rows));
         }
@@ -164,6 +166,9 @@ public final class Reports {
     private static List<Ranking> best(final List<Group> configs) {
         final Map<String, Components> candidates = new LinkedHashMap<>();
         for (final Group g : configs) {
+            if (g.values().first().isEmpty()) {
+                continue;   // events without a configuration are no candidate
+            }
             candidates.put(g.values().first(), Components.of(g.stats(), null));
         }
         return candidates.isEmpty() ? List.of() : BestConfiguration.rank(candidates, new Weights(0, 1, 1, 1));
