@@ -62,7 +62,7 @@ public final class RingmeterServer implements AutoCloseable {
         final ScanCounters scans = new ScanCounters();
         final QueryController query = new QueryController(holder, config.scanTimeoutMs(), scans);
         final CompareController compare = new CompareController(holder, config.scanTimeoutMs(), scans);
-        final ReportController reports = new ReportController(holder, scans);
+        final ReportController reports = new ReportController(holder, config.scanTimeoutMs(), scans);
         final TrendController trends = new TrendController(holder);
         final HealthController health = new HealthController(holder);
         final AnomalyController anomalies = new AnomalyController(holder);

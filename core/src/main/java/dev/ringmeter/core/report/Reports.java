@@ -51,7 +51,7 @@ public final class Reports {
     public static final int MAX_LISTED = 100;
     /** About how many steps a chart has. */
     public static final int CHART_POINTS = 48;
-    /** How long a report's scans may run. */
+    /** How long each of a report's scans may run unless said. */
     public static final long SCAN_TIME_LIMIT_MS = 60_000;
     /** How far before a run's creation its events are looked for (events may carry their client's time). */
     static final long RUN_SLACK_MS = 3_600_000L;
@@ -69,6 +69,19 @@ public final class Reports {
      * @throws dev.ringmeter.core.run.RunException if the run is not found.
      */
     public static Report build(final EmbeddedStore store, final ReportRequest request) {
+        return build(store, request, SCAN_TIME_LIMIT_MS);
+    }
+
+    /**
+     * @param store       the store.
+     * @param request     what to cover.
+     * @param scanLimitMs how long each journal scan may run.
+     * @return the report.
+     * @throws IllegalArgumentException naming the field at fault.
+     * @throws dev.ringmeter.core.journal.ScanStoppedException if a scan ran past the limit.
+     * @throws dev.ringmeter.core.run.RunException if the run is not found.
+     */
+    public static Report build(final EmbeddedStore store, final ReportRequest request, final long scanLimitMs) {
         final long now = store.config().clock().time();
         final long from;
         final long to;
@@ -89,14 +102,14 @@ public final class Reports {
             title = "Report";
         }
         final long scanFrom = request.runId() == null ? from : Math.max(0, from - RUN_SLACK_MS);
-        final dev.ringmeter.core.query.Comparison all = compare(store, filter, scanFrom, to).run();
+        final dev.ringmeter.core.query.Comparison all = compare(store, filter, scanFrom, to, scanLimitMs).run();
         final boolean memory = all.source() == dev.ringmeter.core.query.Comparison.Source.MEMORY;
         final WindowStats total = memory ? store.aggregates().window(null, from, to, store.aggregates()
             .newWindowStats()) : all.groups().isEmpty() ? store.aggregates().newWindowStats()
             : all.groups().get(0).stats();
         final Report.Row summary = Report.Row.of("all", total);
         final List<Group> models = new ArrayList<>();
-        for (final Group g : compare(store, filter, scanFrom, to).by(Dimension.MODEL).limit(MAX_ROWS).run()
+        for (final Group g : compare(store, filter, scanFrom, to, scanLimitMs).by(Dimension.MODEL).limit(MAX_ROWS).run()
             .groups()) {
             models.add(memory ? new Group(g.values(), store.aggregates().window(g.values().first(), from, to,
                 store.aggregates().newWindowStats())) : g);
@@ -119,13 +132,13 @@ public final class Reports {
                 verdicts.add(verdicts(g.values().first(), base.stats(), g.stats()));
             }
         }
-        final List<Ranking> best = best(compare(store, filter, scanFrom, to).by(Dimension.CONFIG)
+        final List<Ranking> best = best(compare(store, filter, scanFrom, to, scanLimitMs).by(Dimension.CONFIG)
             .limit(MAX_ROWS).run().groups());
         final List<Report.CostBreakdown> costs = new ArrayList<>();
         costs.add(new Report.CostBreakdown("model", costliest(modelRows)));
         for (final Dimension d : new Dimension[] {Dimension.PROVIDER, Dimension.PIPELINE}) {
             final List<Report.Row> rows = new ArrayList<>();
-            for (final Group g : compare(store, filter, scanFrom, to).by(d).sortBy(Metric.COST).limit(MAX_ROWS)
+            for (final Group g : compare(store, filter, scanFrom, to, scanLimitMs).by(d).sortBy(Metric.COST).limit(MAX_ROWS)
                 .run().groups()) {
                 rows.add(Report.Row.of(g.values().first().isEmpty() ? NONE : g.values().first(), g.stats()));
             }
@@ -144,8 +157,8 @@ public final class Reports {
     }
 
     private static Compare compare(final EmbeddedStore store, final EventFilter filter, final long from,
-                                   final long to) {
-        return store.compare().between(from, to).where(filter).timeLimitMs(SCAN_TIME_LIMIT_MS);
+                                   final long to, final long scanLimitMs) {
+        return store.compare().between(from, to).where(filter).timeLimitMs(scanLimitMs);
     }
 
     /**

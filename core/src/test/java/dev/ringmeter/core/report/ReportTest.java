@@ -6,6 +6,10 @@ import dev.ringmeter.core.EmbeddedStore;
 import dev.ringmeter.core.StoreConfig;
 import dev.ringmeter.core.decide.Verdict;
 import dev.ringmeter.core.run.RunCommand;
+import dev.ringmeter.core.watch.alert.AlertMetric;
+import dev.ringmeter.core.watch.alert.AlertRule;
+import dev.ringmeter.core.watch.alert.AlertScope;
+import dev.ringmeter.core.watch.alert.AlertTransition;
 import org.agrona.concurrent.CachedEpochClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -20,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -45,7 +50,7 @@ class ReportTest {
 
     private StoreConfig durable() {
         return new StoreConfig().dataDirectory(dir).clock(clock).shutdownHook(false)
-            .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK);
+            .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK).alertEvaluationIntervalMs(0);
     }
 
     /**
@@ -73,10 +78,16 @@ class ReportTest {
 
     @Test
     void aWindowsReportHoldsItsNumbersInBothFormats() throws Exception {
-        clock.update(H0 + HOUR);
+        clock.update(H0 + 51 * 60_000L);
         try (EmbeddedStore store = EmbeddedStore.open(durable())) {
             fill(store);
+            store.alerts().putRule(new AlertRule("slow-alpha", "slow alpha", AlertScope.parse("model:alpha"),
+                AlertMetric.parse("p95"), 60_000, AlertRule.Comparator.GT, 100, 300, 0, 1, List.of(), Map.of(), ""));
+            assertEquals(1, store.alertEvaluator().tick(H0 + 51 * 60_000L).size(), "alpha's last call: 1000 ms");
             final Report r = store.report(ReportRequest.between(H0, H0 + HOUR));
+            assertEquals(1, r.alerts().size());
+            assertEquals(AlertTransition.Kind.FIRING, r.alerts().get(0).kind());
+            assertEquals(List.of(), r.anomalies(), "no anomaly in an hour without a baseline");
             final Report.Row all = r.summary();
             assertEquals(200, all.events());
             assertEquals(10, all.errors());
@@ -115,6 +126,8 @@ class ReportTest {
             assertTrue(md.contains("| beta | worse (+"), md);
             assertTrue(md.contains("| better (-10.00 pp"), md);
             assertEquals(List.of("anthropic", "100", "$2.0000", "0"), row(md, "| anthropic |"));
+            assertEquals(List.of("2026-01-01T00:51:00Z", "slow-alpha", "firing", "critical"),
+                row(md, "| 2026-01-01T00:51:00Z |").subList(0, 4));
             assertTrue(md.contains("| \\<rag&2\\> | 100 | $2.0000 | 0 |"), "escaped in Markdown: " + md);
 
             final String html = ReportFormat.HTML.render(r);

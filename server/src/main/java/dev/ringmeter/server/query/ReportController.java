@@ -5,6 +5,7 @@ import dev.ringmeter.core.journal.ScanStoppedException;
 import dev.ringmeter.core.report.Report;
 import dev.ringmeter.core.report.ReportFormat;
 import dev.ringmeter.core.report.ReportRequest;
+import dev.ringmeter.core.report.Reports;
 import dev.ringmeter.core.run.RunException;
 import dev.ringmeter.server.StoreHolder;
 import dev.ringmeter.server.http.ApiException;
@@ -18,7 +19,7 @@ import java.util.List;
  * ({@link dev.ringmeter.core.report.Reports}) of a time range (the last 24 h unless said) or of a run, in Markdown
  * or self-contained HTML. A report that scans the journal (a run's, or a range older than the in-memory buckets)
  * takes one of the scan permits the analytics routes share ({@link ScanCounters}); 400 names the parameter at
- * fault, 404 an unknown run, 503 a scan past the scan timeout.
+ * fault, 404 an unknown run, 503 a scan past the scan timeout ({@code --scan-timeout-ms}).
  * <p>
  * Threading: any request thread; stateless but for the shared scan permits.
  */
@@ -29,13 +30,16 @@ public final class ReportController {
 
     private final StoreHolder holder;
     private final ScanCounters scans;
+    private final long scanTimeoutMs;
 
     /**
-     * @param holder the store.
-     * @param scans  the scan permits shared with the analytics routes.
+     * @param holder        the store.
+     * @param scanTimeoutMs how long each journal scan may run before the report ends with 503.
+     * @param scans         the scan permits shared with the analytics routes.
      */
-    public ReportController(final StoreHolder holder, final ScanCounters scans) {
+    public ReportController(final StoreHolder holder, final long scanTimeoutMs, final ScanCounters scans) {
         this.holder = holder;
+        this.scanTimeoutMs = scanTimeoutMs;
         this.scans = scans;
     }
 
@@ -73,7 +77,7 @@ public final class ReportController {
         }
         final Report report;
         try {
-            report = call(() -> store.report(request));
+            report = call(() -> Reports.build(store, request, scanTimeoutMs));
         } catch (final ScanStoppedException e) {
             scans.timedOut();
             throw ApiException.unavailable(e.getMessage(), 1);
