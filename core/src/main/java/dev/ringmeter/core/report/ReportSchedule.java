@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Memory: one report at a time (bounded by {@link Reports}'s limits). Threading: {@link #runDue()} may be called on
  * any thread and is synchronized; {@link #start()} runs it on one daemon thread ({@value #THREAD_NAME}) every
- * {@link #checkMs()}; {@link #close()} stops that thread.
+ * {@link #checkMs()}; {@link #close()}, from any thread, stops that thread, interrupting a delivery under way.
  */
 public final class ReportSchedule implements AutoCloseable {
     /** The file in the data directory holding the end of the last period delivered, epoch ms. */
@@ -60,7 +60,9 @@ public final class ReportSchedule implements AutoCloseable {
     private final DeliverySettings delivery;
     private final Path stateFile;
     private HttpClient http;
+    /** Guarded by {@link #threadLock}, not by this, so that {@link #close()} interrupts a delivery under way. */
     private ScheduledExecutorService thread;
+    private final Object threadLock = new Object();
     private long lastEndMs;
 
     /**
@@ -116,8 +118,11 @@ public final class ReportSchedule implements AutoCloseable {
     }
 
     /** Runs {@link #runDue()} on a daemon thread every {@link #checkMs()}. */
-    public synchronized void start() {
-        if (thread == null) {
+    public void start() {
+        synchronized (threadLock) {
+            if (thread != null) {
+                return;
+            }
             thread = Executors.newSingleThreadScheduledExecutor(r -> {
                 final Thread t = new Thread(r, THREAD_NAME);
                 t.setDaemon(true);
@@ -233,11 +238,21 @@ public final class ReportSchedule implements AutoCloseable {
         }
     }
 
+    /** Stops the thread, interrupting a delivery under way (its period is delivered after the next start). */
     @Override
-    public synchronized void close() {
-        if (thread != null) {
-            thread.shutdownNow();
+    public void close() {
+        final ScheduledExecutorService t;
+        synchronized (threadLock) {
+            t = thread;
             thread = null;
+        }
+        if (t != null) {
+            t.shutdownNow();
+            try {
+                t.awaitTermination(delivery.requestTimeoutMs(), TimeUnit.MILLISECONDS);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }
