@@ -119,4 +119,26 @@ class ReportApiTest {
         }
         assertEquals(written, Files.getLastModifiedTime(out.resolve("report-2026-01-01T000000Z.md")).toMillis());
     }
+
+    @Test
+    void theScheduleFlagsAreParsedAndCheckedTogether() {
+        final ServerConfig c = ServerConfig.parse(new String[] {"--report-every=24h", "--report-dir=/tmp/r",
+            "--report-webhook=http://127.0.0.1:9/r"}, Map.of());
+        assertEquals(86_400_000L, c.reportEveryMs());
+        assertEquals(Path.of("/tmp/r"), c.reportDirectory());
+        assertEquals("http://127.0.0.1:9/r", c.reportWebhook().toString());
+        assertEquals(3_600_000L, ServerConfig.parse(new String[] {"--report-dir=/tmp/r"},
+            Map.of("RINGMETER_REPORT_EVERY", "1h")).conclude().reportEveryMs());
+        final Map<String[], String> bad = Map.of(
+            new String[] {"--report-every=daily", "--report-dir=/tmp/r"}, "--report-every",
+            new String[] {"--report-every=24h"}, "--report-every needs",
+            new String[] {"--report-dir=/tmp/r"}, "--report-dir and --report-webhook need",
+            new String[] {"--report-every=24h", "--report-webhook=ftp://x/"}, "--report-webhook");
+        for (final Map.Entry<String[], String> e : bad.entrySet()) {
+            final IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> ServerConfig.parse(e.getKey(), Map.of()).conclude());
+            assertTrue(refused.getMessage().startsWith(e.getValue()), refused.getMessage());
+        }
+        assertTrue(ServerConfig.usage().contains("--report-every"));
+    }
 }
