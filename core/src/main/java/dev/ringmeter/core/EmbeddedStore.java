@@ -554,6 +554,16 @@ public final class EmbeddedStore implements EventRecorder {
     }
 
     /**
+     * @param request a time range or a run.
+     * @return the report of it, to render with {@link dev.ringmeter.core.report.ReportFormat} (see
+     *         {@link dev.ringmeter.core.report.Reports}).
+     * @throws IllegalArgumentException naming the field at fault.
+     */
+    public dev.ringmeter.core.report.Report report(final dev.ringmeter.core.report.ReportRequest request) {
+        return dev.ringmeter.core.report.Reports.build(this, request);
+    }
+
+    /**
      * @return the aggregates, which answer windowed analytics, series and recent events.
      */
     public Aggregates aggregates() {

@@ -4,6 +4,8 @@ import dev.ringmeter.core.EmbeddedStore;
 import dev.ringmeter.core.HeapBudget;
 import dev.ringmeter.core.StoreConfig;
 import dev.ringmeter.core.dictionary.Dimension;
+import dev.ringmeter.core.report.ReportSchedule;
+import dev.ringmeter.core.watch.alert.DeliverySettings;
 import dev.ringmeter.server.alert.AlertController;
 import dev.ringmeter.server.http.ApiException;
 import dev.ringmeter.server.http.BearerAuth;
@@ -19,6 +21,7 @@ import dev.ringmeter.server.query.CompareController;
 import dev.ringmeter.server.query.AnomalyController;
 import dev.ringmeter.server.query.HealthController;
 import dev.ringmeter.server.query.QueryController;
+import dev.ringmeter.server.query.ReportController;
 import dev.ringmeter.server.query.TrendController;
 import dev.ringmeter.server.run.RunController;
 import dev.ringmeter.server.query.ScanCounters;
@@ -47,6 +50,7 @@ public final class RingmeterServer implements AutoCloseable {
     private final Javalin app;
     private final long startTimeMs;
     private EmbeddedStore store;
+    private ReportSchedule reportSchedule;
     private boolean closed;
 
     private RingmeterServer(final ServerConfig config) {
@@ -58,6 +62,7 @@ public final class RingmeterServer implements AutoCloseable {
         final ScanCounters scans = new ScanCounters();
         final QueryController query = new QueryController(holder, config.scanTimeoutMs(), scans);
         final CompareController compare = new CompareController(holder, config.scanTimeoutMs(), scans);
+        final ReportController reports = new ReportController(holder, config.scanTimeoutMs(), scans);
         final TrendController trends = new TrendController(holder);
         final HealthController health = new HealthController(holder);
         final AnomalyController anomalies = new AnomalyController(holder);
@@ -93,6 +98,7 @@ public final class RingmeterServer implements AutoCloseable {
             c.routes.get("/api/v1/anomalies", anomalies::anomalies);
             c.routes.get("/api/v1/compare", compare::compare);
             c.routes.get("/api/v1/best", compare::best);
+            c.routes.get("/api/v1/report", reports::report);
             c.routes.get("/api/v1/models", query::models);
             c.routes.get("/api/v1/models/{model}/recent", query::recent);
             c.routes.get("/api/v1/pricing", pricing::getAll);
@@ -189,6 +195,13 @@ public final class RingmeterServer implements AutoCloseable {
             LOG.info("event=limits {}", budget);
         }
         holder.set(new StoreContext(store));
+        if (config.reportEveryMs() > 0) {
+            reportSchedule = new ReportSchedule(store, config.reportEveryMs(), config.reportDirectory(),
+                config.reportWebhook(), DeliverySettings.DEFAULTS);
+            reportSchedule.start();
+            LOG.info("event=report-schedule everyMs={} dir={} webhook={}", config.reportEveryMs(),
+                config.reportDirectory(), config.reportWebhook());
+        }
         LOG.info("event=ready port={} data={} storeOpenMs={}", port(), config.dataDirectory(),
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     }
@@ -247,6 +260,9 @@ public final class RingmeterServer implements AutoCloseable {
             app.stop();
         } catch (final RuntimeException e) {
             LOG.error("event=error stage=http-stop", e);
+        }
+        if (reportSchedule != null) {
+            reportSchedule.close();
         }
         if (store != null) {
             try {

@@ -3,6 +3,9 @@ package dev.ringmeter.server;
 import dev.ringmeter.core.HeapBudget;
 import dev.ringmeter.core.StoreConfig;
 import dev.ringmeter.core.dictionary.Dimension;
+import dev.ringmeter.core.report.ReportSchedule;
+import dev.ringmeter.server.http.ApiException;
+import dev.ringmeter.server.http.QueryParams;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.SystemEpochClock;
 
@@ -63,6 +66,11 @@ public final class ServerConfig {
         {"--anomaly-detection", "RINGMETER_ANOMALY_DETECTION", "true",
             "run the anomaly watch: each model's latency, TTFT, error rate, tokens/s and cost per closed minute"
                 + " (/api/v1/anomalies, docs/alerts.md)"},
+        {"--report-every", "RINGMETER_REPORT_EVERY", "(none)",
+            "write a report every period, e.g. 24h (periods aligned to UTC; docs/reports.md); needs a report-dir or"
+                + " a report-webhook"},
+        {"--report-dir", "RINGMETER_REPORT_DIR", "(none)", "directory the scheduled reports are written to (.md, .html)"},
+        {"--report-webhook", "RINGMETER_REPORT_WEBHOOK", "(none)", "URL the scheduled reports are POSTed to as JSON"},
         {"--help", "", "", "print this help and exit"},
     };
 
@@ -86,6 +94,10 @@ public final class ServerConfig {
     private long alertEvalMs = 5_000;
     private String gpuCommand = "nvidia-smi";
     private boolean anomalyDetection = true;
+    /** 0: no scheduled reports. */
+    private long reportEveryMs;
+    private Path reportDirectory;
+    private java.net.URI reportWebhook;
     private long anomalyIntervalMs = 10_000;
     /** 0: derived from the heap. */
     private int maxRuns;
@@ -212,6 +224,23 @@ public final class ServerConfig {
             case "--alert-eval-ms":
                 alertEvalMs = number(flag, value);
                 break;
+            case "--report-every":
+                try {
+                    reportEveryMs = QueryParams.durationMs(value, flag);
+                } catch (final ApiException e) {
+                    throw new IllegalArgumentException(e.getMessage(), e);
+                }
+                break;
+            case "--report-dir":
+                reportDirectory = Path.of(value);
+                break;
+            case "--report-webhook":
+                try {
+                    reportWebhook = java.net.URI.create(value);
+                } catch (final IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--report-webhook must be a URL: " + e.getMessage(), e);
+                }
+                break;
             case "--max-runs":
                 maxRuns = (int)number(flag, value);
                 break;
@@ -320,6 +349,14 @@ public final class ServerConfig {
             require(limit.getValue() >= 1 && limit.getValue() <= StoreConfig.MAX_CARDINALITY_LIMIT,
                 "--limit " + limit.getKey().optionName() + " must be 1 to " + StoreConfig.MAX_CARDINALITY_LIMIT);
         }
+        require(reportEveryMs == 0 || reportEveryMs >= ReportSchedule.MIN_EVERY_MS,
+            "--report-every must be at least 1s");
+        require(reportEveryMs == 0 || reportDirectory != null || reportWebhook != null,
+            "--report-every needs --report-dir or --report-webhook");
+        require(reportEveryMs != 0 || reportDirectory == null && reportWebhook == null,
+            "--report-dir and --report-webhook need --report-every");
+        require(reportWebhook == null || "http".equals(reportWebhook.getScheme())
+            || "https".equals(reportWebhook.getScheme()), "--report-webhook must be an http or https URL");
         require(clock != null, "clock must be set");
         return this;
     }
@@ -506,6 +543,34 @@ public final class ServerConfig {
     /** @return the nvidia-smi command. */
     public String gpuCommand() {
         return gpuCommand;
+    }
+
+    /**
+     * @param everyMs   the period of scheduled reports, 0 for none.
+     * @param directory where they are written, or null.
+     * @param webhook   where they are POSTed, or null.
+     * @return this.
+     */
+    public ServerConfig reports(final long everyMs, final Path directory, final java.net.URI webhook) {
+        this.reportEveryMs = everyMs;
+        this.reportDirectory = directory;
+        this.reportWebhook = webhook;
+        return this;
+    }
+
+    /** @return the period of scheduled reports, 0 for none. */
+    public long reportEveryMs() {
+        return reportEveryMs;
+    }
+
+    /** @return where scheduled reports are written, or null. */
+    public Path reportDirectory() {
+        return reportDirectory;
+    }
+
+    /** @return where scheduled reports are POSTed, or null. */
+    public java.net.URI reportWebhook() {
+        return reportWebhook;
     }
 
     /**

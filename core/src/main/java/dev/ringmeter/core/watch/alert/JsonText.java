@@ -8,14 +8,14 @@ import java.time.Instant;
  * <p>
  * Threading: static methods without state; any thread.
  */
-final class JsonText {
+public final class JsonText {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private JsonText() {
     }
 
     /** Appends {@code s} as a JSON string: quote, backslash and control characters escaped. */
-    static StringBuilder string(final StringBuilder out, final String s) {
+    public static StringBuilder string(final StringBuilder out, final String s) {
         out.append('"');
         for (int i = 0; i < s.length(); i++) {
             final char c = s.charAt(i);
@@ -50,7 +50,7 @@ final class JsonText {
     }
 
     /** Appends an epoch-ms time as an RFC 3339 UTC string, or {@code null} for {@code ms <= 0}. */
-    static StringBuilder time(final StringBuilder out, final long ms) {
+    public static StringBuilder time(final StringBuilder out, final long ms) {
         if (ms <= 0) {
             return out.append("null");
         }

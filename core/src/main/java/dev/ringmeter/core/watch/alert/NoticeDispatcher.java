@@ -414,7 +414,7 @@ public final class NoticeDispatcher implements NoticeSink, AutoCloseable {
     }
 
     /** @return the wait a 408, 429 or 5xx asked for in Retry-After (seconds or an HTTP date), or -1. */
-    static long retryAfterMs(final HttpResponse<?> response) {
+    public static long retryAfterMs(final HttpResponse<?> response) {
         final String value = response.headers().firstValue("Retry-After").orElse("").trim();
         if (value.isEmpty()) {
             return -1;
