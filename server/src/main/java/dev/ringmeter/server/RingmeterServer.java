@@ -189,6 +189,7 @@ public final class RingmeterServer implements AutoCloseable {
             LOG.info("event=limits {}", budget);
         }
         holder.set(new StoreContext(store));
+        ServerFile.write(config.dataDirectory(), config.bind(), port());
         LOG.info("event=ready port={} data={} storeOpenMs={}", port(), config.dataDirectory(),
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     }
@@ -249,6 +250,7 @@ public final class RingmeterServer implements AutoCloseable {
             LOG.error("event=error stage=http-stop", e);
         }
         if (store != null) {
+            ServerFile.remove(config.dataDirectory());   // nobody listens any more; removed while the lock is held
             try {
                 store.flush(config.flushTimeoutMs(), TimeUnit.MILLISECONDS);
             } catch (final InterruptedException e) {
