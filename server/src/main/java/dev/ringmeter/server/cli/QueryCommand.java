@@ -49,7 +49,8 @@ final class QueryCommand implements Callable<Integer> {
     @Option(names = "--agent", paramLabel = "NAME", description = "one agent")
     String agent;
 
-    @Option(names = "--window", paramLabel = "SPAN", description = "the last SPAN, e.g. 15m, 1h, 7d (default 1h)")
+    @Option(names = "--window", paramLabel = "SPAN",
+        description = "the last SPAN, e.g. 15m, 1h, 7d (default: the API's, 5m)")
     String window;
 
     @Option(names = "--from", paramLabel = "TIME", description = "start, ISO-8601 or epoch ms (with --to)")

@@ -63,6 +63,7 @@ public final class RingmeterCommand {
         });
         cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_FAILED);
         cl.setUsageHelpLongOptionsMaxWidth(28);
+        cl.setUsageHelpWidth(110);
         cl.setExpandAtFiles(false);   // an argument starting with @ is a value, as it always was
         return cl;
     }
@@ -85,6 +86,9 @@ public final class RingmeterCommand {
                 out.flush();
             }
             return code;
+        }
+        if (args.length > 0 && cl.getSubcommands().containsKey(args[0]) && !args[0].equals(ServeCommand.NAME)) {
+            Target.quietLogs();
         }
         if (args.length == 0 || !cl.getSubcommands().containsKey(args[0])) {
             final String[] serve = new String[args.length + 1];

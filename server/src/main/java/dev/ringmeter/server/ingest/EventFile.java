@@ -88,7 +88,7 @@ public final class EventFile {
                 events);
             return null;
         } catch (final ApiException e) {
-            return e.field() == null ? e.getMessage() : e.field() + ": " + e.getMessage();
+            return e.getMessage();   // names the field
         } catch (final IOException e) {
             return e.getMessage();
         }
