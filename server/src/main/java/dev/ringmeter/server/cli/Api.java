@@ -130,7 +130,7 @@ final class Api implements AutoCloseable {
                 // the body as it is
             }
             throw new CliException(RingmeterCommand.EXIT_FAILED, "the server at " + baseUrl + " answered "
-                + reply.statusCode() + ": " + message.strip());
+                + reply.statusCode() + ": " + message.strip(), reply.statusCode());
         }
         return reply;
     }

@@ -10,10 +10,26 @@ package dev.ringmeter.server.cli;
 final class CliException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final int exitCode;
+    private final int httpStatus;
 
     CliException(final int exitCode, final String message) {
+        this(exitCode, message, 0);
+    }
+
+    /**
+     * @param exitCode   of the process.
+     * @param message    for the user.
+     * @param httpStatus of the server's reply that failed the command, 0 for none.
+     */
+    CliException(final int exitCode, final String message, final int httpStatus) {
         super(message, null, false, false);
         this.exitCode = exitCode;
+        this.httpStatus = httpStatus;
+    }
+
+    /** @return the status of the server's reply that failed the command, 0 for none. */
+    int httpStatus() {
+        return httpStatus;
     }
 
     int exitCode() {

@@ -128,9 +128,14 @@ final class ImportCommand implements Callable<Integer> {
         }
     }
 
-    /** The rows on their way, as NDJSON, and where they came from. */
-    private static final class Batch {
+    /**
+     * The rows on their way, as NDJSON, and where they came from. A batch the server finds too large (413: its
+     * --max-batch or --max-body-bytes is below the batch size) recorded nothing, so it is sent again in halves, and
+     * the rest of the import goes on at the size that passed.
+     */
+    private final class Batch {
         final ByteArrayOutputStream body = new ByteArrayOutputStream(1 << 20);
+        final List<Integer> ends = new ArrayList<>();
         int rows;
         long imported;
         String first;
@@ -144,6 +149,7 @@ final class ImportCommand implements Callable<Integer> {
             final byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
             body.write(bytes, 0, bytes.length);
             body.write('\n');
+            ends.add(body.size());
             rows++;
         }
 
@@ -152,15 +158,32 @@ final class ImportCommand implements Callable<Integer> {
                 return;
             }
             try {
-                api.post("/api/v1/events", "application/x-ndjson", body.toByteArray());
+                send(api, body.toByteArray(), 0, rows);
             } catch (final CliException e) {
                 throw new CliException(e.exitCode(), e.getMessage() + ". Imported: " + imported + " events"
-                    + (imported == 0 ? "" : ", up to the row before " + first) + "; the batch of rows " + first
-                    + " to " + last + " and those after it were not");
+                    + "; the rows from " + first + " on (batch up to " + last + ") were not");
             }
-            imported += rows;
             rows = 0;
+            ends.clear();
             body.reset();
+        }
+
+        /** Sends rows [from, to) of the batch, in halves while the server finds them too many. */
+        private void send(final Api api, final byte[] all, final int from, final int to) {
+            final int start = from == 0 ? 0 : ends.get(from - 1);
+            try {
+                api.post("/api/v1/events", "application/x-ndjson",
+                    java.util.Arrays.copyOfRange(all, start, ends.get(to - 1)));
+                imported += to - from;
+            } catch (final CliException e) {
+                if (e.httpStatus() != 413 || to - from == 1) {
+                    throw e;
+                }
+                final int half = from + (to - from) / 2;
+                batchSize = Math.max(1, (to - from) / 2);
+                send(api, all, from, half);
+                send(api, all, half, to);
+            }
         }
     }
 }

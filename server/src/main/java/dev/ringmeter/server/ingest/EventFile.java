@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * A file of events to import, read row by row as the ingest API's JSON objects, each checked by the same readers as
@@ -69,6 +70,8 @@ public final class EventFile {
     private static final String TAGS_PREFIX = FieldNames.TAGS + '.';
     private static final String QUALITY_PREFIX = FieldNames.QUALITY + '.';
     private static final CsvMapper CSV = new CsvMapper();
+    /** Where the JSON parser of one row says a syntax error is: always on the row's only line. */
+    private static final Pattern ROW_LINE = Pattern.compile("\\(line 1, column ([0-9]+)\\)$");
 
     private final EventReader events;
     private final IngestBatch batch = new IngestBatch();
@@ -88,7 +91,8 @@ public final class EventFile {
                 events);
             return null;
         } catch (final ApiException e) {
-            return e.getMessage();   // names the field
+            return ROW_LINE.matcher(e.getMessage()).replaceFirst("(column $1)");   // names the field; the row's line
+                                                                                   // is the caller's to tell
         } catch (final IOException e) {
             return e.getMessage();
         }
