@@ -139,6 +139,12 @@ final class QueryCommand implements Callable<Integer> {
                 }
             });
         }
+        for (final String column : columns) {
+            if (!rows.isEmpty() && rows.stream().allMatch(r -> r.at("/" + column.replace('.', '/')).isMissingNode())) {
+                throw new CliException(RingmeterCommand.EXIT_USAGE, "--metrics: '" + column + "' is not a field of the"
+                    + " reply; --format json shows them all (e.g. count, latencyMs.p99, tokens)");
+            }
+        }
         final List<String[]> cells = new ArrayList<>();
         final String[] header = new String[columns.size() + 1];
         header[0] = reply.has("groupBy") && !reply.get("groupBy").isNull() ? reply.get("groupBy").asText() : "name";
@@ -191,10 +197,7 @@ final class QueryCommand implements Callable<Integer> {
     }
 
     private static String cell(final JsonNode v) {
-        if (v.isMissingNode()) {
-            return "?";
-        }
-        if (v.isNull()) {
+        if (v.isMissingNode() || v.isNull()) {
             return "-";
         }
         if (v.isFloatingPointNumber()) {

@@ -143,6 +143,10 @@ class CommandLineProcessTest {
         assertTrue(table.out().lines().anyMatch(l -> l.matches("gpt-4o\\s+200\\s+50")), table.out());
         assertTrue(table.out().lines().anyMatch(l -> l.matches("claude-3\\s+3\\s+1")), table.out());
 
+        final Run unknown = run("query", "--data", data.toString(), "--window", "1h", "--metrics", "count,speed");
+        assertEquals(2, unknown.exit(), unknown.all());
+        assertTrue(unknown.err().contains("'speed' is not a field of the reply"), unknown.err());
+
         final Run grouped = run("query", "--data", data.toString(), "--window", "1h", "--group-by", "tag:team",
             "--format", "json");
         assertEquals(0, grouped.exit(), grouped.all());
