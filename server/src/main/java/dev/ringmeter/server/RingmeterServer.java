@@ -202,6 +202,7 @@ public final class RingmeterServer implements AutoCloseable {
             LOG.info("event=report-schedule everyMs={} dir={} webhook={}", config.reportEveryMs(),
                 config.reportDirectory(), config.reportWebhook());
         }
+        ServerFile.write(config.dataDirectory(), config.bind(), port());
         LOG.info("event=ready port={} data={} storeOpenMs={}", port(), config.dataDirectory(),
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     }
@@ -265,6 +266,7 @@ public final class RingmeterServer implements AutoCloseable {
             reportSchedule.close();
         }
         if (store != null) {
+            ServerFile.remove(config.dataDirectory());   // nobody listens any more; removed while the lock is held
             try {
                 store.flush(config.flushTimeoutMs(), TimeUnit.MILLISECONDS);
             } catch (final InterruptedException e) {

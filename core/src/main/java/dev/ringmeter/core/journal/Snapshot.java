@@ -93,6 +93,48 @@ public final class Snapshot {
     }
 
     /**
+     * Checks the snapshot's frame alone (length, checksum, magic, version), not whether the configuration it was
+     * written with matches: for {@code ringmeter check}, which reads a data directory without opening a store.
+     *
+     * @param dataDirectory holding the snapshot, or none.
+     * @return what is wrong with {@code snapshot.bin}, or null if it is absent or whole.
+     */
+    public static String damage(final Path dataDirectory) {
+        try {
+            verified(Files.readAllBytes(dataDirectory.resolve(FILE)));
+            return null;
+        } catch (final NoSuchFileException e) {
+            return null;
+        } catch (final IOException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** @return the snapshot's content after its magic, its version next, once its frame is checked. */
+    private static DataInputStream verified(final byte[] bytes) throws IOException {
+        if (bytes.length < 8 + 4 + 8) {
+            throw new IOException("snapshot of " + bytes.length + " bytes is truncated");
+        }
+        final CRC32 crc = new CRC32();
+        crc.update(bytes, 0, bytes.length - 8);
+        final long stored = new DataInputStream(new ByteArrayInputStream(bytes, bytes.length - 8, 8)).readLong();
+        if (crc.getValue() != stored) {
+            throw new IOException("snapshot checksum mismatch");
+        }
+        final DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 0, bytes.length - 8));
+        if (in.readLong() != MAGIC) {
+            throw new IOException("not a snapshot");
+        }
+        in.mark(4);
+        final int version = in.readInt();
+        if (version < VERSION_2 || version > VERSION) {
+            throw new IOException("a snapshot of version " + version + ", not " + VERSION_2 + " to " + VERSION);
+        }
+        in.reset();
+        return in;
+    }
+
+    /**
      * Loads the snapshot into an empty dictionary and aggregates.
      *
      * @return what was loaded; {@link Loaded#NONE} if there is no snapshot.
@@ -107,23 +149,8 @@ public final class Snapshot {
         } catch (final NoSuchFileException e) {
             return Loaded.NONE;
         }
-        if (bytes.length < 8 + 4 + 8) {
-            throw new IOException("snapshot of " + bytes.length + " bytes is truncated");
-        }
-        final CRC32 crc = new CRC32();
-        crc.update(bytes, 0, bytes.length - 8);
-        final long stored = new DataInputStream(new ByteArrayInputStream(bytes, bytes.length - 8, 8)).readLong();
-        if (crc.getValue() != stored) {
-            throw new IOException("snapshot checksum mismatch");
-        }
-        final DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 0, bytes.length - 8));
-        if (in.readLong() != MAGIC) {
-            throw new IOException("not a snapshot");
-        }
+        final DataInputStream in = verified(bytes);
         final int version = in.readInt();
-        if (version < VERSION_2 || version > VERSION) {
-            throw new IOException("a snapshot of version " + version + ", not " + VERSION_2 + " to " + VERSION);
-        }
         final ByteArrayOutputStreamWithCompare expected = new ByteArrayOutputStreamWithCompare();
         writeFingerprint(new DataOutputStream(expected), config);
         final byte[] fingerprint = new byte[expected.size()];
