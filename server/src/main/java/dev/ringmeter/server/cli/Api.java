@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ringmeter.server.RingmeterServer;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -60,9 +62,43 @@ final class Api implements AutoCloseable {
      * @return the reply's JSON.
      */
     JsonNode get(final String path, final Map<String, String> params) {
+        return json(send(request(path + query(params)).GET().build()));
+    }
+
+    /** @return {@code ?name=value&...} of the parameters not null, or nothing. */
+    private static String query(final Map<String, String> params) {
         final String query = params.entrySet().stream().filter(e -> e.getValue() != null)
             .map(e -> encode(e.getKey()) + "=" + encode(e.getValue())).collect(Collectors.joining("&"));
-        return json(send(request(path + (query.isEmpty() ? "" : "?" + query)).GET().build()));
+        return query.isEmpty() ? "" : "?" + query;
+    }
+
+    /**
+     * Streams the body of a GET's reply to {@code out} as it arrives (a report, an export), so the command holds no
+     * more of it than a buffer.
+     *
+     * @param path   e.g. {@code /api/v1/report}.
+     * @param params query parameters, in order; null values left out.
+     * @param out    where the body goes.
+     * @return the bytes written.
+     */
+    long download(final String path, final Map<String, String> params, final OutputStream out) {
+        final HttpResponse<InputStream> reply;
+        try {
+            reply = http.send(request(path + query(params)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (final IOException e) {
+            throw unreachable(e);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(RingmeterCommand.EXIT_FAILED, "interrupted");
+        }
+        try (InputStream in = reply.body()) {
+            if (reply.statusCode() / 100 != 2) {
+                throw refused(reply.statusCode(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+            return in.transferTo(out);
+        } catch (final IOException e) {
+            throw new CliException(RingmeterCommand.EXIT_FAILED, "the reply from " + baseUrl + " broke off: " + e);
+        }
     }
 
     /**
@@ -112,27 +148,36 @@ final class Api implements AutoCloseable {
         try {
             reply = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (final IOException e) {
-            throw new CliException(RingmeterCommand.EXIT_UNREACHABLE, "cannot reach the server at " + baseUrl + " ("
-                + e + ")");
+            throw unreachable(e);
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException(RingmeterCommand.EXIT_FAILED, "interrupted");
         }
         if (reply.statusCode() / 100 != 2) {
-            String message = reply.body();
-            try {
-                final JsonNode error = MAPPER.readTree(reply.body());
-                if (error != null && error.hasNonNull("error")) {
-                    message = (error.hasNonNull("field") ? error.get("field").asText() + ": " : "")
-                        + error.get("error").asText();
-                }
-            } catch (final IOException notJson) {
-                // the body as it is
-            }
-            throw new CliException(RingmeterCommand.EXIT_FAILED, "the server at " + baseUrl + " answered "
-                + reply.statusCode() + ": " + message.strip(), reply.statusCode());
+            throw refused(reply.statusCode(), reply.body());
         }
         return reply;
+    }
+
+    private CliException unreachable(final IOException e) {
+        return new CliException(RingmeterCommand.EXIT_UNREACHABLE, "cannot reach the server at " + baseUrl + " ("
+            + e + ")");
+    }
+
+    /** @return the failure of a reply that is not 2xx, saying the field and error of a JSON refusal. */
+    private CliException refused(final int status, final String body) {
+        String message = body;
+        try {
+            final JsonNode error = MAPPER.readTree(body);
+            if (error != null && error.hasNonNull("error")) {
+                message = (error.hasNonNull("field") ? error.get("field").asText() + ": " : "")
+                    + error.get("error").asText();
+            }
+        } catch (final IOException notJson) {
+            // the body as it is
+        }
+        return new CliException(RingmeterCommand.EXIT_FAILED, "the server at " + baseUrl + " answered " + status
+            + ": " + message.strip(), status);
     }
 
     private JsonNode json(final HttpResponse<String> reply) {

@@ -22,7 +22,7 @@ import java.util.Set;
  */
 @Command(name = "ringmeter", mixinStandardHelpOptions = true, versionProvider = RingmeterCommand.Version.class,
     description = "Ringmeter: a time-series store for the performance of LLM calls.",
-    subcommands = {ServeCommand.class, QueryCommand.class, ImportCommand.class, CheckCommand.class,
+    subcommands = {ServeCommand.class, QueryCommand.class, ImportCommand.class, CheckCommand.class, ReportCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "With no command, serve runs: 'ringmeter --port 9090' is 'ringmeter serve --port 9090'.",
         "Exit codes: 0 ok, 1 something is wrong (damage, refused rows, a server error), 2 bad options,"

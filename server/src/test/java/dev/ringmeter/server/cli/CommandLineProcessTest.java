@@ -94,12 +94,12 @@ class CommandLineProcessTest {
     void shouldPrintTheHelpOfEveryCommand() throws Exception {
         final Run top = run("--help");
         assertEquals(0, top.exit(), top.all());
-        for (final String command : List.of("serve", "query", "import", "check")) {
+        for (final String command : List.of("serve", "query", "import", "check", "report")) {
             assertTrue(top.out().contains("  " + command + " "), top.out());
         }
         assertTrue(top.out().contains("--retention-hours") && top.out().contains("RINGMETER_MAX_BATCH"),
             "the top help still lists every flag of the server: " + top.out());
-        for (final String command : List.of("query", "import", "check")) {
+        for (final String command : List.of("query", "import", "check", "report")) {
             final Run help = run(command, "--help");
             assertEquals(0, help.exit(), help.all());
             assertTrue(help.out().startsWith("Usage: ringmeter " + command), help.out());
@@ -151,6 +151,21 @@ class CommandLineProcessTest {
             "--format", "json");
         assertEquals(0, grouped.exit(), grouped.all());
         assertTrue(grouped.out().contains("\"a, b\""), "a quoted CSV cell keeps its comma: " + grouped.out());
+
+        final Run markdown = run("report", "--data", data.toString(), "--window", "1h");
+        assertEquals(0, markdown.exit(), markdown.all());
+        assertTrue(markdown.out().startsWith("# "), markdown.out());
+        assertTrue(markdown.out().lines().anyMatch(l -> l.startsWith("| gpt-4o ") && l.contains("| 200 |")),
+            "the per-model table: " + markdown.out());
+        final Path html = dir.resolve("report.html");
+        final Run written = run("report", "--data", data.toString(), "--window", "1h", "--format", "html", "-o",
+            html.toString());
+        assertEquals(0, written.exit(), written.all());
+        assertTrue(Files.readString(html).contains("<svg"), "a self-contained HTML report with its charts");
+        assertFalse(Files.exists(dir.resolve("report.html.partial")));
+        final Run badFormat = run("report", "--data", data.toString(), "--format", "pdf");
+        assertEquals(1, badFormat.exit(), badFormat.all());
+        assertTrue(badFormat.err().contains("format"), badFormat.err());
     }
 
     @Test
