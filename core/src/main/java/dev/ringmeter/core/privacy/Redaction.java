@@ -22,7 +22,7 @@ public final class Redaction {
 
     private static final Pattern EMAIL_PATTERN =
         Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}");
-    private static final Pattern CARD_PATTERN = Pattern.compile("(?<![\\d.])\\d(?:[ -]?\\d){12,18}(?![\\d.])");
+    private static final Pattern CARD_PATTERN = Pattern.compile("(?<!\\d)(?<!\\d\\.)\\d(?:[ -]?\\d){12,18}(?!\\d)(?!\\.\\d)");
     private static final Pattern PHONE_PATTERN = Pattern.compile(
         "(?<![\\w+])(?:\\+\\d(?:[ .()-]{0,2}\\d){6,14}|\\(?\\d{2,5}\\)?(?:[ .-]{1,2}\\(?\\d{2,5}\\)?){2,4})(?![\\w])");
 
