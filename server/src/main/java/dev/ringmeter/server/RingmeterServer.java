@@ -178,6 +178,7 @@ public final class RingmeterServer implements AutoCloseable {
             .anomalyDetection(config.anomalyDetection()).anomalyIntervalMs(config.anomalyIntervalMs())
             .alertEvaluationIntervalMs(config.alertEvalMs())
             .gpuCommand(config.gpuCommand())
+            .sampling(config.sampling()).anonymization(config.anonymization())
             .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK)
             .blockTimeoutMs(config.flushTimeoutMs());
         config.limits().forEach(storeConfig::cardinalityLimit);

@@ -63,6 +63,13 @@ public final class ServerConfig {
         {"--anomaly-detection", "RINGMETER_ANOMALY_DETECTION", "true",
             "run the anomaly watch: each model's latency, TTFT, error rate, tokens/s and cost per closed minute"
                 + " (/api/v1/anomalies, docs/alerts.md)"},
+        {"--sampling", "RINGMETER_SAMPLING", "1",
+            "keep 1 in N raw events in the journal, errors and slow ones always; the aggregates count every event:"
+                + " N,model:NAME=N,operation:NAME=N,slowMs=MS (docs/privacy.md)"},
+        {"--anonymize", "RINGMETER_ANONYMIZE", "(none)",
+            "hash or drop fields before they are stored, redact e-mails, phones and cards in free text:"
+                + " hash:FIELD,drop:FIELD,redact with FIELD run, task, config or tag.NAME; hashing needs the secret"
+                + " RINGMETER_HASH_KEY (docs/privacy.md)"},
         {"--help", "", "", "print this help and exit"},
     };
 
@@ -85,6 +92,8 @@ public final class ServerConfig {
     private long systemSampleMs = 5_000;
     private long alertEvalMs = 5_000;
     private String gpuCommand = "nvidia-smi";
+    private dev.ringmeter.core.privacy.Sampling sampling = dev.ringmeter.core.privacy.Sampling.NONE;
+    private dev.ringmeter.core.privacy.Anonymization anonymization = dev.ringmeter.core.privacy.Anonymization.NONE;
     private boolean anomalyDetection = true;
     private long anomalyIntervalMs = 10_000;
     /** 0: derived from the heap. */
@@ -208,6 +217,12 @@ public final class ServerConfig {
                 break;
             case "--anomaly-detection":
                 anomalyDetection = bool(flag, value);
+                break;
+            case "--sampling":
+                sampling = spec(flag, value, dev.ringmeter.core.privacy.Sampling::parse);
+                break;
+            case "--anonymize":
+                anonymization = spec(flag, value, dev.ringmeter.core.privacy.Anonymization::parse);
                 break;
             case "--alert-eval-ms":
                 alertEvalMs = number(flag, value);
@@ -501,6 +516,43 @@ public final class ServerConfig {
     /** @return whether the store runs its anomaly watch. */
     public boolean anomalyDetection() {
         return anomalyDetection;
+    }
+
+    private static <T> T spec(final String flag, final String value,
+                              final java.util.function.Function<String, T> parse) {
+        try {
+            return parse.apply(value);
+        } catch (final IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * @param sampling which raw events the journal keeps; default every one.
+     * @return this.
+     */
+    public ServerConfig sampling(final dev.ringmeter.core.privacy.Sampling sampling) {
+        this.sampling = sampling;
+        return this;
+    }
+
+    /** @return which raw events the journal keeps. */
+    public dev.ringmeter.core.privacy.Sampling sampling() {
+        return sampling;
+    }
+
+    /**
+     * @param anonymization what is hashed, dropped or redacted before it is stored; default nothing.
+     * @return this.
+     */
+    public ServerConfig anonymization(final dev.ringmeter.core.privacy.Anonymization anonymization) {
+        this.anonymization = anonymization;
+        return this;
+    }
+
+    /** @return what is hashed, dropped or redacted before it is stored. */
+    public dev.ringmeter.core.privacy.Anonymization anonymization() {
+        return anonymization;
     }
 
     /** @return the nvidia-smi command. */
