@@ -178,7 +178,7 @@ public final class RingmeterServer implements AutoCloseable {
             .anomalyDetection(config.anomalyDetection()).anomalyIntervalMs(config.anomalyIntervalMs())
             .alertEvaluationIntervalMs(config.alertEvalMs())
             .gpuCommand(config.gpuCommand())
-            .sampling(config.sampling()).anonymization(config.anonymization())
+            .sampling(config.sampling()).anonymization(config.anonymization()).hashKey(config.hashKey())
             .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK)
             .blockTimeoutMs(config.flushTimeoutMs());
         config.limits().forEach(storeConfig::cardinalityLimit);

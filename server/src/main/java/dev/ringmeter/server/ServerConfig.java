@@ -94,6 +94,7 @@ public final class ServerConfig {
     private String gpuCommand = "nvidia-smi";
     private dev.ringmeter.core.privacy.Sampling sampling = dev.ringmeter.core.privacy.Sampling.NONE;
     private dev.ringmeter.core.privacy.Anonymization anonymization = dev.ringmeter.core.privacy.Anonymization.NONE;
+    private byte[] hashKey;
     private boolean anomalyDetection = true;
     private long anomalyIntervalMs = 10_000;
     /** 0: derived from the heap. */
@@ -146,6 +147,10 @@ public final class ServerConfig {
         final ServerConfig config = new ServerConfig();
         for (final Map.Entry<String, String> e : values.entrySet()) {
             config.set(e.getKey(), e.getValue());
+        }
+        final String key = env.get(HASH_KEY_VARIABLE);   // a secret: from the environment only, never a flag
+        if (key != null && !key.isEmpty()) {
+            config.hashKey(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         return config.conclude();
     }
@@ -548,6 +553,24 @@ public final class ServerConfig {
     public ServerConfig anonymization(final dev.ringmeter.core.privacy.Anonymization anonymization) {
         this.anonymization = anonymization;
         return this;
+    }
+
+    /** The environment variable that holds the key of hashed values (--anonymize hash:...). */
+    public static final String HASH_KEY_VARIABLE = "RINGMETER_HASH_KEY";
+
+    /**
+     * @param key the HMAC key of hashed values ({@value #HASH_KEY_VARIABLE}); not a flag, so that it is not seen in
+     *            the process list.
+     * @return this.
+     */
+    public ServerConfig hashKey(final byte[] key) {
+        this.hashKey = key == null ? null : key.clone();
+        return this;
+    }
+
+    /** @return the HMAC key of hashed values, or null for the store's own default (the environment's). */
+    public byte[] hashKey() {
+        return hashKey == null ? null : hashKey.clone();
     }
 
     /** @return what is hashed, dropped or redacted before it is stored. */
