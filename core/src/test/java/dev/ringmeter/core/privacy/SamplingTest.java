@@ -111,6 +111,31 @@ class SamplingTest {
     }
 
     @Test
+    void shouldRepriceTheEventsSampledOutWithTheKeptOnes() throws Exception {
+        final CachedEpochClock clock = new CachedEpochClock();
+        clock.update(T0);
+        try (EmbeddedStore store = EmbeddedStore.open(config(dir.resolve("data"), clock, "10").builtInPrices(false))) {
+            final Event e = new Event();
+            for (int i = 0; i < 1_000; i++) {
+                clock.update(T0 + i * 10L);
+                assertTrue(store.record(e.reset().model("m").timestampMs(T0 + i * 10L).latencyNs(2_000_000L)
+                    .promptTokens(1_000).completionTokens(500)));
+            }
+            assertTrue(store.flush(30, TimeUnit.SECONDS));
+            assertEquals(1_000, window(store).costUnknown(), "no price yet");
+            store.putPriceEntry(new dev.ringmeter.core.cost.PriceEntry(0, 0, false,
+                dev.ringmeter.core.cost.MatchKind.EXACT, "m", 0, new dev.ringmeter.core.cost.PriceTier(0, 2, 8,
+                Double.NaN, Double.NaN, Double.NaN), new dev.ringmeter.core.cost.PriceTier[0]), 10_000);
+            final dev.ringmeter.core.cost.CostRecompute.Report r = store.recomputeCosts(T0, T0 + 100_000, 10_000);
+            assertEquals(100, r.changed(), "the journal holds 1 in 10");
+            final double each = (1_000 * 2.0 + 500 * 8.0) / 1e6;
+            assertEquals(1_000 * each, r.deltaUsd(), 1e-9, "each kept event's change counts for the 10 it stands for");
+            assertEquals(1_000 * each, window(store).costUsd(), 1e-9, "every event of the window priced");
+            assertEquals(0, window(store).costUnknown());
+        }
+    }
+
+    @Test
     void shouldRefuseABadSamplingEntryNamingIt() {
         final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
             () -> Sampling.parse("10,model:gpt=0"));
