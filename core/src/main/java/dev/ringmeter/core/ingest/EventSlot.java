@@ -41,6 +41,8 @@ public final class EventSlot {
     public static final byte KIND_ANOMALY = 11;
     /** The slot changes the alert state: {@link #alertCommand}, encoded in {@link #alertBytes} (journaled as ALERT). */
     public static final byte KIND_ALERT = 10;
+    // kind 12 is a journal record only: an event kept 1 in N by sampling (JournalDescriptor.KIND_SAMPLED), read
+    // back as KIND_EVENT with its weight
 
     public byte kind;
     /** Index of the journal document holding the slot, set by the journal handler; -1 without a journal. */
