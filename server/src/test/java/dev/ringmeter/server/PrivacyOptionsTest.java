@@ -49,6 +49,14 @@ class PrivacyOptionsTest {
             assertTrue(Anonymizer.isHash(hash), hash);
             assertEquals(100 + 20, group.at("/count").asLong(), "1 in 10 ok events and every error journaled");
             assertEquals(1_020, group.at("/estimatedCount").asLong(), "weighted by the rate each was kept under");
+            for (final String run : new String[] {"secret-run-id", hash}) {
+                final JsonNode filtered = server.get("/api/v1/analytics?window=5m&groupBy=status&run=" + run).json();
+                long estimated = 0;
+                for (final JsonNode g : filtered.at("/groups")) {
+                    estimated += g.at("/estimatedCount").asLong();
+                }
+                assertEquals(1_020, estimated, "a filter on the run by its raw id or its hash: " + run);
+            }
             final JsonNode byError = server.get("/api/v1/analytics?window=5m&groupBy=errorType").json();
             final java.util.Set<String> errorTypes = new java.util.HashSet<>();
             byError.at("/groups").forEach(g -> errorTypes.add(g.at("/group").asText()));
