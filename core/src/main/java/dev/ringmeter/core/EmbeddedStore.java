@@ -81,6 +81,7 @@ public final class EmbeddedStore implements EventRecorder {
     private final EpochClock clock;
     private final EventRules rules;
     private final Dictionary dictionary;
+    private final dev.ringmeter.core.privacy.Anonymizer privacy;
     private final Aggregates aggregates;
     private final Path dataDirectory;
     private final DataDirectoryLock directoryLock;
@@ -123,13 +124,14 @@ public final class EmbeddedStore implements EventRecorder {
         }
         this.journal = start.journal();
         this.dictionary = start.dictionary();
+        this.privacy = config.anonymizer();
         this.aggregates = start.aggregates();
         this.recovery = start.recovery();
         if (journal != null) {
             this.snapshots = new SnapshotWriter(dataDirectory, config, journal, dictionary, aggregates,
                 start.snapshotJournalIndex(), start.snapshotWrittenAtMs());
             this.journalHandler = new JournalHandler(journal, dictionary, clock, aggregates.prices(),
-                config.journalSync());
+                config.journalSync(), config.sampling());
             this.aggregateHandler = new AggregateHandler(aggregates, null, clock, snapshots,
                 config.snapshotIntervalMs(), start.journalIndex());
         } else {
@@ -164,7 +166,7 @@ public final class EmbeddedStore implements EventRecorder {
                 public boolean flush(final long timeoutMs) throws InterruptedException {
                     return publisher.flush(timeoutMs, TimeUnit.MILLISECONDS);
                 }
-            });
+            }, privacy);
         if (journal != null) {
             runs.interruptRunning();   // their process is gone; journaled, so they stay interrupted
         }
@@ -365,7 +367,7 @@ public final class EmbeddedStore implements EventRecorder {
             return false;
         }
         try {
-            publisher.slot(sequence).fill(event, dictionary);
+            publisher.slot(sequence).fill(event, dictionary, privacy);
         } finally {
             publisher.publish(sequence);
         }
@@ -388,7 +390,7 @@ public final class EmbeddedStore implements EventRecorder {
             return false;
         }
         try {
-            publisher.slot(sequence).fill(sample, dictionary);
+            publisher.slot(sequence).fill(sample, dictionary, privacy);
         } finally {
             publisher.publish(sequence);
         }

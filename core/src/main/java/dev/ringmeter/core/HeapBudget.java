@@ -139,7 +139,9 @@ public final class HeapBudget {
             + withMargin(Aggregates.widestCombinationsFixedBytes(config, qualityNames))
             + withMargin(RunTable.widestBytes(0, config.maxTasksPerRun(), config.histogramDigits(),
                 config.maxStringLength()))
-            + withMargin((long)config.maxAnomalies() * dev.ringmeter.core.watch.AnomalyLog.BYTES_PER_ANOMALY);
+            + withMargin((long)config.maxAnomalies() * dev.ringmeter.core.watch.AnomalyLog.BYTES_PER_ANOMALY)
+            + withMargin(dev.ringmeter.core.privacy.Anonymizer.cacheBytes(config.anonymization(),
+                config.maxStringLength()));
         this.runBytes = withMargin(RunTable.widestBytes(1, config.maxTasksPerRun(), config.histogramDigits(),
             config.maxStringLength()) - RunTable.widestBytes(0, config.maxTasksPerRun(), config.histogramDigits(),
             config.maxStringLength()));
@@ -154,7 +156,9 @@ public final class HeapBudget {
         }
         bytesEach[Dimension.MODEL.ordinal()] =
             withMargin(entryBytes + Aggregates.widestModelBytes(config, qualityNames)
-                + (config.anomalyDetection() ? dev.ringmeter.core.watch.AnomalyWatch.BYTES_PER_MODEL : 0));
+                + (config.anomalyDetection() ? dev.ringmeter.core.watch.AnomalyWatch.BYTES_PER_MODEL : 0)
+                + dev.ringmeter.core.privacy.Sampler.BYTES_PER_ID);
+        bytesEach[Dimension.OPERATION.ordinal()] += dev.ringmeter.core.privacy.Sampler.BYTES_PER_ID;
         bytesEach[Dimension.METRIC_NAME.ordinal()] = withMargin(entryBytes + Aggregates.widestMetricBytes(config));
         for (final Dimension d : SUBJECTS) {
             bytesEach[d.ordinal()] = withMargin(entryBytes + Aggregates.widestSubjectBytes(config, qualityNames));

@@ -87,6 +87,10 @@ public final class StoreConfig {
     private long anomalyLatenessMs = 60_000;
     private int maxAnomalies = 10_000;
     private long alertEvaluationIntervalMs = 5_000;
+    private dev.ringmeter.core.privacy.Sampling sampling = dev.ringmeter.core.privacy.Sampling.NONE;
+    private dev.ringmeter.core.privacy.Anonymization anonymization = dev.ringmeter.core.privacy.Anonymization.NONE;
+    private byte[] hashKey;
+    private dev.ringmeter.core.privacy.Anonymizer anonymizer;
     private java.util.function.Function<dev.ringmeter.core.watch.alert.DeliveryListener,
         dev.ringmeter.core.watch.alert.NoticeSink> noticeSink = listener ->
         new dev.ringmeter.core.watch.alert.NoticeDispatcher(dev.ringmeter.core.watch.alert.DeliverySettings.DEFAULTS,
@@ -510,6 +514,35 @@ public final class StoreConfig {
     }
 
     /**
+     * @param sampling which raw events the journal keeps (docs/privacy.md); default {@code Sampling.NONE}, every one.
+     * @return this.
+     */
+    public StoreConfig sampling(final dev.ringmeter.core.privacy.Sampling sampling) {
+        this.sampling = sampling;
+        return this;
+    }
+
+    /**
+     * @param anonymization what is hashed, dropped or redacted before the dictionary and the journal
+     *                      (docs/privacy.md); default {@code Anonymization.NONE}.
+     * @return this.
+     */
+    public StoreConfig anonymization(final dev.ringmeter.core.privacy.Anonymization anonymization) {
+        this.anonymization = anonymization;
+        return this;
+    }
+
+    /**
+     * @param key the secret of the HMAC that hashes anonymized values; default the UTF-8 bytes of the environment
+     *            variable {@code RINGMETER_HASH_KEY}, if set.
+     * @return this.
+     */
+    public StoreConfig hashKey(final byte[] key) {
+        this.hashKey = key == null ? null : key.clone();
+        return this;
+    }
+
+    /**
      * Checks every option.
      *
      * @return this.
@@ -571,6 +604,12 @@ public final class StoreConfig {
             "metricSeries must be 1 to " + HeapBudget.MAX_METRIC_SERIES + ", or 0 to derive it from the heap");
         require(comparisonCombinations >= 0 && comparisonCombinations <= HeapBudget.MAX_COMBINATIONS,
             "comparisonCombinations must be 1 to " + HeapBudget.MAX_COMBINATIONS + ", or 0 to derive it from the heap");
+        require(sampling != null, "sampling must be set (Sampling.NONE keeps every event)");
+        require(anonymization != null, "anonymization must be set (Anonymization.NONE hides nothing)");
+        final String envKey = System.getenv("RINGMETER_HASH_KEY");
+        anonymizer = new dev.ringmeter.core.privacy.Anonymizer(anonymization, hashKey != null ? hashKey
+            : envKey == null || envKey.isEmpty() ? null : envKey.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            maxStringLength);
         heapBudget = HeapBudget.of(this, Runtime.getRuntime().maxMemory());
         require(journalBlockBytes >= JournalHandler.smallestBlockBytes(maxStringLength),
             "maxStringLength " + maxStringLength + " needs journalBlockBytes of at least "
@@ -739,6 +778,21 @@ public final class StoreConfig {
     /** @return the nvidia-smi command, or null or empty for none. */
     public String gpuCommand() {
         return gpuCommand;
+    }
+
+    /** @return which raw events the journal keeps. */
+    public dev.ringmeter.core.privacy.Sampling sampling() {
+        return sampling;
+    }
+
+    /** @return what is hashed, dropped or redacted. */
+    public dev.ringmeter.core.privacy.Anonymization anonymization() {
+        return anonymization;
+    }
+
+    /** @return the anonymizer {@link #conclude()} built (with its key), or null before. */
+    public dev.ringmeter.core.privacy.Anonymizer anonymizer() {
+        return anonymizer;
     }
 
     /** @return whether the built-in price list is used. */

@@ -184,6 +184,7 @@ public final class RingmeterServer implements AutoCloseable {
             .anomalyDetection(config.anomalyDetection()).anomalyIntervalMs(config.anomalyIntervalMs())
             .alertEvaluationIntervalMs(config.alertEvalMs())
             .gpuCommand(config.gpuCommand())
+            .sampling(config.sampling()).anonymization(config.anonymization()).hashKey(config.hashKey())
             .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK)
             .blockTimeoutMs(config.flushTimeoutMs());
         config.limits().forEach(storeConfig::cardinalityLimit);

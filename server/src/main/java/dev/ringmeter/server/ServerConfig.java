@@ -71,6 +71,13 @@ public final class ServerConfig {
                 + " a report-webhook"},
         {"--report-dir", "RINGMETER_REPORT_DIR", "(none)", "directory the scheduled reports are written to (.md, .html)"},
         {"--report-webhook", "RINGMETER_REPORT_WEBHOOK", "(none)", "URL the scheduled reports are POSTed to as JSON"},
+        {"--sampling", "RINGMETER_SAMPLING", "1",
+            "keep 1 in N raw events in the journal, errors and slow ones always; the aggregates count every event:"
+                + " N,model:NAME=N,operation:NAME=N,slowMs=MS (docs/privacy.md)"},
+        {"--anonymize", "RINGMETER_ANONYMIZE", "(none)",
+            "hash or drop fields before they are stored, redact e-mails, phones and cards in free text:"
+                + " hash:FIELD,drop:FIELD,redact with FIELD run, task, config or tag.NAME; hashing needs the secret"
+                + " RINGMETER_HASH_KEY (docs/privacy.md)"},
         {"--help", "", "", "print this help and exit"},
     };
 
@@ -93,6 +100,9 @@ public final class ServerConfig {
     private long systemSampleMs = 5_000;
     private long alertEvalMs = 5_000;
     private String gpuCommand = "nvidia-smi";
+    private dev.ringmeter.core.privacy.Sampling sampling = dev.ringmeter.core.privacy.Sampling.NONE;
+    private dev.ringmeter.core.privacy.Anonymization anonymization = dev.ringmeter.core.privacy.Anonymization.NONE;
+    private byte[] hashKey;
     private boolean anomalyDetection = true;
     /** 0: no scheduled reports. */
     private long reportEveryMs;
@@ -149,6 +159,10 @@ public final class ServerConfig {
         final ServerConfig config = new ServerConfig();
         for (final Map.Entry<String, String> e : values.entrySet()) {
             config.set(e.getKey(), e.getValue());
+        }
+        final String key = env.get(HASH_KEY_VARIABLE);   // a secret: from the environment only, never a flag
+        if (key != null && !key.isEmpty()) {
+            config.hashKey(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         return config.conclude();
     }
@@ -220,6 +234,12 @@ public final class ServerConfig {
                 break;
             case "--anomaly-detection":
                 anomalyDetection = bool(flag, value);
+                break;
+            case "--sampling":
+                sampling = spec(flag, value, dev.ringmeter.core.privacy.Sampling::parse);
+                break;
+            case "--anonymize":
+                anonymization = spec(flag, value, dev.ringmeter.core.privacy.Anonymization::parse);
                 break;
             case "--alert-eval-ms":
                 alertEvalMs = number(flag, value);
@@ -538,6 +558,61 @@ public final class ServerConfig {
     /** @return whether the store runs its anomaly watch. */
     public boolean anomalyDetection() {
         return anomalyDetection;
+    }
+
+    private static <T> T spec(final String flag, final String value,
+                              final java.util.function.Function<String, T> parse) {
+        try {
+            return parse.apply(value);
+        } catch (final IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * @param sampling which raw events the journal keeps; default every one.
+     * @return this.
+     */
+    public ServerConfig sampling(final dev.ringmeter.core.privacy.Sampling sampling) {
+        this.sampling = sampling;
+        return this;
+    }
+
+    /** @return which raw events the journal keeps. */
+    public dev.ringmeter.core.privacy.Sampling sampling() {
+        return sampling;
+    }
+
+    /**
+     * @param anonymization what is hashed, dropped or redacted before it is stored; default nothing.
+     * @return this.
+     */
+    public ServerConfig anonymization(final dev.ringmeter.core.privacy.Anonymization anonymization) {
+        this.anonymization = anonymization;
+        return this;
+    }
+
+    /** The environment variable that holds the key of hashed values (--anonymize hash:...). */
+    public static final String HASH_KEY_VARIABLE = "RINGMETER_HASH_KEY";
+
+    /**
+     * @param key the HMAC key of hashed values ({@value #HASH_KEY_VARIABLE}); not a flag, so that it is not seen in
+     *            the process list.
+     * @return this.
+     */
+    public ServerConfig hashKey(final byte[] key) {
+        this.hashKey = key == null ? null : key.clone();
+        return this;
+    }
+
+    /** @return the HMAC key of hashed values, or null for the store's own default (the environment's). */
+    public byte[] hashKey() {
+        return hashKey == null ? null : hashKey.clone();
+    }
+
+    /** @return what is hashed, dropped or redacted before it is stored. */
+    public dev.ringmeter.core.privacy.Anonymization anonymization() {
+        return anonymization;
     }
 
     /** @return the nvidia-smi command. */

@@ -23,7 +23,7 @@ public final class StoreContext {
      */
     StoreContext(final EmbeddedStore store) {
         this.store = store;
-        this.admission = new DictionaryAdmission(store.dictionary());
+        this.admission = new DictionaryAdmission(store.dictionary(), store.config().anonymizer());
         final EventRules rules = new EventRules(store.config());
         this.events = new EventReader(rules);
         this.samples = new MetricReader(rules);

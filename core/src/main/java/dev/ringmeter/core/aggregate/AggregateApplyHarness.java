@@ -51,7 +51,7 @@ public final class AggregateApplyHarness {
      */
     public int fill(final dev.ringmeter.MetricSample sample) {
         final EventSlot slot = new EventSlot();
-        slot.fill(sample, dictionary);
+        slot.fill(sample, dictionary, dev.ringmeter.core.privacy.Anonymizer.NONE);
         slots = Arrays.copyOf(slots, slots.length + 1);
         slots[slots.length - 1] = slot;
         return slots.length - 1;

@@ -18,8 +18,10 @@ import java.util.Map;
  * sends the difference, with +1/-1 when the event became priced or no longer is, to the aggregates
  * ({@link Sink}: through the ring as a COST_CHANGE slot, or straight into them during recovery). A second
  * recompute with no price change between finds every difference 0 and changes nothing; a recompute replayed after
- * a crash reads the same journal and gives the same differences. Events that were never journaled (sampled out,
- * or deleted by retention) are not seen, and keep in the windows the cost they had.
+ * a crash reads the same journal and gives the same differences. An event the journal kept 1 in N by sampling
+ * (docs/privacy.md) sends its difference times N, and +/-N: the events sampled out beside it (its model's, at
+ * nearby times) follow it in the windows' totals, an estimate as exact as the sampling. Events deleted by
+ * retention are not seen, and keep in the windows the cost they had.
  * <p>
  * Threading: {@link #run} on the caller's thread; reads the price book lock-free.
  */
@@ -46,8 +48,8 @@ public final class CostRecompute {
     public interface Sink {
         /**
          * @param event          the event, its ids the store's.
-         * @param deltaUsd       to add to its counted cost.
-         * @param costCountDelta +1 if it became priced, -1 if it no longer is, else 0.
+         * @param deltaUsd       to add to its counted cost (times its sampling weight).
+         * @param costCountDelta +1 if it became priced, -1 if it no longer is, else 0 (times its sampling weight).
          */
         void change(EventSlot event, double deltaUsd, int costCountDelta);
     }
@@ -101,9 +103,10 @@ public final class CostRecompute {
             }
             if (Double.doubleToLongBits(before) != Double.doubleToLongBits(after)) {
                 counts[1]++;
-                final double d = (after == after ? after : 0) - (before == before ? before : 0);
+                // an event kept 1 in N by sampling stands for N in the aggregates: its change counts N times
+                final double d = ((after == after ? after : 0) - (before == before ? before : 0)) * e.weight;
                 delta[0] += d;
-                sink.change(e, d, (after == after ? 1 : 0) - (before == before ? 1 : 0));
+                sink.change(e, d, ((after == after ? 1 : 0) - (before == before ? 1 : 0)) * e.weight);
             }
         });
         return new Report(request.fromMs, request.toMs, request.revision(), read, counts[0], counts[1], counts[2],

@@ -23,6 +23,7 @@ import java.util.Set;
  */
 public final class DictionaryAdmission {
     private final Dictionary dictionary;
+    private final dev.ringmeter.core.privacy.Anonymizer privacy;
     private final ItemScan<Event[]> events = (items, index, fresh) -> scanEvent(items[index], index, fresh);
     private final ItemScan<MetricSample[]> samples = (items, index, fresh) -> scanSample(items[index], index, fresh);
     private final ItemScan<List<String>> models =
@@ -32,7 +33,17 @@ public final class DictionaryAdmission {
      * @param dictionary of the store.
      */
     public DictionaryAdmission(final Dictionary dictionary) {
+        this(dictionary, dev.ringmeter.core.privacy.Anonymizer.NONE);
+    }
+
+    /**
+     * @param dictionary of the store.
+     * @param privacy    the store's: the values checked and registered are what it makes of the batch's strings,
+     *                   the ones {@code record()} then looks up, never the raw values it hides.
+     */
+    public DictionaryAdmission(final Dictionary dictionary, final dev.ringmeter.core.privacy.Anonymizer privacy) {
         this.dictionary = dictionary;
+        this.privacy = privacy;
     }
 
     /**
@@ -102,7 +113,7 @@ public final class DictionaryAdmission {
     private boolean scanEvent(final Event e, final int index, final NewValues fresh) {
         boolean anyNew = false;
         for (final Dimension d : Dimension.EVENT_FIELDS) {
-            anyNew |= check(d, d.of(e), index, fresh);
+            anyNew |= check(d, privacy.field(d, d.of(e)), index, fresh);
         }
         for (int t = 0; t < e.qualityCount(); t++) {
             anyNew |= check(Dimension.QUALITY_NAME, e.qualityName(t), index, fresh);
@@ -119,8 +130,12 @@ public final class DictionaryAdmission {
     private boolean scanTags(final Tagged tagged, final int index, final NewValues fresh) {
         boolean anyNew = false;
         for (int t = 0; t < tagged.tagCount(); t++) {
+            final String value = privacy.tagValue(tagged.tagKey(t), tagged.tagValue(t));
+            if (value == null) {
+                continue;   // dropped with its key
+            }
             anyNew |= check(Dimension.TAG_KEY, tagged.tagKey(t), index, fresh);
-            anyNew |= check(Dimension.TAG_VALUE, tagged.tagValue(t), index, fresh);
+            anyNew |= check(Dimension.TAG_VALUE, value, index, fresh);
         }
         return anyNew;
     }

@@ -41,6 +41,8 @@ public final class EventSlot {
     public static final byte KIND_ANOMALY = 11;
     /** The slot changes the alert state: {@link #alertCommand}, encoded in {@link #alertBytes} (journaled as ALERT). */
     public static final byte KIND_ALERT = 10;
+    // kind 12 is a journal record only: an event kept 1 in N by sampling (JournalDescriptor.KIND_SAMPLED), read
+    // back as KIND_EVENT with its weight
 
     public byte kind;
     /** Index of the journal document holding the slot, set by the journal handler; -1 without a journal. */
@@ -73,6 +75,12 @@ public final class EventSlot {
     public byte status;
     public byte cache;
     public int retries;
+    /**
+     * Set by the journal handler for an event (sampling, docs/privacy.md): 0 if the journal left it out, else the
+     * events it stands for in the journal (1, or the N of its sampling rule); read back from a journal record, 1 for
+     * a record of kind 1 and N for one of kind 12. The aggregates count every event once whatever its weight.
+     */
+    public int weight = 1;
     public long memoryBytes;
     public long cpuNs;
     public double costUsd;
@@ -112,16 +120,29 @@ public final class EventSlot {
      * @param dictionary to resolve strings through.
      */
     public void fill(final Event event, final Dictionary dictionary) {
+        fill(event, dictionary, dev.ringmeter.core.privacy.Anonymizer.NONE);
+    }
+
+    /**
+     * Copies an event, turning its strings into ids. On an exception the slot is left as {@link #KIND_VOID}.
+     *
+     * @param event      to copy; already validated.
+     * @param dictionary to resolve strings through.
+     * @param privacy    hashes, drops or redacts the strings first (the run, task, configuration, error type and
+     *                   tag values), so only what it returns reaches the dictionary.
+     */
+    public void fill(final Event event, final Dictionary dictionary,
+                     final dev.ringmeter.core.privacy.Anonymizer privacy) {
         kind = KIND_VOID;
         timestampMs = event.timestampMs();
         model = dictionary.id(Dimension.MODEL, Dimension.MODEL.of(event));
         operation = dictionary.id(Dimension.OPERATION, Dimension.OPERATION.of(event));
         pipeline = dictionary.id(Dimension.PIPELINE, Dimension.PIPELINE.of(event));
         step = dictionary.id(Dimension.STEP, Dimension.STEP.of(event));
-        run = dictionary.id(Dimension.RUN, Dimension.RUN.of(event));
-        task = dictionary.id(Dimension.TASK, Dimension.TASK.of(event));
-        config = dictionary.id(Dimension.CONFIG, Dimension.CONFIG.of(event));
-        errorType = dictionary.id(Dimension.ERROR_TYPE, Dimension.ERROR_TYPE.of(event));
+        run = dictionary.id(Dimension.RUN, privacy.field(Dimension.RUN, Dimension.RUN.of(event)));
+        task = dictionary.id(Dimension.TASK, privacy.field(Dimension.TASK, Dimension.TASK.of(event)));
+        config = dictionary.id(Dimension.CONFIG, privacy.field(Dimension.CONFIG, Dimension.CONFIG.of(event)));
+        errorType = dictionary.id(Dimension.ERROR_TYPE, privacy.field(Dimension.ERROR_TYPE, Dimension.ERROR_TYPE.of(event)));
         provider = dictionary.id(Dimension.PROVIDER, Dimension.PROVIDER.of(event));
         tool = dictionary.id(Dimension.TOOL, Dimension.TOOL.of(event));
         agent = dictionary.id(Dimension.AGENT, Dimension.AGENT.of(event));
@@ -147,7 +168,7 @@ public final class EventSlot {
             qualityValues[i] = event.qualityValue(i);
         }
         qualityCount = q;
-        fillTags(event, dictionary);
+        fillTags(event, dictionary, privacy);
         kind = KIND_EVENT;
     }
 
@@ -155,14 +176,16 @@ public final class EventSlot {
      * Copies a metric sample, turning its strings into ids. On an exception the slot is left as {@link #KIND_VOID}.
      *
      * @param sample     to copy; already validated.
+     * @param privacy    hashes, drops or redacts its tag values first.
      * @param dictionary to resolve strings through.
      */
-    public void fill(final MetricSample sample, final Dictionary dictionary) {
+    public void fill(final MetricSample sample, final Dictionary dictionary,
+                     final dev.ringmeter.core.privacy.Anonymizer privacy) {
         kind = KIND_VOID;
         timestampMs = sample.timestampMs();
         metricName = dictionary.id(Dimension.METRIC_NAME, sample.name());
         metricValue = sample.value();
-        fillTags(sample, dictionary);
+        fillTags(sample, dictionary, privacy);
         kind = KIND_METRIC;
     }
 
@@ -201,13 +224,21 @@ public final class EventSlot {
         kind = KIND_COST_CHANGE;
     }
 
-    private void fillTags(final dev.ringmeter.Tagged tagged, final Dictionary dictionary) {
+    /** Copies the tags a {@code privacy} keeps (a dropped tag is left out), their values as it returns them. */
+    private void fillTags(final dev.ringmeter.Tagged tagged, final Dictionary dictionary,
+                          final dev.ringmeter.core.privacy.Anonymizer privacy) {
         final int t = tagged.tagCount();
+        int kept = 0;
         for (int i = 0; i < t; i++) {
-            tagKeys[i] = dictionary.id(Dimension.TAG_KEY, tagged.tagKey(i));
-            tagValues[i] = dictionary.id(Dimension.TAG_VALUE, tagged.tagValue(i));
+            final String value = privacy.tagValue(tagged.tagKey(i), tagged.tagValue(i));
+            if (value == null) {
+                continue;
+            }
+            tagKeys[kept] = dictionary.id(Dimension.TAG_KEY, tagged.tagKey(i));
+            tagValues[kept] = dictionary.id(Dimension.TAG_VALUE, value);
+            kept++;
         }
-        tagCount = t;
+        tagCount = kept;
     }
 
     /**

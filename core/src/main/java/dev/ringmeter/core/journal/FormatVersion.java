@@ -35,6 +35,8 @@ import java.util.regex.Pattern;
  *                 anomaly log, then the alert rules, silences, alert states, history and undelivered notices);
  *                 the journal gains ALERT (kind 10) and ANOMALY (kind 11) records (new kinds, so the record
  *                 version stays 4; code of format 3 would stop at them, hence the new format)
+ *                 and SAMPLED (kind 12): an event kept of 1 in N by sampling, its EVENT record followed by its
+ *                 weight N, so a scan counts it N times (docs/privacy.md)
  * </pre>
  * At open ({@link #openOrUpgrade}, before the journal is touched): a directory of a format newer than this code
  * knows is refused with a message naming the format and what to do; a FORMAT file that does not read as one is

@@ -64,6 +64,11 @@ final class JournalDescriptor {
     /** The oldest version read: the journal of stores before DICT records were written per cycle. */
     static final byte VERSION_1 = FormatVersion.JOURNAL_RECORD_OLDEST;
     static final byte KIND_DICT = 4;
+    /**
+     * An event the journal kept of 1 in N (sampling, docs/privacy.md): an EVENT record followed by its weight N (an
+     * int, 2 to {@code Sampling.MAX_EVERY}); read back as an event with {@link EventSlot#weight} N.
+     */
+    static final byte KIND_SAMPLED = 12;
     /** The record that ends a document of version 3 with its checksum. */
     static final byte KIND_CHECK = 5;
     /** The length of a CHECK record. */
@@ -75,7 +80,7 @@ final class JournalDescriptor {
     static final int EVENT_FIXED_LENGTH = 2 + 8 + 8 * 4 + 5 * 8 + 2 + 4 + 3 * 8 + EVENT_V4_FIELDS_LENGTH + 2;
     /** The longest EVENT, METRIC or PRICE record: an event with every quality score and tag. */
     static final int SLOT_MAX_LENGTH = Math.max(EVENT_FIXED_LENGTH + dev.ringmeter.Event.MAX_QUALITY * 12
-        + dev.ringmeter.Event.MAX_TAGS * 8, 2 + 8 + 8 + 8 + 1 + 4 + dev.ringmeter.core.cost.PriceBook.ENCODED_MAX_LENGTH);
+        + dev.ringmeter.Event.MAX_TAGS * 8 + 4, 2 + 8 + 8 + 8 + 1 + 4 + dev.ringmeter.core.cost.PriceBook.ENCODED_MAX_LENGTH);
     /** The bit of an EVENT's cache byte that says the store priced its cost. */
     private static final int COST_PRICED_BIT = 0x80;
     /**
@@ -121,7 +126,8 @@ final class JournalDescriptor {
      */
     static void write(final EventSlot slot, final Bytes<?> bytes) {
         bytes.writeByte(VERSION);
-        bytes.writeByte(slot.kind);
+        final boolean sampled = slot.kind == EventSlot.KIND_EVENT && slot.weight > 1;
+        bytes.writeByte(sampled ? KIND_SAMPLED : slot.kind);
         switch (slot.kind) {
             case EventSlot.KIND_EVENT:
                 bytes.writeLong(slot.timestampMs);
@@ -156,6 +162,9 @@ final class JournalDescriptor {
                     bytes.writeDouble(slot.qualityValues[i]);
                 }
                 writeTags(slot, bytes);
+                if (sampled) {
+                    bytes.writeInt(slot.weight);
+                }
                 break;
             case EventSlot.KIND_METRIC:
                 bytes.writeLong(slot.timestampMs);
@@ -479,7 +488,8 @@ final class JournalDescriptor {
         if (version < VERSION_1 || version > VERSION) {
             throw new IllegalStateException("unknown journal record version " + version);
         }
-        final byte kind = bytes.readByte();
+        final byte recordKind = bytes.readByte();
+        final byte kind = recordKind == KIND_SAMPLED ? EventSlot.KIND_EVENT : recordKind;
         switch (kind) {
             case EventSlot.KIND_EVENT:
                 require(bytes, EVENT_FIXED_LENGTH - 2 - (version < 4 ? EVENT_V4_FIELDS_LENGTH : 0));
@@ -528,6 +538,14 @@ final class JournalDescriptor {
                 }
                 slot.qualityCount = q;
                 readTags(bytes, slot);
+                slot.weight = 1;
+                if (recordKind == KIND_SAMPLED) {
+                    require(bytes, 4);
+                    slot.weight = bytes.readInt();
+                    if (slot.weight < 2 || slot.weight > dev.ringmeter.core.privacy.Sampling.MAX_EVERY) {
+                        throw new IllegalStateException("bad sampled event weight " + slot.weight);
+                    }
+                }
                 break;
             case EventSlot.KIND_METRIC:
                 require(bytes, 8 + 4 + 8 + 1);

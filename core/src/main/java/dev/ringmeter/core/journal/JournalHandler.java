@@ -28,7 +28,10 @@ import java.util.concurrent.locks.LockSupport;
  * well under Chronicle's largest document, a quarter of a block), so a batch of many new long strings never
  * makes a document Chronicle does not promise to take.
  * Each slot carries its document's index, and the slot that closes a document says so, for the aggregate handler's
- * snapshots. An event counts as acknowledged once this handler's sequence has passed it, which happens only after
+ * snapshots. With {@link dev.ringmeter.core.privacy.Sampling} the handler writes 1 in N ordinary events (as records
+ * of kind 12 carrying their weight N) and every error and slow one; an event it leaves out is not written but still
+ * passes to the aggregate handler, which counts it: it is acknowledged like the others, held by the aggregates and
+ * the next snapshot only (docs/reliability.md). An event counts as acknowledged once this handler's sequence has passed it, which happens only after
  * its document is closed: a crash in the middle of a document loses only unacknowledged events.
  * <p>
  * <b>A failed write</b> (a full disk, where Chronicle's write to its mapped file throws {@link InternalError}; a
@@ -64,6 +67,7 @@ public final class JournalHandler implements EventHandler<EventSlot> {
     private final EpochClock clock;
     private final PriceBook prices;
     private final boolean sync;
+    private final dev.ringmeter.core.privacy.Sampler sampler;
     private final long documentBudgetBytes;
     /** By dimension and id: the cycle an id's dictionary entry was last journaled in, and the name it had. */
     private final int[][] journaledCycle = new int[Dimension.VALUES.length][];
@@ -99,6 +103,20 @@ public final class JournalHandler implements EventHandler<EventSlot> {
      */
     public JournalHandler(final Journal journal, final Dictionary dictionary, final EpochClock clock,
                    final PriceBook prices, final boolean sync) {
+        this(journal, dictionary, clock, prices, sync, dev.ringmeter.core.privacy.Sampling.NONE);
+    }
+
+    /**
+     * @param journal    to write to.
+     * @param dictionary whose entries are journaled before first use.
+     * @param clock      to stamp undated events.
+     * @param prices     the store's price book, as recovered; this handler is its writer from now on.
+     * @param sync       whether to msync at the end of every batch.
+     * @param sampling   which events the journal keeps: one left out is still applied to the aggregates.
+     */
+    public JournalHandler(final Journal journal, final Dictionary dictionary, final EpochClock clock,
+                   final PriceBook prices, final boolean sync, final dev.ringmeter.core.privacy.Sampling sampling) {
+        this.sampler = new dev.ringmeter.core.privacy.Sampler(sampling, dictionary);
         this.journal = journal;
         this.dictionary = dictionary;
         this.clock = clock;
@@ -164,7 +182,11 @@ public final class JournalHandler implements EventHandler<EventSlot> {
                 }
                 return;
             }
-            if (slot.kind != EventSlot.KIND_VOID && slot.kind != EventSlot.KIND_COST_CHANGE) {   // changes: in memory
+            if (slot.kind == EventSlot.KIND_EVENT) {
+                slot.weight = sampler.weight(slot);   // 0: sampled out, applied to the aggregates only
+            }
+            if (slot.kind != EventSlot.KIND_VOID && slot.kind != EventSlot.KIND_COST_CHANGE   // changes: in memory
+                && (slot.kind != EventSlot.KIND_EVENT || slot.weight != 0)) {
                 documentSlots[slotCount++] = slot;
             }
             long waitMs = FIRST_RETRY_MS;

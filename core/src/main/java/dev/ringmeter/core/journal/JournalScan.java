@@ -116,11 +116,12 @@ public final class JournalScan {
      * errorType).
      *
      * @param dimension to filter on.
-     * @param value     to keep.
+     * @param value     to keep; of a hashed field, the raw value or its hash.
      * @return this.
      */
     public JournalScan where(final Dimension dimension, final String value) {
-        filter.where(dimension, value);
+        final String stored = store.config().anonymizer().lookupKey(dimension, value);   // a raw value: its hash
+        filter.where(dimension, stored == null ? value : stored);
         return this;
     }
 
@@ -309,13 +310,25 @@ public final class JournalScan {
      * @throws ScanStoppedException if the scan passed its time limit or was cancelled.
      */
     public long forEach(final EventVisitor visitor) {
+        return forEach((WeightedEventVisitor)(event, weight) -> visitor.visit(event));
+    }
+
+    /**
+     * As {@link #forEach(EventVisitor)}, with each event's sampling weight: the events it stands for (1, or the N of
+     * the sampling rule it was kept under; docs/privacy.md).
+     *
+     * @param visitor told of each event and its weight; the event is reused, copy what it keeps.
+     * @return the events visited.
+     * @throws ScanStoppedException if the scan passed its time limit or was cancelled.
+     */
+    public long forEach(final WeightedEventVisitor visitor) {
         recordsRead = 0;
         recordsUndecodable = 0;
         deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeLimitMs);
         final long[] visited = new long[1];
         final dev.ringmeter.Event event = new dev.ringmeter.Event();
         store.journal().whileCyclesKept(() -> scan((names, e) -> {
-            visitor.visit(names.toEvent(e, event));
+            visitor.visit(names.toEvent(e, event), e.weight);
             visited[0]++;
         }));
         return visited[0];
@@ -333,6 +346,18 @@ public final class JournalScan {
     }
 
     /**
+     * Told of each event a {@link #forEach(WeightedEventVisitor)} finds, with its sampling weight.
+     */
+    @FunctionalInterface
+    public interface WeightedEventVisitor {
+        /**
+         * @param event  the event, with its names as they were when it was recorded; reused for the next one.
+         * @param weight the events it stands for: 1, or N for an event kept 1 in N.
+         */
+        void visit(dev.ringmeter.Event event, int weight);
+    }
+
+    /**
      * Groups the matching events: in one pass while the groups fit the limit, else in two (count, then gather the
      * most frequent).
      */
@@ -345,9 +370,9 @@ public final class JournalScan {
             counts.add(group);
             final WindowStats stats = groups.get(group);
             if (stats != null) {
-                stats.sum.add(e);
+                add(stats, e);
             } else if (groups.size() < limit) {
-                newStats(groups, group, now).sum.add(e);
+                add(newStats(groups, group, now), e);
             } else {
                 overflow[0] = true;
             }
@@ -365,10 +390,16 @@ public final class JournalScan {
         rest.begin(store.dictionary(), null, fromMs, toMs, now);
         scan((names, e) -> {
             final WindowStats stats = groups.get(names.groupOf(e));
-            (stats != null ? stats : rest).sum.add(e);
+            add(stats != null ? stats : rest, e);
         });
         groups.values().removeIf(stats -> stats.count() == 0);
         other = rest.count() == 0 ? null : rest;
+    }
+
+    /** Sums an event into a group: its measures once, its count by its sampling weight. */
+    private static void add(final WindowStats stats, final EventSlot e) {
+        stats.sum.add(e);
+        stats.weigh(e.weight);
     }
 
     private WindowStats newStats(final Map<Object, WindowStats> groups, final Object group, final long now) {

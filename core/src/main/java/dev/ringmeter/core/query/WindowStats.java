@@ -23,6 +23,8 @@ import java.util.Map;
 public final class WindowStats {
     /** What the merged buckets add up to; filled by the query, read through the accessors below. */
     public final Measures sum;
+    /** What the events summed stand for beyond one each: a scan's sampled events add their weight less one. */
+    private long extraWeight;
     private Dictionary dictionary;
     private String model;
     private long fromMs;
@@ -53,6 +55,7 @@ public final class WindowStats {
     public void begin(final Dictionary dictionary, final String model, final long fromMs, final long toMs,
                final long nowMs) {
         sum.reset();
+        extraWeight = 0;
         this.dictionary = dictionary;
         this.model = model;
         this.fromMs = fromMs;
@@ -124,6 +127,26 @@ public final class WindowStats {
 
     public long count() {
         return sum.count;
+    }
+
+    /**
+     * Counts an event that {@link #sum} holds as standing for {@code weight} events (a scan over sampled events:
+     * docs/privacy.md).
+     *
+     * @param weight the event's {@code EventSlot.weight}, at least 1.
+     */
+    public void weigh(final int weight) {
+        extraWeight += weight - 1;
+    }
+
+    /**
+     * @return the events these stats stand for: {@link #count()} from the aggregates, which count every event; from a
+     * journal scan over sampled events, each kept event counted by its weight, an unbiased estimate of the events
+     * recorded (errors and slow events, always kept, count exactly). The other figures of a scan (percentiles,
+     * means, sums) are of the kept events only.
+     */
+    public long estimatedCount() {
+        return sum.count + extraWeight;
     }
 
     public long okCount() {

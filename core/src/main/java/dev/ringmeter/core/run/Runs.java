@@ -55,6 +55,7 @@ public final class Runs {
     private final EpochClock clock;
     private final int maxIdChars;
     private final Ring ring;
+    private final dev.ringmeter.core.privacy.Anonymizer privacy;
 
     /**
      * @param table      the runs in memory, written by the aggregate thread.
@@ -66,6 +67,23 @@ public final class Runs {
      */
     public Runs(final RunTable table, final Lock lock, final Dictionary dictionary, final EpochClock clock,
                 final int maxIdChars, final Ring ring) {
+        this(table, lock, dictionary, clock, maxIdChars, ring, dev.ringmeter.core.privacy.Anonymizer.NONE);
+    }
+
+    /**
+     * @param table      the runs in memory, written by the aggregate thread.
+     * @param lock       the aggregates' lock, which the writer holds while it applies.
+     * @param dictionary names error types and quality scores.
+     * @param clock      the store's.
+     * @param maxIdChars the store's longest string.
+     * @param ring       where commands go.
+     * @param privacy    hashes run ids and redacts names and reasons as it does events' (docs/privacy.md): a run is
+     *                   kept, listed and found by the same value its events carry; a method given a run's raw id or
+     *                   its hash finds it.
+     */
+    public Runs(final RunTable table, final Lock lock, final Dictionary dictionary, final EpochClock clock,
+                final int maxIdChars, final Ring ring, final dev.ringmeter.core.privacy.Anonymizer privacy) {
+        this.privacy = privacy;
         this.table = table;
         this.lock = lock;
         this.dictionary = dictionary;
@@ -88,8 +106,10 @@ public final class Runs {
      */
     public synchronized RunSummary create(final String id, final String name, final Map<String, ?> parameters,
                                           final List<String> tags, final long expectedTasks) {
-        final String runId = id == null ? UUID.randomUUID().toString() : id;
-        RunRules.checkId(runId, maxIdChars);
+        final String rawId = id == null ? UUID.randomUUID().toString() : id;
+        RunRules.checkId(rawId, maxIdChars);
+        final String runId = key(rawId);
+        final String shownName = privacy.freeText(name);
         final Map<String, Object> typed = typed(parameters);
         RunRules.check(name, typed, tags, expectedTasks);
         lock.lock();
@@ -104,7 +124,7 @@ public final class Runs {
         } finally {
             lock.unlock();
         }
-        send(new RunCommand(RunCommand.Op.CREATE, runId, clock.time(), name == null ? runId : name,
+        send(new RunCommand(RunCommand.Op.CREATE, runId, clock.time(), shownName == null ? runId : shownName,
             typed == null ? Map.of() : typed, tags == null ? List.of() : tags, expectedTasks, null, null));
         return get(runId);
     }
@@ -116,16 +136,17 @@ public final class Runs {
      * @return its summary, updated.
      * @throws RunException not found, invalid, or conflict (parameters of a finished run).
      */
-    public synchronized RunSummary update(final String id, final String name, final Map<String, ?> parameters,
+    public synchronized RunSummary update(final String rawId, final String name, final Map<String, ?> parameters,
                                           final List<String> tags, final long expectedTasks) {
         final Map<String, Object> typed = typed(parameters);
         RunRules.check(name, typed, tags, expectedTasks);
+        final String id = key(rawId);
         final RunStatus status = status(id);
         if (typed != null && status.finished()) {
             throw RunException.conflict("parameters", "the run is " + status.wireName() + ": its parameters are "
                 + "fixed once it finished");
         }
-        send(new RunCommand(RunCommand.Op.UPDATE, id, clock.time(), name, typed, tags, expectedTasks, null, null));
+        send(new RunCommand(RunCommand.Op.UPDATE, id, clock.time(), privacy.freeText(name), typed, tags, expectedTasks, null, null));
         return get(id);
     }
 
@@ -138,14 +159,15 @@ public final class Runs {
      * @return its summary, finished.
      * @throws RunException not found, invalid (status, reason) or conflict (finished already).
      */
-    public synchronized RunSummary finish(final String id, final RunStatus status, final String reason) {
+    public synchronized RunSummary finish(final String rawId, final RunStatus status, final String reason) {
         RunRules.checkFinish(status, reason);
+        final String id = key(rawId);
         final RunStatus now = status(id);
         if (now.finished()) {
             throw RunException.conflict("status", "the run is " + now.wireName() + " already");
         }
         send(new RunCommand(RunCommand.Op.FINISH, id, clock.time(), null, null, null, RunCommand.NO_COUNT, status,
-            reason));
+            privacy.freeText(reason)));
         return get(id);
     }
 
@@ -224,7 +246,8 @@ public final class Runs {
      * @return its summary now.
      * @throws RunException not found.
      */
-    public RunSummary get(final String id) {
+    public RunSummary get(final String rawId) {
+        final String id = key(rawId);
         final long now = clock.time();
         lock.lock();
         try {
@@ -326,6 +349,19 @@ public final class Runs {
             }
         }
         return v;
+    }
+
+    /**
+     * @param id a run's id as a caller gives it: raw, or its hash.
+     * @return the id as the store keeps it.
+     * @throws RunException invalid if the store drops run ids.
+     */
+    private String key(final String id) {
+        final String k = privacy.lookupKey(dev.ringmeter.core.dictionary.Dimension.RUN, id);
+        if (k == null && id != null) {
+            throw RunException.invalid("id", "the store drops run ids (anonymization drop:run): it keeps no runs");
+        }
+        return k;
     }
 
     /** @return finished runs pushed out of memory by newer ones since the store was created. */

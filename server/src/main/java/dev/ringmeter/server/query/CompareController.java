@@ -250,7 +250,7 @@ public final class CompareController {
         final long retentionMs = Math.max(Math.max(store.config().retentionMs(), 25 * 3_600_000L),
             store.journal() == null ? 0 : store.config().journalRetentionMs());
         final long[] range = q.range(store.config().clock().time(), retentionMs, QueryController.DEFAULT_WINDOW_MS);
-        final EventFilter filter = QueryController.eventFilter(q);
+        final EventFilter filter = QueryController.eventFilter(q, store);
         final String sourceText = q.get("source");
         Source source = Source.AUTO;
         if (sourceText != null) {

@@ -108,7 +108,7 @@ public final class QueryController {
             Math.max(store.config().retentionMs(), store.config().journalRetentionMs()), DEFAULT_WINDOW_MS);
         final JournalScan scan = new JournalScan(store).between(range[0], range[1]);
         final String model = q.get(FieldNames.MODEL);
-        scan.where(eventFilter(q));
+        scan.where(eventFilter(q, store));
         final String groupBy = q.get("groupBy");
         if (groupBy != null) {
             groupBy(scan, groupBy);
@@ -162,16 +162,18 @@ public final class QueryController {
      * The one reading of the event filters a query takes: a value per event field (model, operation, pipeline ...),
      * {@code status} and {@code tag=KEY:VALUE}.
      *
-     * @param q the query's parameters.
+     * @param q     the query's parameters.
+     * @param store whose anonymization turns a raw value of a hashed field into the hash the events carry.
      * @return the filter.
      * @throws ApiException 400 naming a bad status or tag.
      */
-    static EventFilter eventFilter(final QueryParams q) {
+    static EventFilter eventFilter(final QueryParams q, final EmbeddedStore store) {
         final EventFilter filter = new EventFilter();
         for (final Dimension d : Dimension.EVENT_FIELDS) {
             final String value = q.get(d.field());
             if (value != null) {
-                filter.where(d, value);
+                final String stored = store.config().anonymizer().lookupKey(d, value);
+                filter.where(d, stored == null ? value : stored);
             }
         }
         final String status = q.get(FieldNames.STATUS);

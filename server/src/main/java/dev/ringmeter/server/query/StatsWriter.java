@@ -101,6 +101,7 @@ final class StatsWriter {
             g.writeNullField("coveredTo");
         }
         g.writeNumberField("count", s.count());
+        g.writeNumberField("estimatedCount", s.estimatedCount());
         g.writeNumberField("okCount", s.okCount());
         g.writeNumberField("errorCount", s.errorCount());
         g.writeNumberField("timeoutCount", s.timeoutCount());
