@@ -1,0 +1,118 @@
+package dev.ringmeter.server.query;
+
+import dev.ringmeter.core.EmbeddedStore;
+import dev.ringmeter.core.export.EventExport;
+import dev.ringmeter.core.export.ExportFormat;
+import dev.ringmeter.core.export.ExportRequest;
+import dev.ringmeter.core.journal.ScanStoppedException;
+import dev.ringmeter.server.StoreHolder;
+import dev.ringmeter.server.http.ApiException;
+import dev.ringmeter.server.http.ClientConnection;
+import dev.ringmeter.server.http.QueryParams;
+import dev.ringmeter.wire.FieldNames;
+import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * GET /api/v1/export: the journaled events of a time range that match the query's filters, streamed (chunked) as
+ * CSV, a JSON array or NDJSON, gzipped on {@code gzip=true} (a .gz file) or when the client accepts it
+ * ({@code Content-Encoding: gzip}); the rows and trailer are {@link EventExport}'s. Bad parameters are refused
+ * with 400 naming the parameter before anything is sent; once rows are sent the status is 200 and the trailer says
+ * how the export ended (a retention cursor to resume from, in {@code cursor=}).
+ * <p>
+ * Threading: any request thread; an export runs on its request's thread and keeps a generator's buffer.
+ */
+public final class ExportController {
+    private static final List<String> FORMATS = List.of("csv", "json", "ndjson");
+    private static final List<String> BOOLEANS = List.of("true", "false");
+
+    private final StoreHolder holder;
+
+    /**
+     * @param holder the store.
+     */
+    public ExportController(final StoreHolder holder) {
+        this.holder = holder;
+    }
+
+    /**
+     * GET /api/v1/export?format=&from=&to=|window=&model=&...&status=&tag=KEY:VALUE&gzip=&cursor=.
+     */
+    public void export(final Context ctx) throws IOException {
+        final QueryParams q = QueryParams.of(ctx, "format", "window", "from", "to", "gzip", "cursor",
+            FieldNames.MODEL, FieldNames.OPERATION, FieldNames.PIPELINE, FieldNames.STEP, FieldNames.RUN,
+            FieldNames.TASK, FieldNames.CONFIG, FieldNames.ERROR_TYPE, FieldNames.PROVIDER, FieldNames.TOOL,
+            FieldNames.AGENT, FieldNames.STATUS, "tag");
+        final EmbeddedStore store = holder.get().store;
+        if (store.journal() == null) {
+            throw ApiException.conflict("the store keeps no journal (no data directory), so there is nothing to "
+                + "export");
+        }
+        final ExportFormat format = format(q.get("format"));
+        final long[] range = q.range(store.config().clock().time(), Long.MAX_VALUE,
+            store.config().journalRetentionMs());
+        final boolean gzipFile = bool(q.get("gzip"));
+        final String accepts = ctx.header("Accept-Encoding");
+        final boolean gzipEncoding = !gzipFile && accepts != null && accepts.toLowerCase().contains("gzip");
+        final ExportRequest request = new ExportRequest(range[0], range[1]).format(format)
+            .filter(QueryController.eventFilter(q)).gzip(gzipFile || gzipEncoding).cursor(cursor(q.get("cursor")));
+
+        final HttpServletResponse res = ctx.res();
+        res.setStatus(200);
+        res.setContentType(gzipFile ? "application/gzip" : format.contentType());
+        if (gzipEncoding) {
+            res.setHeader("Content-Encoding", "gzip");
+            res.setHeader("Vary", "Accept-Encoding");
+        }
+        res.setHeader("Content-Disposition", "attachment; filename=\"ringmeter-export-" + range[0] + "-" + range[1]
+            + "." + format.extension() + (gzipFile ? ".gz" : "") + "\"");
+        res.setHeader("X-Ringmeter-Export-From", Long.toString(range[0]));
+        res.setHeader("X-Ringmeter-Export-To", Long.toString(range[1]));
+        try {
+            // the servlet's own stream: the rows go out as they are written, not through Javalin's result buffer
+            EventExport.write(store, request, res.getOutputStream(), ClientConnection.goneCheck(ctx));
+        } catch (final ScanStoppedException e) {
+            // its client has gone: nobody to answer
+        }
+    }
+
+    private static ExportFormat format(final String value) {
+        if (value == null) {
+            return ExportFormat.NDJSON;
+        }
+        try {
+            return ExportFormat.of(value);
+        } catch (final IllegalArgumentException e) {
+            throw ApiException.badParameter("format", "format " + e.getMessage(), FORMATS);
+        }
+    }
+
+    private static boolean bool(final String value) {
+        if (value == null || "false".equals(value)) {
+            return false;
+        }
+        if ("true".equals(value)) {
+            return true;
+        }
+        throw ApiException.badParameter("gzip", "gzip must be true or false but was '" + value + "'", BOOLEANS);
+    }
+
+    private static long cursor(final String value) {
+        if (value == null) {
+            return -1;
+        }
+        try {
+            final long cursor = Long.parseLong(value);
+            if (cursor >= 0) {
+                return cursor;
+            }
+        } catch (final NumberFormatException e) {
+            // refused below
+        }
+        throw ApiException.badParameter("cursor", "cursor must be the cursor of an earlier export's trailer (a "
+            + "whole number) but was '" + value + "'");
+    }
+}
