@@ -29,11 +29,11 @@ import java.util.zip.GZIPOutputStream;
  * Threading: an export runs on the calling thread alongside the store's writers; the class is stateless.
  */
 public final class EventExport {
-    private static final JsonFactory JSON = new JsonFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    static final JsonFactory JSON = new JsonFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
     private static final CsvFactory CSV = (CsvFactory)new CsvFactory()
         .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
     private static final CsvSchema COLUMNS = columns();
-    private static final int GZIP_BUFFER_BYTES = 1 << 16;
+    static final int GZIP_BUFFER_BYTES = 1 << 16;
 
     private EventExport() {
     }
@@ -111,7 +111,7 @@ public final class EventExport {
     }
 
     /** Writes the trailer: the summary as {@code {"export": {...}}}. */
-    private static void writeTrailer(final JsonGenerator g, final ExportSummary s) throws IOException {
+    static void writeTrailer(final JsonGenerator g, final ExportSummary s) throws IOException {
         g.writeStartObject();
         g.writeObjectFieldStart("export");
         g.writeNumberField("rows", s.rows());

@@ -89,6 +89,7 @@ public final class JournalScan {
     private WindowStats other;
     private boolean twoPasses;
     private long deadlineNs;
+    private long document = -1;
     private int sinceCheck;
 
     /**
@@ -372,6 +373,14 @@ public final class JournalScan {
         }
     }
 
+    /**
+     * @return during a {@link #stream}, the journal index of the document of the event being visited: a cursor
+     * that resumes with that event's document (the events before it are all in earlier documents).
+     */
+    public long document() {
+        return document;
+    }
+
     /** Leaves a stream's read so that retention may delete the cycles it has read past. */
     private static final class GiveWay extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -404,6 +413,7 @@ public final class JournalScan {
                 }
                 if (e.journalIndex != document[0]) {
                     document[0] = e.journalIndex;
+                    this.document = e.journalIndex;
                     if (journal.retentionWaits() != waits) {
                         giveWay(journal, roll, e.journalIndex);
                     }
