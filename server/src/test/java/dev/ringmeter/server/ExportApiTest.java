@@ -203,6 +203,46 @@ class ExportApiTest {
     }
 
     @Test
+    void shouldStreamTrainingDataInBatches() throws Exception {
+        final long t0 = System.currentTimeMillis() - 120_000;
+        final StringBuilder ndjson = new StringBuilder();
+        for (int i = 0; i < EVENTS; i++) {
+            ndjson.append(posted(row(t0, i))).append('\n');
+        }
+        try (TestServer server = TestServer.start(data)) {
+            assertEquals(201, server.post("/api/v1/runs", TestServer.JSON,
+                "{\"id\":\"run-1\",\"name\":\"hot\",\"parameters\":{\"temperature\":0.7}}").status());
+            assertEquals(202, server.post("/api/v1/events", TestServer.NDJSON, ndjson.toString()).status());
+            final String range = "from=" + t0 + "&to=" + (t0 + EVENTS * 100L);
+            exportUntil(server, range, EVENTS);
+            final TestServer.Reply reply = server.get("/api/v1/export/training?batchSize=100&split=run&" + range);
+            assertEquals(200, reply.status(), reply.body());
+            final List<JsonNode> lines = lines(reply.body());
+            long rows = 0;
+            long batched = 0;
+            for (final JsonNode line : lines.subList(0, lines.size() - 1)) {
+                if (line.has("batch")) {
+                    batched += line.at("/batch/rows").asLong();
+                    continue;
+                }
+                assertEquals(1, line.get("schemaVersion").asInt());
+                assertEquals(expectedTask(rows), line.at("/context/task").asText(), "journal order");
+                if (line.at("/context/run").asText().equals("run-1")) {
+                    assertEquals(0.7, line.at("/action/parameters/temperature").asDouble(), line.toString());
+                }
+                rows++;
+            }
+            assertEquals(EVENTS, rows);
+            assertEquals(EVENTS, batched);
+            assertEquals(EVENTS, lines.get(lines.size() - 1).at("/export/rows").asInt());
+        }
+    }
+
+    private static String expectedTask(final long i) {
+        return "task-" + i;
+    }
+
+    @Test
     void shouldRefuseBadParametersNamingThem() {
         try (TestServer server = TestServer.start(data)) {
             for (final String[] bad : new String[][] {{"format=xml", "format"}, {"gzip=yes", "gzip"},
@@ -213,6 +253,12 @@ class ExportApiTest {
                 assertEquals(400, r.status(), bad[0] + ": " + r.body());
                 assertEquals(bad[1], r.json().at("/field").asText(), bad[0] + ": " + r.body());
                 assertFalse(r.body().isEmpty());
+            }
+            for (final String[] bad : new String[][] {{"batchSize=0", "batchSize"}, {"split=half", "split"},
+                {"testShare=2", "testShare"}, {"format=csv", "format"}, {"cursor=x", "cursor"}}) {
+                final TestServer.Reply r = server.get("/api/v1/export/training?" + bad[0]);
+                assertEquals(400, r.status(), bad[0] + ": " + r.body());
+                assertEquals(bad[1], r.json().at("/field").asText(), bad[0] + ": " + r.body());
             }
         }
     }

@@ -4,6 +4,8 @@ import dev.ringmeter.core.EmbeddedStore;
 import dev.ringmeter.core.export.EventExport;
 import dev.ringmeter.core.export.ExportFormat;
 import dev.ringmeter.core.export.ExportRequest;
+import dev.ringmeter.core.export.TrainingExport;
+import dev.ringmeter.core.export.TrainingRequest;
 import dev.ringmeter.core.journal.ScanStoppedException;
 import dev.ringmeter.server.StoreHolder;
 import dev.ringmeter.server.http.ApiException;
@@ -46,12 +48,73 @@ public final class ExportController {
             FieldNames.MODEL, FieldNames.OPERATION, FieldNames.PIPELINE, FieldNames.STEP, FieldNames.RUN,
             FieldNames.TASK, FieldNames.CONFIG, FieldNames.ERROR_TYPE, FieldNames.PROVIDER, FieldNames.TOOL,
             FieldNames.AGENT, FieldNames.STATUS, "tag");
+        final EmbeddedStore store = store();
+        final Rows rows = rows(ctx, q, store, format(q.get("format")));
+        final HttpServletResponse res = start(ctx, rows, "ringmeter-export", rows.request.format().extension());
+        try {
+            // the servlet's own stream: the rows go out as they are written, not through Javalin's result buffer
+            EventExport.write(store, rows.request, res.getOutputStream(), ClientConnection.goneCheck(ctx));
+        } catch (final ScanStoppedException e) {
+            // its client has gone: nobody to answer
+        }
+    }
+
+    /**
+     * GET /api/v1/export/training?from=&to=|window=&filters&batchSize=&split=none|run|time&testShare=&gzip=&cursor=:
+     * JSONL training data ({@link TrainingExport}).
+     */
+    public void training(final Context ctx) throws IOException {
+        final QueryParams q = QueryParams.of(ctx, "window", "from", "to", "gzip", "cursor", "batchSize", "split",
+            "testShare", FieldNames.MODEL, FieldNames.OPERATION, FieldNames.PIPELINE, FieldNames.STEP,
+            FieldNames.RUN, FieldNames.TASK, FieldNames.CONFIG, FieldNames.ERROR_TYPE, FieldNames.PROVIDER,
+            FieldNames.TOOL, FieldNames.AGENT, FieldNames.STATUS, "tag");
+        final EmbeddedStore store = store();
+        final Rows rows = rows(ctx, q, store, ExportFormat.NDJSON);
+        final TrainingRequest.Split split = split(q.get("split"));
+        final double share = q.decimal("testShare", 0.2);
+        if (!(share >= 0 && share <= 1)) {
+            throw ApiException.badParameter("testShare", "testShare must be from 0 to 1 but was " + q.get("testShare"));
+        }
+        final TrainingRequest request = new TrainingRequest(rows.request)
+            .batchSize(q.integer("batchSize", TrainingRequest.DEFAULT_BATCH_SIZE, 1, TrainingRequest.MAX_BATCH_SIZE))
+            .split(split, share);
+        final HttpServletResponse res = start(ctx, rows, "ringmeter-training", "jsonl");
+        try {
+            TrainingExport.write(store, request, res.getOutputStream(), ClientConnection.goneCheck(ctx));
+        } catch (final ScanStoppedException e) {
+            // its client has gone: nobody to answer
+        }
+    }
+
+    private static TrainingRequest.Split split(final String value) {
+        if (value == null) {
+            return TrainingRequest.Split.NONE;
+        }
+        for (final TrainingRequest.Split s : TrainingRequest.Split.values()) {
+            if (s.name().equalsIgnoreCase(value)) {
+                return s;
+            }
+        }
+        throw ApiException.badParameter("split", "split must be none, run or time but was '" + value + "'",
+            List.of("none", "run", "time"));
+    }
+
+    private EmbeddedStore store() {
         final EmbeddedStore store = holder.get().store;
         if (store.journal() == null) {
             throw ApiException.conflict("the store keeps no journal (no data directory), so there is nothing to "
                 + "export");
         }
-        final ExportFormat format = format(q.get("format"));
+        return store;
+    }
+
+    /** The rows a request asks for, and how they are sent. */
+    private record Rows(ExportRequest request, boolean gzipFile, boolean gzipEncoding, long[] range) {
+    }
+
+    /** The one reading of the parameters every export shares: range, filters, gzip, cursor. */
+    private static Rows rows(final Context ctx, final QueryParams q, final EmbeddedStore store,
+                             final ExportFormat format) {
         final long[] range = q.range(store.config().clock().time(), Long.MAX_VALUE,
             store.config().journalRetentionMs());
         final boolean gzipFile = bool(q.get("gzip"));
@@ -59,24 +122,24 @@ public final class ExportController {
         final boolean gzipEncoding = !gzipFile && accepts != null && accepts.toLowerCase().contains("gzip");
         final ExportRequest request = new ExportRequest(range[0], range[1]).format(format)
             .filter(QueryController.eventFilter(q)).gzip(gzipFile || gzipEncoding).cursor(cursor(q.get("cursor")));
+        return new Rows(request, gzipFile, gzipEncoding, range);
+    }
 
+    /** Sets the status and headers of a streamed export; its rows follow. */
+    private static HttpServletResponse start(final Context ctx, final Rows rows, final String name,
+                                             final String extension) {
         final HttpServletResponse res = ctx.res();
         res.setStatus(200);
-        res.setContentType(gzipFile ? "application/gzip" : format.contentType());
-        if (gzipEncoding) {
+        res.setContentType(rows.gzipFile ? "application/gzip" : rows.request.format().contentType());
+        if (rows.gzipEncoding) {
             res.setHeader("Content-Encoding", "gzip");
             res.setHeader("Vary", "Accept-Encoding");
         }
-        res.setHeader("Content-Disposition", "attachment; filename=\"ringmeter-export-" + range[0] + "-" + range[1]
-            + "." + format.extension() + (gzipFile ? ".gz" : "") + "\"");
-        res.setHeader("X-Ringmeter-Export-From", Long.toString(range[0]));
-        res.setHeader("X-Ringmeter-Export-To", Long.toString(range[1]));
-        try {
-            // the servlet's own stream: the rows go out as they are written, not through Javalin's result buffer
-            EventExport.write(store, request, res.getOutputStream(), ClientConnection.goneCheck(ctx));
-        } catch (final ScanStoppedException e) {
-            // its client has gone: nobody to answer
-        }
+        res.setHeader("Content-Disposition", "attachment; filename=\"" + name + "-" + rows.range[0] + "-"
+            + rows.range[1] + "." + extension + (rows.gzipFile ? ".gz" : "") + "\"");
+        res.setHeader("X-Ringmeter-Export-From", Long.toString(rows.range[0]));
+        res.setHeader("X-Ringmeter-Export-To", Long.toString(rows.range[1]));
+        return res;
     }
 
     private static ExportFormat format(final String value) {
