@@ -96,6 +96,7 @@ public final class RingmeterServer implements AutoCloseable {
             c.routes.get("/api/v1/compare", compare::compare);
             c.routes.get("/api/v1/export", exports::export);
             c.routes.get("/api/v1/export/training", exports::training);
+            c.routes.get("/api/v1/export/table", exports::table);
             c.routes.get("/api/v1/best", compare::best);
             c.routes.get("/api/v1/models", query::models);
             c.routes.get("/api/v1/models/{model}/recent", query::recent);

@@ -235,6 +235,14 @@ class ExportApiTest {
             assertEquals(EVENTS, rows);
             assertEquals(EVENTS, batched);
             assertEquals(EVENTS, lines.get(lines.size() - 1).at("/export/rows").asInt());
+
+            final JsonNode tools = server.get("/api/v1/export/table?table=tools&format=json&" + range).json();
+            assertEquals(2, tools.size(), "the tool, then the trailer: " + tools);
+            assertEquals("search", tools.at("/0/tool").asText());
+            assertEquals(EVENTS / 3, tools.at("/0/count").asInt());
+            assertEquals(1, tools.at("/1/export/rows").asInt());
+            final String runs = server.get("/api/v1/export/table?table=runs&format=csv&window=1h").body();
+            assertTrue(runs.split("\n")[1].startsWith("run-1,hot,"), runs);
         }
     }
 
@@ -253,6 +261,12 @@ class ExportApiTest {
                 assertEquals(400, r.status(), bad[0] + ": " + r.body());
                 assertEquals(bad[1], r.json().at("/field").asText(), bad[0] + ": " + r.body());
                 assertFalse(r.body().isEmpty());
+            }
+            for (final String[] bad : new String[][] {{"table=users", "table"}, {"format=xml&table=runs", "format"},
+                {"table=series&interval=7s", "interval"}, {"table=steps&gzip=1", "gzip"}}) {
+                final TestServer.Reply r = server.get("/api/v1/export/table?" + bad[0]);
+                assertEquals(400, r.status(), bad[0] + ": " + r.body());
+                assertEquals(bad[1], r.json().at("/field").asText(), bad[0] + ": " + r.body());
             }
             for (final String[] bad : new String[][] {{"batchSize=0", "batchSize"}, {"split=half", "split"},
                 {"testShare=2", "testShare"}, {"format=csv", "format"}, {"cursor=x", "cursor"}}) {

@@ -4,6 +4,7 @@ import dev.ringmeter.core.EmbeddedStore;
 import dev.ringmeter.core.export.EventExport;
 import dev.ringmeter.core.export.ExportFormat;
 import dev.ringmeter.core.export.ExportRequest;
+import dev.ringmeter.core.export.TableExport;
 import dev.ringmeter.core.export.TrainingExport;
 import dev.ringmeter.core.export.TrainingRequest;
 import dev.ringmeter.core.journal.ScanStoppedException;
@@ -30,6 +31,7 @@ import java.util.List;
 public final class ExportController {
     private static final List<String> FORMATS = List.of("csv", "json", "ndjson");
     private static final List<String> BOOLEANS = List.of("true", "false");
+    private static final List<String> TABLES = List.of("runs", "steps", "tools", "errors", "series");
 
     private final StoreHolder holder;
 
@@ -84,6 +86,43 @@ public final class ExportController {
         } catch (final ScanStoppedException e) {
             // its client has gone: nobody to answer
         }
+    }
+
+    /**
+     * GET /api/v1/export/table?table=runs|steps|tools|errors|series&format=&from=&to=|window=&filters&interval=&gzip=:
+     * a table ({@link TableExport}); interval (e.g. 1m) is the width of the series' steps.
+     */
+    public void table(final Context ctx) throws IOException {
+        final QueryParams q = QueryParams.of(ctx, "table", "format", "window", "from", "to", "gzip", "interval",
+            FieldNames.MODEL, FieldNames.OPERATION, FieldNames.PIPELINE, FieldNames.STEP, FieldNames.RUN,
+            FieldNames.TASK, FieldNames.CONFIG, FieldNames.ERROR_TYPE, FieldNames.PROVIDER, FieldNames.TOOL,
+            FieldNames.AGENT, FieldNames.STATUS, "tag");
+        final String name = q.get("table");
+        if (name == null) {
+            throw ApiException.badParameter("table", "table is required", TABLES);
+        }
+        final TableExport.Table table;
+        try {
+            table = TableExport.Table.of(name);
+        } catch (final IllegalArgumentException e) {
+            throw ApiException.badParameter("table", "table " + e.getMessage(), TABLES);
+        }
+        final EmbeddedStore store = holder.get().store;
+        if (table != TableExport.Table.RUNS && table != TableExport.Table.SERIES && store.journal() == null) {
+            store();
+        }
+        final Rows rows = rows(ctx, q, store, format(q.get("format")));
+        final String interval = q.get("interval");
+        final long stepMs = interval == null ? 60_000L : QueryParams.durationMs(interval, "interval");
+        final java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        try {
+            TableExport.write(store, table, rows.request, stepMs, body);
+        } catch (final IllegalArgumentException e) {
+            throw ApiException.badParameter("interval", "interval: " + e.getMessage());
+        }
+        // a table is bounded (its groups, runs or steps): written whole, so a bad interval is a 400, not a cut reply
+        start(ctx, rows, "ringmeter-" + table.name().toLowerCase(java.util.Locale.ROOT),
+            rows.request.format().extension()).getOutputStream().write(body.toByteArray());
     }
 
     private static TrainingRequest.Split split(final String value) {
