@@ -119,6 +119,11 @@ public final class ExportController {
             TableExport.write(store, table, rows.request, stepMs, body);
         } catch (final IllegalArgumentException e) {
             throw ApiException.badParameter("interval", "interval: " + e.getMessage());
+        } catch (final ScanStoppedException e) {
+            if (!e.timedOut()) {
+                return;   // its client has gone: nobody to answer
+            }
+            throw ApiException.unavailable(e.getMessage(), 1);
         }
         // a table is bounded (its groups, runs or steps): written whole, so a bad interval is a 400, not a cut reply
         start(ctx, rows, "ringmeter-" + table.name().toLowerCase(java.util.Locale.ROOT),
