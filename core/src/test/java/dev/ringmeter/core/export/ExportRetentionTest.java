@@ -42,10 +42,10 @@ class ExportRetentionTest {
 
     private EmbeddedStore open() throws InterruptedException, IOException {
         clock.update(T0);
-        // a snapshot only at close: the sweeps are the test's own
+        // a snapshot only at close (the clock moves hours, not a day): the sweeps are the test's own
         final EmbeddedStore store = EmbeddedStore.open(new StoreConfig().dataDirectory(dir).clock(clock)
             .shutdownHook(false).fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK).journalBlockBytes(1 << 20)
-            .journalRollCycle("FIVE_MINUTELY").journalRetentionMs(600_000).snapshotIntervalMs(3_600_000));
+            .journalRollCycle("FIVE_MINUTELY").journalRetentionMs(600_000).snapshotIntervalMs(86_400_000));
         final Event e = new Event();
         for (int i = 0; i < EVENTS; i++) {
             clock.update(T0 + i * 1_000L);

@@ -1,6 +1,7 @@
 package dev.ringmeter.core.export;
 
 import dev.ringmeter.core.test.ChildJvm;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * 64 MB; an export that held its rows (a few hundred bytes each, 500 MB or more) would fail with an
  * OutOfMemoryError. The export ends with every row and a complete trailer.
  */
+@Tag("slow")
 @Timeout(300)
 class LargeExportTest {
     private static final int EVENTS = 2_000_000;

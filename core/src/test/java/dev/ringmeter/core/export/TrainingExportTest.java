@@ -101,8 +101,8 @@ class TrainingExportTest {
                         o.get(f), "row " + i + " outcome " + f);
                 }
                 assertEquals(i % 10 != 3 && i % 10 != 7, r.at("/reward/success").asBoolean());
-                assertEquals(EventExportTest.JSON.readTree(EventExportTest.JSON.writeValueAsString(want.get("quality"))),
-                    r.at("/reward/quality"), "row " + i + " quality");
+                final String quality = EventExportTest.JSON.writeValueAsString(want.get("quality"));
+                assertEquals(EventExportTest.JSON.readTree(quality), r.at("/reward/quality"), "row " + i + " quality");
             }
 
             long total = 0;

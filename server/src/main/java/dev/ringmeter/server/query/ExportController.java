@@ -164,6 +164,9 @@ public final class ExportController {
         final boolean gzipFile = bool(q.get("gzip"));
         final String accepts = ctx.header("Accept-Encoding");
         final boolean gzipEncoding = !gzipFile && accepts != null && accepts.toLowerCase().contains("gzip");
+        if (range[0] < 0) {
+            throw ApiException.badParameter("from", "from must not be before 1970-01-01T00:00:00Z");
+        }
         final ExportRequest request = new ExportRequest(range[0], range[1]).format(format)
             .filter(QueryController.eventFilter(q)).gzip(gzipFile || gzipEncoding).cursor(cursor(q.get("cursor")));
         return new Rows(request, gzipFile, gzipEncoding, range);
