@@ -549,6 +549,37 @@ public final class EmbeddedStore implements EventRecorder {
     }
 
     /**
+     * Streams the journaled events of a time range that match a filter to an output, as CSV, a JSON array or
+     * NDJSON, ending with a trailer that states what it holds (see {@link dev.ringmeter.core.export.EventExport}).
+     *
+     * @param request what to export.
+     * @param out     where to write it; left open.
+     * @return what the trailer states: the rows, whether complete, the cursor to resume from.
+     * @throws java.io.IOException   if the output fails.
+     * @throws IllegalStateException if the store has no data directory.
+     */
+    public dev.ringmeter.core.export.ExportSummary export(final dev.ringmeter.core.export.ExportRequest request,
+                                                         final java.io.OutputStream out) throws java.io.IOException {
+        return dev.ringmeter.core.export.EventExport.write(this, request, out, () -> false);
+    }
+
+    /**
+     * Streams training data (JSONL, versioned schema, in batches with cursors) of the journaled events of a time
+     * range (see {@link dev.ringmeter.core.export.TrainingExport}).
+     *
+     * @param request what to export.
+     * @param out     where to write it; left open.
+     * @return what the trailer states.
+     * @throws java.io.IOException   if the output fails.
+     * @throws IllegalStateException if the store has no data directory.
+     */
+    public dev.ringmeter.core.export.ExportSummary exportTraining(
+        final dev.ringmeter.core.export.TrainingRequest request, final java.io.OutputStream out)
+        throws java.io.IOException {
+        return dev.ringmeter.core.export.TrainingExport.write(this, request, out, () -> false);
+    }
+
+    /**
      * @return a new comparison of groups of events, answered from memory or by a journal scan (see {@link Compare}).
      */
     public Compare compare() {

@@ -18,6 +18,7 @@ import dev.ringmeter.server.ingest.PricesController;
 import dev.ringmeter.server.ingest.PricingController;
 import dev.ringmeter.server.ops.OpsController;
 import dev.ringmeter.server.query.CompareController;
+import dev.ringmeter.server.query.ExportController;
 import dev.ringmeter.server.query.AnomalyController;
 import dev.ringmeter.server.query.HealthController;
 import dev.ringmeter.server.query.QueryController;
@@ -63,6 +64,7 @@ public final class RingmeterServer implements AutoCloseable {
         final QueryController query = new QueryController(holder, config.scanTimeoutMs(), scans);
         final CompareController compare = new CompareController(holder, config.scanTimeoutMs(), scans);
         final ReportController reports = new ReportController(holder, config.scanTimeoutMs(), scans);
+        final ExportController exports = new ExportController(holder);
         final TrendController trends = new TrendController(holder);
         final HealthController health = new HealthController(holder);
         final AnomalyController anomalies = new AnomalyController(holder);
@@ -97,6 +99,9 @@ public final class RingmeterServer implements AutoCloseable {
             c.routes.get("/api/v1/health/models", health::models);
             c.routes.get("/api/v1/anomalies", anomalies::anomalies);
             c.routes.get("/api/v1/compare", compare::compare);
+            c.routes.get("/api/v1/export", exports::export);
+            c.routes.get("/api/v1/export/training", exports::training);
+            c.routes.get("/api/v1/export/table", exports::table);
             c.routes.get("/api/v1/best", compare::best);
             c.routes.get("/api/v1/report", reports::report);
             c.routes.get("/api/v1/models", query::models);

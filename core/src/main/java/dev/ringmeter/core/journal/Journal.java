@@ -48,6 +48,10 @@ public final class Journal implements AutoCloseable {
     /** Scans hold the read lock; retention deletes only when it gets the write lock without waiting. */
     private final java.util.concurrent.locks.ReentrantReadWriteLock cycleFiles =
         new java.util.concurrent.locks.ReentrantReadWriteLock();
+    /** What the latest sweep that found the cycle files in use was due to delete; written under this's monitor. */
+    private volatile long retentionWaits;
+    private volatile int waitingThroughCycle = Integer.MIN_VALUE;
+    private volatile long waitingKeepFromIndex = -1;
 
     public Journal(final Path directory, final StoreConfig config) {
         this.directory = directory;
@@ -297,14 +301,53 @@ public final class Journal implements AutoCloseable {
      * @return the number of files deleted.
      */
     public synchronized int deleteExpiredCycles(final long keepFromIndex) {
-        if (keepFromIndex < 0 || !cycleFiles.writeLock().tryLock()) {
-            return 0;   // no snapshot yet, or a scan is reading: the next sweep deletes what is due
+        if (keepFromIndex < 0) {
+            return 0;   // no snapshot yet
+        }
+        if (!cycleFiles.writeLock().tryLock()) {
+            // a scan is reading: the next sweep deletes what is due; an export told of it gives way (StreamScan)
+            waitingKeepFromIndex = keepFromIndex;
+            waitingThroughCycle = expiredThrough(keepFromIndex);
+            retentionWaits++;
+            return 0;
         }
         try {
             return deleteExpiredCyclesLocked(keepFromIndex);
         } finally {
             cycleFiles.writeLock().unlock();
         }
+    }
+
+    /**
+     * Deletes what a sweep that found the cycle files in use was due to delete, if no scan holds them now; not
+     * counted as a wait if one does. For an export giving way to retention.
+     *
+     * @return the number of files deleted.
+     */
+    synchronized int deleteWhatWaited() {
+        if (!cycleFiles.writeLock().tryLock()) {
+            return 0;
+        }
+        try {
+            return deleteExpiredCyclesLocked(waitingKeepFromIndex);
+        } finally {
+            cycleFiles.writeLock().unlock();
+        }
+    }
+
+    /** @return how many sweeps found the cycle files in use by a scan, since the journal opened. */
+    long retentionWaits() {
+        return retentionWaits;
+    }
+
+    /** @return the last cycle the latest sweep that waited was due to delete. */
+    int waitingThroughCycle() {
+        return waitingThroughCycle;
+    }
+
+    /** @return the first cycle the journal holds. */
+    int firstCycle() {
+        return queue.firstCycle();
     }
 
     /**
@@ -322,11 +365,16 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    private int deleteExpiredCyclesLocked(final long keepFromIndex) {
+    /** @return the last cycle a sweep now would delete. */
+    private int expiredThrough(final long keepFromIndex) {
         final long cutoffMs = clock.time() - retentionMs;
         int limitCycle = (int)(cutoffMs / rollCycle.lengthInMillis()) - 1;
         limitCycle = Math.min(limitCycle, queue.cycle() - 1);
-        limitCycle = Math.min(limitCycle, rollCycle.toCycle(keepFromIndex) - 1);
+        return Math.min(limitCycle, rollCycle.toCycle(keepFromIndex) - 1);
+    }
+
+    private int deleteExpiredCyclesLocked(final long keepFromIndex) {
+        final int limitCycle = expiredThrough(keepFromIndex);
         final String limitName = fileName(limitCycle);
         final File[] files = directory.toFile().listFiles((dir, name) -> name.endsWith(SUFFIX));
         if (files == null) {

@@ -66,6 +66,8 @@ public final class JournalScan {
     public static final int MAX_LIMIT = 100_000;
     /** How long a scan may run unless {@link #timeLimitMs(long)} says otherwise. */
     public static final long DEFAULT_TIME_LIMIT_MS = 30_000;
+    /** A time limit that never ends a scan: for a streamed export, which its client ends instead. */
+    public static final long NO_TIME_LIMIT = Long.MAX_VALUE;
     /** Events between two looks at the clock and the cancel condition. */
     static final int CHECK_EVERY = 1_024;
     /** Counters of the first pass, per group kept. */
@@ -87,6 +89,7 @@ public final class JournalScan {
     private WindowStats other;
     private boolean twoPasses;
     private long deadlineNs;
+    private long document = -1;
     private int sinceCheck;
 
     /**
@@ -358,6 +361,133 @@ public final class JournalScan {
     }
 
     /**
+     * Streams every matching event, in journal order, from a cursor to a visitor, keeping nothing: the read an
+     * export makes, under the same filters and cancel condition as {@link #run()} (a time limit of
+     * {@link #NO_TIME_LIMIT} suits it). Unlike {@link #forEach} it gives way to retention: it keeps the journal's
+     * cycle files while it reads, but once a retention sweep has found them in use, at the next document it either
+     * lets retention delete the cycles it has read past and reads on from where it was, or, if retention is due to
+     * delete the cycle it is reading, ends with a {@link RetentionOvertookException} carrying the cursor to resume
+     * from. So an export holds retention up for at most one sweep interval and one document.
+     *
+     * @param cursor  the journal index of the first document to deliver (what a previous stream returned or
+     *                {@link RetentionOvertookException#cursor()}), or -1 to start at the range's start.
+     * @param visitor told of each event and its sampling weight; the event is reused, copy what it keeps.
+     * @return the cursor to read on from later: the index after the last document read (the cursor given if none).
+     * @throws RetentionOvertookException if retention is due to delete, or deleted, records not yet delivered.
+     * @throws ScanStoppedException       if the scan passed its time limit or was cancelled.
+     */
+    public long stream(final long cursor, final WeightedEventVisitor visitor) {
+        recordsRead = 0;
+        recordsUndecodable = 0;
+        deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeLimitMs);
+        final Journal journal = store.journal();
+        final dev.ringmeter.Event event = new dev.ringmeter.Event();
+        long from = cursor;
+        while (true) {
+            final long start = from;
+            final long waits = journal.retentionWaits();
+            final long[] next = {start};
+            try {
+                journal.whileCyclesKept(() -> next[0] = streamFrom(start, waits,
+                    (names, e) -> visitor.visit(names.toEvent(e, event), e.weight)));
+                return next[0];
+            } catch (final GiveWay g) {
+                journal.deleteWhatWaited();   // the cycles read past, now no scan of this one holds them
+                from = g.cursor;
+            }
+        }
+    }
+
+    /**
+     * @return during a {@link #stream}, the journal index of the document of the event being visited: a cursor
+     * that resumes with that event's document (the events before it are all in earlier documents).
+     */
+    public long document() {
+        return document;
+    }
+
+    /** Leaves a stream's read so that retention may delete the cycles it has read past. */
+    private static final class GiveWay extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final long cursor;
+
+        GiveWay(final long cursor) {
+            super(null, null, false, false);
+            this.cursor = cursor;
+        }
+    }
+
+    /** One read of a stream, from a cursor, while no retention sweep waits for it. */
+    private long streamFrom(final long start, final long waits, final Matched matched) {
+        final StoreConfig config = store.config();
+        final Journal journal = store.journal();
+        final net.openhft.chronicle.queue.RollCycle roll = journal.rollCycle();
+        final EventSlot slot = new EventSlot();
+        final ScanNames names = new ScanNames(config.cardinalityLimits());
+        try (ExcerptTailer tailer = journal.queue().createTailer()) {
+            if (start >= 0 && !moveToCycleOf(journal, tailer, start)) {
+                return start;
+            }
+            if (start < 0 && !journal.moveToTime(tailer, Math.max(0, fromMs - config.maxFutureSkewMs()))) {
+                return start;
+            }
+            final long[] document = {Long.MIN_VALUE};
+            final long[] read = journal.read(tailer, slot, names, e -> {
+                if (e.journalIndex < start) {
+                    return;   // delivered before the cursor: read for the names its cycle binds
+                }
+                if (e.journalIndex != document[0]) {
+                    document[0] = e.journalIndex;
+                    this.document = e.journalIndex;
+                    if (journal.retentionWaits() != waits) {
+                        giveWay(journal, roll, e.journalIndex);
+                    }
+                }
+                if (++sinceCheck == CHECK_EVERY) {
+                    sinceCheck = 0;
+                    check();
+                }
+                if (e.kind == EventSlot.KIND_EVENT && e.timestampMs >= fromMs && e.timestampMs < toMs
+                    && names.matches(e)) {
+                    matched.on(names, e);
+                }
+            }, false);
+            recordsRead += read[0];
+            recordsUndecodable += read[2];
+            return Math.max(start, read[1] + 1);
+        }
+    }
+
+    /** Places a tailer at the start of a cursor's cycle (its names are bound there); false if nothing is after. */
+    private static boolean moveToCycleOf(final Journal journal, final ExcerptTailer tailer, final long cursor) {
+        final net.openhft.chronicle.queue.RollCycle roll = journal.rollCycle();
+        final int cycle = roll.toCycle(cursor);
+        if (cycle < journal.firstCycle()) {
+            throw new RetentionOvertookException("retention deleted the journal cycle of cursor " + cursor
+                + " (records older than the journal's retention): what was not delivered before it is lost", cursor,
+                true);
+        }
+        final int last = journal.queue().lastCycle();
+        for (int c = cycle; c <= last; c++) {
+            if (tailer.moveToIndex(roll.toIndex(c, 0))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Ends the read at a document: with an error if retention is due to delete its cycle, else to give way. */
+    private static void giveWay(final Journal journal, final net.openhft.chronicle.queue.RollCycle roll,
+                                final long index) {
+        if (journal.waitingThroughCycle() >= roll.toCycle(index)) {
+            throw new RetentionOvertookException("retention is due to delete the journal cycle being exported "
+                + "(records older than the journal's retention); resume from cursor " + index + " at once, or "
+                + "export a later range", index, false);
+        }
+        throw new GiveWay(index);
+    }
+
+    /**
      * Groups the matching events: in one pass while the groups fit the limit, else in two (count, then gather the
      * most frequent).
      */
@@ -440,7 +570,7 @@ public final class JournalScan {
     }
 
     private void check() {
-        if (System.nanoTime() - deadlineNs > 0) {
+        if (timeLimitMs != NO_TIME_LIMIT && System.nanoTime() - deadlineNs > 0) {
             throw new ScanStoppedException("the scan passed its time limit of " + timeLimitMs + " ms after reading "
                 + recordsRead + " records; narrow its time range or filters", true);
         }
