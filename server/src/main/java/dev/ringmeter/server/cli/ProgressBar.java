@@ -4,7 +4,8 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * A one-line progress bar redrawn in place ({@code \r}) on a terminal, at most every 100 ms and once at the end;
+ * A one-line progress bar (or, with no end known, a counter) redrawn in place ({@code \r}) on a terminal, at most
+ * every 100 ms and once at the end;
  * when the output is not a terminal ({@code System.console() == null}: piped, redirected) it prints nothing at all.
  * <p>
  * Threading: one thread, the command's.
@@ -38,13 +39,27 @@ final class ProgressBar {
         return new ProgressBar(System.console() != null ? System.out : null, what, total);
     }
 
+    /**
+     * @param what the unit counted.
+     * @return a counter without an end known beforehand (an export), drawn on standard output if it is a terminal:
+     * how many so far, then the last count with {@link #finish}.
+     */
+    static ProgressBar openEnded(final String what) {
+        return onTerminal(what, -1);
+    }
+
     /** @param done how many are done so far. */
     void update(final long done) {
         final long now = System.nanoTime();
-        if (out == null || done < total && now - lastDrawNs < REDRAW_NS) {
+        if (out == null || (total < 0 || done < total) && now - lastDrawNs < REDRAW_NS) {
             return;
         }
         lastDrawNs = now;
+        if (total < 0) {
+            out.print(String.format(Locale.ROOT, "\r%,d %s", done, what));
+            out.flush();
+            return;
+        }
         final int filled = total == 0 ? WIDTH : (int)(WIDTH * Math.min(done, total) / total);
         out.print(String.format(Locale.ROOT, "\r[%s%s] %3d%% %,d/%,d %s", "#".repeat(filled),
             " ".repeat(WIDTH - filled), total == 0 ? 100 : 100 * Math.min(done, total) / total, done, total, what));
@@ -52,5 +67,13 @@ final class ProgressBar {
             out.println();
         }
         out.flush();
+    }
+
+    /** @param done the last count of an open-ended counter: drawn, and the line ended. */
+    void finish(final long done) {
+        if (out != null) {
+            out.println(String.format(Locale.ROOT, "\r%,d %s", done, what));
+            out.flush();
+        }
     }
 }

@@ -94,12 +94,12 @@ class CommandLineProcessTest {
     void shouldPrintTheHelpOfEveryCommand() throws Exception {
         final Run top = run("--help");
         assertEquals(0, top.exit(), top.all());
-        for (final String command : List.of("serve", "query", "import", "check", "report")) {
+        for (final String command : List.of("serve", "query", "import", "check", "report", "export")) {
             assertTrue(top.out().contains("  " + command + " "), top.out());
         }
         assertTrue(top.out().contains("--retention-hours") && top.out().contains("RINGMETER_MAX_BATCH"),
             "the top help still lists every flag of the server: " + top.out());
-        for (final String command : List.of("query", "import", "check", "report")) {
+        for (final String command : List.of("query", "import", "check", "report", "export")) {
             final Run help = run(command, "--help");
             assertEquals(0, help.exit(), help.all());
             assertTrue(help.out().startsWith("Usage: ringmeter " + command), help.out());
@@ -163,6 +163,19 @@ class CommandLineProcessTest {
         assertEquals(0, written.exit(), written.all());
         assertTrue(Files.readString(html).contains("<svg"), "a self-contained HTML report with its charts");
         assertFalse(Files.exists(dir.resolve("report.html.partial")));
+        final Path csvOut = dir.resolve("export.csv");
+        final Run exported = run("export", "--data", data.toString(), "--window", "1h", "--format", "csv",
+            "--where", "model=claude-3", "-o", csvOut.toString());
+        assertEquals(0, exported.exit(), exported.all());
+        final List<String> lines = Files.readAllLines(csvOut);
+        assertTrue(lines.get(0).startsWith("timestamp,model,"), lines.get(0));
+        assertEquals(3, lines.stream().filter(l -> l.contains(",claude-3,")).count(), String.join("\n", lines));
+        assertTrue(lines.get(lines.size() - 1).startsWith("# {\"export\":{\"rows\":3,"), "the trailer: " + lines);
+        final Run ndjson = run("export", "--data", data.toString(), "--window", "1h", "--where", "model=gpt-4o");
+        assertEquals(0, ndjson.exit(), ndjson.all());
+        final List<String> rows = ndjson.out().lines().toList();
+        assertEquals(201, rows.size(), "200 rows and the trailer on standard output, nothing else");
+        assertEquals(200, MAPPER.readTree(rows.get(200)).get("export").get("rows").asLong());
         final Run badFormat = run("report", "--data", data.toString(), "--format", "pdf");
         assertEquals(1, badFormat.exit(), badFormat.all());
         assertTrue(badFormat.err().contains("format"), badFormat.err());
