@@ -88,27 +88,36 @@ public final class EventExport {
             summary = new ExportSummary(rows[0], rows[1], request.fromMs(), request.toMs(), false, x.cursor(),
                 x.getMessage(), x.lost());
         }
+        finish(g, format, summary, target, gzip, out);
+        return summary;
+    }
+
+    /**
+     * Writes the trailer as the format carries it (the last NDJSON line or array element, or a CSV line starting
+     * {@code # }), then ends the output: the generator, the gzip stream if any, and a flush.
+     */
+    static void finish(final JsonGenerator g, final ExportFormat format, final ExportSummary summary,
+                       final OutputStream target, final GZIPOutputStream gzip, final OutputStream out)
+        throws IOException {
         if (format == ExportFormat.CSV) {
             g.flush();
             target.write("# ".getBytes(StandardCharsets.US_ASCII));
             try (JsonGenerator t = JSON.createGenerator(target)) {
                 writeTrailer(t, summary);
             }
-            target.write('\n');
         } else {
             writeTrailer(g, summary);
             if (format == ExportFormat.JSON) {
                 g.writeEndArray();
             }
             g.flush();
-            target.write('\n');
         }
+        target.write('\n');
         g.close();
         if (gzip != null) {
             gzip.finish();
         }
         out.flush();
-        return summary;
     }
 
     /** Writes the trailer: the summary as {@code {"export": {...}}}. */

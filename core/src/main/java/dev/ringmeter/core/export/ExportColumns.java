@@ -95,7 +95,7 @@ public final class ExportColumns {
         g.writeEndObject();
     }
 
-    private static void string(final JsonGenerator g, final String name, final String value) throws IOException {
+    static void string(final JsonGenerator g, final String name, final String value) throws IOException {
         if (value == null) {
             g.writeNullField(name);
         } else {
@@ -103,7 +103,7 @@ public final class ExportColumns {
         }
     }
 
-    private static void whole(final JsonGenerator g, final String name, final long value) throws IOException {
+    static void whole(final JsonGenerator g, final String name, final long value) throws IOException {
         if (value == Event.NONE) {
             g.writeNullField(name);
         } else {
@@ -111,7 +111,7 @@ public final class ExportColumns {
         }
     }
 
-    private static void millis(final JsonGenerator g, final String name, final long ns) throws IOException {
+    static void millis(final JsonGenerator g, final String name, final long ns) throws IOException {
         if (ns == Event.NONE) {
             g.writeNullField(name);
         } else {

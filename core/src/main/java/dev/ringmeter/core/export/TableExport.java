@@ -19,7 +19,6 @@ import dev.ringmeter.core.run.RunSummary;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -148,25 +147,7 @@ public final class TableExport {
         }
         final ExportSummary summary = new ExportSummary(rows.size(), rows.size(), request.fromMs(), request.toMs(), true,
             -1, null, false);
-        if (format == ExportFormat.CSV) {
-            g.flush();
-            target.write("# ".getBytes(StandardCharsets.US_ASCII));
-            try (JsonGenerator t = EventExport.JSON.createGenerator(target)) {
-                EventExport.writeTrailer(t, summary);
-            }
-        } else {
-            EventExport.writeTrailer(g, summary);
-            if (format == ExportFormat.JSON) {
-                g.writeEndArray();
-            }
-        }
-        g.flush();
-        target.write('\n');
-        g.close();
-        if (gzip != null) {
-            gzip.finish();
-        }
-        out.flush();
+        EventExport.finish(g, format, summary, target, gzip, out);
         return summary;
     }
 

@@ -40,7 +40,6 @@ public final class TrainingExport {
     public static final int SCHEMA_VERSION = 1;
     /** Runs whose parameters an export keeps at once. */
     static final int RUNS_KEPT = 64;
-    private static final double NS_PER_MS = 1_000_000.0;
     private static final int SHARE_STEPS = 1_000_000;
 
     private TrainingExport() {
@@ -97,14 +96,7 @@ public final class TrainingExport {
         if (count[2] > 0) {
             writeBatch(g, count[1], count[2], summary.cursor());
         }
-        EventExport.writeTrailer(g, summary);
-        g.flush();
-        target.write('\n');
-        g.close();
-        if (gzip != null) {
-            gzip.finish();
-        }
-        out.flush();
+        EventExport.finish(g, ExportFormat.NDJSON, summary, target, gzip, out);
         return summary;
     }
 
@@ -141,13 +133,13 @@ public final class TrainingExport {
         g.writeNumberField("weight", weight);
         g.writeObjectFieldStart("context");
         g.writeNumberField(FieldNames.TIMESTAMP, e.timestampMs());
-        string(g, FieldNames.RUN, e.run());
-        string(g, FieldNames.TASK, e.task());
-        string(g, FieldNames.PIPELINE, e.pipeline());
-        string(g, FieldNames.STEP, e.step());
-        string(g, FieldNames.CONFIG, e.config());
-        string(g, FieldNames.AGENT, e.agent());
-        string(g, FieldNames.TOOL, e.tool());
+        ExportColumns.string(g, FieldNames.RUN, e.run());
+        ExportColumns.string(g, FieldNames.TASK, e.task());
+        ExportColumns.string(g, FieldNames.PIPELINE, e.pipeline());
+        ExportColumns.string(g, FieldNames.STEP, e.step());
+        ExportColumns.string(g, FieldNames.CONFIG, e.config());
+        ExportColumns.string(g, FieldNames.AGENT, e.agent());
+        ExportColumns.string(g, FieldNames.TOOL, e.tool());
         g.writeObjectFieldStart(FieldNames.TAGS);
         for (int i = 0; i < e.tagCount(); i++) {
             g.writeStringField(e.tagKey(i), e.tagValue(i));
@@ -155,9 +147,9 @@ public final class TrainingExport {
         g.writeEndObject();
         g.writeEndObject();
         g.writeObjectFieldStart("action");
-        string(g, FieldNames.MODEL, e.model());
-        string(g, FieldNames.PROVIDER, e.provider());
-        string(g, FieldNames.OPERATION, e.operation());
+        ExportColumns.string(g, FieldNames.MODEL, e.model());
+        ExportColumns.string(g, FieldNames.PROVIDER, e.provider());
+        ExportColumns.string(g, FieldNames.OPERATION, e.operation());
         if (parameters == null) {
             g.writeNullField("parameters");
         } else {
@@ -180,13 +172,13 @@ public final class TrainingExport {
         g.writeEndObject();
         g.writeObjectFieldStart("outcome");
         g.writeStringField(FieldNames.STATUS, e.status().wireName());
-        string(g, FieldNames.ERROR_TYPE, e.errorType());
-        millis(g, FieldNames.LATENCY_MS, e.latencyNs());
-        millis(g, FieldNames.TTFT_MS, e.ttftNs());
-        whole(g, FieldNames.PROMPT_TOKENS, e.promptTokens());
-        whole(g, FieldNames.COMPLETION_TOKENS, e.completionTokens());
-        whole(g, FieldNames.CACHED_TOKENS, e.cachedTokens());
-        whole(g, FieldNames.REASONING_TOKENS, e.reasoningTokens());
+        ExportColumns.string(g, FieldNames.ERROR_TYPE, e.errorType());
+        ExportColumns.millis(g, FieldNames.LATENCY_MS, e.latencyNs());
+        ExportColumns.millis(g, FieldNames.TTFT_MS, e.ttftNs());
+        ExportColumns.whole(g, FieldNames.PROMPT_TOKENS, e.promptTokens());
+        ExportColumns.whole(g, FieldNames.COMPLETION_TOKENS, e.completionTokens());
+        ExportColumns.whole(g, FieldNames.CACHED_TOKENS, e.cachedTokens());
+        ExportColumns.whole(g, FieldNames.REASONING_TOKENS, e.reasoningTokens());
         if (Double.isNaN(e.costUsd())) {
             g.writeNullField(FieldNames.COST_USD);
         } else {
@@ -210,29 +202,8 @@ public final class TrainingExport {
         g.writeEndObject();
     }
 
-    private static void string(final JsonGenerator g, final String name, final String value) throws IOException {
-        if (value == null) {
-            g.writeNullField(name);
-        } else {
-            g.writeStringField(name, value);
-        }
-    }
 
-    private static void whole(final JsonGenerator g, final String name, final long value) throws IOException {
-        if (value == Event.NONE) {
-            g.writeNullField(name);
-        } else {
-            g.writeNumberField(name, value);
-        }
-    }
 
-    private static void millis(final JsonGenerator g, final String name, final long ns) throws IOException {
-        if (ns == Event.NONE) {
-            g.writeNullField(name);
-        } else {
-            g.writeNumberField(name, ns / NS_PER_MS);
-        }
-    }
 
     /** The parameters of the runs an export meets, the {@value #RUNS_KEPT} latest kept. */
     private static final class Parameters {
