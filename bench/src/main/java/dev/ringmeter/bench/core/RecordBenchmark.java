@@ -10,6 +10,7 @@ import com.lmax.disruptor.util.DaemonThreadFactory;
 import dev.ringmeter.Event;
 import dev.ringmeter.core.EmbeddedStore;
 import dev.ringmeter.core.StoreConfig;
+import dev.ringmeter.core.dictionary.Dimension;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -53,7 +54,8 @@ public class RecordBenchmark {
         @Setup(Level.Trial)
         public void open() {
             store = EmbeddedStore.open(new StoreConfig().ringSize(65536)
-                .waitStrategy(StoreConfig.WaitStrategyKind.YIELDING));
+                .waitStrategy(StoreConfig.WaitStrategyKind.YIELDING)
+                .cardinalityLimit(Dimension.MODEL, MODELS.length));   // the cost measured, not the heap budget
         }
 
         @TearDown(Level.Trial)
@@ -71,7 +73,8 @@ public class RecordBenchmark {
         public void open() {
             store = EmbeddedStore.open(new StoreConfig().ringSize(65536)
                 .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK)
-                .waitStrategy(StoreConfig.WaitStrategyKind.YIELDING));
+                .waitStrategy(StoreConfig.WaitStrategyKind.YIELDING)
+                .cardinalityLimit(Dimension.MODEL, MODELS.length));
         }
 
         @TearDown(Level.Iteration)

@@ -4,6 +4,7 @@ import dev.ringmeter.Event;
 import dev.ringmeter.Status;
 import dev.ringmeter.core.EmbeddedStore;
 import dev.ringmeter.core.StoreConfig;
+import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.query.WindowStats;
 import org.agrona.concurrent.CachedEpochClock;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -39,6 +40,8 @@ public class WindowQueryBenchmark {
     @Param({"10000", "10000000"})
     public int events;
 
+    private static final int MODELS = 10;
+
     private EmbeddedStore store;
     private final WindowStats stats = new WindowStats();
 
@@ -47,13 +50,14 @@ public class WindowQueryBenchmark {
         final CachedEpochClock clock = new CachedEpochClock();
         clock.update(NOW);
         store = EmbeddedStore.open(new StoreConfig().clock(clock).ringSize(65536)
-            .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK));
+            .fullRingPolicy(StoreConfig.FullRingPolicy.BLOCK)
+            .cardinalityLimit(Dimension.MODEL, MODELS));   // the query's cost measured, not the heap budget
         final SplittableRandom random = new SplittableRandom(3);
         final Event e = new Event();
         final long spanMs = 3_600_000L;
         for (int i = 0; i < events; i++) {
             final long t = NOW - spanMs + (long)i * spanMs / events;
-            store.record(e.reset().model("model-" + (i % 10)).timestampMs(t)
+            store.record(e.reset().model("model-" + (i % MODELS)).timestampMs(t)
                 .latencyNs(random.nextLong(50_000_000L, 5_000_000_000L)).ttftMs(random.nextInt(50, 500))
                 .promptTokens(random.nextInt(100, 4000)).completionTokens(random.nextInt(10, 1000))
                 .status(random.nextInt(100) == 0 ? Status.ERROR : Status.OK));
