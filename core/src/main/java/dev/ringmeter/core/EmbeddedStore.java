@@ -621,7 +621,8 @@ public final class EmbeddedStore implements EventRecorder {
             publisher.capacity(), cursor - publisher.consumedSequence(),
             dictionary.size(Dimension.MODEL), aggregates.footprintBytes(), journal == null ? 0 : journal.diskBytes(),
             snapshotWrittenAtMs(), paths[0], paths[1], snapshots == null ? 0 : snapshots.skipped(),
-            snapshots == null ? 0 : snapshots.lastCaptureNanos());
+            snapshots == null ? 0 : snapshots.lastCaptureNanos(),
+            journalHandler == null ? 0 : journalHandler.sampledOut());
     }
 
     /**

@@ -25,9 +25,11 @@ package dev.ringmeter.core;
  *                            the store opened (replay included), held apart until the clock gets there.
  * @param snapshotsSkipped    snapshots skipped because the previous one was still being written when they fell due.
  * @param snapshotCaptureNs   how long the aggregate thread spent capturing the latest snapshot, ns, 0 if none.
+ * @param sampledOut          events the aggregates counted but the journal left out under sampling since the store
+ *                            opened (docs/privacy.md), 0 without sampling.
  */
 public record StoreStats(long published, long dropped, long aggregatedEvents, long aggregatedSamples, long expired,
                          int ringCapacity, long ringOccupied, int models, long aggregateHeapBytes, long journalBytes,
                          long snapshotWrittenAtMs, long lateEvents, long heldEvents, long snapshotsSkipped,
-                         long snapshotCaptureNs) {
+                         long snapshotCaptureNs, long sampledOut) {
 }

@@ -61,6 +61,8 @@ class PrivacyOptionsTest {
             final java.util.Set<String> errorTypes = new java.util.HashSet<>();
             byError.at("/groups").forEach(g -> errorTypes.add(g.at("/group").asText()));
             assertEquals(java.util.Set.of("", "quota of [email]"), errorTypes, "the error type redacted");
+            final java.util.Map<String, Double> metrics = ExpositionFormat.check(server.get("/metrics").body());
+            assertEquals(1_020 - 120, metrics.get("ringmeter_store_sampled_out_total"), "counted, not journaled");
         }
         try (Stream<Path> files = Files.walk(data)) {
             for (final Path f : files.filter(Files::isRegularFile).toList()) {

@@ -68,6 +68,8 @@ public final class JournalHandler implements EventHandler<EventSlot> {
     private final PriceBook prices;
     private final boolean sync;
     private final dev.ringmeter.core.privacy.Sampler sampler;
+    /** Events left out of the journal by the sampler; written by this handler's thread only, read by any. */
+    private final java.util.concurrent.atomic.AtomicLong sampledOut = new java.util.concurrent.atomic.AtomicLong();
     private final long documentBudgetBytes;
     /** By dimension and id: the cycle an id's dictionary entry was last journaled in, and the name it had. */
     private final int[][] journaledCycle = new int[Dimension.VALUES.length][];
@@ -184,6 +186,9 @@ public final class JournalHandler implements EventHandler<EventSlot> {
             }
             if (slot.kind == EventSlot.KIND_EVENT) {
                 slot.weight = sampler.weight(slot);   // 0: sampled out, applied to the aggregates only
+                if (slot.weight == 0) {
+                    sampledOut.lazySet(sampledOut.get() + 1);   // one writer: this thread
+                }
             }
             if (slot.kind != EventSlot.KIND_VOID && slot.kind != EventSlot.KIND_COST_CHANGE   // changes: in memory
                 && (slot.kind != EventSlot.KIND_EVENT || slot.weight != 0)) {
@@ -400,6 +405,11 @@ public final class JournalHandler implements EventHandler<EventSlot> {
             ? "a write to the memory-mapped journal file failed; is the disk full? (" + t.getMessage() + ")"
             : t.getClass().getSimpleName() + ": " + t.getMessage();
         return "journal in " + journal.directory() + ": " + message;
+    }
+
+    /** @return events the sampler left out of the journal since the store opened; any thread. */
+    public long sampledOut() {
+        return sampledOut.get();
     }
 
     /**

@@ -84,6 +84,8 @@ class SamplingTest {
             assertEquals(100, scan.get("sampled").errorCount(), "every error journaled");
             assertEquals(1_000, scan.get("exact").count(), "a model at 1 in 1 keeps every event");
             assertEquals(1_000, scan.get("exact").estimatedCount());
+            assertEquals(11_150 - (1_000 + 100 + 50) - 1_000, store.stats().sampledOut(),
+                "the ok events of the sampled model not journaled");
         }
     }
 

@@ -146,6 +146,8 @@ final class PrometheusExposition {
                 stats.dropped());
             single(b, "ringmeter_store_aggregated_events_total", "counter", "Events applied to the aggregates.",
                 stats.aggregatedEvents());
+            single(b, "ringmeter_store_sampled_out_total", "counter",
+                "Events counted by the aggregates but left out of the journal under --sampling.", stats.sampledOut());
             single(b, "ringmeter_store_aggregated_samples_total", "counter",
                 "Custom metric samples applied to the aggregates.", stats.aggregatedSamples());
             single(b, "ringmeter_store_expired_total", "counter",
