@@ -318,13 +318,27 @@ public final class Aggregates {
         final int n = (int)((toMs - start + stepMs - 1) / stepMs);
         final long[] starts = new long[n];
         final double[] values = new double[n];
-        final EventFilter filter = new EventFilter().where(Dimension.CONFIG, config);
         for (int i = 0; i < n; i++) {
             starts[i] = start + i * stepMs;
-            final MemoryComparison c = compare(new GroupKey[0], filter, starts[i], starts[i] + stepMs);
-            values[i] = c.groups().isEmpty() ? Double.NaN : metric.of(c.groups().values().iterator().next());
+            final WindowStats w = configWindow(config, starts[i], starts[i] + stepMs);
+            values[i] = w == null ? Double.NaN : metric.of(w);
         }
         return new Series(metric.key(), stepMs, starts, values);
+    }
+
+    /**
+     * The window of one configuration value's events, from the in-memory comparisons' buckets that cover
+     * [fromMs, toMs) widened to their edges ({@link #compare}).
+     *
+     * @param config the configuration value.
+     * @param fromMs start, inclusive.
+     * @param toMs   end, exclusive.
+     * @return the window, or null when no event of the configuration is in it.
+     */
+    public WindowStats configWindow(final String config, final long fromMs, final long toMs) {
+        final MemoryComparison c = compare(new GroupKey[0], new EventFilter().where(Dimension.CONFIG, config),
+            fromMs, toMs);
+        return c.groups().isEmpty() ? null : c.groups().values().iterator().next();
     }
 
     /**

@@ -1,10 +1,6 @@
 package dev.ringmeter.core.watch.alert;
 
 import dev.ringmeter.core.aggregate.Aggregates;
-import dev.ringmeter.core.dictionary.Dimension;
-import dev.ringmeter.core.query.EventFilter;
-import dev.ringmeter.core.query.GroupKey;
-import dev.ringmeter.core.query.MemoryComparison;
 import dev.ringmeter.core.query.WindowStats;
 import dev.ringmeter.core.watch.Anomaly;
 import dev.ringmeter.core.watch.AnomalyView;
@@ -221,11 +217,8 @@ public final class AlertEvaluator implements AutoCloseable {
                 return aggregates.window(null, fromMs, nowMs, into);
             case SUBJECT:
                 return aggregates.subjectWindow(rule.scope().subject(), fromMs, nowMs, into);
-            default: {
-                final MemoryComparison c = aggregates.compare(new GroupKey[0],
-                    new EventFilter().where(Dimension.CONFIG, rule.scope().config()), fromMs, nowMs);
-                return c.groups().isEmpty() ? null : c.groups().values().iterator().next();
-            }
+            default:
+                return aggregates.configWindow(rule.scope().config(), fromMs, nowMs);
         }
     }
 
