@@ -90,8 +90,7 @@ final class CycleIndexCheck {
         final long[] data = docs.positions();
         final int n = data.length;
         final long last = n == 0 ? 0 : data[n - 1];
-        if (writePosition[0] != last || writePosition[1] != 0
-            && writePosition[1] != rollCycle.toIndex((int)last, Math.max(0, n - 1))) {
+        if (writePosition[0] != last || !sequenceAgrees(writePosition[1], last, n, rollCycle)) {
             return "Chronicle's header gives the write position " + writePosition[0] + " (0x"
                 + Long.toHexString(writePosition[1]) + "), not that of its last document, " + last;
         }
@@ -125,6 +124,19 @@ final class CycleIndexCheck {
             }
         }
         return null;
+    }
+
+    /**
+     * Whether the write position's second value, a position's low bits with that position's sequence, agrees with
+     * the last document. Chronicle writes it just after the position itself, and trusts its sequence only where those
+     * bits are the write position's ({@code RollCycleEncodeSequence.getSequence}); otherwise it counts the sequence
+     * anew from the index. So 0 (not set) and the bits of another position (a writer killed between the two writes
+     * leaves the previous document's) are not damage; the last document's bits with another sequence are.
+     */
+    private static boolean sequenceAgrees(final long value, final long last, final int n, final RollCycle rollCycle) {
+        final long sequenceMask = rollCycle.toIndex(1, 0) - 1;
+        return value == 0 || (value & ~sequenceMask) != rollCycle.toIndex((int)last, 0)
+            || value == rollCycle.toIndex((int)last, Math.max(0, n - 1));
     }
 
     private static boolean powerOfTwo(final long value, final long max) {

@@ -169,13 +169,14 @@ class UnfinishedDocumentTest {
     }
 
     /**
-     * Chronicle sets a document's header, then records it: the write position (the last document, and that position
-     * with its sequence) and the index. A writer killed in between leaves them one document behind, which is not
-     * damage in the last cycle; two behind is.
+     * Chronicle sets a document's header, then records it: the write position (the last document), then that
+     * position with its sequence, then the index. A writer killed in between leaves them, or only the second value,
+     * one document behind, which is not damage in the last cycle; two behind is.
      */
-    @ParameterizedTest(name = "the write position {0} documents behind")
-    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2})
-    void shouldTakeAWritePositionOneDocumentBehindAsAKilledWriters(final int behind) throws Exception {
+    @ParameterizedTest(name = "the write position {0} and its sequence {1} documents behind")
+    @org.junit.jupiter.params.provider.CsvSource({"1, 1", "0, 1", "2, 2"})
+    void shouldTakeAWritePositionOneDocumentBehindAsAKilledWriters(final int behind, final int sequenceBehind)
+        throws Exception {
         dir = temp.resolve("data");
         clock.update(RecordedEvents.timeOf(0));
         try (EmbeddedStore store = EmbeddedStore.open(RecordedEvents.config(dir, clock))) {
@@ -184,12 +185,12 @@ class UnfinishedDocumentTest {
         final Path file = dir.resolve("journal").resolve(SECOND_CYCLE);
         final List<long[]> docs = RecordedEvents.documents(dir.resolve("journal"), SECOND_CYCLE);
         final int n = docs.size() - 1 - behind;
-        final long position = docs.get(n)[0];
+        final int s = docs.size() - 1 - sequenceBehind;
         DamagedIndexTest.overwriteValues(file, DamagedIndexTest.fieldName("writePosition"), 0,
-            new long[] {position, (position << 32) + n});
+            new long[] {docs.get(n)[0], (docs.get(s)[0] << 32) + s});
         final List<JournalSalvage.CycleWalk> walks = JournalSalvage.walkAll(dir.resolve("journal"),
             RecordedEvents.config(dir, clock));
-        assertEquals(behind == 1, walks.get(1).damage() == null, "damage: " + walks.get(1).damage());
+        assertEquals(behind < 2, walks.get(1).damage() == null, "damage: " + walks.get(1).damage());
 
         clock.update(RecordedEvents.timeOf(EVENTS) + 1_000);
         try (EmbeddedStore store = EmbeddedStore.open(RecordedEvents.config(dir, clock))) {
