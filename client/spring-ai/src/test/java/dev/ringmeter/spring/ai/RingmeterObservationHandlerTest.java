@@ -192,6 +192,24 @@ class RingmeterObservationHandlerTest {
     }
 
     @Test
+    void shouldRecordAStreamedCallStartedOnOneThreadAndStoppedOnAnother() throws Exception {
+        final ChatModelObservationContext context = chatContext("gpt-4o-mini");
+        final Observation observation = chat(context).start();
+        final Thread streamEnd = new Thread(() -> {
+            context.setResponse(reply("gpt-4o-mini", new DefaultUsage(9, 4), "STOP"));
+            observation.stop();
+        }, "stream-end");
+        streamEnd.start();
+        streamEnd.join(30_000);
+        assertFalse(streamEnd.isAlive());
+
+        final List<JsonNode> events = StoreEvents.events(store);
+        assertEquals(1, events.size(), events.toString());
+        assertEquals("gpt-4o-mini", events.get(0).get("model").asText());
+        assertEquals(4, events.get(0).get("completionTokens").asLong());
+    }
+
+    @Test
     void shouldCountACallTheStoreRefusesWithoutFailingIt() throws Exception {
         final ChatModelObservationContext context = ChatModelObservationContext.builder()
             .prompt(new Prompt("no model named", ChatOptions.builder().build())).provider("openai").build();
