@@ -189,28 +189,15 @@ public final class CallTimer {
         }
 
         /**
-         * Marks the call as failed with an exception: status {@link Status#TIMEOUT} for a
-         * {@link TimeoutException} or {@link java.net.SocketTimeoutException} (including
-         * {@link java.net.http.HttpTimeoutException}), {@link Status#CANCELLED} for a
-         * {@link CancellationException} or {@link InterruptedException}, else {@link Status#ERROR}; the error type is
-         * the exception's simple class name (cached by the JVM: no allocation after the first).
+         * Marks the call as failed with an exception, by the rule of {@link Failures}: status {@link Status#TIMEOUT}
+         * for a {@link TimeoutException}, {@link Status#CANCELLED} for a {@link CancellationException}, else
+         * {@link Status#ERROR}; the error type is the exception's simple class name.
          *
          * @param failure what the call threw.
          * @return this.
          */
         public Timing error(final Throwable failure) {
-            final Status status;
-            if (failure instanceof TimeoutException || failure instanceof java.net.SocketTimeoutException
-                || failure instanceof java.net.http.HttpTimeoutException) {
-                status = Status.TIMEOUT;
-            } else if (failure instanceof CancellationException || failure instanceof InterruptedException) {
-                status = Status.CANCELLED;
-            } else {
-                status = Status.ERROR;
-            }
-            final Class<?> type = failure == null ? Throwable.class : failure.getClass();
-            final String name = type.getSimpleName();
-            event.status(status).errorType(name.isEmpty() ? type.getName() : name);
+            Failures.fail(event, failure);
             return this;
         }
 
