@@ -184,7 +184,7 @@ class OtlpSdkTest {
         try (TestServer server = new TestServer(new ServerConfig().token(TOKEN), data)) {
             final OtlpHttpMetricExporter exporter = OtlpHttpMetricExporter.builder()
                 .setEndpoint(server.base + "/v1/metrics").addHeader("Authorization", "Bearer " + TOKEN)
-                .setAggregationTemporalitySelector(AggregationTemporalitySelector.deltaPreference()).build();
+                .setAggregationTemporalitySelector(AggregationTemporalitySelector.deltaPreferred()).build();
             final SdkMeterProvider meters = SdkMeterProvider.builder()
                 .registerMetricReader(PeriodicMetricReader.builder(exporter).setInterval(Duration.ofHours(1)).build())
                 .build();

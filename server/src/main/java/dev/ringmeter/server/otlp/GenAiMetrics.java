@@ -58,7 +58,8 @@ final class GenAiMetrics {
      * @param rules    the store's rules.
      * @param refused  told of each data point refused.
      * @return the samples filled.
-     * @throws OtlpException if the request holds more than {@code maxBatch} data points.
+     * @throws dev.ringmeter.server.http.ApiException 413 if the request holds more than {@code maxBatch} data
+     *                                                points, refused or not.
      */
     int fill(final ExportMetricsServiceRequest request, final IntFunction<MetricSample> item, final int maxBatch,
              final EventRules rules, final Refusals refused) {
@@ -204,7 +205,7 @@ final class GenAiMetrics {
         void add(final String name, final long timeUnixNano, final List<KeyValue> attributes, final double value,
                  final GenAiMetrics metrics) {
             final int i = index++;
-            if (n == maxBatch) {
+            if (i == maxBatch) {
                 throw dev.ringmeter.server.http.ApiException.tooLarge("the request holds more than " + maxBatch
                     + " data points (--max-batch); send smaller batches");
             }

@@ -52,11 +52,13 @@ final class GenAiSpans {
      * @param rules    the store's rules.
      * @param refused  told of each GenAI span refused, and of the spans ignored.
      * @return the events filled.
-     * @throws OtlpException if the request holds more than {@code maxBatch} GenAI spans.
+     * @throws dev.ringmeter.server.http.ApiException 413 if the request holds more than {@code maxBatch} GenAI
+     *                                                spans, refused or not.
      */
     int fill(final ExportTraceServiceRequest request, final IntFunction<Event> item, final int maxBatch,
              final EventRules rules, final Refusals refused) {
         int n = 0;
+        int genAi = 0;
         long others = 0;
         for (int r = 0; r < request.getResourceSpansCount(); r++) {
             final ResourceSpans rs = request.getResourceSpans(r);
@@ -69,7 +71,7 @@ final class GenAiSpans {
                         others++;
                         continue;
                     }
-                    if (n == maxBatch) {
+                    if (genAi++ == maxBatch) {
                         throw dev.ringmeter.server.http.ApiException.tooLarge("the request holds more than " + maxBatch
                             + " GenAI spans (--max-batch); send smaller batches");
                     }

@@ -150,7 +150,7 @@ public final class OtlpReceiver {
     private static void ok(final Context ctx, final boolean protobuf, final Message reply, final String rejectedField,
                            final Refusals refused) {
         if (protobuf) {
-            ctx.status(200).contentType(PROTOBUF).result(reply.toByteArray());
+            protobufReply(ctx, 200, reply.toByteArray());
             return;
         }
         ctx.status(200).contentType(JSON).result(json(g -> {
@@ -212,7 +212,7 @@ public final class OtlpReceiver {
             } catch (final IOException e) {
                 throw new UncheckedIOException(e);
             }
-            ctx.status(status).contentType(PROTOBUF).result(bytes.toByteArray());
+            protobufReply(ctx, status, bytes.toByteArray());
             return;
         }
         ctx.status(status).contentType(JSON).result(json(g -> {
@@ -221,6 +221,13 @@ public final class OtlpReceiver {
             g.writeStringField("message", message);
             g.writeEndObject();
         }));
+    }
+
+    /** Replies with protobuf bytes, their content type without the charset Javalin would add. */
+    private static void protobufReply(final Context ctx, final int status, final byte[] body) {
+        ctx.status(status).result(body);
+        ctx.res().setCharacterEncoding(null);
+        ctx.res().setContentType(PROTOBUF);
     }
 
     /** Writes one JSON value. */
