@@ -182,4 +182,50 @@ class OtlpReceiverTest {
             assertEquals(0, server.count(null), "nothing of a refused export is stored");
         }
     }
+
+    private static Bytes status(final HttpResponse<byte[]> r) {
+        return new Bytes(r.statusCode(), r.body(), r.headers().firstValue("Retry-After").orElse(""));
+    }
+
+    private static int code(final byte[] status) throws IOException {
+        final CodedInputStream in = CodedInputStream.newInstance(status);
+        assertEquals(1 << 3, in.readTag());
+        return in.readInt32();
+    }
+
+    @Test
+    void shouldShedWith429AndAnswer503AsTheNdjsonIngestDoes() throws Exception {
+        try (TestServer server = new TestServer(new ServerConfig().maxInFlight(1).ringSize(64).flushTimeoutMs(1_000),
+            data)) {
+            final dev.ringmeter.core.aggregate.Aggregates aggregates = server.server.store().aggregates();
+            final java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> first;
+            aggregates.lock();   // the aggregate thread stops at its next span: the ring fills, the request waits
+            try {
+                first = server.client.sendAsync(server.request("/v1/traces").header("Content-Type",
+                    "application/x-protobuf").POST(HttpRequest.BodyPublishers.ofByteArray(
+                        request("stalled", 200).toByteArray())).build(), HttpResponse.BodyHandlers.ofByteArray());
+                final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+                while (server.server.store().stats().published() < 64) {
+                    assertTrue(System.nanoTime() < deadline, "the first export fills the ring");
+                    Thread.onSpinWait();
+                }
+                final Bytes shed = status(server.client.send(server.request("/v1/traces").header("Content-Type",
+                    "application/x-protobuf").POST(HttpRequest.BodyPublishers.ofByteArray(
+                        request("shed", 2).toByteArray())).build(), HttpResponse.BodyHandlers.ofByteArray()));
+                assertEquals(429, shed.status());
+                assertEquals("1", shed.type(), "Retry-After");
+                assertEquals(8, code(shed.body()), "RESOURCE_EXHAUSTED");
+                final Bytes stalled = status(first.get(30, java.util.concurrent.TimeUnit.SECONDS));
+                assertEquals(503, stalled.status(), "the ring stayed full past the flush timeout");
+                assertEquals("1", stalled.type(), "Retry-After");
+                assertEquals(14, code(stalled.body()), "UNAVAILABLE");
+            } finally {
+                aggregates.unlock();
+            }
+            assertEquals(0, server.count("shed"));
+            assertEquals(200, postProtobuf(server, request("after", 2).toByteArray()).status(),
+                "a freed ring takes exports again");
+            assertEquals(1, server.count("after"), "one of the two spans has negative tokens");
+        }
+    }
 }
