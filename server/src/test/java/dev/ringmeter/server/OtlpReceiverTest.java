@@ -66,7 +66,7 @@ class OtlpReceiverTest {
 
     @Test
     void shouldReadPythonShapedJsonAndCountWhatItRefuses() throws Exception {
-        try (TestServer server = TestServer.start(data)) {
+        try (TestServer server = new TestServer(new ServerConfig().otlpRunAttribute("session.run"), data)) {
             final TestServer.Reply r = post(server, "/v1/traces", "application/json", "gzip",
                 gzip(payload("python-chat-traces.json")));
             assertEquals(200, r.status(), r.body());
@@ -79,6 +79,7 @@ class OtlpReceiverTest {
             assertEquals(1250.0, e.at("/latencyMs").asDouble(), 1e-6, "string int64 times");
             assertEquals(42, e.at("/promptTokens").asLong(), "a string intValue");
             assertEquals(7, e.at("/completionTokens").asLong());
+            assertEquals("py-run", e.at("/run").asText(), "the run from --otlp-run-attribute");
             final JsonNode tags = server.get("/api/v1/analytics?window=1h&model=py-model").json();
             assertEquals(1, tags.at("/count").asLong(), tags.toString());
             assertTrue(server.get("/metrics").body().contains("ringmeter_otlp_spans_ignored_total 1"));

@@ -117,7 +117,7 @@ public final class IngestService {
     public interface Translator<T> {
         /**
          * @param item     the i-th item of the batch, reset, to fill; items 0 to n-1 are recorded.
-         * @param maxBatch most items of a batch: more is a 400.
+         * @param maxBatch most items of a batch: more is a 413.
          * @param rules    the store's rules, which each item kept must pass.
          * @return n, the number of items filled and checked.
          * @throws IOException if the body cannot be read.
