@@ -5,7 +5,7 @@
 # SIGTERM and deletes the data directory. Builds nothing: run `mvn -B -q -o install -DskipTests` first.
 #
 # Usage: bench/scripts/http-load.sh            (from anywhere)
-# Env:   MODES ("single batch query"; also "steady"), SINGLE_ARGS, BATCH_ARGS, QUERY_ARGS, STEADY_ARGS (extra
+# Env:   MODES ("single batch query"; also "steady", "otlp"), SINGLE_ARGS, BATCH_ARGS, QUERY_ARGS, STEADY_ARGS, OTLP_ARGS (extra
 #        HttpLoadGenerator options per mode, e.g. QUERY_ARGS="--events 1000000"), SERVER_OPTS (-Xmx2g), SERVER_ARGS
 #        (extra server options, e.g. "--snapshot-interval-ms 1000"), SERVER_JAR (server/target/ringmeter-server.jar),
 #        CLIENT_OPTS (-Xmx1g), JAVA (java), HTTP_LOAD_OUT (bench/target/http-load: the server's log and one
@@ -84,6 +84,7 @@ for mode in $MODES; do
         batch) ARGS="${BATCH_ARGS:-}" ;;
         query) ARGS="${QUERY_ARGS:-}" ;;
         steady) ARGS="${STEADY_ARGS:-}" ;;
+        otlp) ARGS="${OTLP_ARGS:-}" ;;
         *) echo "http-load: unknown mode $mode" >&2; STATUS=2; continue ;;
     esac
     echo "http-load: $mode (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"

@@ -17,6 +17,7 @@ import dev.ringmeter.server.ingest.IngestService;
 import dev.ringmeter.server.ingest.PricesController;
 import dev.ringmeter.server.ingest.PricingController;
 import dev.ringmeter.server.ops.OpsController;
+import dev.ringmeter.server.otlp.OtlpReceiver;
 import dev.ringmeter.server.query.CompareController;
 import dev.ringmeter.server.query.ExportController;
 import dev.ringmeter.server.query.AnomalyController;
@@ -75,6 +76,7 @@ public final class RingmeterServer implements AutoCloseable {
         final OpsController ops = new OpsController(holder, gate, scans, config.clock(), startTimeMs);
         final ErrorReplies errors = new ErrorReplies();
         final BearerAuth auth = config.token() == null ? null : new BearerAuth(config.token());
+        final OtlpReceiver otlp = new OtlpReceiver(ingest, gate, config);
 
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
@@ -89,6 +91,7 @@ public final class RingmeterServer implements AutoCloseable {
             if (auth != null) {
                 c.routes.before("/api/v1/*", auth::check);
                 c.routes.before("/metrics", auth::check);
+                c.routes.before("/v1/*", auth::check);
             }
             c.routes.post("/api/v1/events", ingestController::events);
             c.routes.post("/api/v1/metrics", ingestController::metrics);
@@ -136,6 +139,8 @@ public final class RingmeterServer implements AutoCloseable {
             c.routes.get("/health", ops::health);
             c.routes.get("/ready", ops::ready);
             c.routes.get("/metrics", ops::metrics);
+            c.routes.post("/v1/traces", otlp::traces);
+            c.routes.post("/v1/metrics", otlp::metrics);
 
             c.routes.exception(ApiException.class, errors::api);
             c.routes.exception(HttpResponseException.class, errors::http);

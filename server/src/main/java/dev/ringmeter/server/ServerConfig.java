@@ -30,7 +30,7 @@ public final class ServerConfig {
         {"--bind", "RINGMETER_BIND", "127.0.0.1", "address to bind; 0.0.0.0 listens on every interface"},
         {"--data", "RINGMETER_DATA", "./data", "data directory of the store (journal and snapshots)"},
         {"--token", "RINGMETER_TOKEN", "(none)",
-            "bearer token required on /api/v1/* and /metrics; prefer the environment variable"},
+            "bearer token required on /api/v1/*, /v1/* (OTLP) and /metrics; prefer the environment variable"},
         {"--retention-hours", "RINGMETER_RETENTION_HOURS", "24", "hours the aggregates reach back (2 to 100000)"},
         {"--ring-size", "RINGMETER_RING_SIZE", "16384", "slots of the ingestion ring, a power of two"},
         {"--max-body-bytes", "RINGMETER_MAX_BODY_BYTES", "4194304", "largest ingest request body (413 past it)"},
@@ -78,6 +78,8 @@ public final class ServerConfig {
             "hash or drop fields before they are stored, redact e-mails, phones and cards in free text:"
                 + " hash:FIELD,drop:FIELD,redact with FIELD run, task, config or tag.NAME; hashing needs the secret"
                 + " RINGMETER_HASH_KEY (docs/privacy.md)"},
+        {"--otlp-run-attribute", "RINGMETER_OTLP_RUN_ATTRIBUTE", "ringmeter.run.id",
+            "the span attribute whose value is an OTLP span's run id (docs/integrations.md)"},
         {"--help", "", "", "print this help and exit"},
     };
 
@@ -100,6 +102,7 @@ public final class ServerConfig {
     private long systemSampleMs = 5_000;
     private long alertEvalMs = 5_000;
     private String gpuCommand = "nvidia-smi";
+    private String otlpRunAttribute = "ringmeter.run.id";
     private dev.ringmeter.core.privacy.Sampling sampling = dev.ringmeter.core.privacy.Sampling.NONE;
     private dev.ringmeter.core.privacy.Anonymization anonymization = dev.ringmeter.core.privacy.Anonymization.NONE;
     private byte[] hashKey;
@@ -232,6 +235,9 @@ public final class ServerConfig {
             case "--gpu-command":
                 gpuCommand = value;
                 break;
+            case "--otlp-run-attribute":
+                otlpRunAttribute = value.trim();
+                break;
             case "--anomaly-detection":
                 anomalyDetection = bool(flag, value);
                 break;
@@ -347,6 +353,7 @@ public final class ServerConfig {
         require(bind != null && !bind.isEmpty(), "--bind must not be empty");
         require(dataDirectory != null, "--data must be set");
         require(token == null || !token.isEmpty(), "--token must not be empty");
+        require(!otlpRunAttribute.isEmpty(), "--otlp-run-attribute must not be empty");
         require(retentionHours >= 2 && retentionHours <= 100_000, "--retention-hours must be 2 to 100000");
         require(ringSize >= 64 && ringSize <= (1 << 24) && Integer.bitCount(ringSize) == 1,
             "--ring-size must be a power of two from 64 to 16777216");
@@ -618,6 +625,17 @@ public final class ServerConfig {
     /** @return the nvidia-smi command. */
     public String gpuCommand() {
         return gpuCommand;
+    }
+
+    /** @return the span attribute whose value is an OTLP span's run id. */
+    public String otlpRunAttribute() {
+        return otlpRunAttribute;
+    }
+
+    /** @param attribute the span attribute whose value is an OTLP span's run id. @return this. */
+    public ServerConfig otlpRunAttribute(final String attribute) {
+        this.otlpRunAttribute = attribute;
+        return this;
     }
 
     /**

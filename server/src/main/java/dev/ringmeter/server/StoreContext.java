@@ -17,6 +17,7 @@ public final class StoreContext {
     public final DictionaryAdmission admission;
     public final EventReader events;
     public final MetricReader samples;
+    public final EventRules rules;
 
     /**
      * @param store the open store.
@@ -24,7 +25,7 @@ public final class StoreContext {
     StoreContext(final EmbeddedStore store) {
         this.store = store;
         this.admission = new DictionaryAdmission(store.dictionary(), store.config().anonymizer());
-        final EventRules rules = new EventRules(store.config());
+        this.rules = new EventRules(store.config());
         this.events = new EventReader(rules);
         this.samples = new MetricReader(rules);
     }

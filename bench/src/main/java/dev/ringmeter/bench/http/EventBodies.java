@@ -1,12 +1,22 @@
 package dev.ringmeter.bench.http;
 
+import com.google.protobuf.ByteString;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
+
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 
 /**
  * Builds ingest bodies by hand (no JSON library): model calls over {@link #MODELS} models (or as many as given)
  * named {@code model-0}, {@code model-1} ..., with latency, time to first token, tokens and a 1 % error rate, the fields
- * a real caller sends.
+ * a real caller sends; or the same calls as the GenAI spans of an OTLP trace export, in protobuf or OTLP JSON.
  * <p>
  * Threading: an instance holds a random generator and a reused builder; use one per thread.
  */
@@ -61,6 +71,97 @@ final class EventBodies {
             out.append(b).append('\n');
         }
         return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * @param count      spans in the body: GenAI chat spans, their values drawn as {@link #ndjson}'s are.
+     * @param firstModel the model of the first span; the next ones take the following models in turn.
+     * @return an OTLP JSON ExportTraceServiceRequest (hex ids, string int64s, enum integers) in UTF-8.
+     */
+    byte[] otlpJson(final int count, final int firstModel) {
+        final long endNs = System.currentTimeMillis() * 1_000_000L;
+        final StringBuilder out = new StringBuilder(count * 700).append("{\"resourceSpans\":[{\"resource\":{"
+            + "\"attributes\":[{\"key\":\"service.name\",\"value\":{\"stringValue\":\"support-bot\"}}]},"
+            + "\"scopeSpans\":[{\"scope\":{\"name\":\"bench\"},\"spans\":[");
+        for (int i = 0; i < count; i++) {
+            final Call c = call((firstModel + i) % models);
+            out.append(i == 0 ? "" : ",").append("{\"traceId\":\"").append(String.format("%032x", random.nextLong()))
+                .append("\",\"spanId\":\"").append(String.format("%016x", random.nextLong()))
+                .append("\",\"name\":\"chat model-").append(c.model).append("\",\"kind\":3,\"startTimeUnixNano\":\"")
+                .append(endNs - c.latencyUs * 1000).append("\",\"endTimeUnixNano\":\"").append(endNs)
+                .append("\",\"attributes\":[");
+            attribute(out, "gen_ai.operation.name", "chat").append(',');
+            attribute(out, "gen_ai.provider.name", "openai").append(',');
+            attribute(out, "gen_ai.request.model", "model-" + c.model).append(',');
+            out.append("{\"key\":\"gen_ai.usage.input_tokens\",\"value\":{\"intValue\":\"").append(c.promptTokens)
+                .append("\"}},{\"key\":\"gen_ai.usage.output_tokens\",\"value\":{\"intValue\":\"")
+                .append(c.completionTokens).append("\"}},{\"key\":\"gen_ai.response.time_to_first_chunk\","
+                    + "\"value\":{\"doubleValue\":").append(c.ttftMs / 1000.0).append("}}");
+            if (c.failed) {
+                out.append(',');
+                attribute(out, "error.type", "rate_limit");
+            }
+            out.append("],\"status\":{\"code\":").append(c.failed ? 2 : 0).append("}}");
+        }
+        return out.append("]}]}]}").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static StringBuilder attribute(final StringBuilder out, final String key, final String value) {
+        return out.append("{\"key\":\"").append(key).append("\",\"value\":{\"stringValue\":\"").append(value)
+            .append("\"}}");
+    }
+
+    /**
+     * @param count      spans in the body, as {@link #otlpJson}'s.
+     * @param firstModel the model of the first span.
+     * @return a protobuf ExportTraceServiceRequest.
+     */
+    byte[] otlpProtobuf(final int count, final int firstModel) {
+        final long endNs = System.currentTimeMillis() * 1_000_000L;
+        final ScopeSpans.Builder scope = ScopeSpans.newBuilder();
+        final byte[] traceId = new byte[16];
+        final byte[] spanId = new byte[8];
+        for (int i = 0; i < count; i++) {
+            final Call c = call((firstModel + i) % models);
+            random.nextBytes(traceId);
+            random.nextBytes(spanId);
+            final Span.Builder span = Span.newBuilder().setTraceId(ByteString.copyFrom(traceId))
+                .setSpanId(ByteString.copyFrom(spanId)).setName("chat model-" + c.model)
+                .setKind(Span.SpanKind.SPAN_KIND_CLIENT).setStartTimeUnixNano(endNs - c.latencyUs * 1000)
+                .setEndTimeUnixNano(endNs)
+                .addAttributes(text("gen_ai.operation.name", "chat"))
+                .addAttributes(text("gen_ai.provider.name", "openai"))
+                .addAttributes(text("gen_ai.request.model", "model-" + c.model))
+                .addAttributes(KeyValue.newBuilder().setKey("gen_ai.usage.input_tokens")
+                    .setValue(AnyValue.newBuilder().setIntValue(c.promptTokens)))
+                .addAttributes(KeyValue.newBuilder().setKey("gen_ai.usage.output_tokens")
+                    .setValue(AnyValue.newBuilder().setIntValue(c.completionTokens)))
+                .addAttributes(KeyValue.newBuilder().setKey("gen_ai.response.time_to_first_chunk")
+                    .setValue(AnyValue.newBuilder().setDoubleValue(c.ttftMs / 1000.0)));
+            if (c.failed) {
+                span.addAttributes(text("error.type", "rate_limit"))
+                    .setStatus(Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_ERROR));
+            }
+            scope.addSpans(span);
+        }
+        return ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
+            .setResource(Resource.newBuilder().addAttributes(text("service.name", "support-bot")))
+            .addScopeSpans(scope)).build().toByteArray();
+    }
+
+    private static KeyValue text(final String key, final String value) {
+        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+    }
+
+    /** One call's random values, as {@link #event} draws them. */
+    private record Call(int model, boolean failed, long latencyUs, int ttftMs, int promptTokens,
+                        int completionTokens) {
+    }
+
+    private Call call(final int model) {
+        final boolean failed = random.nextInt(100) == 0;
+        return new Call(model, failed, random.nextInt(50_000, 5_000_000), random.nextInt(20, 800),
+            random.nextInt(100, 4_000), random.nextInt(10, 1_000));
     }
 
     private void event(final int model, final long timestampMs) {

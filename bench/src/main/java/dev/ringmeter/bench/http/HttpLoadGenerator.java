@@ -29,7 +29,9 @@ import java.util.regex.Pattern;
  *   <li>{@code steady}: fills every tier of N models (one event per model every 20 s over 23 hours, every second
  *   over the last 10 minutes, so that a snapshot is large), then POSTs NDJSON batches at a constant rate, open
  *   loop like {@code single}, while another thread scrapes GET /metrics every {@code --scrape-ms} (0: not at
- *   all): the acknowledgement latency under snapshots and scrapes.</li>
+ *   all): the acknowledgement latency under snapshots and scrapes;</li>
+ *   <li>{@code otlp}: the {@code batch} loop three times in one run, the same model calls as NDJSON events, as
+ *   OTLP protobuf spans (POST /v1/traces) and as OTLP JSON spans: events/s beside spans/s.</li>
  * </ul>
  * Run: {@code java -cp bench/target/benchmarks.jar dev.ringmeter.bench.http.HttpLoadGenerator MODE [--url
  * http://127.0.0.1:8080] [--rate 1000] [--seconds 30] [--warmup 5] [--batch 1000] [--connections 16 for single,
@@ -105,6 +107,9 @@ public final class HttpLoadGenerator {
                 break;
             case "steady":
                 load.steady();
+                break;
+            case "otlp":
+                load.otlp();
                 break;
             default:
                 throw new IllegalStateException(o.mode);
@@ -195,15 +200,55 @@ public final class HttpLoadGenerator {
     private void batch() throws InterruptedException {
         OUT.printf(Locale.ROOT, "%n== batch: %,d events per POST (NDJSON, server-stamped), %d connections in a "
             + "closed loop, %d s warm-up + %d s measured ==%n", batch, connections, warmupSeconds, seconds);
-        final HttpRequest[] posts = new HttpRequest[8];
         final EventBodies bodies = new EventBodies(2);
+        LatencyReport.header(OUT);
+        closedLoop("POST /api/v1/events (" + batch + " events)", "/api/v1/events", "application/x-ndjson", 202,
+            "events", i -> bodies.ndjson(batch, i, 0, 0));
+    }
+
+    // ------------------------------------------------------------------------------------------------------ otlp
+
+    /**
+     * The batch mode's closed loop three times in one run, each with {@code --batch} model calls per POST: as NDJSON
+     * events to /api/v1/events, then as the GenAI spans of an OTLP trace export to /v1/traces in protobuf, then in
+     * OTLP JSON; every call a span, so events/s and spans/s compare directly.
+     */
+    private void otlp() throws InterruptedException {
+        OUT.printf(Locale.ROOT, "%n== otlp: %,d model calls per POST as NDJSON events, OTLP protobuf spans and OTLP "
+            + "JSON spans, one after another, %d connections in a closed loop, %d s warm-up + %d s measured each ==%n",
+            batch, connections, warmupSeconds, seconds);
+        final EventBodies bodies = new EventBodies(4);
+        LatencyReport.header(OUT);
+        closedLoop("POST /api/v1/events (" + batch + " events, NDJSON)", "/api/v1/events", "application/x-ndjson",
+            202, "events", i -> bodies.ndjson(batch, i, 0, 0));
+        closedLoop("POST /v1/traces (" + batch + " spans, protobuf)", "/v1/traces", "application/x-protobuf", 200,
+            "spans", i -> bodies.otlpProtobuf(batch, i));
+        closedLoop("POST /v1/traces (" + batch + " spans, OTLP JSON)", "/v1/traces", "application/json", 200,
+            "spans", i -> bodies.otlpJson(batch, i));
+    }
+
+    /**
+     * POSTs {@code batch} items per request from N connections in a closed loop, as fast as the server replies:
+     * items/s acknowledged, requests/s, latency per request, refusals.
+     *
+     * @param label    of the report row.
+     * @param path     the route.
+     * @param type     the body's content type.
+     * @param ok       the status of an acknowledgement.
+     * @param unit     what an item is, for the summary.
+     * @param bodyOf   the i-th of 8 bodies, cycled through.
+     */
+    private void closedLoop(final String label, final String path, final String type, final int ok,
+                            final String unit, final java.util.function.IntFunction<byte[]> bodyOf)
+        throws InterruptedException {
+        final HttpRequest[] posts = new HttpRequest[8];
         long bodyBytes = 0;
         for (int i = 0; i < posts.length; i++) {
-            final byte[] body = bodies.ndjson(batch, i, 0, 0);
+            final byte[] body = bodyOf.apply(i);
             bodyBytes += body.length;
-            posts[i] = post(body, "application/x-ndjson");
+            posts[i] = post(path, body, type);
         }
-        final LatencyReport report = new LatencyReport("POST /api/v1/events (" + batch + " events)");
+        final LatencyReport report = new LatencyReport(label);
         final LongAdder acknowledged = new LongAdder();
         final AtomicLong lastReplyNs = new AtomicLong();
         final long measureFromNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds);
@@ -223,7 +268,7 @@ public final class HttpLoadGenerator {
                             final long nowNs = System.nanoTime();
                             report.record(nowNs - startNs, status);
                             lastReplyNs.accumulateAndGet(nowNs, Math::max);
-                            if (status == 202) {
+                            if (status == ok) {
                                 acknowledged.add(batch);
                             }
                         }
@@ -234,7 +279,7 @@ public final class HttpLoadGenerator {
                     } catch (final InterruptedException e) {
                         return;
                     }
-                    if (status != 202) {
+                    if (status != ok) {
                         pause(20);   // refused (429, 503) or failed: do not spin
                     }
                 }
@@ -244,12 +289,13 @@ public final class HttpLoadGenerator {
         joinAll(threads, TimeUnit.SECONDS.toMillis(warmupSeconds + seconds) + REQUEST_TIMEOUT.toMillis() + 5_000);
 
         final double elapsedS = Math.max(1, lastReplyNs.get() - measureFromNs) / 1e9;
-        LatencyReport.header(OUT);
         report.row(OUT);
-        OUT.printf(Locale.ROOT, "  acknowledged: %,.0f events/s (%,d events in %.1f s), %,.1f requests/s; body %,d "
-                + "bytes (%.0f B/event); refused 429: %d, 503: %d, no reply: %d%n", acknowledged.sum() / elapsedS,
-            acknowledged.sum(), elapsedS, report.replies() / elapsedS, bodyBytes / posts.length,
-            bodyBytes / (double)posts.length / batch, report.status(429), report.status(503), report.failures());
+        OUT.printf(Locale.ROOT, "  acknowledged: %,.0f %s/s (%,d in %.1f s), %,.1f requests/s; body %,d "
+                + "bytes (%.0f B each); refused 429: %d, 503: %d, other: %d, no reply: %d%n",
+            acknowledged.sum() / elapsedS, unit, acknowledged.sum(), elapsedS, report.replies() / elapsedS,
+            bodyBytes / posts.length, bodyBytes / (double)posts.length / batch, report.status(429),
+            report.status(503), report.replies() - report.status(ok) - report.status(429) - report.status(503),
+            report.failures());
     }
 
     // ----------------------------------------------------------------------------------------------------- query
@@ -441,7 +487,11 @@ public final class HttpLoadGenerator {
     }
 
     private HttpRequest post(final byte[] body, final String contentType) {
-        return HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/events")).timeout(REQUEST_TIMEOUT)
+        return post("/api/v1/events", body, contentType);
+    }
+
+    private HttpRequest post(final String path, final byte[] body, final String contentType) {
+        return HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(REQUEST_TIMEOUT)
             .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     }
 
@@ -468,7 +518,7 @@ public final class HttpLoadGenerator {
 
     /** The command line. */
     private static final class Options {
-        static final String USAGE = "usage: HttpLoadGenerator single|batch|query [--url http://127.0.0.1:8080] "
+        static final String USAGE = "usage: HttpLoadGenerator single|batch|query|steady|otlp [--url http://127.0.0.1:8080] "
             + "[--rate 1000] [--seconds 30] [--warmup 5] [--batch 1000] [--connections 16 (single), 4] "
             + "[--events 10000000] "
             + "[--requests 2000] [--models 10 (steady)] [--scrape-ms 0 (steady)]";
@@ -492,7 +542,7 @@ public final class HttpLoadGenerator {
             final Options o = new Options();
             o.mode = args[0];
             if (!o.mode.equals("single") && !o.mode.equals("batch") && !o.mode.equals("query")
-                && !o.mode.equals("steady")) {
+                && !o.mode.equals("steady") && !o.mode.equals("otlp")) {
                 throw new IllegalArgumentException("unknown mode " + o.mode);
             }
             for (int i = 1; i < args.length; i++) {

@@ -20,6 +20,7 @@ public final class IngestGate {
     private final LongAdder rejected = new LongAdder();
     private final AtomicInteger reading = new AtomicInteger();
     private final LongAdder bodyTimeouts = new LongAdder();
+    private final LongAdder spansIgnored = new LongAdder();
 
     /**
      * @param permits write requests served at once.
@@ -71,6 +72,16 @@ public final class IngestGate {
     /** @return write requests refused with 408 since start: their bodies did not arrive within the body timeout. */
     public long bodyTimeouts() {
         return bodyTimeouts.sum();
+    }
+
+    /** @param n spans of an OTLP export that were not GenAI spans, and so were left out. */
+    public void spansIgnored(final long n) {
+        spansIgnored.add(n);
+    }
+
+    /** @return spans received over OTLP since start that were not GenAI spans, and so were left out. */
+    public long spansIgnored() {
+        return spansIgnored.sum();
     }
 
     /** @return write requests being served now. */

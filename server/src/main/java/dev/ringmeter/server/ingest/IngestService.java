@@ -1,8 +1,11 @@
 package dev.ringmeter.server.ingest;
 
+import dev.ringmeter.Event;
+import dev.ringmeter.MetricSample;
 import dev.ringmeter.core.EmbeddedStore;
 import dev.ringmeter.core.dictionary.DictionaryAdmission;
 import dev.ringmeter.core.dictionary.RefusedItemException;
+import dev.ringmeter.core.ingest.EventRules;
 import dev.ringmeter.server.ServerConfig;
 import dev.ringmeter.server.StoreContext;
 import dev.ringmeter.server.StoreHolder;
@@ -13,6 +16,7 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
  * Ingest of a batch of events or metric samples: read the whole body (within its byte limit and the body timeout,
@@ -76,9 +80,61 @@ public final class IngestService {
         final StoreContext sc = holder.get();
         final boolean ndjson = ndjson(ctx);
         final InputStream body = body(ctx, maxBodyBytes);   // before the permit: a slow body holds none
+        return ingest(sc, items, batch -> BatchReader.read(body, ndjson, maxBatch, batch, items.reader(sc)));
+    }
+
+    /**
+     * Ingests a batch of events that a receiver of another protocol (OTLP) reads from a body it took with
+     * {@link #body}: as a batch of ours, under a permit, admitted, recorded and acknowledged.
+     *
+     * @param translator fills the batch's events, each checked by the store's rules.
+     * @return the number of events recorded and acknowledged.
+     * @throws IOException if the body cannot be read.
+     */
+    public int events(final Translator<Event> translator) throws IOException {
+        final StoreContext sc = holder.get();
+        return ingest(sc, Items.EVENTS, batch -> translator.fill(batch::event, maxBatch, sc.rules));
+    }
+
+    /**
+     * As {@link #events(Translator)}, for custom metric samples.
+     *
+     * @param translator fills the batch's samples, each checked by the store's rules.
+     * @return the number of samples recorded and acknowledged.
+     * @throws IOException if the body cannot be read.
+     */
+    public int samples(final Translator<MetricSample> translator) throws IOException {
+        final StoreContext sc = holder.get();
+        return ingest(sc, Items.SAMPLES, batch -> translator.fill(batch::sample, maxBatch, sc.rules));
+    }
+
+    /**
+     * Reads a body of another protocol into a batch's items.
+     *
+     * @param <T> events or metric samples.
+     */
+    @FunctionalInterface
+    public interface Translator<T> {
+        /**
+         * @param item     the i-th item of the batch, reset, to fill; items 0 to n-1 are recorded.
+         * @param maxBatch most items of a batch: more is a 413.
+         * @param rules    the store's rules, which each item kept must pass.
+         * @return n, the number of items filled and checked.
+         * @throws IOException if the body cannot be read.
+         */
+        int fill(IntFunction<T> item, int maxBatch, EventRules rules) throws IOException;
+    }
+
+    /** Fills a batch. */
+    @FunctionalInterface
+    private interface Fill {
+        int fill(IngestBatch batch) throws IOException;
+    }
+
+    private int ingest(final StoreContext sc, final Items items, final Fill fill) throws IOException {
         final IngestBatch batch = gate.acquire();
         try {
-            final int n = BatchReader.read(body, ndjson, maxBatch, batch, items.reader(sc));
+            final int n = fill.fill(batch);
             try {
                 items.admit(sc.admission, batch, n);
             } catch (final RefusedItemException e) {
@@ -151,7 +207,7 @@ public final class IngestService {
      * @return the body.
      * @throws IOException if the connection fails.
      */
-    InputStream body(final Context ctx, final long maxBytes) throws IOException {
+    public InputStream body(final Context ctx, final long maxBytes) throws IOException {
         gate.bodyReading();
         boolean timedOut = false;
         try {

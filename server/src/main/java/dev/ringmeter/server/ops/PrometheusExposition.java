@@ -137,6 +137,8 @@ final class PrometheusExposition {
             gate.bodiesReading());
         single(b, "ringmeter_server_body_timeouts_total", "counter",
             "Write requests refused with 408: the body did not arrive within --body-timeout-ms.", gate.bodyTimeouts());
+        single(b, "ringmeter_otlp_spans_ignored_total", "counter",
+            "Spans received over OTLP that were not GenAI spans, and so were left out.", gate.spansIgnored());
         single(b, "ringmeter_store_up", "gauge", "1 when the store is open and serving.", stats == null ? 0 : 1);
         if (stats != null) {
             single(b, "ringmeter_store_published_total", "counter", "Slots published to the ingestion ring.",
