@@ -520,6 +520,7 @@ function init() {
   });
   ensureSession().then(() => {
     select('overview', false);
+    document.body.dataset.ready = 'true';   // the session is settled and the tabs answer
     connect(ensureSession);
     setInterval(() => refresh(current), REFRESH_MS);
   });

@@ -76,8 +76,9 @@ class DashboardBrowserTest {
     @BeforeEach
     void open() {
         browser.driver.manage().window().setSize(new Dimension(1280, 1000));
+        browser.consoleErrors();   // what an earlier test's page logged is not this test's
         browser.driver.get(server.base + "/");
-        browser.until(d -> browser.find("#tab-overview").getAttribute("aria-selected").equals("true"));
+        browser.until(d -> "true".equals(browser.find("body").getAttribute("data-ready")));
     }
 
     private void tab(final String name) {
