@@ -70,7 +70,7 @@ export function timeChart(container, xsMs, lines, markers = [], axes = [{ label:
     plugins: [markerPlugin(markers)],
     scales: { x: { time: true } },
     series: [{}, ...lines.map((l) => ({
-      label: l.label, stroke: l.color, width: 2, dash: l.dash, scale: l.scale || 'y', spanGaps: false,
+      label: l.label, stroke: l.color, width: 2, dash: l.dash, scale: l.scale || 'y', spanGaps: true,   // a step without events is absent, not zero
       points: { show: xsMs.length < 60 },
     }))],
     axes: [{}, ...scales.map((s, i) => ({ scale: s, side: i === 0 ? 3 : 1, label: (axes[i] || {}).label,
