@@ -1,6 +1,7 @@
 package dev.ringmeter.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ringmeter.core.test.StandInNvidiaSmi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,12 +41,15 @@ class DashboardBrowserTest {
     static Path data;
     @TempDir
     static Path downloads;
+    @TempDir
+    static Path bin;
     static TestServer server;
     static DashboardBrowser browser;
 
     @BeforeAll
-    static void start() {
-        server = new TestServer(new ServerConfig().alertEvalMs(200).anomalyDetection(false), data);
+    static void start() throws IOException {
+        server = new TestServer(new ServerConfig().alertEvalMs(200).anomalyDetection(false).systemSampleMs(200)
+            .gpuCommand(StandInNvidiaSmi.write(bin).toString()), data);
         final long now = System.currentTimeMillis();
         final StringBuilder body = new StringBuilder();
         for (int i = 0; i < EVENTS; i++) {
@@ -263,6 +267,17 @@ class DashboardBrowserTest {
         browser.until(d -> browser.all("#rules-table tr[data-key='edited']").isEmpty());
         assertEquals(404, server.get("/api/v1/alerts/rules/edited").status());
         assertFalse(browser.find("#rule-error").isDisplayed());
+    }
+
+    @Test
+    void shouldShowTheSystemAndTheGpuSeries() {
+        tab("system");
+        browser.until(d -> !browser.all("#gpu-panel td").isEmpty()
+            && browser.all("#gpu-panel td").stream().anyMatch(td -> td.getText().equals("gpu.utilization")));
+        browser.until(d -> !browser.all("#chart-system canvas").isEmpty());
+        final long heap = server.get("/api/v1/system").json().get("jvm").get("heap").get("maxBytes").asLong();
+        assertEquals(String.format(Locale.ROOT, "%.1f MB", heap / 1048576.0),
+            browser.find("#system-panel dd[data-field='Heap max']").getText());
     }
 
     @Test
