@@ -29,12 +29,14 @@ import dev.ringmeter.server.run.RunController;
 import dev.ringmeter.server.query.ScanCounters;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
 import io.javalin.router.ParsedEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -87,6 +89,7 @@ public final class RingmeterServer implements AutoCloseable {
             c.jetty.host = config.bind();
             c.jetty.port = config.port();
             c.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
+            dashboard(c);
 
             if (auth != null) {
                 c.routes.before("/api/v1/*", auth::check);
@@ -146,6 +149,32 @@ public final class RingmeterServer implements AutoCloseable {
             c.routes.exception(HttpResponseException.class, errors::http);
             c.routes.exception(Exception.class, errors::unexpected);
         });
+    }
+
+    /** The dashboard's files: a revalidated copy (ETag / Last-Modified), since they change with the jar. */
+    private static final Map<String, String> DASHBOARD_HEADERS = Map.of("Cache-Control", "no-cache");
+
+    /**
+     * Serves the dashboard (docs/dashboard.md): {@code /} is {@code dashboard/index.html} from the classpath, the rest
+     * of that directory is under {@code /dashboard/}, and WebJars (uPlot) under {@code /webjars/}, versioned, so
+     * cached long. These paths hold no data and stay public; the page fetches its data from /api/v1, behind the token.
+     */
+    private static void dashboard(final io.javalin.config.JavalinConfig c) {
+        c.staticFiles.add(sf -> {
+            sf.hostedPath = "/";
+            sf.directory = "/dashboard";
+            sf.location = Location.CLASSPATH;
+            sf.headers = DASHBOARD_HEADERS;
+            sf.skipFileFunction = request -> !"/".equals(request.getRequestURI())
+                && !"/index.html".equals(request.getRequestURI());
+        });
+        c.staticFiles.add(sf -> {
+            sf.hostedPath = "/dashboard";
+            sf.directory = "/dashboard";
+            sf.location = Location.CLASSPATH;
+            sf.headers = DASHBOARD_HEADERS;
+        });
+        c.staticFiles.enableWebjars();
     }
 
     /**
