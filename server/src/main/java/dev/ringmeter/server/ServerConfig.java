@@ -78,6 +78,10 @@ public final class ServerConfig {
             "hash or drop fields before they are stored, redact e-mails, phones and cards in free text:"
                 + " hash:FIELD,drop:FIELD,redact with FIELD run, task, config or tag.NAME; hashing needs the secret"
                 + " RINGMETER_HASH_KEY (docs/privacy.md)"},
+        {"--session-ttl", "RINGMETER_SESSION_TTL", "12h",
+            "how long a dashboard session (the cookie POST /api/v1/session gives for the token) lives, e.g. 30m"},
+        {"--max-live-clients", "RINGMETER_MAX_LIVE_CLIENTS", "64",
+            "live streams (GET /api/v1/live) open at once (1 to 10000), each holding a request thread; 503 past it"},
         {"--help", "", "", "print this help and exit"},
     };
 
@@ -113,6 +117,8 @@ public final class ServerConfig {
     private int maxRuns;
     private final Map<Dimension, Integer> limits = new EnumMap<>(Dimension.class);
     private EpochClock clock = SystemEpochClock.INSTANCE;
+    private long sessionTtlMs = 12 * 3_600_000L;
+    private int maxLiveClients = 64;
     private boolean help;
 
     /**
@@ -269,6 +275,16 @@ public final class ServerConfig {
                     setLimit(limit.trim());
                 }
                 break;
+            case "--session-ttl":
+                try {
+                    sessionTtlMs = QueryParams.durationMs(value, flag);
+                } catch (final ApiException e) {
+                    throw new IllegalArgumentException(e.getMessage(), e);
+                }
+                break;
+            case "--max-live-clients":
+                maxLiveClients = (int)number(flag, value);
+                break;
             case "--help":
                 help = true;
                 break;
@@ -378,6 +394,8 @@ public final class ServerConfig {
         require(reportWebhook == null || "http".equals(reportWebhook.getScheme())
             || "https".equals(reportWebhook.getScheme()), "--report-webhook must be an http or https URL");
         require(clock != null, "clock must be set");
+        require(sessionTtlMs >= 60_000 && sessionTtlMs <= 30L * 86_400_000, "--session-ttl must be 1m to 30d");
+        require(maxLiveClients >= 1 && maxLiveClients <= 10_000, "--max-live-clients must be 1 to 10000");
         return this;
     }
 
@@ -681,6 +699,34 @@ public final class ServerConfig {
 
     public EpochClock clock() {
         return clock;
+    }
+
+    /**
+     * @param ms how long a dashboard session lives (1 minute to 30 days); default 12 h.
+     * @return this.
+     */
+    public ServerConfig sessionTtlMs(final long ms) {
+        this.sessionTtlMs = ms;
+        return this;
+    }
+
+    /** @return how long a dashboard session lives, ms. */
+    public long sessionTtlMs() {
+        return sessionTtlMs;
+    }
+
+    /**
+     * @param n the most live streams open at once (1 to 10000); default 64.
+     * @return this.
+     */
+    public ServerConfig maxLiveClients(final int n) {
+        this.maxLiveClients = n;
+        return this;
+    }
+
+    /** @return the most live streams open at once. */
+    public int maxLiveClients() {
+        return maxLiveClients;
     }
 
     public int port() {

@@ -18,7 +18,7 @@ import java.util.Map;
  * <p>
  * Threading: stateless.
  */
-final class StatsWriter {
+public final class StatsWriter {
     private StatsWriter() {
     }
 
@@ -243,7 +243,7 @@ final class StatsWriter {
      * @param e the event.
      * @throws IOException never in practice.
      */
-    static void event(final JsonGenerator g, final Event e) throws IOException {
+    public static void event(final JsonGenerator g, final Event e) throws IOException {
         g.writeStartObject();
         Json.time(g, FieldNames.TIMESTAMP, e.timestampMs());
         g.writeStringField(FieldNames.MODEL, e.model());
