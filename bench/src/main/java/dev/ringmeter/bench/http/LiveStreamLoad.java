@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  * <p>
  * Run: {@code java -cp bench/target/benchmarks.jar dev.ringmeter.bench.http.LiveStreamLoad [--server-jar
  * server/target/ringmeter-server.jar] [--models 100] [--rate 1000] [--clients 0,1,10,50] [--seconds 20]
- * [--warmup 5] [--server-opts -Xmx1g]} (build the jars with {@code mvn -B -q -o package -DskipTests}). Linux only
+ * [--warmup 5] [--server-opts -Xmx1g] [--server-args "--limit model=100"]} (build the jars with {@code mvn -B -q -o package -DskipTests}). Linux only
  * (/proc). Sends only to 127.0.0.1; every loop is bounded in time.
  * <p>
  * Threading: main thread drives; one feeder thread; one reader thread per stream.
@@ -46,6 +46,7 @@ public final class LiveStreamLoad {
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5)).build();
     private String base;
+    private final AtomicBoolean failed = new AtomicBoolean();
 
     private LiveStreamLoad() {
     }
@@ -73,6 +74,7 @@ public final class LiveStreamLoad {
         int seconds = 20;
         int warmup = 5;
         String serverOpts = "-Xmx1g";
+        String serverArgs = "--limit model=100";
         for (int i = 0; i < args.length; i += 2) {
             final String v = args[i + 1];
             switch (args[i]) {
@@ -83,20 +85,24 @@ public final class LiveStreamLoad {
                 case "--seconds": seconds = Integer.parseInt(v); break;
                 case "--warmup": warmup = Integer.parseInt(v); break;
                 case "--server-opts": serverOpts = v; break;
+                case "--server-args": serverArgs = v; break;
                 default: throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        new LiveStreamLoad().run(Path.of(jar), models, rate, clients, seconds, warmup, serverOpts);
+        new LiveStreamLoad().run(Path.of(jar), models, rate, clients, seconds, warmup, serverOpts, serverArgs);
     }
 
     private void run(final Path jar, final int models, final int rate, final String clientCounts, final int seconds,
-                     final int warmup, final String serverOpts) throws Exception {
+                     final int warmup, final String serverOpts, final String serverArgs) throws Exception {
         final Path data = Files.createTempDirectory("ringmeter-live-load");
         final Path log = data.resolveSibling(data.getFileName() + ".log");
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of(serverOpts.split(" ")));
         command.addAll(List.of("-jar", jar.toString(), "--port", "0", "--data", data.toString()));
+        if (!serverArgs.isBlank()) {
+            command.addAll(List.of(serverArgs.trim().split(" ")));
+        }
         final Process server = new ProcessBuilder(command).redirectErrorStream(true)
             .redirectOutput(log.toFile()).start();
         final AtomicBoolean feeding = new AtomicBoolean(true);
@@ -105,8 +111,8 @@ public final class LiveStreamLoad {
             base = "http://127.0.0.1:" + awaitPort(server, log);
             awaitReady();
             final long clockTick = clockTicksPerSecond();
-            OUT.printf(Locale.ROOT, "server pid %d at %s, %d models, %d events/s, %s, java %s, %d cores%n",
-                server.pid(), base, models, rate, serverOpts, System.getProperty("java.version"),
+            OUT.printf(Locale.ROOT, "server pid %d at %s, %d models, %d events/s, %s %s, java %s, %d cores%n",
+                server.pid(), base, models, rate, serverOpts, serverArgs, System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors());
             feeder = new Thread(() -> feed(models, rate, feeding), "live-load-feeder");
             feeder.setDaemon(true);
@@ -140,6 +146,9 @@ public final class LiveStreamLoad {
                     events == 0 ? "-" : Long.toString(streams.stream().mapToLong(s -> s.eventBytes.get()).sum()
                         / events),
                     n == 0 ? "-" : String.format(Locale.ROOT, "%.2f", messages / wall / n));
+                if (failed.get()) {
+                    throw new IllegalStateException("the feeder failed: the figures would be of an idle server");
+                }
                 if (n > 0 && streams.stream().mapToLong(s -> s.bytes.get()).sum() == bytes0) {
                     throw new IllegalStateException("the streams received nothing");
                 }
@@ -218,15 +227,17 @@ public final class LiveStreamLoad {
                     .append(seq % 50 == 0 ? "error" : "ok").append("\"}\n");
             }
             try {
-                final HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/events"))
+                final HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/events"))
                     .header("Content-Type", "application/x-ndjson").timeout(Duration.ofSeconds(30))
                     .POST(HttpRequest.BodyPublishers.ofString(b.toString())).build(),
-                    HttpResponse.BodyHandlers.discarding());
+                    HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() != 202) {
-                    OUT.println("feeder: " + r.statusCode());
+                    throw new IllegalStateException("POST /api/v1/events answered " + r.statusCode() + " " + r.body());
                 }
-            } catch (final IOException e) {
-                OUT.println("feeder: " + e);
+            } catch (final IOException | IllegalStateException e) {
+                OUT.println("feeder: stopped: " + e.getMessage());
+                failed.set(true);
+                return;
             } catch (final InterruptedException e) {
                 return;
             }

@@ -233,7 +233,7 @@ public final class LiveFeed implements AutoCloseable {
                 g.writeStartObject();
                 g.writeArrayFieldStart("events");
                 for (final Event e : sent) {
-                    StatsWriter.event(g, e);
+                    StatsWriter.event(g, e, true);
                 }
                 g.writeEndArray();
                 g.writeNumberField("dropped", left);
