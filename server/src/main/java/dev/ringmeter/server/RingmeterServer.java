@@ -11,11 +11,14 @@ import dev.ringmeter.server.http.ApiException;
 import dev.ringmeter.server.http.BearerAuth;
 import dev.ringmeter.server.http.ErrorReplies;
 import dev.ringmeter.server.http.Json;
+import dev.ringmeter.server.http.SessionController;
+import dev.ringmeter.server.http.Sessions;
 import dev.ringmeter.server.ingest.IngestController;
 import dev.ringmeter.server.ingest.IngestGate;
 import dev.ringmeter.server.ingest.IngestService;
 import dev.ringmeter.server.ingest.PricesController;
 import dev.ringmeter.server.ingest.PricingController;
+import dev.ringmeter.server.live.LiveFeed;
 import dev.ringmeter.server.ops.OpsController;
 import dev.ringmeter.server.otlp.OtlpReceiver;
 import dev.ringmeter.server.query.CompareController;
@@ -52,6 +55,7 @@ public final class RingmeterServer implements AutoCloseable {
     private final ServerConfig config;
     private final StoreHolder holder = new StoreHolder();
     private final Javalin app;
+    private final LiveFeed live;
     private final long startTimeMs;
     private EmbeddedStore store;
     private ReportSchedule reportSchedule;
@@ -77,7 +81,10 @@ public final class RingmeterServer implements AutoCloseable {
         final AlertController alerts = new AlertController(holder, config);
         final OpsController ops = new OpsController(holder, gate, scans, config.clock(), startTimeMs);
         final ErrorReplies errors = new ErrorReplies();
-        final BearerAuth auth = config.token() == null ? null : new BearerAuth(config.token());
+        final Sessions sessions = new Sessions(config.clock(), config.sessionTtlMs());
+        final BearerAuth auth = config.token() == null ? null : new BearerAuth(config.token(), sessions);
+        final SessionController session = new SessionController(auth, sessions);
+        this.live = new LiveFeed(holder, config.maxLiveClients());
         final OtlpReceiver otlp = new OtlpReceiver(ingest, gate, config);
 
         this.app = Javalin.create(c -> {
@@ -138,6 +145,10 @@ public final class RingmeterServer implements AutoCloseable {
             c.routes.post("/api/v1/alerts/silences", alerts::createSilence);
             c.routes.delete("/api/v1/alerts/silences/{id}", alerts::deleteSilence);
             c.routes.get("/api/v1/system", ops::system);
+            c.routes.post("/api/v1/session", session::create);
+            c.routes.get("/api/v1/session", session::get);
+            c.routes.delete("/api/v1/session", session::delete);
+            c.routes.get("/api/v1/live", live::stream);
             c.routes.get("/api/v1/openapi.yaml", ops::openApi);
             c.routes.get("/health", ops::health);
             c.routes.get("/ready", ops::ready);
@@ -199,6 +210,7 @@ public final class RingmeterServer implements AutoCloseable {
     private void startHttp() {
         LOG.info("event=starting {}", config);
         app.start();
+        live.start();
         LOG.info("event=listening url=http://{}:{}/ port={}", config.bind(), port(), port());
         if (config.token() == null && !isLoopback(config.bind())) {
             LOG.warn("event=insecure bind={} reason=\"no --token set while listening beyond loopback\"",
@@ -280,6 +292,13 @@ public final class RingmeterServer implements AutoCloseable {
     }
 
     /**
+     * @return the live stream.
+     */
+    LiveFeed live() {
+        return live;
+    }
+
+    /**
      * @return the options the server runs with.
      */
     public ServerConfig config() {
@@ -297,6 +316,7 @@ public final class RingmeterServer implements AutoCloseable {
         closed = true;
         LOG.info("event=stopping");
         holder.set(null);
+        live.close();   // ends the streams, which would otherwise hold their request threads past the stop
         try {
             app.stop();
         } catch (final RuntimeException e) {

@@ -80,6 +80,10 @@ public final class ServerConfig {
                 + " RINGMETER_HASH_KEY (docs/privacy.md)"},
         {"--otlp-run-attribute", "RINGMETER_OTLP_RUN_ATTRIBUTE", "ringmeter.run.id",
             "the span attribute whose value is an OTLP span's run id (docs/integrations.md)"},
+        {"--session-ttl", "RINGMETER_SESSION_TTL", "12h",
+            "how long a dashboard session (the cookie POST /api/v1/session gives for the token) lives, e.g. 30m"},
+        {"--max-live-clients", "RINGMETER_MAX_LIVE_CLIENTS", "64",
+            "live streams (GET /api/v1/live) open at once (1 to 10000), each holding a request thread; 503 past it"},
         {"--help", "", "", "print this help and exit"},
     };
 
@@ -116,6 +120,8 @@ public final class ServerConfig {
     private int maxRuns;
     private final Map<Dimension, Integer> limits = new EnumMap<>(Dimension.class);
     private EpochClock clock = SystemEpochClock.INSTANCE;
+    private long sessionTtlMs = 12 * 3_600_000L;
+    private int maxLiveClients = 64;
     private boolean help;
 
     /**
@@ -275,6 +281,16 @@ public final class ServerConfig {
                     setLimit(limit.trim());
                 }
                 break;
+            case "--session-ttl":
+                try {
+                    sessionTtlMs = QueryParams.durationMs(value, flag);
+                } catch (final ApiException e) {
+                    throw new IllegalArgumentException(e.getMessage(), e);
+                }
+                break;
+            case "--max-live-clients":
+                maxLiveClients = (int)number(flag, value);
+                break;
             case "--help":
                 help = true;
                 break;
@@ -385,6 +401,8 @@ public final class ServerConfig {
         require(reportWebhook == null || "http".equals(reportWebhook.getScheme())
             || "https".equals(reportWebhook.getScheme()), "--report-webhook must be an http or https URL");
         require(clock != null, "clock must be set");
+        require(sessionTtlMs >= 60_000 && sessionTtlMs <= 30L * 86_400_000, "--session-ttl must be 1m to 30d");
+        require(maxLiveClients >= 1 && maxLiveClients <= 10_000, "--max-live-clients must be 1 to 10000");
         return this;
     }
 
@@ -699,6 +717,34 @@ public final class ServerConfig {
 
     public EpochClock clock() {
         return clock;
+    }
+
+    /**
+     * @param ms how long a dashboard session lives (1 minute to 30 days); default 12 h.
+     * @return this.
+     */
+    public ServerConfig sessionTtlMs(final long ms) {
+        this.sessionTtlMs = ms;
+        return this;
+    }
+
+    /** @return how long a dashboard session lives, ms. */
+    public long sessionTtlMs() {
+        return sessionTtlMs;
+    }
+
+    /**
+     * @param n the most live streams open at once (1 to 10000); default 64.
+     * @return this.
+     */
+    public ServerConfig maxLiveClients(final int n) {
+        this.maxLiveClients = n;
+        return this;
+    }
+
+    /** @return the most live streams open at once. */
+    public int maxLiveClients() {
+        return maxLiveClients;
     }
 
     public int port() {

@@ -368,6 +368,19 @@ public final class Aggregates {
     }
 
     /**
+     * The events of a model the live feed has not taken yet: marks them taken and copies the newest of them. The
+     * mark is one per model, so the store has one live feed (the server's); other readers use {@link #recent}.
+     *
+     * @param model name.
+     * @param limit the most events to copy.
+     * @param into  receives the new events, newest first (allocates one {@link Event} each).
+     * @return how many events the model received since the last take, copied or not.
+     */
+    public long takeNew(final String model, final int limit, final List<Event> into) {
+        return queries.takeNew(model, limit, into);
+    }
+
+    /**
      * @return the names of the models that have events, in the order they were first seen.
      */
     public List<String> models() {

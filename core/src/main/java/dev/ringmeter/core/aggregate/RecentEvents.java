@@ -55,6 +55,8 @@ final class RecentEvents {
     private final String[] names;
     private long added;
     private int next;
+    /** The value of {@link #added} at the live feed's last {@link #takeNew}: the events after it are new to it. */
+    private long taken;
 
     /**
      * @param capacity   events kept.
@@ -189,6 +191,20 @@ final class RecentEvents {
     }
 
     /**
+     * Marks every event held as taken by the live feed (its one reader) and tells how many were added since its last
+     * take, the newest of which it may then read with {@link #read} (0 = the newest). Reader only, under the
+     * aggregates' lock; the writer never reads the mark.
+     *
+     * @return events added since the last take (some may have been overwritten since: at most {@link #size()} are
+     * still held).
+     */
+    long takeNew() {
+        final long fresh = added - taken;
+        taken = added;
+        return fresh < 0 ? added : fresh;   // a snapshot read since moved the count back: all it holds are new
+    }
+
+    /**
      * @return the heap held, in bytes (not counting the strings, which the dictionary or other events share).
      */
     long footprintBytes() {
@@ -201,7 +217,7 @@ final class RecentEvents {
      * strings its events name.
      */
     static long bytes(final int capacity) {
-        return 56 + 2 * 16 + (long)capacity * (STRIDE * 8 + NAMES * 4);
+        return 64 + 2 * 16 + (long)capacity * (STRIDE * 8 + NAMES * 4);
     }
 
     /**

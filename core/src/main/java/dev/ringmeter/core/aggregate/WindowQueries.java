@@ -226,6 +226,27 @@ final class WindowQueries {
         return out;
     }
 
+    long takeNew(final String model, final int limit, final List<Event> into) {
+        final int id = dictionary.find(Dimension.MODEL, model);
+        lock.lock();
+        try {
+            final RecentEvents r = tiers.findRecent(id);
+            if (r == null) {
+                return 0;
+            }
+            final long fresh = r.takeNew();
+            final int n = (int)Math.min(Math.min(fresh, limit), r.size());
+            for (int i = 0; i < n; i++) {
+                final Event e = new Event();
+                r.read(i, model, e);
+                into.add(e);
+            }
+            return fresh;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     List<String> models() {
         return names(Dimension.MODEL, true);
     }

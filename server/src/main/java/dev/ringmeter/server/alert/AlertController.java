@@ -129,15 +129,24 @@ public final class AlertController {
     public void active(final Context ctx) {
         QueryParams.of(ctx);
         final List<AlertStatus> active = alerts().active();
-        Json.reply(ctx, 200, g -> {
-            g.writeStartObject();
-            g.writeArrayFieldStart("alerts");
-            for (final AlertStatus s : active) {
-                status(g, s);
-            }
-            g.writeEndArray();
-            g.writeEndObject();
-        });
+        Json.reply(ctx, 200, g -> active(g, active));
+    }
+
+    /**
+     * Writes the reply of GET /api/v1/alerts, which the live stream sends as well.
+     *
+     * @param g      the generator.
+     * @param active the active alerts.
+     * @throws IOException never in practice.
+     */
+    public static void active(final JsonGenerator g, final List<AlertStatus> active) throws IOException {
+        g.writeStartObject();
+        g.writeArrayFieldStart("alerts");
+        for (final AlertStatus s : active) {
+            status(g, s);
+        }
+        g.writeEndArray();
+        g.writeEndObject();
     }
 
     /** GET /api/v1/alerts/history?rule&amp;limit: the newest transitions first. */

@@ -18,7 +18,7 @@ import java.util.Map;
  * <p>
  * Threading: stateless.
  */
-final class StatsWriter {
+public final class StatsWriter {
     private StatsWriter() {
     }
 
@@ -243,9 +243,24 @@ final class StatsWriter {
      * @param e the event.
      * @throws IOException never in practice.
      */
-    static void event(final JsonGenerator g, final Event e) throws IOException {
+    public static void event(final JsonGenerator g, final Event e) throws IOException {
+        event(g, e, false);
+    }
+
+    /**
+     * Writes one event with the field names of the ingest API.
+     *
+     * @param g       the generator.
+     * @param e       the event.
+     * @param epochMs whether to add {@code timestampMs}, its time in epoch ms (the live stream's events have it).
+     * @throws IOException never in practice.
+     */
+    public static void event(final JsonGenerator g, final Event e, final boolean epochMs) throws IOException {
         g.writeStartObject();
         Json.time(g, FieldNames.TIMESTAMP, e.timestampMs());
+        if (epochMs) {
+            g.writeNumberField("timestampMs", e.timestampMs());
+        }
         g.writeStringField(FieldNames.MODEL, e.model());
         optional(g, FieldNames.OPERATION, e.operation());
         optional(g, FieldNames.PIPELINE, e.pipeline());
