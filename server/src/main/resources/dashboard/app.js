@@ -77,6 +77,8 @@ function askForToken() {
         await api('/api/v1/session', { method: 'POST', headers: { Authorization: `Bearer ${input.value}` } });
       } catch (err) {
         error.textContent = err.status === 401 ? 'The server refused this token.' : err.message;
+        input.value = '';   // a refused token is not kept either: the next one is typed afresh
+        input.focus();
         return;
       }
       input.value = '';   // the token is not kept: the cookie is the session

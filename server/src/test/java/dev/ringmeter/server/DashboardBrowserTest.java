@@ -90,17 +90,6 @@ class DashboardBrowserTest {
         browser.until(ExpectedConditions.visibilityOfElementLocated(By.id("panel-" + name)));
     }
 
-    /** Console errors, less the failed loads of the live routes a server of this branch does not have yet. */
-    private List<String> consoleErrorsBesidesLiveRoutes() {
-        final List<String> errors = new ArrayList<>();
-        for (final String e : browser.consoleErrors()) {
-            if (!e.contains("/api/v1/live") && !e.contains("/api/v1/session")) {
-                errors.add(e);
-            }
-        }
-        return errors;
-    }
-
     @Test
     void shouldLoadEveryPanelWithoutConsoleErrors() {
         browser.until(d -> !browser.all("#chart-latency canvas").isEmpty());
@@ -131,7 +120,7 @@ class DashboardBrowserTest {
         browser.until(d -> browser.find("#panel-alerts").isDisplayed());
         assertEquals("tab-alerts", browser.driver.switchTo().activeElement().getAttribute("id"));
 
-        assertEquals(List.of(), consoleErrorsBesidesLiveRoutes());
+        assertEquals(List.of(), browser.consoleErrors());
     }
 
     @Test

@@ -18,13 +18,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The dashboard's live parts in headless Chromium against real servers: tiles updated from the stream within 3 s of
  * a POSTed event, the stream badge (live, then down when the server goes), the token prompt and its session cookie,
  * the event log's pause and filter, and every panel without a console error. They need the server's session and
- * live routes (docs/dashboard.md); on a server without GET /api/v1/live they are skipped, not failed.
+ * live routes (docs/dashboard.md).
  */
 @Timeout(120)
 class DashboardLiveBrowserTest {
@@ -40,7 +39,6 @@ class DashboardLiveBrowserTest {
     @BeforeAll
     static void start() {
         server = new TestServer(new ServerConfig().alertEvalMs(200), data);
-        assumeTrue(server.server.routes().contains("GET /api/v1/live"), "the server has no live stream route");
         browser = new DashboardBrowser(downloads);
     }
 
