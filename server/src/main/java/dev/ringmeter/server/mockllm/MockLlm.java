@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * tests and benchmarks that need an LLM with known behaviour. {@code POST /v1/chat/completions} and
  * {@code POST /v1/completions} (streamed as SSE {@code data:} chunks ending with {@code data: [DONE]}, with a final
  * usage chunk when {@code stream_options.include_usage} is true, or as one JSON reply with its usage), and
- * {@code GET /v1/models}. Every reply carries an {@code x-request-id} header, which is also the reply's {@code id}.
+ * {@code GET /v1/models}, and {@code POST /v1/embeddings} (unit vectors, 8 dimensions unless asked, after the TTFT).
+ * Every reply carries an {@code x-request-id} header, which is also the reply's {@code id}.
  * Bad input is a 400 in OpenAI's error shape ({@code {"error":{"message","type","param","code"}}}).
  * <p>
  * Timing: each call runs on a thread of its own that paces its chunks against absolute deadlines of
@@ -77,6 +78,7 @@ public final class MockLlm implements AutoCloseable {
         http.createContext("/v1/chat/completions", ex -> mock.serve(ex, true));
         http.createContext("/v1/completions", ex -> mock.serve(ex, false));
         http.createContext("/v1/models", mock::models);
+        http.createContext("/v1/embeddings", mock::embeddings);
         http.createContext("/", ex -> mock.reply(ex, 404, error("no route " + ex.getRequestURI().getPath()
             + "; mock-llm serves /v1/chat/completions, /v1/completions and /v1/models", "invalid_request_error", null,
             "not_found")));
@@ -171,6 +173,53 @@ public final class MockLlm implements AutoCloseable {
             }
             ex.getResponseHeaders().set("x-request-id", nextRequestId());
             reply(ex, 200, body);
+        }
+    }
+
+    /** {@code POST /v1/embeddings}: deterministic unit vectors, after the TTFT. */
+    private void embeddings(final HttpExchange ex) throws IOException {
+        try (ex) {
+            if (overloaded(ex)) {
+                return;
+            }
+            final String requestId = nextRequestId();
+            ex.getResponseHeaders().set("x-request-id", requestId);
+            final byte[] raw = readBody(ex);
+            if (raw == null) {
+                reply(ex, 413, error("the body exceeds " + config.maxBodyBytes() + " bytes", "invalid_request_error",
+                    null, "body_too_large"));
+                return;
+            }
+            final long startNs = System.nanoTime();
+            final JsonNode body;
+            final int[] parsed;
+            try {
+                try {
+                    body = JSON.readTree(raw);
+                } catch (final JsonProcessingException e) {
+                    throw new MockLlmRequest.BadRequest(null, "the body is not valid JSON: " + e.getOriginalMessage());
+                }
+                parsed = MockLlmRequest.parseEmbeddings(body);
+            } catch (final MockLlmRequest.BadRequest e) {
+                reply(ex, 400, error(e.getMessage(), "invalid_request_error", e.param, null));
+                return;
+            }
+            Pacer.awaitUntil(startNs + config.ttftNs());
+            final ObjectNode reply = JSON.createObjectNode().put("object", "list");
+            final ArrayNode data = reply.putArray("data");
+            final double component = 1 / Math.sqrt(parsed[2]);
+            for (int i = 0; i < parsed[0]; i++) {
+                final ArrayNode vector = data.addObject().put("object", "embedding").put("index", i)
+                    .putArray("embedding");
+                for (int d = 0; d < parsed[2]; d++) {
+                    vector.add(component);
+                }
+            }
+            reply.put("model", body.get("model").asText());
+            reply.putObject("usage").put("prompt_tokens", parsed[1]).put("total_tokens", parsed[1]);
+            reply(ex, 200, reply);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

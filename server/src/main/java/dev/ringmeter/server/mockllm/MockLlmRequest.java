@@ -100,6 +100,39 @@ final class MockLlmRequest {
         return new MockLlmRequest(chat, model.asText(), stream, includeUsage, promptTokens, output, cut);
     }
 
+    /**
+     * Reads an embeddings request: {@code model}, {@code input} (a string or an array of strings) and the optional
+     * {@code dimensions} (1 to 4096, default 8).
+     *
+     * @param body the parsed body.
+     * @return {@code [inputs, promptTokens, dimensions]}.
+     * @throws BadRequest naming the first bad field.
+     */
+    static int[] parseEmbeddings(final JsonNode body) throws BadRequest {
+        if (body == null || !body.isObject()) {
+            throw new BadRequest(null, "the body must be a JSON object");
+        }
+        final JsonNode model = body.get("model");
+        if (model == null || !model.isTextual() || model.asText().isBlank()) {
+            throw new BadRequest("model", "'model' is required and must be a non-empty string");
+        }
+        final JsonNode input = body.get("input");
+        final int inputs = input != null && input.isArray() ? input.size() : 1;
+        if (input == null || (!input.isTextual() && !input.isArray()) || (input.isArray() && input.isEmpty())) {
+            throw new BadRequest("input", "'input' is required and must be a string or a non-empty array of strings");
+        }
+        final long chars = promptChars(input);
+        final JsonNode dims = body.get("dimensions");
+        int dimensions = 8;
+        if (dims != null && !dims.isNull()) {
+            if (!dims.isIntegralNumber() || dims.asInt() < 1 || dims.asInt() > 4096) {
+                throw new BadRequest("dimensions", "'dimensions' must be an integer between 1 and 4096");
+            }
+            dimensions = dims.asInt();
+        }
+        return new int[] {inputs, (int)Math.max(1, Math.min(Integer.MAX_VALUE, (chars + 3) / 4)), dimensions};
+    }
+
     private static long messageChars(final JsonNode messages) throws BadRequest {
         if (messages == null || !messages.isArray() || messages.isEmpty()) {
             throw new BadRequest("messages", "'messages' is required and must be a non-empty array");
@@ -143,7 +176,7 @@ final class MockLlmRequest {
             long chars = 0;
             for (final JsonNode p : prompt) {
                 if (!p.isTextual()) {
-                    throw new BadRequest("prompt", "'prompt' must be a string or an array of strings");
+                    throw new BadRequest(null, "each prompt or input must be a string");
                 }
                 chars += p.asText().length();
             }

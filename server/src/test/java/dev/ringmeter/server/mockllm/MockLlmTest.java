@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -189,7 +188,9 @@ class MockLlmTest {
             assertBad(call(mock, "/chat/completions", chat(",\"stream_options\":{\"include_usage\":true}")),
                 "stream_options");
             assertBad(call(mock, "/chat/completions", chat(",\"stream\":\"yes\"")), "stream");
-            assertBad(call(mock, "/completions", "{\"model\":\"m\",\"prompt\":[1]}"), "prompt");
+            final HttpResponse<String> numbers = call(mock, "/completions", "{\"model\":\"m\",\"prompt\":[1]}");
+            assertEquals(400, numbers.statusCode());
+            assertBad(call(mock, "/embeddings", "{\"model\":\"e\"}"), "input");
             assertBad(call(mock, "/chat/completions", chat(",\"max_tokens\":2,\"min_tokens\":3")), "min_tokens");
             final HttpResponse<String> notJson = call(mock, "/chat/completions", "{\"model\":");
             assertEquals(400, notJson.statusCode());
@@ -210,18 +211,33 @@ class MockLlmTest {
 
     @Test
     void callsBeyondTheConcurrencyLimitAreRefusedAt429() throws Exception {
-        try (MockLlm mock = MockLlm.start(MockLlmConfig.builder().maxConcurrentStreams(1).ttft(Duration.ofSeconds(2))
-            .build())) {
-            final CompletableFuture<HttpResponse<String>> slow = client.sendAsync(
-                post(mock, "/chat/completions", chat("")), HttpResponse.BodyHandlers.ofString());
-            HttpResponse<String> refused;
-            final long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            do {   // until the slow call holds the one permit
-                refused = call(mock, "/chat/completions", chat(""));
-            } while (refused.statusCode() != 429 && System.nanoTime() < deadline);
+        try (MockLlm mock = MockLlm.start(MockLlmConfig.builder().maxConcurrentStreams(1).ttft(Duration.ZERO)
+            .interToken(Duration.ofMillis(500)).defaultOutputTokens(3).build())) {
+            // the stream's headers have arrived once send returns: it holds the one permit until its last chunk
+            final HttpResponse<java.io.InputStream> slow = client.send(post(mock, "/chat/completions",
+                chat(",\"stream\":true")), HttpResponse.BodyHandlers.ofInputStream());
+            assertEquals(200, slow.statusCode());
+            final HttpResponse<String> refused = call(mock, "/chat/completions", chat(""));
             assertEquals(429, refused.statusCode());
             assertEquals("too_many_concurrent_calls", JSON.readTree(refused.body()).at("/error/code").asText());
-            assertEquals(200, slow.get().statusCode());
+            try (java.io.InputStream in = slow.body()) {
+                assertTrue(new String(in.readAllBytes(), StandardCharsets.UTF_8).endsWith("data: [DONE]\n\n"));
+            }
+        }
+    }
+
+    @Test
+    void embeddingsAreUnitVectorsWithUsage() throws Exception {
+        try (MockLlm mock = MockLlm.start(MockLlmConfig.builder().ttft(Duration.ofMillis(20)).build())) {
+            final long start = System.nanoTime();
+            final HttpResponse<String> r = call(mock, "/embeddings",
+                "{\"model\":\"e\",\"input\":[\"abcdefgh\",\"ijkl\"],\"dimensions\":4}");
+            assertTrue(System.nanoTime() - start >= Duration.ofMillis(20).toNanos());
+            final JsonNode body = JSON.readTree(r.body());
+            assertEquals(2, body.get("data").size());
+            assertEquals(4, body.at("/data/1/embedding").size());
+            assertEquals(0.5, body.at("/data/1/embedding/0").asDouble());
+            assertEquals(3, body.at("/usage/prompt_tokens").asInt());
         }
     }
 
