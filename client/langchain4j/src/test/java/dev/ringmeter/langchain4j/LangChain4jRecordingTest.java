@@ -1,7 +1,6 @@
 package dev.ringmeter.langchain4j;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.langchain4j.agent.tool.Tool;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.data.message.UserMessage;
@@ -19,7 +18,6 @@ import dev.langchain4j.service.tool.DefaultToolExecutor;
 import dev.langchain4j.service.tool.ToolExecutor;
 import dev.ringmeter.core.EmbeddedStore;
 import dev.ringmeter.core.StoreConfig;
-import dev.ringmeter.core.export.ExportRequest;
 import dev.ringmeter.server.mockllm.MockLlm;
 import dev.ringmeter.server.mockllm.MockLlmConfig;
 import org.junit.jupiter.api.AfterEach;
@@ -28,8 +26,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,7 +44,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(120)
 class LangChain4jRecordingTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long TTFT_MS = 60;
     private static final long ITL_MS = 5;
     private static final int TOKENS = 8;
@@ -73,19 +68,8 @@ class LangChain4jRecordingTest {
         store.close();
     }
 
-    /** @return the events the store journaled, in order. */
     private List<JsonNode> events() throws Exception {
-        assertTrue(store.flush(10, TimeUnit.SECONDS));
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        store.export(new ExportRequest(0, System.currentTimeMillis() + 60_000), out);
-        final List<JsonNode> rows = new ArrayList<>();
-        for (final String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
-            final JsonNode row = JSON.readTree(line);
-            if (row.has("operation") || row.has("model")) {
-                rows.add(row);
-            }
-        }
-        return rows;
+        return StoreEvents.of(store);
     }
 
     private static double ms(final JsonNode row, final String field) {
