@@ -3,7 +3,6 @@ package dev.ringmeter.langchain4j;
 import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.embedding.EmbeddingModel;
-import dev.langchain4j.service.tool.ToolExecutor;
 import dev.ringmeter.Event;
 import dev.ringmeter.EventRecorder;
 import dev.ringmeter.Status;
@@ -25,8 +24,11 @@ import java.util.function.Supplier;
  * StreamingChatModel streaming = ringmeter.streaming(
  *     OpenAiStreamingChatModel.builder()...listeners(List.of(ringmeter.chatListener())).build());
  * EmbeddingModel embeddings = ringmeter.embeddings(OpenAiEmbeddingModel.builder()...build());
- * ToolExecutor tool = ringmeter.tool("weather", executor);
+ * ToolExecutor tool = RingmeterToolExecutor.wrap(ringmeter, "weather", executor);   // needs langchain4j
  * }</pre>
+ * This class names only {@code langchain4j-core} types, so a service with none of the optional modules
+ * ({@code langchain4j} for tools, the provider modules) loads it; the tool wrapper is apart for that reason.
+ * <p>
  * Recording never fails a call: an event the recorder refuses (a bad field, a cardinality limit, a closed recorder)
  * is counted in {@link #failedEvents()}; one it drops because it is full is counted by the recorder.
  * <p>
@@ -77,15 +79,6 @@ public final class RingmeterLangChain4j {
      */
     public EmbeddingModel embeddings(final EmbeddingModel model) {
         return new RingmeterEmbeddingModel(model, this);
-    }
-
-    /**
-     * @param tool     the tool's name, the event's tool dimension.
-     * @param executor runs the tool.
-     * @return the executor, recording each execution as an {@code execute_tool} event.
-     */
-    public ToolExecutor tool(final String tool, final ToolExecutor executor) {
-        return new RingmeterToolExecutor(tool, executor, this);
     }
 
     /** @return events the recorder refused (bad field, cardinality limit, closed); each call went on regardless. */

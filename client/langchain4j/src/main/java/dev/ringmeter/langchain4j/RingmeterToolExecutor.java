@@ -12,14 +12,27 @@ import dev.ringmeter.Status;
  * the tool dimension: the tool's name, the latency, and status {@code error} with the error's type when the tool
  * throws (the exception is passed on) or its result is an error ({@code tool_error}).
  * <p>
+ * It needs the {@code langchain4j} module (AI services), an optional dependency of this one.
+ * <p>
  * Threading: as the wrapped executor; recording is per thread ({@link RingmeterLangChain4j}).
  */
-final class RingmeterToolExecutor implements ToolExecutor {
+public final class RingmeterToolExecutor implements ToolExecutor {
     private final String tool;
     private final ToolExecutor delegate;
     private final RingmeterLangChain4j ringmeter;
 
-    RingmeterToolExecutor(final String tool, final ToolExecutor delegate, final RingmeterLangChain4j ringmeter) {
+    /**
+     * @param ringmeter where executions are recorded.
+     * @param tool      the tool's name, the event's tool dimension.
+     * @param executor  runs the tool.
+     * @return the executor, recording each execution as an {@code execute_tool} event.
+     */
+    public static ToolExecutor wrap(final RingmeterLangChain4j ringmeter, final String tool,
+                                    final ToolExecutor executor) {
+        return new RingmeterToolExecutor(tool, executor, ringmeter);
+    }
+
+    private RingmeterToolExecutor(final String tool, final ToolExecutor delegate, final RingmeterLangChain4j ringmeter) {
         if (tool == null || tool.isBlank() || delegate == null) {
             throw new IllegalArgumentException("a tool needs a name and an executor");
         }

@@ -185,9 +185,9 @@ class LangChain4jRecordingTest {
     @Test
     void toolExecutionsAreRecordedInTheToolDimension() throws Exception {
         final Calculator calculator = new Calculator();
-        final ToolExecutor add = ringmeter.tool("add", new DefaultToolExecutor(calculator,
+        final ToolExecutor add = RingmeterToolExecutor.wrap(ringmeter, "add", new DefaultToolExecutor(calculator,
             Calculator.class.getMethod("add", int.class, int.class)));
-        final ToolExecutor divide = ringmeter.tool("divide", new DefaultToolExecutor(calculator,
+        final ToolExecutor divide = RingmeterToolExecutor.wrap(ringmeter, "divide", new DefaultToolExecutor(calculator,
             Calculator.class.getMethod("divide", int.class, int.class)));
         assertEquals("5", add.execute(ToolExecutionRequest.builder().id("1").name("add")
             .arguments("{\"a\":2,\"b\":3}").build(), null));
