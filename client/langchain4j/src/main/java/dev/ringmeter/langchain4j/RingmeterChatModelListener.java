@@ -47,38 +47,39 @@ public final class RingmeterChatModelListener implements ChatModelListener {
 
     @Override
     public void onResponse(final ChatModelResponseContext context) {
-        final long endNs = System.nanoTime();
-        ringmeter.record(() -> {
-            final ChatResponse response = context.chatResponse();
-            final Event event = start(context.chatRequest(), context.modelProvider(), context.attributes(), endNs);
-            if (response != null) {
-                if (response.modelName() != null) {
-                    event.model(response.modelName());
-                }
-                ProviderUsage.read(response.tokenUsage(), event);
-                if (response.finishReason() != null) {
-                    event.tag("finish_reason", FINISH_REASONS[response.finishReason().ordinal()]);
-                }
-            }
-            return event;
-        });
+        ringmeter.record(RingmeterChatModelListener::response, context);
     }
 
     @Override
     public void onError(final ChatModelErrorContext context) {
-        final long endNs = System.nanoTime();
-        ringmeter.record(() -> {
-            final Event event = start(context.chatRequest(), context.modelProvider(), context.attributes(), endNs);
-            RingmeterLangChain4j.failure(context.error(), event);
-            return event;
-        });
+        ringmeter.record(RingmeterChatModelListener::error, context);
     }
 
-    /** @return this thread's event with what every outcome records. */
-    private Event start(final ChatRequest request, final dev.langchain4j.model.ModelProvider provider,
-                        final Map<Object, Object> attributes, final long endNs) {
-        final Event event = ringmeter.event().operation("chat")
-            .provider(RingmeterLangChain4j.provider(provider));
+    private static void response(final Event event, final ChatModelResponseContext context) {
+        common(event, context.chatRequest(), context.modelProvider(), context.attributes());
+        final ChatResponse response = context.chatResponse();
+        if (response != null) {
+            if (response.modelName() != null) {
+                event.model(response.modelName());
+            }
+            ProviderUsage.read(response.tokenUsage(), event);
+            if (response.finishReason() != null) {
+                event.tag("finish_reason", FINISH_REASONS[response.finishReason().ordinal()]);
+            }
+        }
+    }
+
+    private static void error(final Event event, final ChatModelErrorContext context) {
+        common(event, context.chatRequest(), context.modelProvider(), context.attributes());
+        RingmeterLangChain4j.failure(context.error(), event);
+    }
+
+    /** Fills what every outcome records; the latency ends now. */
+    private static void common(final Event event, final ChatRequest request,
+                               final dev.langchain4j.model.ModelProvider provider,
+                               final Map<Object, Object> attributes) {
+        final long endNs = System.nanoTime();
+        event.operation("chat").provider(RingmeterLangChain4j.provider(provider));
         final String model = request == null ? null : request.modelName();
         event.model(model == null ? "unknown" : model);
         final CallTiming timing = attributes == null ? null : (CallTiming)attributes.get(CallTiming.KEY);
@@ -89,7 +90,6 @@ public final class RingmeterChatModelListener implements ChatModelListener {
             }
         }
         RingmeterLangChain4j.attributes(attributes, event);
-        return event;
     }
 
     private static String[] finishReasons() {

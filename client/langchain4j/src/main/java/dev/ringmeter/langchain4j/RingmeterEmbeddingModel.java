@@ -39,29 +39,26 @@ final class RingmeterEmbeddingModel implements EmbeddingModel {
             response = delegate.embed(request);
         } catch (final RuntimeException e) {
             final long latencyNs = System.nanoTime() - startNs;
-            ringmeter.record(() -> {
-                final Event event = start(startMs, latencyNs);
-                event.model(delegate.modelName());
-                RingmeterLangChain4j.failure(e, event);
-                return event;
-            });
+            ringmeter.record((event, error) -> {
+                start(event, startMs, latencyNs).model(delegate.modelName());
+                RingmeterLangChain4j.failure(error, event);
+            }, e);
             throw e;
         }
         final long latencyNs = System.nanoTime() - startNs;
-        ringmeter.record(() -> {
-            final Event event = start(startMs, latencyNs);
-            final String model = response.metadata() == null ? null : response.metadata().modelName();
+        ringmeter.record((event, reply) -> {
+            start(event, startMs, latencyNs);
+            final String model = reply.metadata() == null ? null : reply.metadata().modelName();
             event.model(model != null ? model : delegate.modelName());
-            if (response.metadata() != null) {
-                ProviderUsage.read(response.metadata().tokenUsage(), event);
+            if (reply.metadata() != null) {
+                ProviderUsage.read(reply.metadata().tokenUsage(), event);
             }
-            return event;
-        });
+        }, response);
         return response;
     }
 
-    private Event start(final long startMs, final long latencyNs) {
-        return ringmeter.event().operation("embeddings").provider(RingmeterLangChain4j.provider(delegate.provider()))
+    private Event start(final Event event, final long startMs, final long latencyNs) {
+        return event.operation("embeddings").provider(RingmeterLangChain4j.provider(delegate.provider()))
             .timestampMs(startMs).latencyNs(latencyNs);
     }
 

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 /**
  * Records LangChain4j calls into a Ringmeter {@link EventRecorder} (the embedded store or the remote client): the
@@ -86,19 +85,24 @@ public final class RingmeterLangChain4j {
         return failed.get();
     }
 
-    /** @return this thread's event, cleared. */
-    Event event() {
-        return events.get().reset();
+    /** Fills an event from a source. A static method reference captures nothing, so passing one allocates nothing. */
+    @FunctionalInterface
+    interface Fill<T> {
+        void fill(Event event, T source);
     }
 
     /**
-     * Fills and records an event; a refusal, while filling (a bad field) or recording, is counted, never thrown.
+     * Fills this thread's event and records it; a refusal, while filling (a bad field) or recording, is counted,
+     * never thrown.
      *
-     * @param filler fills this thread's event ({@link #event()}) and returns it.
+     * @param fill   fills the cleared event.
+     * @param source what it is filled from.
      */
-    void record(final Supplier<Event> filler) {
+    <T> void record(final Fill<T> fill, final T source) {
         try {
-            recorder.record(filler.get());
+            final Event event = events.get().reset();
+            fill.fill(event, source);
+            recorder.record(event);
         } catch (final RuntimeException e) {
             failed.incrementAndGet();
         }

@@ -65,15 +65,13 @@ public final class RingmeterToolExecutor implements ToolExecutor {
     private void recordOutcome(final long startMs, final long startNs, final Throwable error,
                                final boolean errorResult) {
         final long latencyNs = System.nanoTime() - startNs;
-        ringmeter.record(() -> {
-            final Event event = ringmeter.event().operation("execute_tool").tool(tool).timestampMs(startMs)
-                .latencyNs(latencyNs);
-            if (error != null) {
-                RingmeterLangChain4j.failure(error, event);
+        ringmeter.record((event, thrown) -> {
+            event.operation("execute_tool").tool(tool).timestampMs(startMs).latencyNs(latencyNs);
+            if (thrown != null) {
+                RingmeterLangChain4j.failure(thrown, event);
             } else if (errorResult) {
                 event.status(Status.ERROR).errorType("tool_error");
             }
-            return event;
-        });
+        }, error);
     }
 }
