@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The dashboard's screenshot in docs/dashboard.png: starts server/target/ringmeter-server.jar on a free loopback port
 # with a temporary data directory, feeds it an hour of demo events over three models (a pipeline with two steps, two
-# prompt configurations, a run, a few errors) and an alert rule that fires on them, then has headless Chromium save
-# the page. Stops the server with SIGTERM and deletes the data directory. Builds nothing: run
+# prompt configurations, a run, a few errors) and an alert rule that fires on them, then has headless Chromium (through
+# chromedriver) save the page once it is ready. Stops the server with SIGTERM and deletes the data directory. Builds nothing: run
 # `mvn -B -q -pl server -am package -DskipTests` first.
 #
 # Usage: bench/scripts/dashboard-screenshot.sh            (from anywhere)
 # Env:   OUT (docs/dashboard.png), SIZE (1440,1000: the window, width,height), CHROMIUM (/usr/bin/chromium),
+#        CHROMEDRIVER (/usr/bin/chromedriver),
 #        SERVER_JAR (server/target/ringmeter-server.jar), JAVA (java)
 set -euo pipefail
 
@@ -15,10 +16,12 @@ SERVER_JAR="${SERVER_JAR:-$ROOT/server/target/ringmeter-server.jar}"
 OUT="${OUT:-$ROOT/docs/dashboard.png}"
 SIZE="${SIZE:-1440,1000}"
 CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 JAVA="${JAVA:-java}"
 
 [[ -f "$SERVER_JAR" ]] || { echo "dashboard-screenshot: FAIL: $SERVER_JAR not found; build with: mvn -B -q -pl server -am package -DskipTests" >&2; exit 1; }
 [[ -x "$CHROMIUM" ]] || { echo "dashboard-screenshot: FAIL: $CHROMIUM not found (Debian: apt-get install chromium)" >&2; exit 1; }
+[[ -x "$CHROMEDRIVER" ]] || { echo "dashboard-screenshot: FAIL: $CHROMEDRIVER not found (Debian: apt-get install chromium-driver)" >&2; exit 1; }
 command -v curl >/dev/null || { echo "dashboard-screenshot: FAIL: curl is required" >&2; exit 1; }
 
 DATA="$(mktemp -d "${TMPDIR:-/tmp}/ringmeter-screenshot.XXXXXX")"
@@ -69,7 +72,7 @@ for minute in $(seq 60 -5 0); do
         step=$([[ $(( i % 4 )) -eq 0 ]] && echo retrieve || echo answer)
         status=$([[ $(( RANDOM % 25 )) -eq 0 ]] && echo error || echo ok)
         latency=$(( base + RANDOM % 700 + slower ))
-        ts=$(( NOW_MS - (RANDOM * 32768 + RANDOM) % 3600000 ))
+        ts=$(( NOW_MS - (RANDOM * 32768 + RANDOM) % (minute > 0 ? 3600000 : 30000) ))   # the last batch: the tiles' minute
         body+="{\"model\":\"$model\",\"latencyMs\":$latency,\"ttftMs\":$(( 120 + RANDOM % 200 )),"
         body+="\"promptTokens\":$(( 500 + RANDOM % 1500 )),\"completionTokens\":$(( 80 + RANDOM % 400 )),"
         body+="\"status\":\"$status\",\"pipeline\":\"support-bot\",\"step\":\"$step\",\"config\":\"$config\","
@@ -84,6 +87,34 @@ for _ in $(seq 1 20); do   # the rule fires at its next evaluation
 done
 
 mkdir -p "$(dirname "$OUT")"
-timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
-    --hide-scrollbars --window-size="$SIZE" --virtual-time-budget=8000 --screenshot="$OUT" "$BASE/" 2>/dev/null
+# Chromium through chromedriver's WebDriver endpoint (plain HTTP and JSON): the page keeps its live stream open, so
+# Chromium's own --screenshot (which waits for the network to go quiet) never would; here the picture is taken once
+# the page says it is ready, the stream is live and the charts are drawn.
+DRIVER_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+"$CHROMEDRIVER" --port="$DRIVER_PORT" >"$DATA/chromedriver.log" 2>&1 &
+DRIVER_PID=$!
+trap 'kill "$DRIVER_PID" 2>/dev/null || true; stop_server' EXIT
+WD="http://127.0.0.1:$DRIVER_PORT"
+for _ in $(seq 1 60); do curl -sf "$WD/status" >/dev/null && break; sleep 0.5; done
+SESSION="$(curl -sf -XPOST "$WD/session" -H 'Content-Type: application/json' -d "{\"capabilities\": {\"alwaysMatch\": {
+    \"browserName\": \"chrome\", \"goog:chromeOptions\": {\"binary\": \"$CHROMIUM\", \"args\": [\"--headless\",
+    \"--no-sandbox\", \"--disable-gpu\", \"--disable-dev-shm-usage\", \"--no-first-run\", \"--hide-scrollbars\",
+    \"--window-size=$SIZE\"]}}}}" | python3 -c 'import json, sys; print(json.load(sys.stdin)["value"]["sessionId"])')"
+WS="$WD/session/$SESSION"
+curl -sf -XPOST "$WS/url" -H 'Content-Type: application/json' -d "{\"url\": \"$BASE/\"}" >/dev/null
+READY='return document.body.dataset.ready === "true"
+    && document.getElementById("stream-state").textContent === "live"
+    && document.querySelectorAll(".uplot").length > 0
+    && document.querySelectorAll("#tiles .tile").length > 0'
+ready=""
+for _ in $(seq 1 60); do
+    ready="$(curl -sf -XPOST "$WS/execute/sync" -H 'Content-Type: application/json' \
+        -d "$(python3 -c 'import json, sys; print(json.dumps({"script": sys.argv[1], "args": []}))' "$READY")" \
+        | python3 -c 'import json, sys; print(json.load(sys.stdin)["value"])')"
+    [[ "$ready" == "True" ]] && break
+    sleep 0.5
+done
+[[ "$ready" == "True" ]] || { echo "dashboard-screenshot: FAIL: the page did not get ready in 30 s" >&2; exit 1; }
+curl -sf "$WS/screenshot" | python3 -c 'import base64, json, sys; open(sys.argv[1], "wb").write(base64.b64decode(json.load(sys.stdin)["value"]))' "$OUT"
+curl -sf -XDELETE "$WS" >/dev/null || true
 echo "dashboard-screenshot: wrote $OUT"
