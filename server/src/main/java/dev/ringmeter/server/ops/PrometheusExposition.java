@@ -13,14 +13,15 @@ import java.util.Map;
 import java.util.SortedMap;
 
 /**
- * Writes the Prometheus text exposition format, version 0.0.4 ({@link OpenMetricsText} turns it into OpenMetrics):
- * the store's totals per model since it was created ({@link CallTotals}, kept by the store's aggregates and its
- * snapshot) as histograms and counters named after the OpenTelemetry GenAI semantic conventions where they exist
- * (labels {@code gen_ai_request_model} and, once a call of the model named them, {@code gen_ai_operation_name} and
- * {@code gen_ai_provider_name}: {@link #modelLabels}), the totals per pipeline, pipeline step, tool and agent in families of their own ({@code ringmeter_pipeline_...} with label
- * {@code pipeline}, {@code ringmeter_step_...} with {@code pipeline} and {@code step}, {@code ringmeter_tool_...}
- * with {@code gen_ai_tool_name}, {@code ringmeter_agent_...} with {@code gen_ai_agent_name}), the sum and count of
- * each quality score per model and per subject, and the store's own counters.
+ * Writes the Prometheus text exposition format, version 0.0.4 ({@link OpenMetricsText} turns it into OpenMetrics): the
+ * store's totals per model since it was created ({@link CallTotals}, kept by the store's aggregates and its snapshot)
+ * as histograms and counters named after the OpenTelemetry GenAI semantic conventions where they exist (labels {@code
+ * gen_ai_request_model} and, once a call of the model named them, {@code gen_ai_operation_name} and {@code
+ * gen_ai_provider_name}: {@link #modelLabels}), the totals per pipeline, pipeline step, tool and agent in families of
+ * their own ({@code ringmeter_pipeline_...} with label {@code pipeline}, {@code ringmeter_step_...} with {@code
+ * pipeline} and {@code step}, {@code ringmeter_tool_...} with {@code gen_ai_tool_name}, {@code ringmeter_agent_...}
+ * with {@code gen_ai_agent_name}), the sum and count of each quality score per model and per subject, and the store's
+ * own counters.
  * <p>
  * Threading: stateless; any thread.
  */
