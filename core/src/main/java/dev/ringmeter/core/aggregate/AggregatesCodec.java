@@ -153,7 +153,10 @@ final class AggregatesCodec {
         }
         writeHistogram(out, m.tpotSeconds);
         out.writeInt(m.provider);
-        out.writeInt(m.operation);
+        out.writeBoolean(m.operationName != null);
+        if (m.operationName != null) {
+            out.writeUTF(m.operationName);
+        }
     }
 
     private static void readTotals(final DataInput in, final CumulativeTotals totals, final int snapshot)
@@ -207,7 +210,7 @@ final class AggregatesCodec {
         if (snapshot >= FormatVersion.SNAPSHOT_TOTALS_LABELS) {
             readHistogram(in, m.tpotSeconds);
             m.provider = readLabelId(in, "provider");
-            m.operation = readLabelId(in, "operation");
+            m.operationName = in.readBoolean() ? in.readUTF() : null;
         }
     }
 

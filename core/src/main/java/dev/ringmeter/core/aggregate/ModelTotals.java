@@ -15,8 +15,8 @@ import java.util.TreeMap;
 /**
  * The totals of one model's calls (or of one other subject's events, see {@code SubjectTiers}) since the store was
  * created: counts by status and error type, tokens, cost, retries, cache lookups, each quality score's sum and
- * count, histograms with the fixed bounds of the OpenTelemetry GenAI semantic conventions, and the provider and
- * operation ids of its latest call that named them (the labels {@code gen_ai_provider_name} and
+ * count, histograms with the fixed bounds of the OpenTelemetry GenAI semantic conventions, and the provider id and
+ * operation name of its latest call that named them (the labels {@code gen_ai_provider_name} and
  * {@code gen_ai_operation_name} of its Prometheus series). Every event applied counts, whatever its timestamp.
  * <p>
  * Threading: not thread-safe; written by the aggregate writer, copied under the aggregates' lock one model at a
@@ -64,9 +64,14 @@ final class ModelTotals {
     /** Calls by error type id. */
     final Long2LongCounterMap errorsByType = new Long2LongCounterMap(0);
     private final LongLongConsumer addErrors = (type, n) -> errorsByType.getAndAdd(type, n);
-    /** Provider and operation ids of the latest call that named them; 0 until one did. */
+    /** Provider id of the latest call that named one; 0 until one did (a pinned dimension: the id stays its own). */
     int provider;
-    int operation;
+    /**
+     * Operation of the model's latest call that named one, or null: the name, not the id, since the dictionary may
+     * release an idle operation's id and give it to another value. Set by {@link CumulativeTotals} for the models;
+     * at most one string of the longest allowed per model, counted in {@code Aggregates.widestModelBytes}.
+     */
+    String operationName;
     double costUsd;
     long retries;
     long cacheHits;
@@ -92,9 +97,6 @@ final class ModelTotals {
         }
         if (e.provider != 0) {
             provider = e.provider;
-        }
-        if (e.operation != 0) {
-            operation = e.operation;
         }
         if (e.promptTokens != Event.NONE) {
             inputTokens.record(tokenBucket(e.promptTokens), e.promptTokens);
@@ -175,7 +177,7 @@ final class ModelTotals {
         ttftSeconds.copyInto(into.ttftSeconds);
         tpotSeconds.copyInto(into.tpotSeconds);
         into.provider = provider;
-        into.operation = operation;
+        into.operationName = operationName;
         inputTokens.copyInto(into.inputTokens);
         outputTokens.copyInto(into.outputTokens);
         into.errorsByType.clear();
@@ -209,7 +211,7 @@ final class ModelTotals {
         return new CallTotals(requestsByStatus.clone(), durationSeconds.copy(), ttftSeconds.copy(),
             inputTokens.copy(), outputTokens.copy(), errors, costUsd, retries, cacheHits, cacheMisses, quality,
             tpotSeconds.copy(), dictionary.name(Dimension.PROVIDER, provider),
-            dictionary.name(Dimension.OPERATION, operation));
+            operationName);
     }
 
     /**
@@ -224,6 +226,7 @@ final class ModelTotals {
     /** @return an estimate of the heap held, in bytes. */
     long footprintBytes() {
         return 104 + 16 + STATUSES * 8L + 4 * (48 + 17 * 8L) + 48 + (TPOT_BOUNDS_S.length + 1) * 8L + 64
-            + errorsByType.capacity() * 16L + 2 * (16 + 8L * qualitySums.length);
+            + errorsByType.capacity() * 16L + 2 * (16 + 8L * qualitySums.length)
+            + (operationName == null ? 0 : 40 + 2L * operationName.length());
     }
 }
