@@ -132,8 +132,10 @@ class SubjectQueriesTest {
         assertEquals(100, s.get("ringmeter_tool_requests_total{gen_ai_tool_name=\"web_search\",status=\"ok\"}"));
         assertEquals(100, s.get("ringmeter_agent_quality_score_count{gen_ai_agent_name=\"planner\",score=\"f1\"}"));
         assertEquals(200, s.get("ringmeter_pipeline_duration_seconds_count{pipeline=\"rag\"}"));
-        assertEquals(100, s.get("ringmeter_quality_score_count{gen_ai_request_model=\"gpt-4o\",score=\"f1\"}"));
-        assertEquals(100, s.get("gen_ai_client_operation_duration_seconds_count{gen_ai_request_model=\"gpt-4o\"}"),
+        assertEquals(100, s.get("ringmeter_quality_score_count{gen_ai_request_model=\"gpt-4o\","
+            + "gen_ai_operation_name=\"chat\",score=\"f1\"}"));
+        assertEquals(100, s.get("gen_ai_client_operation_duration_seconds_count{gen_ai_request_model=\"gpt-4o\","
+            + "gen_ai_operation_name=\"chat\"}"),
             "the model families count the model calls only");
         PrometheusMetricsTest.promtoolCheck(body, data);
     }

@@ -72,6 +72,7 @@ public final class Aggregates {
     public Aggregates(final StoreConfig config, final Dictionary dictionary) {
         this.config = config;
         this.dictionary = dictionary;
+        this.totals.dictionary = dictionary;
         this.maxStringLength = config.maxStringLength();
         this.prices = new PriceBook(dictionary, config.builtInPrices() ? BuiltInPrices.standard() : BuiltInPrices.none());
         this.tiers = new TierRegistry(config, dictionary, false);
@@ -467,7 +468,8 @@ public final class Aggregates {
         final int recent = config.recentEventsPerModel();
         final long image = RecentEvents.bytes(recent) + RecentEvents.widestStringsBytes(recent, config.maxStringLength())
             + ModelTotals.widestBytes(qualityNames);
-        return TierRegistry.widestModelBytes(config, qualityNames) + ModelTotals.widestBytes(qualityNames) + image;
+        return TierRegistry.widestModelBytes(config, qualityNames) + ModelTotals.widestBytes(qualityNames) + image
+            + 40 + 2L * config.maxStringLength();   // the totals' operation name, shared with the image's copy
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.ringmeter.core.aggregate;
 
 import dev.ringmeter.core.cost.PriceBook;
+import dev.ringmeter.core.journal.FormatVersion;
 
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -150,6 +151,12 @@ final class AggregatesCodec {
                 out.writeLong(m.qualityCounts[name]);
             }
         }
+        writeHistogram(out, m.tpotSeconds);
+        out.writeInt(m.provider);
+        out.writeBoolean(m.operationName != null);
+        if (m.operationName != null) {
+            out.writeUTF(m.operationName);
+        }
     }
 
     private static void readTotals(final DataInput in, final CumulativeTotals totals, final int snapshot)
@@ -166,7 +173,10 @@ final class AggregatesCodec {
         }
     }
 
-    /** Reads what {@link #writeModelTotals} wrote (before snapshot version 5: without the quality scores). */
+    /**
+     * Reads what {@link #writeModelTotals} wrote (before snapshot version 5: without the quality scores; before 7:
+     * without the time per output token, provider and operation).
+     */
     static void readModelTotals(final DataInput in, final ModelTotals m, final int snapshot) throws IOException {
         final int statuses = in.readInt();
         if (statuses != m.requestsByStatus.length) {
@@ -197,6 +207,19 @@ final class AggregatesCodec {
                 m.addQuality(name, in.readDouble(), in.readLong());
             }
         }
+        if (snapshot >= FormatVersion.SNAPSHOT_TOTALS_LABELS) {
+            readHistogram(in, m.tpotSeconds);
+            m.provider = readLabelId(in, "provider");
+            m.operationName = in.readBoolean() ? in.readUTF() : null;
+        }
+    }
+
+    private static int readLabelId(final DataInput in, final String what) throws IOException {
+        final int id = in.readInt();
+        if (id < 0 || id > MAX_ID) {
+            throw new IOException("bad " + what + " id " + id + " in the totals");
+        }
+        return id;
     }
 
     private static void writeBounds(final DataOutput out, final double[] bounds) throws IOException {

@@ -25,6 +25,9 @@ public final class CallTotals {
     private final long cacheHits;
     private final long cacheMisses;
     private final SortedMap<String, QualityTotal> quality;
+    private final FixedBucketHistogram timePerOutputTokenSeconds;
+    private final String provider;
+    private final String operation;
 
     /**
      * One quality score's sum and count since the store was created, so that a rate of each gives its mean.
@@ -39,7 +42,8 @@ public final class CallTotals {
                final FixedBucketHistogram timeToFirstTokenSeconds, final FixedBucketHistogram inputTokens,
                final FixedBucketHistogram outputTokens, final SortedMap<String, Long> errorsByType,
                final double costUsd, final long retries, final long cacheHits, final long cacheMisses,
-               final SortedMap<String, QualityTotal> quality) {
+               final SortedMap<String, QualityTotal> quality, final FixedBucketHistogram timePerOutputTokenSeconds,
+               final String provider, final String operation) {
         this.requestsByStatus = requestsByStatus;
         this.durationSeconds = durationSeconds;
         this.timeToFirstTokenSeconds = timeToFirstTokenSeconds;
@@ -51,6 +55,9 @@ public final class CallTotals {
         this.cacheHits = cacheHits;
         this.cacheMisses = cacheMisses;
         this.quality = Collections.unmodifiableSortedMap(quality);
+        this.timePerOutputTokenSeconds = timePerOutputTokenSeconds;
+        this.provider = provider;
+        this.operation = operation;
     }
 
     /**
@@ -118,5 +125,23 @@ public final class CallTotals {
     /** @return each quality score's sum and count, by score name in name order. */
     public SortedMap<String, QualityTotal> quality() {
         return quality;
+    }
+
+    /**
+     * @return seconds per output token after the first, (latency - time to first token) / (output tokens - 1), of
+     * the calls that reported a time to first token and at least 2 output tokens.
+     */
+    public FixedBucketHistogram timePerOutputTokenSeconds() {
+        return timePerOutputTokenSeconds;
+    }
+
+    /** @return the provider named by the latest call that named one, or null. */
+    public String provider() {
+        return provider;
+    }
+
+    /** @return the operation named by the latest call that named one, or null. */
+    public String operation() {
+        return operation;
     }
 }

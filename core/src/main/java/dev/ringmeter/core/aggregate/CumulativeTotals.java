@@ -24,6 +24,8 @@ final class CumulativeTotals {
     long metricSamples;
     long expired;
     ModelTotals[] models = new ModelTotals[16];
+    /** Names the models' operations; set once by {@link Aggregates} before the writer starts, null in an image. */
+    Dictionary dictionary;
 
     /**
      * Counts an event, and for its model if it names one.
@@ -33,7 +35,11 @@ final class CumulativeTotals {
     void addEvent(final EventSlot e) {
         events++;
         if (e.model != 0) {
-            model(e.model).add(e);
+            final ModelTotals m = model(e.model);
+            m.add(e);
+            if (e.operation != 0 && dictionary != null) {
+                m.operationName = dictionary.name(Dimension.OPERATION, e.operation);
+            }
         }
     }
 

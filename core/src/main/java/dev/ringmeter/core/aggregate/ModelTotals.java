@@ -15,8 +15,9 @@ import java.util.TreeMap;
 /**
  * The totals of one model's calls (or of one other subject's events, see {@code SubjectTiers}) since the store was
  * created: counts by status and error type, tokens, cost, retries, cache lookups, each quality score's sum and
- * count, and histograms with the fixed bounds of the OpenTelemetry GenAI semantic conventions.
- * Every event applied counts, whatever its timestamp.
+ * count, histograms with the fixed bounds of the OpenTelemetry GenAI semantic conventions, and the provider id and
+ * operation name of its latest call that named them (the labels {@code gen_ai_provider_name} and
+ * {@code gen_ai_operation_name} of its Prometheus series). Every event applied counts, whatever its timestamp.
  * <p>
  * Threading: not thread-safe; written by the aggregate writer, copied under the aggregates' lock one model at a
  * time ({@link #copyInto}, then {@link #copy} outside the lock) for readers, and by the writer for a snapshot.
@@ -38,6 +39,13 @@ final class ModelTotals {
     static final double[] TOKEN_BOUNDS = {
         1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864,
     };
+    /**
+     * OpenTelemetry GenAI: advisory buckets of gen_ai.server.time_per_output_token, seconds; derived per call as
+     * (latency - time to first token) / (output tokens - 1), for calls that reported both and at least 2 tokens.
+     */
+    static final double[] TPOT_BOUNDS_S = {
+        0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5,
+    };
     static final int STATUSES = Status.values().length;
     private static final byte CACHE_HIT = (byte)CacheResult.HIT.ordinal();
     private static final byte CACHE_MISS = (byte)CacheResult.MISS.ordinal();
@@ -49,11 +57,21 @@ final class ModelTotals {
     final FixedBucketHistogram durationSeconds = new FixedBucketHistogram(DURATION_BOUNDS_S, 1e-9);
     /** Recorded in nanoseconds, reported in seconds. */
     final FixedBucketHistogram ttftSeconds = new FixedBucketHistogram(TTFT_BOUNDS_S, 1e-9);
+    /** Recorded in nanoseconds per token, reported in seconds. */
+    final FixedBucketHistogram tpotSeconds = new FixedBucketHistogram(TPOT_BOUNDS_S, 1e-9);
     final FixedBucketHistogram inputTokens = new FixedBucketHistogram(TOKEN_BOUNDS, 1);
     final FixedBucketHistogram outputTokens = new FixedBucketHistogram(TOKEN_BOUNDS, 1);
     /** Calls by error type id. */
     final Long2LongCounterMap errorsByType = new Long2LongCounterMap(0);
     private final LongLongConsumer addErrors = (type, n) -> errorsByType.getAndAdd(type, n);
+    /** Provider id of the latest call that named one; 0 until one did (a pinned dimension: the id stays its own). */
+    int provider;
+    /**
+     * Operation of the model's latest call that named one, or null: the name, not the id, since the dictionary may
+     * release an idle operation's id and give it to another value. Set by {@link CumulativeTotals} for the models;
+     * at most one string of the longest allowed per model, counted in {@code Aggregates.widestModelBytes}.
+     */
+    String operationName;
     double costUsd;
     long retries;
     long cacheHits;
@@ -72,6 +90,13 @@ final class ModelTotals {
         durationSeconds.record(durationBucket(e.latencyNs), e.latencyNs);
         if (e.ttftNs != Event.NONE) {
             ttftSeconds.record(ttftSeconds.bucketOf(e.ttftNs / 1e9), e.ttftNs);
+            if (e.completionTokens != Event.NONE && e.completionTokens > 1 && e.latencyNs >= e.ttftNs) {
+                final long perToken = (e.latencyNs - e.ttftNs) / (e.completionTokens - 1);
+                tpotSeconds.record(tpotSeconds.bucketOf(perToken / 1e9), perToken);
+            }
+        }
+        if (e.provider != 0) {
+            provider = e.provider;
         }
         if (e.promptTokens != Event.NONE) {
             inputTokens.record(tokenBucket(e.promptTokens), e.promptTokens);
@@ -150,6 +175,9 @@ final class ModelTotals {
         System.arraycopy(requestsByStatus, 0, into.requestsByStatus, 0, STATUSES);
         durationSeconds.copyInto(into.durationSeconds);
         ttftSeconds.copyInto(into.ttftSeconds);
+        tpotSeconds.copyInto(into.tpotSeconds);
+        into.provider = provider;
+        into.operationName = operationName;
         inputTokens.copyInto(into.inputTokens);
         outputTokens.copyInto(into.outputTokens);
         into.errorsByType.clear();
@@ -181,7 +209,9 @@ final class ModelTotals {
             }
         }
         return new CallTotals(requestsByStatus.clone(), durationSeconds.copy(), ttftSeconds.copy(),
-            inputTokens.copy(), outputTokens.copy(), errors, costUsd, retries, cacheHits, cacheMisses, quality);
+            inputTokens.copy(), outputTokens.copy(), errors, costUsd, retries, cacheHits, cacheMisses, quality,
+            tpotSeconds.copy(), dictionary.name(Dimension.PROVIDER, provider),
+            operationName);
     }
 
     /**
@@ -195,7 +225,8 @@ final class ModelTotals {
 
     /** @return an estimate of the heap held, in bytes. */
     long footprintBytes() {
-        return 96 + 16 + STATUSES * 8L + 4 * (48 + 17 * 8L) + 64 + errorsByType.capacity() * 16L
-            + 2 * (16 + 8L * qualitySums.length);
+        return 104 + 16 + STATUSES * 8L + 4 * (48 + 17 * 8L) + 48 + (TPOT_BOUNDS_S.length + 1) * 8L + 64
+            + errorsByType.capacity() * 16L + 2 * (16 + 8L * qualitySums.length)
+            + (operationName == null ? 0 : 40 + 2L * operationName.length());
     }
 }

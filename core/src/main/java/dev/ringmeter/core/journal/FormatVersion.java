@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
  *                 the journal gains ALERT (kind 10) and ANOMALY (kind 11) records (new kinds, so the record
  *                 version stays 4; code of format 3 would stop at them, hence the new format)
  *                 and SAMPLED (kind 12): an event kept of 1 in N by sampling, its EVENT record followed by its
- *                 weight N, so a scan counts it N times (docs/privacy.md)
+ *                 weight N, so a scan counts it N times (docs/privacy.md); snapshots of version 7 add to each
+ *                 model's (and subject's) totals the time per output token and its latest provider and operation
  * </pre>
  * At open ({@link #openOrUpgrade}, before the journal is touched): a directory of a format newer than this code
  * knows is refused with a message naming the format and what to do; a FORMAT file that does not read as one is
@@ -60,10 +61,13 @@ public final class FormatVersion {
     /** The oldest journal record version read. */
     public static final byte JOURNAL_RECORD_OLDEST = 1;
     /**
-     * The snapshot version written: version 6 holds the watch state, version 5 the price book, version 4 the
+     * The snapshot version written: version 7 holds the time per output token and the latest provider and
+     * operation in each model's totals, version 6 holds the watch state, version 5 the price book, version 4 the
      * in-memory comparisons.
      */
-    public static final int SNAPSHOT = 6;
+    public static final int SNAPSHOT = 7;
+    /** The first snapshot version whose totals hold the time per output token, provider and operation. */
+    public static final int SNAPSHOT_TOTALS_LABELS = 7;
     /** The first snapshot version that holds the watch state (anomalies, alert rules and their state). */
     public static final int SNAPSHOT_WATCH = 6;
     /** The first snapshot version that holds the in-memory comparisons; version 3 is read without them. */

@@ -123,7 +123,10 @@ public final class OpsController {
         }
     }
 
-    /** GET /metrics: the Prometheus text exposition of the store's totals and counters. */
+    /**
+     * GET /metrics: the store's totals and counters in the Prometheus text format 0.0.4, or in OpenMetrics 1.0.0
+     * when the Accept header prefers it.
+     */
     public void metrics(final Context ctx) {
         QueryParams.of(ctx);
         final StoreContext sc = holder.ready() ? holder.get() : null;
@@ -137,13 +140,18 @@ public final class OpsController {
                 }
             }
         }
-        ctx.status(200).contentType(PrometheusExposition.CONTENT_TYPE).result(
+        final String text =
             PrometheusExposition.write(totals, subjects, sc == null ? null : sc.store.stats(), gate, startTimeMs)
                 + SystemExposition.write(sc == null || sc.store.systemSampler() == null ? java.util.List.of()
                 : sc.store.systemSampler().latest())
                 + (sc == null || sc.store.anomalyWatch() == null ? ""
                 : AnomalyExposition.write(totals.keySet(), sc.store.anomalyView()))
-                + (sc == null ? "" : AlertExposition.write(sc.store.alerts(), sc.store.noticeSink())));
+                + (sc == null ? "" : AlertExposition.write(sc.store.alerts(), sc.store.noticeSink()));
+        if (OpenMetricsText.preferred(ctx.header("Accept"))) {
+            ctx.status(200).contentType(OpenMetricsText.CONTENT_TYPE).result(OpenMetricsText.of(text));
+        } else {
+            ctx.status(200).contentType(PrometheusExposition.CONTENT_TYPE).result(text);
+        }
     }
 
     /** GET /api/v1/system: JVM, host and store metrics. */

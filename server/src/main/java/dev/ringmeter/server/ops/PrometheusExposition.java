@@ -13,19 +13,23 @@ import java.util.Map;
 import java.util.SortedMap;
 
 /**
- * Writes the Prometheus text exposition format, version 0.0.4: the store's totals per model since it was created
- * ({@link CallTotals}, kept by the store's aggregates and its snapshot) as histograms and counters named after the
- * OpenTelemetry GenAI semantic conventions where they exist (label {@code gen_ai_request_model}), the totals per
- * pipeline, pipeline step, tool and agent in families of their own ({@code ringmeter_pipeline_...} with label
- * {@code pipeline}, {@code ringmeter_step_...} with {@code pipeline} and {@code step}, {@code ringmeter_tool_...}
- * with {@code gen_ai_tool_name}, {@code ringmeter_agent_...} with {@code gen_ai_agent_name}), the sum and count of
- * each quality score per model and per subject, and the store's own counters.
+ * Writes the Prometheus text exposition format, version 0.0.4 ({@link OpenMetricsText} turns it into OpenMetrics): the
+ * store's totals per model since it was created ({@link CallTotals}, kept by the store's aggregates and its snapshot)
+ * as histograms and counters named after the OpenTelemetry GenAI semantic conventions where they exist (labels {@code
+ * gen_ai_request_model} and, once a call of the model named them, {@code gen_ai_operation_name} and {@code
+ * gen_ai_provider_name}: {@link #modelLabels}), the totals per pipeline, pipeline step, tool and agent in families of
+ * their own ({@code ringmeter_pipeline_...} with label {@code pipeline}, {@code ringmeter_step_...} with {@code
+ * pipeline} and {@code step}, {@code ringmeter_tool_...} with {@code gen_ai_tool_name}, {@code ringmeter_agent_...}
+ * with {@code gen_ai_agent_name}), the sum and count of each quality score per model and per subject, and the store's
+ * own counters.
  * <p>
  * Threading: stateless; any thread.
  */
 final class PrometheusExposition {
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     static final String MODEL = "gen_ai_request_model";
+    static final String OPERATION = "gen_ai_operation_name";
+    static final String PROVIDER = "gen_ai_provider_name";
 
     private PrometheusExposition() {
     }
@@ -62,19 +66,32 @@ final class PrometheusExposition {
         family(b, "gen_ai_client_operation_duration_seconds", "histogram",
             "Duration of the model calls recorded since the store was created.");
         for (final Map.Entry<String, CallTotals> e : totals.entrySet()) {
-            histogram(b, "gen_ai_client_operation_duration_seconds", label(MODEL, e.getKey()),
+            histogram(b, "gen_ai_client_operation_duration_seconds", modelLabels(e.getKey(), e.getValue()),
                 e.getValue().durationSeconds());
         }
         family(b, "gen_ai_server_time_to_first_token_seconds", "histogram",
             "Time to first token of the model calls that reported it, since the store was created.");
         for (final Map.Entry<String, CallTotals> e : totals.entrySet()) {
-            histogram(b, "gen_ai_server_time_to_first_token_seconds", label(MODEL, e.getKey()),
+            histogram(b, "gen_ai_server_time_to_first_token_seconds", modelLabels(e.getKey(), e.getValue()),
                 e.getValue().timeToFirstTokenSeconds());
+        }
+        family(b, "gen_ai_client_operation_time_to_first_chunk_seconds", "histogram",
+            "Time to the first chunk of the response as the client measured it, of the model calls that reported one.");
+        for (final Map.Entry<String, CallTotals> e : totals.entrySet()) {
+            histogram(b, "gen_ai_client_operation_time_to_first_chunk_seconds", modelLabels(e.getKey(), e.getValue()),
+                e.getValue().timeToFirstTokenSeconds());
+        }
+        family(b, "gen_ai_server_time_per_output_token_seconds", "histogram",
+            "Time per output token after the first, (duration - time to first token) / (output tokens - 1), of the "
+                + "model calls that reported a time to first token and at least 2 output tokens.");
+        for (final Map.Entry<String, CallTotals> e : totals.entrySet()) {
+            histogram(b, "gen_ai_server_time_per_output_token_seconds", modelLabels(e.getKey(), e.getValue()),
+                e.getValue().timePerOutputTokenSeconds());
         }
         family(b, "gen_ai_client_token_usage", "histogram",
             "Tokens per model call by type (input or output), since the store was created.");
         for (final Map.Entry<String, CallTotals> e : totals.entrySet()) {
-            final String model = label(MODEL, e.getKey());
+            final String model = modelLabels(e.getKey(), e.getValue());
             histogram(b, "gen_ai_client_token_usage", model + ",gen_ai_token_type=\"input\"",
                 e.getValue().inputTokens());
             histogram(b, "gen_ai_client_token_usage", model + ",gen_ai_token_type=\"output\"",
@@ -84,20 +101,20 @@ final class PrometheusExposition {
             "Model calls recorded since the store was created, by status.");
         for (final Map.Entry<String, CallTotals> e : totals.entrySet()) {
             for (final Status s : Status.values()) {
-                sample(b, "ringmeter_requests_total", label(MODEL, e.getKey()) + ",status=\""
+                sample(b, "ringmeter_requests_total", modelLabels(e.getKey(), e.getValue()) + ",status=\""
                     + s.name().toLowerCase(Locale.ROOT) + '"', e.getValue().requests(s));
             }
         }
         family(b, "ringmeter_errors_total", "counter", "Model calls that reported an error type, by error type.");
         for (final Map.Entry<String, CallTotals> e : totals.entrySet()) {
             for (final Map.Entry<String, Long> t : e.getValue().errorsByType().entrySet()) {
-                sample(b, "ringmeter_errors_total", label(MODEL, e.getKey()) + ',' + label("error_type", t.getKey()),
-                    t.getValue().longValue());
+                sample(b, "ringmeter_errors_total", modelLabels(e.getKey(), e.getValue()) + ','
+                    + label("error_type", t.getKey()), t.getValue().longValue());
             }
         }
         family(b, "ringmeter_tokens_total", "counter", "Tokens of the model calls, by type (input or output).");
         for (final Map.Entry<String, CallTotals> e : totals.entrySet()) {
-            final String model = label(MODEL, e.getKey());
+            final String model = modelLabels(e.getKey(), e.getValue());
             sample(b, "ringmeter_tokens_total", model + ",gen_ai_token_type=\"input\"",
                 e.getValue().inputTokens().sum());
             sample(b, "ringmeter_tokens_total", model + ",gen_ai_token_type=\"output\"",
@@ -106,23 +123,23 @@ final class PrometheusExposition {
         family(b, "ringmeter_cost_usd_total", "counter",
             "Cost in USD of the model calls that carried one or could be priced from the price table.");
         for (final Map.Entry<String, CallTotals> e : totals.entrySet()) {
-            sample(b, "ringmeter_cost_usd_total", label(MODEL, e.getKey()), e.getValue().costUsd());
+            sample(b, "ringmeter_cost_usd_total", modelLabels(e.getKey(), e.getValue()), e.getValue().costUsd());
         }
         family(b, "ringmeter_retries_total", "counter", "Retries reported by the model calls.");
         for (final Map.Entry<String, CallTotals> e : totals.entrySet()) {
-            sample(b, "ringmeter_retries_total", label(MODEL, e.getKey()), e.getValue().retries());
+            sample(b, "ringmeter_retries_total", modelLabels(e.getKey(), e.getValue()), e.getValue().retries());
         }
         family(b, "ringmeter_cache_lookups_total", "counter", "Model calls that said whether a cache served them.");
         for (final Map.Entry<String, CallTotals> e : totals.entrySet()) {
-            sample(b, "ringmeter_cache_lookups_total", label(MODEL, e.getKey()) + ",result=\"hit\"",
+            sample(b, "ringmeter_cache_lookups_total", modelLabels(e.getKey(), e.getValue()) + ",result=\"hit\"",
                 e.getValue().cacheHits());
-            sample(b, "ringmeter_cache_lookups_total", label(MODEL, e.getKey()) + ",result=\"miss\"",
+            sample(b, "ringmeter_cache_lookups_total", modelLabels(e.getKey(), e.getValue()) + ",result=\"miss\"",
                 e.getValue().cacheMisses());
         }
         family(b, "ringmeter_quality_score", "summary",
             "Quality scores the model calls carried, by score name: sum and count, so a rate of each gives the mean.");
         for (final Map.Entry<String, CallTotals> e : totals.entrySet()) {
-            quality(b, "ringmeter_quality_score", label(MODEL, e.getKey()), e.getValue());
+            quality(b, "ringmeter_quality_score", modelLabels(e.getKey(), e.getValue()), e.getValue());
         }
         for (final Map.Entry<Subject.Kind, SortedMap<Subject, CallTotals>> k : subjects.entrySet()) {
             subjectFamilies(b, k.getKey(), k.getValue());
@@ -213,6 +230,23 @@ final class PrometheusExposition {
         for (final Map.Entry<Subject, CallTotals> e : totals.entrySet()) {
             quality(b, prefix + "quality_score", subjectLabels(e.getKey()), e.getValue());
         }
+    }
+
+    /**
+     * @param model  a model's name.
+     * @param totals its totals.
+     * @return its labels: {@code gen_ai_request_model}, then {@code gen_ai_operation_name} and
+     * {@code gen_ai_provider_name} of its latest call that named them, each left out while no call did.
+     */
+    static String modelLabels(final String model, final CallTotals totals) {
+        String labels = label(MODEL, model);
+        if (totals.operation() != null) {
+            labels += ',' + label(OPERATION, totals.operation());
+        }
+        if (totals.provider() != null) {
+            labels += ',' + label(PROVIDER, totals.provider());
+        }
+        return labels;
     }
 
     /**
