@@ -322,7 +322,9 @@ final class PrometheusExposition {
     }
 
     private static void number(final StringBuilder b, final double v) {
-        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            b.append(Double.isNaN(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf");   // the spelling both text formats read
+        } else if (v == Math.rint(v) && Math.abs(v) < 1e15) {
             b.append((long)v);
         } else {
             b.append(v);
