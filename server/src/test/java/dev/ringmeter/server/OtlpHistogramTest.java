@@ -144,6 +144,18 @@ class OtlpHistogramTest {
             * 1_000_000 + "\",\"asInt\":\"" + value + "\"}]}}]}]}]}";
     }
 
+    /** @return an export of the series' points, each {@code {route, value}}, all started at {@code startNanos}. */
+    private static String sums(final long startNanos, final String[]... points) {
+        final StringBuilder b = new StringBuilder();
+        for (final String[] p : points) {
+            final String one = sum(p[0], startNanos, Long.parseLong(p[1]));
+            final int from = one.indexOf("\"dataPoints\":[") + "\"dataPoints\":[".length();
+            b.append(b.length() == 0 ? "" : ",").append(one, from, one.indexOf("]}}]}]}]}"));
+        }
+        final String first = sum("x", startNanos, 0);
+        return first.substring(0, first.indexOf("\"dataPoints\":[") + "\"dataPoints\":[".length()) + b + "]}}]}]}]}";
+    }
+
     private static void export(final TestServer server, final String body) {
         final TestServer.Reply r = server.post("/v1/metrics", TestServer.JSON, body);
         assertEquals(200, r.status(), r.body());
@@ -189,6 +201,20 @@ class OtlpHistogramTest {
             final JsonNode s = series(server, "requests");
             assertEquals(30.0, s.at("/sum").asDouble(), 1e-9, s.toString());
             assertEquals(1, s.at("/count").asLong(), s.toString());
+        }
+    }
+
+    @Test
+    void shouldLeaveTheCumulativeStateAsItWasWhenAnExportIsRefused() {
+        try (TestServer server = new TestServer(new ServerConfig().maxBatch(2), data)) {
+            final long s1 = afterStart();
+            export(server, sum("a", s1, 10));
+            final TestServer.Reply tooMany = server.post("/v1/metrics", TestServer.JSON,
+                sums(s1, new String[] {"a", "20"}, new String[] {"b", "5"}, new String[] {"c", "5"}));
+            assertEquals(413, tooMany.status(), tooMany.body());
+            export(server, sum("a", s1, 20));   // sent again: +10 since the last point stored, not 0
+            final JsonNode s = series(server, "requests");
+            assertEquals(20.0, s.at("/sum").asDouble(), 1e-9, s.toString());
         }
     }
 }
