@@ -74,11 +74,6 @@ final class CumulativeSeries {
         };
     }
 
-    /** @return the series kept now. */
-    int size() {
-        return last.size();
-    }
-
     /** @return the changes of one export, against the state as committed. */
     Changes begin() {
         return new Changes();

@@ -107,12 +107,13 @@ final class GenAiMetrics {
                 }
                 break;
             case SUM: {
-                final boolean delta = !m.getSum().getIsMonotonic() || m.getSum().getAggregationTemporality()
+                // a delta sum is what it counted; an up-down counter's value is a level, kept as it is
+                final boolean asIs = !m.getSum().getIsMonotonic() || m.getSum().getAggregationTemporality()
                     != AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE;
                 for (final NumberDataPoint p : m.getSum().getDataPointsList()) {
                     points.begin(name, p.getTimeUnixNano(), p.getAttributesList());
                     double v = value(p);
-                    if (!delta) {
+                    if (!asIs) {
                         final CumulativeSeries.Last point = new CumulativeSeries.Last(p.getStartTimeUnixNano(), v, 0,
                             NO_COUNTS, 0, 0, 0, 0, NO_COUNTS);
                         final CumulativeSeries.Last base = cumulative.baseline(keys.point(p.getAttributesList()),

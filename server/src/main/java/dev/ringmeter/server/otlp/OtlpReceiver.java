@@ -75,13 +75,6 @@ public final class OtlpReceiver {
             config.clock().time() * 1_000_000L);
     }
 
-    /** @return the OTLP series of cumulative temporality whose last point is kept now. */
-    public int cumulativeSeries() {
-        synchronized (cumulative) {
-            return cumulative.size();
-        }
-    }
-
     /** POST /v1/traces: an ExportTraceServiceRequest. */
     public void traces(final Context ctx) throws IOException {
         final Boolean protobuf = protobuf(ctx);
