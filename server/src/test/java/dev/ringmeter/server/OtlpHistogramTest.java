@@ -217,4 +217,25 @@ class OtlpHistogramTest {
             assertEquals(20.0, s.at("/sum").asDouble(), 1e-9, s.toString());
         }
     }
+
+    private static String summary(final long startNanos, final long count, final double sum) {
+        return "{\"resourceMetrics\":[{\"scopeMetrics\":[{\"metrics\":[{\"name\":\"rpc.seconds\",\"summary\":{"
+            + "\"dataPoints\":[{\"startTimeUnixNano\":\"" + startNanos + "\",\"timeUnixNano\":\""
+            + System.currentTimeMillis() * 1_000_000 + "\",\"count\":\"" + count + "\",\"sum\":" + sum
+            + ",\"quantileValues\":[{\"quantile\":0.5,\"value\":1.0},{\"quantile\":1.0,\"value\":9.0}]}]}}]}]}]}";
+    }
+
+    /** A summary's quantiles are not a distribution: its mean enters, weighted by its count, as a delta. */
+    @Test
+    void shouldKeepASummaryAsItsWeightedMean() {
+        try (TestServer server = TestServer.start(data)) {
+            final long s1 = afterStart();
+            export(server, summary(s1, 4, 8.0));    // 4 observations, mean 2
+            export(server, summary(s1, 6, 16.0));   // cumulative: 2 more, of mean 4
+            final JsonNode s = series(server, "rpc.seconds");
+            assertEquals(6, s.at("/count").asLong(), s.toString());
+            assertEquals(16.0, s.at("/sum").asDouble(), 1e-9, s.toString());
+            assertEquals(4.0, s.at("/max").asDouble(), 1e-9, "the means, not the quantiles: " + s);
+        }
+    }
 }
