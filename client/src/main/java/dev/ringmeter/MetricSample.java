@@ -9,7 +9,13 @@ import dev.ringmeter.wire.FieldNames;
  * Threading: not thread-safe; one instance belongs to one thread at a time.
  */
 public final class MetricSample implements Tagged {
+    /**
+     * The largest {@link #count(long)}: a billion observations in one sample (an OTLP histogram bucket's count over
+     * one export interval stays far below it).
+     */
+    public static final long MAX_COUNT = 1_000_000_000L;
     private long timestampMs;
+    private long count = 1;
     private String name;
     private double value = Double.NaN;
     private final Tags tags = new Tags();
@@ -21,6 +27,7 @@ public final class MetricSample implements Tagged {
         timestampMs = 0;
         name = null;
         value = Double.NaN;
+        count = 1;
         tags.clear();
         return this;
     }
@@ -52,6 +59,22 @@ public final class MetricSample implements Tagged {
             throw new InvalidEventException(FieldNames.VALUE, "must be a finite number but was " + value);
         }
         this.value = value;
+        return this;
+    }
+
+    /**
+     * @param count how many observations of {@link #value} this sample stands for (1 unless set): the metric's
+     *              series counts and sums it that many times and its percentiles weigh it so (an OTLP histogram
+     *              bucket enters as one sample of its count).
+     * @return this.
+     * @throws InvalidEventException unless 1 &lt;= count &lt;= {@link #MAX_COUNT}.
+     */
+    public MetricSample count(final long count) {
+        if (count < 1 || count > MAX_COUNT) {
+            throw new InvalidEventException(FieldNames.COUNT, "must be between 1 and " + MAX_COUNT + " but was "
+                + count);
+        }
+        this.count = count;
         return this;
     }
 
@@ -88,6 +111,11 @@ public final class MetricSample implements Tagged {
 
     public double value() {
         return value;
+    }
+
+    /** @return how many observations of {@link #value()} this sample stands for, 1 unless set. */
+    public long count() {
+        return count;
     }
 
     @Override

@@ -61,6 +61,8 @@ final class ManyToOneItemRing extends ItemRingRhsPadding {
     static final int CPU_NS = 8;
     static final int COST_OR_VALUE_BITS = 9;
     static final int RETRIES = 10;
+    /** A sample's {@link MetricSample#count()}, in the place of an event's retries. */
+    static final int SAMPLE_COUNT = RETRIES;
     static final int SEQUENCE = 11;
     static final int QUALITY_VALUE_BITS = 12;
     static final int CACHED_TOKENS = 16;
@@ -201,6 +203,7 @@ final class ManyToOneItemRing extends ItemRingRhsPadding {
         longs[l + HEADER] = KIND_SAMPLE | (long)m.tagCount() << 32;
         longs[l + TIMESTAMP_MS] = m.timestampMs() != 0 ? m.timestampMs() : timestampMs;
         longs[l + COST_OR_VALUE_BITS] = Double.doubleToRawLongBits(m.value());
+        longs[l + SAMPLE_COUNT] = m.count();
         strings[s + MODEL_OR_NAME] = m.name();
         for (int i = 0, n = m.tagCount(); i < n; i++) {
             strings[s + TAG_KEYS + i] = m.tagKey(i);

@@ -95,6 +95,9 @@ final class NdjsonBatch {
         if (ManyToOneItemRing.kind(header) == ManyToOneItemRing.KIND_SAMPLE) {
             string(FieldNames.NAME, strings[s + ManyToOneItemRing.MODEL_OR_NAME]);
             number(FieldNames.VALUE, Double.longBitsToDouble(longs[l + ManyToOneItemRing.COST_OR_VALUE_BITS]));
+            if (longs[l + ManyToOneItemRing.SAMPLE_COUNT] > 1) {
+                whole(FieldNames.COUNT, longs[l + ManyToOneItemRing.SAMPLE_COUNT]);
+            }
             whole(FieldNames.TIMESTAMP, longs[l + ManyToOneItemRing.TIMESTAMP_MS]);
             tags(strings, s, ManyToOneItemRing.tagCount(header));
         } else {

@@ -52,6 +52,8 @@ public final class FieldNames {
     public static final String NAME = "name";
     /** Value of a custom metric sample. */
     public static final String VALUE = "value";
+    /** Observations a custom metric sample stands for (1 when absent). */
+    public static final String COUNT = "count";
 
     /** A price: USD per million prompt tokens. */
     public static final String INPUT_USD_PER_MILLION = "inputUsdPerMillion";
@@ -65,7 +67,7 @@ public final class FieldNames {
         AGENT, TAGS);
 
     /** Every field of a custom metric sample, in the order the client writes them. */
-    public static final List<String> SAMPLE = List.of(NAME, VALUE, TIMESTAMP, TAGS);
+    public static final List<String> SAMPLE = List.of(NAME, VALUE, COUNT, TIMESTAMP, TAGS);
 
     /** Every field of a price. */
     public static final List<String> PRICE = List.of(INPUT_USD_PER_MILLION, OUTPUT_USD_PER_MILLION);

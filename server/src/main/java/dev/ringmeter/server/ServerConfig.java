@@ -80,6 +80,9 @@ public final class ServerConfig {
                 + " RINGMETER_HASH_KEY (docs/privacy.md)"},
         {"--otlp-run-attribute", "RINGMETER_OTLP_RUN_ATTRIBUTE", "ringmeter.run.id",
             "the span attribute whose value is an OTLP span's run id (docs/integrations.md)"},
+        {"--otlp-cumulative-series", "RINGMETER_OTLP_CUMULATIVE_SERIES", "10000",
+            "OTLP metric series of cumulative temporality whose last point is kept to turn the next into a delta"
+                + " (1 to 1000000); past it the least recently updated is forgotten (docs/integrations.md)"},
         {"--session-ttl", "RINGMETER_SESSION_TTL", "12h",
             "how long a dashboard session (the cookie POST /api/v1/session gives for the token) lives, e.g. 30m"},
         {"--max-live-clients", "RINGMETER_MAX_LIVE_CLIENTS", "64",
@@ -107,6 +110,7 @@ public final class ServerConfig {
     private long alertEvalMs = 5_000;
     private String gpuCommand = "nvidia-smi";
     private String otlpRunAttribute = "ringmeter.run.id";
+    private int otlpCumulativeSeries = 10_000;
     private dev.ringmeter.core.privacy.Sampling sampling = dev.ringmeter.core.privacy.Sampling.NONE;
     private dev.ringmeter.core.privacy.Anonymization anonymization = dev.ringmeter.core.privacy.Anonymization.NONE;
     private byte[] hashKey;
@@ -244,6 +248,9 @@ public final class ServerConfig {
             case "--otlp-run-attribute":
                 otlpRunAttribute = value.trim();
                 break;
+            case "--otlp-cumulative-series":
+                otlpCumulativeSeries = (int)number(flag, value);
+                break;
             case "--anomaly-detection":
                 anomalyDetection = bool(flag, value);
                 break;
@@ -370,6 +377,8 @@ public final class ServerConfig {
         require(dataDirectory != null, "--data must be set");
         require(token == null || !token.isEmpty(), "--token must not be empty");
         require(!otlpRunAttribute.isEmpty(), "--otlp-run-attribute must not be empty");
+        require(otlpCumulativeSeries >= 1 && otlpCumulativeSeries <= 1_000_000,
+            "--otlp-cumulative-series must be 1 to 1000000");
         require(retentionHours >= 2 && retentionHours <= 100_000, "--retention-hours must be 2 to 100000");
         require(ringSize >= 64 && ringSize <= (1 << 24) && Integer.bitCount(ringSize) == 1,
             "--ring-size must be a power of two from 64 to 16777216");
@@ -653,6 +662,17 @@ public final class ServerConfig {
     /** @param attribute the span attribute whose value is an OTLP span's run id. @return this. */
     public ServerConfig otlpRunAttribute(final String attribute) {
         this.otlpRunAttribute = attribute;
+        return this;
+    }
+
+    /** @return the most OTLP cumulative series whose last point is kept. */
+    public int otlpCumulativeSeries() {
+        return otlpCumulativeSeries;
+    }
+
+    /** @param series the most OTLP cumulative series whose last point is kept. @return this. */
+    public ServerConfig otlpCumulativeSeries(final int series) {
+        this.otlpCumulativeSeries = series;
         return this;
     }
 

@@ -202,8 +202,8 @@ class OtlpSdkTest {
             final JsonNode hist = server.get("/api/v1/metrics?name=gen_ai.client.operation.duration&window=1h"
                 + "&tag=model:gpt-4o&tag=provider:openai&tag=operation:chat&tag=server.address:api.openai.com")
                 .json();
-            assertEquals(1, hist.at("/count").asLong(), "one sample per histogram point: " + hist);
-            assertEquals(1.0, hist.at("/mean").asDouble(), 1e-9, "the point's mean, sum / count: " + hist);
+            assertEquals(2, hist.at("/count").asLong(), "each observation of the point's buckets: " + hist);
+            assertEquals(1.0, hist.at("/mean").asDouble(), 1e-9, "bucket (0, 5] clamped to min and max: " + hist);
             final JsonNode sum = server.get("/api/v1/metrics?name=gen_ai.requests&window=1h").json();
             assertEquals(3.0, sum.at("/sum").asDouble(), 1e-9, sum.toString());
         }

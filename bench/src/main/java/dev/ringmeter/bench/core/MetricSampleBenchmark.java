@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * The consumer side of a custom metric sample with tags: finding its series among its name's (by the names of its
  * tag ids) and adding its value to the tiers and their value histograms, as the aggregate writer does. Eight GPUs'
  * utilization, each sample tagged with its gpu and host, so the series lookup scans up to eight series. Run with
- * {@code -prof gc} to see the allocation per sample (0 B/op in steady state).
+ * {@code -prof gc} to see the allocation per sample (0 B/op in steady state). {@link #applyWeightedSample} does the same
+ * with samples standing for many observations each (an OTLP histogram bucket's count, {@link MetricSample#count}).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -36,6 +37,7 @@ public class MetricSampleBenchmark {
     private final CachedEpochClock clock = new CachedEpochClock();
     private AggregateApplyHarness harness;
     private final int[] slots = new int[8];
+    private final int[] weighted = new int[8];
     private long timeMs = T0;
     private int i;
 
@@ -46,6 +48,9 @@ public class MetricSampleBenchmark {
         for (int gpu = 0; gpu < slots.length; gpu++) {
             slots[gpu] = harness.fill(new MetricSample().name("gpu.utilization").value(12.5 + gpu * 11)
                 .tag("host", "node-1").tag("gpu", Integer.toString(gpu)).timestampMs(T0));
+            weighted[gpu] = harness.fill(new MetricSample().name("gen_ai.client.operation.duration")
+                .value(0.25 + gpu * 0.5).count(40 + gpu).tag("model", "gpt-4o").tag("bucket", Integer.toString(gpu))
+                .timestampMs(T0));
         }
     }
 
@@ -57,5 +62,15 @@ public class MetricSampleBenchmark {
             clock.update(timeMs);
         }
         harness.apply(slots[n & 7], timeMs);
+    }
+
+    @Benchmark
+    public void applyWeightedSample() {
+        final int n = i++;
+        if ((n & 0xFFFF) == 0) {
+            timeMs += 1;
+            clock.update(timeMs);
+        }
+        harness.apply(weighted[n & 7], timeMs);
     }
 }

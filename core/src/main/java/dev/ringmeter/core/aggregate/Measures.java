@@ -283,23 +283,30 @@ public final class Measures {
     }
 
     /**
-     * Adds one custom metric sample.
+     * Adds one custom metric sample, weighted: it counts as {@code weight} samples of its value (count, sum and
+     * percentiles alike). An int-counted value histogram ({@link #longCounts}) takes at most {@code 2^31 - 1}
+     * observations in all; past that its percentiles leave the rest out (the count and sum keep them).
      *
      * @param value       of the sample.
+     * @param weight      the observations of the value it stands for, &gt;= 1.
      * @param percentiles whether to record it in the value histogram too (not in a metric's overflow series).
      */
-    void addValue(final double value, final boolean percentiles) {
-        count++;
-        valueSum += value;
+    void addValue(final double value, final long weight, final boolean percentiles) {
+        count += weight;
+        valueSum += value * weight;
         valueMin = Math.min(valueMin, value);
         valueMax = Math.max(valueMax, value);
         if (!percentiles) {
             return;
         }
         if (value >= 0) {
-            values().recordValue(scaledValue(value));
+            final AbstractHistogram h = values();
+            final long room = longCounts ? weight : Math.min(weight, Integer.MAX_VALUE - h.getTotalCount());
+            if (room > 0) {
+                h.recordValueWithCount(scaledValue(value), room);
+            }
         } else {
-            negativeValues++;
+            negativeValues += weight;
         }
     }
 

@@ -145,7 +145,7 @@ final class TierRegistry {
     int addMetricSample(final dev.ringmeter.core.ingest.EventSlot e, final long timeMs) {
         final MetricSeries m = metric(e.metricName);
         final TimeTiers t = m.find(e, dictionary, seriesTiers, plainTiers);
-        return t.addValue(e.metricValue, timeMs, t != m.overflow);
+        return t.addValue(e.metricValue, e.metricCount, timeMs, t != m.overflow);
     }
 
     /**

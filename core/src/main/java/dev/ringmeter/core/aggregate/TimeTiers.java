@@ -170,15 +170,16 @@ final class TimeTiers {
      * Adds a custom metric sample at its time.
      *
      * @param value       of the sample.
+     * @param count       the observations of the value it stands for, &gt;= 1.
      * @param timeMs      its timestamp.
      * @param percentiles whether its value goes into the buckets' value histograms too.
      * @return {@link #IN_ORDER}, {@link #LATE}, {@link #HELD} or {@link #EXPIRED} (in no bucket).
      */
-    int addValue(final double value, final long timeMs, final boolean percentiles) {
+    int addValue(final double value, final long count, final long timeMs, final boolean percentiles) {
         final boolean late = headStart != NO_TIME && timeMs < headStart;
         final int n = directBuckets(timeMs);
         for (int i = 0; i < n; i++) {
-            direct[i].measures.addValue(value, percentiles);
+            direct[i].measures.addValue(value, count, percentiles);
         }
         return outcome(n, late);
     }

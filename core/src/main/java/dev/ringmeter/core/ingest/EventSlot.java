@@ -43,6 +43,8 @@ public final class EventSlot {
     public static final byte KIND_ALERT = 10;
     // kind 12 is a journal record only: an event kept 1 in N by sampling (JournalDescriptor.KIND_SAMPLED), read
     // back as KIND_EVENT with its weight
+    // kind 13 is a journal record only: a metric sample of a count above 1 (JournalDescriptor.KIND_WEIGHTED_METRIC),
+    // read back as KIND_METRIC with its metricCount
 
     public byte kind;
     /** Index of the journal document holding the slot, set by the journal handler; -1 without a journal. */
@@ -101,6 +103,8 @@ public final class EventSlot {
     /** Metric samples: the metric's name id (the dimension {@link Dimension#METRIC_NAME}) and value. */
     public int metricName;
     public double metricValue;
+    /** Metric samples: the observations of {@link #metricValue} the sample stands for, 1 to {@code MAX_COUNT}. */
+    public long metricCount = 1;
     /** Price changes: USD per million input and output tokens of {@link #model}. */
     public double priceInputUsdPerMillion;
     public double priceOutputUsdPerMillion;
@@ -185,6 +189,7 @@ public final class EventSlot {
         timestampMs = sample.timestampMs();
         metricName = dictionary.id(Dimension.METRIC_NAME, sample.name());
         metricValue = sample.value();
+        metricCount = sample.count();
         fillTags(sample, dictionary, privacy);
         kind = KIND_METRIC;
     }

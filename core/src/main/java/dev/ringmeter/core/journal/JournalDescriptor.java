@@ -29,6 +29,8 @@ import net.openhft.chronicle.bytes.BytesStore;
  *               [version 4: provider:4 tool:4 agent:4 cachedTokens:8 cacheWriteTokens:8 reasoningTokens:8]
  *               qualityCount:1 { nameId:4 value:8 }* tagCount:1 { keyId:4 valueId:4 }*
  *  METRIC body: timestampMs:8 nameId:4 value:8 tagCount:1 { keyId:4 valueId:4 }*
+ *  WEIGHTED_METRIC (13) body: a METRIC body, then count:8 (a sample standing for 2 to MetricSample.MAX_COUNT
+ *               observations of its value; a sample of count 1 is a METRIC record, as before it existed)
  *  PRICE  body: timestampMs:8 model:4 inputUsdPerMillion:8 outputUsdPerMillion:8 (read only: before price
  *               entries, setPrice wrote these; each reads as an exact entry effective from its time)
  *  PRICE_ENTRY (7) body: timestampMs:8 revision:8 entryId:8 put:1 [length:4 entry:length] (the entry in the
@@ -69,6 +71,12 @@ final class JournalDescriptor {
      * int, 2 to {@code Sampling.MAX_EVERY}); read back as an event with {@link EventSlot#weight} N.
      */
     static final byte KIND_SAMPLED = 12;
+    /**
+     * A metric sample of a count above 1 ({@code MetricSample#count}): a METRIC record followed by its count (a long,
+     * 2 to {@code MetricSample.MAX_COUNT}); read back as a metric sample with {@link EventSlot#metricCount}. Added
+     * within version 4 as a kind of its own, so that every METRIC record written before it reads as it did (count 1).
+     */
+    static final byte KIND_WEIGHTED_METRIC = 13;
     /** The record that ends a document of version 3 with its checksum. */
     static final byte KIND_CHECK = 5;
     /** The length of a CHECK record. */
@@ -127,7 +135,8 @@ final class JournalDescriptor {
     static void write(final EventSlot slot, final Bytes<?> bytes) {
         bytes.writeByte(VERSION);
         final boolean sampled = slot.kind == EventSlot.KIND_EVENT && slot.weight > 1;
-        bytes.writeByte(sampled ? KIND_SAMPLED : slot.kind);
+        final boolean weighted = slot.kind == EventSlot.KIND_METRIC && slot.metricCount > 1;
+        bytes.writeByte(sampled ? KIND_SAMPLED : weighted ? KIND_WEIGHTED_METRIC : slot.kind);
         switch (slot.kind) {
             case EventSlot.KIND_EVENT:
                 bytes.writeLong(slot.timestampMs);
@@ -171,6 +180,9 @@ final class JournalDescriptor {
                 bytes.writeInt(slot.metricName);
                 bytes.writeDouble(slot.metricValue);
                 writeTags(slot, bytes);
+                if (weighted) {
+                    bytes.writeLong(slot.metricCount);
+                }
                 break;
             case EventSlot.KIND_PRICE:
                 bytes.writeLong(slot.timestampMs);
@@ -489,7 +501,8 @@ final class JournalDescriptor {
             throw new IllegalStateException("unknown journal record version " + version);
         }
         final byte recordKind = bytes.readByte();
-        final byte kind = recordKind == KIND_SAMPLED ? EventSlot.KIND_EVENT : recordKind;
+        final byte kind = recordKind == KIND_SAMPLED ? EventSlot.KIND_EVENT
+            : recordKind == KIND_WEIGHTED_METRIC ? EventSlot.KIND_METRIC : recordKind;
         switch (kind) {
             case EventSlot.KIND_EVENT:
                 require(bytes, EVENT_FIXED_LENGTH - 2 - (version < 4 ? EVENT_V4_FIELDS_LENGTH : 0));
@@ -553,6 +566,14 @@ final class JournalDescriptor {
                 slot.metricName = bytes.readInt();
                 slot.metricValue = bytes.readDouble();
                 readTags(bytes, slot);
+                slot.metricCount = 1;
+                if (recordKind == KIND_WEIGHTED_METRIC) {
+                    require(bytes, 8);
+                    slot.metricCount = bytes.readLong();
+                    if (slot.metricCount < 2 || slot.metricCount > dev.ringmeter.MetricSample.MAX_COUNT) {
+                        throw new IllegalStateException("bad weighted metric count " + slot.metricCount);
+                    }
+                }
                 break;
             case EventSlot.KIND_PRICE:
                 require(bytes, 8 + 4 + 8 + 8);

@@ -9,7 +9,7 @@ import dev.ringmeter.wire.FieldNames;
 import java.io.IOException;
 
 /**
- * Reads one custom metric sample ({@code {"name": ..., "value": ..., "timestamp": ..., "tags": {...}}}) onto a
+ * Reads one custom metric sample ({@code {"name": ..., "value": ..., "count": ..., "timestamp": ..., "tags": {...}}}) onto a
  * reused {@link MetricSample}, as strictly as every {@link ObjectReader}, and applies the store's
  * {@link EventRules} to it.
  * <p>
@@ -44,6 +44,9 @@ public final class MetricReader extends ObjectReader<MetricSample> {
                 break;
             case FieldNames.VALUE:
                 s.value(FieldValues.number(p, name));
+                break;
+            case FieldNames.COUNT:
+                s.count(FieldValues.wholeNumber(p, name));
                 break;
             case FieldNames.TIMESTAMP:
                 s.timestampMs(FieldValues.timestampMs(p, name));

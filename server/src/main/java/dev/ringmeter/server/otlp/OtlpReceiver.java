@@ -35,7 +35,10 @@ import java.io.UncheckedIOException;
  * {@link IngestService}, as a batch of ours: the same body limits and timeout, the same write permits, the same
  * store rules and dictionary admission, and the reply only once the store has journaled them.
  * <p>
- * Threading: any request thread; the state it shares lives in the gate and the store.
+ * Threading: any request thread; the state it shares lives in the gate and the store, and in the cumulative series
+ * ({@link CumulativeSeries}): metrics exports are taken one at a time, from reading the body to the journal's
+ * acknowledgement (each waits at most the body and flush timeouts), so that a cumulative point is turned into a delta
+ * against the last point journaled; span exports run side by side.
  */
 public final class OtlpReceiver {
     private static final Logger LOG = LoggerFactory.getLogger(OtlpReceiver.class);
@@ -55,6 +58,7 @@ public final class OtlpReceiver {
     private final long maxBodyBytes;
     private final GenAiSpans spans;
     private final GenAiMetrics metrics;
+    private final CumulativeSeries cumulative;
 
     /**
      * @param ingest the ingest path.
@@ -67,6 +71,8 @@ public final class OtlpReceiver {
         this.maxBodyBytes = config.maxBodyBytes();
         this.spans = new GenAiSpans(config.otlpRunAttribute(), config.maxStringLength());
         this.metrics = new GenAiMetrics(config.maxStringLength());
+        this.cumulative = new CumulativeSeries(config.otlpCumulativeSeries(),
+            config.clock().time() * 1_000_000L);
     }
 
     /** POST /v1/traces: an ExportTraceServiceRequest. */
@@ -104,8 +110,14 @@ public final class OtlpReceiver {
         try {
             final InputStream body = ingest.body(ctx, maxBodyBytes);
             final Refusals refused = new Refusals();
-            ingest.samples((item, maxBatch, rules) -> metrics.fill(
-                parse(body, protobuf, ExportMetricsServiceRequest.newBuilder()), item, maxBatch, rules, refused));
+            // one export at a time: each cumulative point is turned into a delta against the last one journaled
+            synchronized (cumulative) {
+                final CumulativeSeries.Changes changes = cumulative.begin();
+                ingest.samples((item, maxBatch, rules) -> metrics.fill(
+                    parse(body, protobuf, ExportMetricsServiceRequest.newBuilder()), item, maxBatch, rules, refused,
+                    changes));
+                changes.commit();
+            }
             final ExportMetricsServiceResponse.Builder reply = ExportMetricsServiceResponse.newBuilder();
             if (refused.count() > 0) {
                 reply.setPartialSuccess(ExportMetricsPartialSuccess.newBuilder()
