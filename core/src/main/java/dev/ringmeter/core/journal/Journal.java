@@ -32,7 +32,9 @@ import java.util.Arrays;
  * the store's clock.
  * <p>
  * Threading: the queue may be read by any number of tailers on any threads (recovery, scans) while the journal
- * handler appends. {@link #deleteExpiredCycles(long)} and {@link #close()} may be called from any thread.
+ * handler appends. {@link #deleteExpiredCycles(long)} and {@link #close()} may be called from any thread. A replay
+ * decodes on its caller's thread and, on a machine with more than one processor, applies on a thread of its own
+ * ({@link ReplayHandOff}) that has ended, its effects visible to the caller, when the replay returns.
  */
 public final class Journal implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Journal.class.getName());
@@ -136,6 +138,22 @@ public final class Journal implements AutoCloseable {
      * @throws UndecodableJournalException naming the file and document of a record that cannot be decoded.
      */
     public long[] replay(final long afterIndex, final RecordVisitor visitor, final Dictionary dictionary) {
+        return replay(afterIndex, visitor, dictionary, replayInParallel());
+    }
+
+    /** @return whether a replay applies records on a second thread: when there is a second processor to run it. */
+    static boolean replayInParallel() {
+        return Runtime.getRuntime().availableProcessors() > 1;
+    }
+
+    /**
+     * {@link #replay(long, RecordVisitor, Dictionary)}, decoding and applying on one thread, or overlapped: decoded
+     * on this thread and applied in the journal's order on another ({@link ReplayHandOff}).
+     *
+     * @param parallel whether to apply on a second thread.
+     */
+    long[] replay(final long afterIndex, final RecordVisitor visitor, final Dictionary dictionary,
+                  final boolean parallel) {
         try (ExcerptTailer tailer = queue.createTailer()) {
             if (afterIndex >= 0) {
                 if (!tailer.moveToIndex(afterIndex)) {
@@ -155,16 +173,38 @@ public final class Journal implements AutoCloseable {
             } else {
                 tailer.toStart();
             }
-            final long[] read = read(tailer, new EventSlot(), recoveryNames(dictionary), visitor, true);
+            final long[] read;
+            if (parallel) {
+                final ReplayHandOff handOff = new ReplayHandOff(visitor);
+                try {
+                    read = read(tailer, handOff.first(), recoveryNames(dictionary, handOff), handOff, true);
+                    handOff.finish();
+                } catch (final ReplayHandOff.ApplyFailed e) {
+                    handOff.abort();
+                    throw e.failure();
+                } catch (final RuntimeException | Error e) {
+                    handOff.abort();
+                    throw e;
+                }
+            } else {
+                read = read(tailer, new EventSlot(), recoveryNames(dictionary, null), visitor, true);
+            }
             return new long[] {read[0], read[1] < 0 ? afterIndex : read[1]};
         }
     }
 
-    /** The names recovery decodes with: the store's dictionary, as the snapshot left it and DICT records rebind it. */
-    private static RecordNames recoveryNames(final Dictionary dictionary) {
+    /**
+     * The names recovery decodes with: the store's dictionary, as the snapshot left it and DICT records rebind it.
+     * With a hand-off, a record that gives a bound id another name waits until the records before it, which the
+     * apply thread may still name through the dictionary, are applied.
+     */
+    private static RecordNames recoveryNames(final Dictionary dictionary, final ReplayHandOff handOff) {
         return new RecordNames() {
             @Override
             public boolean bind(final Dimension dimension, final int id, final String name) {
+                if (handOff != null && dictionary.knows(dimension, id) && !name.equals(dictionary.name(dimension, id))) {
+                    handOff.drain();
+                }
                 return dictionary.bind(dimension, id, name);
             }
 
@@ -184,19 +224,20 @@ public final class Journal implements AutoCloseable {
      * rest of it skipped.
      *
      * @param tailer  positioned at the first document to read.
-     * @param slot    reused for each record.
+     * @param first   the slot the first record is decoded into; then the one the visitor's handOff returns.
      * @param names   the reader's names.
      * @param visitor told of each event, sample or price record.
      * @param strict  whether an undecodable record stops the read.
      * @return {records read, index of the last document read or -1, records left out as undecodable}.
      * @throws UndecodableJournalException if strict and a record cannot be decoded.
      */
-    long[] read(final ExcerptTailer tailer, final EventSlot slot, final RecordNames names,
+    long[] read(final ExcerptTailer tailer, final EventSlot first, final RecordNames names,
                 final RecordVisitor visitor, final boolean strict) {
         long count = 0;
         long last = -1;
         long skipped = 0;
         long undecodable = 0;
+        EventSlot slot = first;
         while (true) {
             try (DocumentContext dc = tailer.readingDocument()) {
                 if (!dc.isPresent()) {
@@ -224,7 +265,7 @@ public final class Journal implements AutoCloseable {
                             undecodable++;
                         } else if (kind != JournalDescriptor.KIND_DICT) {
                             slot.journalIndex = last;
-                            visitor.onRecord(slot);
+                            slot = visitor.handOff(slot);
                         }
                     }
                 } catch (final UndecodableJournalException e) {
@@ -504,6 +545,17 @@ public final class Journal implements AutoCloseable {
     @FunctionalInterface
     public interface RecordVisitor {
         void onRecord(EventSlot slot);
+
+        /**
+         * Told of a record by a reader that lets the visitor keep the slot (recovery's {@link ReplayHandOff}).
+         *
+         * @param slot the record.
+         * @return the slot the reader decodes the next record into: by default this one, reused.
+         */
+        default EventSlot handOff(final EventSlot slot) {
+            onRecord(slot);
+            return slot;
+        }
     }
 
     public static Path journalDirectory(final Path dataDirectory) {

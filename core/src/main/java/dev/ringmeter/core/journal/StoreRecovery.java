@@ -27,7 +27,8 @@ import java.util.List;
  * longer needs, and states the current format in the directory.
  * <p>
  * Threading: runs on the thread that opens the store, before its consumers start; their threads are started after
- * it returns, which makes the recovered state visible to them.
+ * it returns, which makes the recovered state visible to them. The replay applies records on a thread of its own
+ * ({@link Journal#replay}), joined before the replay returns.
  */
 public final class StoreRecovery {
     private static final System.Logger LOG = System.getLogger(StoreRecovery.class.getName());
@@ -194,14 +195,7 @@ public final class StoreRecovery {
             LOG.log(System.Logger.Level.WARNING, "the snapshot is newer than the journal (journal files lost?); "
                 + "starting from the snapshot");
         }
-        final Dictionary names = d;
-        final EventSlot change = new EventSlot();
-        final long[] replayed = journal.replay(after, record -> {
-            target.recover(record);
-            if (record.kind == EventSlot.KIND_RECOMPUTE) {
-                replayRecompute(journal, config, names, target, record, change);
-            }
-        }, d);
+        final long[] replayed = replay(journal, config, d, target, after, Journal.replayInParallel());
         d.settle();
         long snapshotJournalIndex = loaded.found() ? loaded.journalIndex() : -1;
         long snapshotWrittenAtMs = loaded.writtenAtMs();
@@ -228,6 +222,24 @@ public final class StoreRecovery {
             + recovery.millis() + " ms");
         journal.deleteExpiredCycles(snapshotJournalIndex);
         return new Recovered(journal, d, a, recovery, replayed[1], snapshotJournalIndex, snapshotWrittenAtMs);
+    }
+
+    /**
+     * Applies the journal's records after a position to a dictionary and aggregates.
+     *
+     * @param after    index of the last document the aggregates include, -1 for none.
+     * @param parallel whether records are applied on a thread of their own while the next are decoded.
+     * @return {records read, index of the last document read} ({@link Journal#replay}).
+     */
+    static long[] replay(final Journal journal, final StoreConfig config, final Dictionary names,
+                         final Aggregates target, final long after, final boolean parallel) {
+        final EventSlot change = new EventSlot();
+        return journal.replay(after, record -> {
+            target.recover(record);
+            if (record.kind == EventSlot.KIND_RECOMPUTE) {
+                replayRecompute(journal, config, names, target, record, change);
+            }
+        }, names, parallel);
     }
 
     /**
