@@ -202,7 +202,8 @@ public final class Journal implements AutoCloseable {
         return new RecordNames() {
             @Override
             public boolean bind(final Dimension dimension, final int id, final String name) {
-                if (handOff != null && dictionary.knows(dimension, id) && !name.equals(dictionary.name(dimension, id))) {
+                if (handOff != null && dictionary.knows(dimension, id)
+                    && !name.equals(dictionary.name(dimension, id))) {
                     handOff.drain();
                 }
                 return dictionary.bind(dimension, id, name);

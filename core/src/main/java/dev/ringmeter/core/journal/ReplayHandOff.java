@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * (its visitor scans the journal with the dictionary as it stands at that record).
  * <p>
  * A failure on either thread ends the replay with that failure: the apply thread's reaches the reading thread (as an
- * {@link ApplyFailed}) the next time it publishes or waits, and a failure of the reader {@link #abort() stops} the apply thread before it
- * propagates. Neither thread waits forever for the other.
+ * {@link ApplyFailed}) the next time it publishes or waits, and a failure of the reader {@link #abort() stops} the
+ * apply thread before it propagates. Neither thread waits forever for the other.
  * <p>
  * Memory: {@value #BATCHES} &times; {@value #BATCH} event slots (a few hundred bytes each), for the replay only.
  * <p>
@@ -158,7 +158,8 @@ final class ReplayHandOff implements Journal.RecordVisitor {
     private void idle() {
         rethrow();
         if (!thread.isAlive() && failure == null) {
-            throw new IllegalStateException("the journal replay's apply thread ended before the replay");
+            throw new ApplyFailed(new IllegalStateException(
+                "the journal replay's apply thread ended before the replay"));
         }
         readerIdle.idle();
     }

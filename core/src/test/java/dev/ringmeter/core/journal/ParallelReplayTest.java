@@ -40,8 +40,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Replay decoding on one thread and applying on another ({@link ReplayHandOff}) gives exactly what replay on one
- * thread gives, over a journal with every kind of record and ids given to other values along the way; and a failure
- * on either thread ends the replay with that failure.
+ * thread gives, over a journal of events (sampled ones too, every field), metric samples (weighted too), prices,
+ * price entries, a recompute, runs, an alert rule and dictionary records that give released ids to other values;
+ * and a failure on either thread ends the replay with that failure and leaves no thread behind.
  */
 @Timeout(120)
 class ParallelReplayTest {
@@ -81,8 +82,8 @@ class ParallelReplayTest {
                 store.runs().create("run-" + k, "run " + k, Map.of("k", k), List.of("x"), RunCommand.NO_COUNT);
                 for (int i = 0; i < PER_STEP; i++) {
                     final String model = i % 7 == 0 ? "sampled" : "m" + i % 5;
-                    e.reset().model(model).timestampMs(t + i % 60_000).latencyNs(random.nextLong(1_000_000, 900_000_000))
-                        .ttftNs(random.nextLong(100_000, 1_000_000)).promptTokens(random.nextInt(1, 4000))
+                    e.reset().model(model).timestampMs(t + i % 60_000)
+                        .latencyNs(random.nextLong(1_000_000, 900_000_000)).ttftNs(random.nextLong(100_000, 1_000_000)).promptTokens(random.nextInt(1, 4000))
                         .completionTokens(random.nextInt(1, 1000)).pipeline("p" + i % 3).step("s" + i % 4)
                         .run("run-" + k).task("task-" + i % 50).config("c" + i % 2).provider("prov" + i % 2)
                         .tool("tool" + i % 3).agent("agent" + i % 2).tag("env", "v" + (k + i % 2))
@@ -186,7 +187,8 @@ class ParallelReplayTest {
 
     private static void assertNoApplyThreadLeft() throws InterruptedException {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("ringmeter-replay-apply"))) {
+        while (Thread.getAllStackTraces().keySet().stream()
+            .anyMatch(t -> t.getName().equals("ringmeter-replay-apply"))) {
             assertTrue(System.nanoTime() < deadline, "the apply thread still runs after the replay ended");
             Thread.onSpinWait();
         }
