@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Restart time and journal replay and scan rates with N journaled events, beside a raw Chronicle tailer reading
- * the same journal in the same run.
+ * the same journal in the same round. With {@code -XX:ActiveProcessorCount=1} the replay decodes and applies on one
+ * thread; otherwise it applies on a second one.
  * <p>
  * Run: {@code java $(ringmeter.jvm.options) -Xmx4g -cp bench/target/benchmarks.jar dev.ringmeter.bench.core.RestartReport
  * [events]} (default 10,000,000; about 1.3 GB of journal in a temporary directory, deleted at the end).
@@ -56,8 +57,9 @@ public final class RestartReport {
             System.out.printf("filled %,d events (journal %,d MB) in %.1f s: %,.0f events/s recorded, journaled and "
                 + "aggregated%n", events, directoryBytes(data.resolve("journal")) >> 20, fillS, events / fillS);
 
-            final double rawS = rawRead(data.resolve("journal"), events * 100L);
             for (int round = 0; round < 2; round++) {
+                // beside each replay: on a shared machine the load changes between rounds
+                final double rawS = rawRead(data.resolve("journal"), events * 100L);
                 final long withNs = System.nanoTime();
                 final EmbeddedStore.Recovery withSnapshot;
                 try (EmbeddedStore store = EmbeddedStore.open(config)) {
