@@ -132,7 +132,8 @@ public final class Journal implements AutoCloseable {
      * Reads every record of the documents after an index, in order.
      *
      * @param afterIndex index of the last document already applied, or -1 to read from the start.
-     * @param visitor    told of each record.
+     * @param visitor    told of each record, in order, on the replay's apply thread (this thread with one
+     *                   processor); a failure it throws ends the replay with it.
      * @param dictionary to restore dictionary entries into.
      * @return the number of records read and the index of the last document, as {count, lastIndex}.
      * @throws UndecodableJournalException naming the file and document of a record that cannot be decoded.
