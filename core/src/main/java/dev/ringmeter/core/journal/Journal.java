@@ -133,7 +133,7 @@ public final class Journal implements AutoCloseable {
      *
      * @param afterIndex index of the last document already applied, or -1 to read from the start.
      * @param visitor    told of each record, in order, on the replay's apply thread (this thread with one
-     *                   processor); a failure it throws ends the replay with it.
+     *                   processor).
      * @param dictionary to restore dictionary entries into.
      * @return the number of records read and the index of the last document, as {count, lastIndex}.
      * @throws UndecodableJournalException naming the file and document of a record that cannot be decoded.
