@@ -348,10 +348,22 @@ public final class LlmBenchmark implements AutoCloseable {
     }
 
     private BenchmarkResult.CellResult runCell(final BenchmarkCell cell) throws InterruptedException {
+        final String runId = sink.startRun(id, spec, cell, expectedRequests());
+        try {
+            return measureCell(cell, runId);
+        } catch (final RuntimeException | InterruptedException e) {
+            cancel();
+            sink.finishRun(runId, e instanceof InterruptedException ? RunStatus.CANCELLED : RunStatus.FAILED,
+                String.valueOf(e.getMessage()));
+            throw e;
+        }
+    }
+
+    private BenchmarkResult.CellResult measureCell(final BenchmarkCell cell, final String runId)
+        throws InterruptedException {
         final BenchmarkSpec.Load load = spec.load();
         final BenchmarkSpec.Stop stop = spec.stop();
         final CellStats stats = new CellStats(load.open());
-        final String runId = sink.startRun(id, spec, cell, expectedRequests());
         cellNumber = cell.index() + 1;
         cellLabel = cell.label();
         cellFailed.set(0);
