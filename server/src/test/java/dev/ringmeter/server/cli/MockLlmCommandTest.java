@@ -53,5 +53,11 @@ class MockLlmCommandTest {
             "-1"}));
         assertEquals(RingmeterCommand.EXIT_USAGE, RingmeterCommand.execute(new String[] {"mock-llm",
             "--tokens-per-chunk", "0"}));
+        assertEquals(RingmeterCommand.EXIT_USAGE, RingmeterCommand.execute(new String[] {"mock-llm", "--itl-ms",
+            "gamma:1,2"}));
+        assertEquals(RingmeterCommand.EXIT_USAGE, RingmeterCommand.execute(new String[] {"mock-llm", "--model",
+            "slow=latency:4"}));
+        assertEquals(RingmeterCommand.EXIT_USAGE, RingmeterCommand.execute(new String[] {"mock-llm",
+            "--concurrency-slope", "-1"}));
     }
 }
