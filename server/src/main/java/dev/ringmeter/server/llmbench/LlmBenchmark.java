@@ -582,8 +582,8 @@ public final class LlmBenchmark implements AutoCloseable {
 
     private boolean recordEvent(final BenchmarkCell cell, final String runId, final RequestOutcome o,
                                 final Map<String, Double> scores) {
-        final Event e = event.reset().timestampMs(o.startEpochMs()).model(cell.model()).operation("task")
-            .provider(cell.target().name()).run(runId).task(Long.toString(o.task()))
+        final Event e = event.reset().timestampMs(o.startEpochMs()).model(cell.model()).operation(cell.target().api().wireName())
+            .provider(cell.target().name()).run(runId)
             .config(cell.configuration().name()).latencyNs(Math.max(0, Math.min(Event.MAX_DURATION_NS, o.e2eNs())))
             .status(o.status());
         if (o.ttftNs() >= 0) {
