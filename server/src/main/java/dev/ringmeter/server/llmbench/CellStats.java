@@ -39,12 +39,19 @@ final class CellStats {
     private long firstSendNs = Long.MAX_VALUE;
     private long lastEndNs = Long.MIN_VALUE;
     private long sinkDropped;
+    private final boolean open;
+
+    /** @param open whether requests are sent on a schedule (their lag behind it is recorded). */
+    CellStats(final boolean open) {
+        this.open = open;
+    }
 
     private static Histogram histogram() {
         return new Histogram(LOWEST_NS, HIGHEST_NS, 3);
     }
 
     private static void record(final Histogram h, final long valueNs) {
+        // values below 1 us count as 1 us
         h.recordValue(Math.max(LOWEST_NS, Math.min(HIGHEST_NS, valueNs)));
     }
 
@@ -53,7 +60,7 @@ final class CellStats {
         requests++;
         firstSendNs = Math.min(firstSendNs, call.baseNs);
         lastEndNs = Math.max(lastEndNs, call.endNs);
-        if (o.scheduleLagNs() > 0) {
+        if (open) {
             record(lag, o.scheduleLagNs());
         }
         if (!o.ok()) {

@@ -108,6 +108,16 @@ public final class LlmBenchmark implements AutoCloseable {
         this.driver = daemon(this::drive, "llm-bench-driver");
     }
 
+    static {
+        // loads the SSE parser's classes once, so a benchmark's first chunks are not stamped late by class loading
+        final SseCall warm = new SseCall(true, 0, 0, c -> { });
+        warm.httpStatus = 200;
+        warm.onNext(List.of(java.nio.ByteBuffer.wrap(("data: {\"id\":\"w\",\"choices\":[{\"delta\":{\"content\":"
+            + "\"w\"},\"finish_reason\":null}],\"usage\":{\"prompt_tokens\":1}}\n\ndata: [DONE]\n\n")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        warm.onComplete();
+    }
+
     private static Thread daemon(final Runnable r, final String name) {
         final Thread t = new Thread(r, name);
         t.setDaemon(true);
@@ -340,7 +350,7 @@ public final class LlmBenchmark implements AutoCloseable {
     private BenchmarkResult.CellResult runCell(final BenchmarkCell cell) throws InterruptedException {
         final BenchmarkSpec.Load load = spec.load();
         final BenchmarkSpec.Stop stop = spec.stop();
-        final CellStats stats = new CellStats();
+        final CellStats stats = new CellStats(load.open());
         final String runId = sink.startRun(id, spec, cell, expectedRequests());
         cellNumber = cell.index() + 1;
         cellLabel = cell.label();
@@ -407,14 +417,14 @@ public final class LlmBenchmark implements AutoCloseable {
                 final long limit = rampNs == 0 ? slots
                     : Math.max(1, Math.min(slots, (long)Math.ceil(slots * (double)(now - cellStart) / rampNs)));
                 if (inFlight.get() < limit) {
-                    baseNs = now;
+                    baseNs = 0;
                 }
             }
             if (baseNs < 0) {
                 waitUntil(now + WAKE_NS);
                 continue;
             }
-            send(cell, runId, stats, sent, phase, baseNs);
+            send(cell, runId, stats, sent, phase, arrivals == null ? -1 : baseNs);
             sent++;
             cellSent = sent;
             phaseSent++;
@@ -471,7 +481,7 @@ public final class LlmBenchmark implements AutoCloseable {
     }
 
     private void send(final BenchmarkCell cell, final String runId, final CellStats stats, final long task,
-                      final BenchmarkProgress.Phase sentIn, final long baseNs) {
+                      final BenchmarkProgress.Phase sentIn, final long scheduledNs) {
         final BenchmarkSpec.Target target = cell.target();
         final BenchmarkSpec.Prompt prompt = work.prompt((int)(task % work.size()));
         final byte[] body = work.body(target, cell.model(), cell.configuration(), prompt);
@@ -489,9 +499,9 @@ public final class LlmBenchmark implements AutoCloseable {
         final long startMs = System.currentTimeMillis();
         inFlight.incrementAndGet();
         final long sendNs = System.nanoTime();
-        final SseCall[] holder = new SseCall[1];
+        final long latencyFromNs = scheduledNs < 0 ? sendNs : scheduledNs;
         final ScheduledFuture<?>[] timeout = new ScheduledFuture<?>[1];
-        final SseCall call = new SseCall(target.stream(), baseNs, sendNs, c -> {
+        final SseCall call = new SseCall(target.stream(), latencyFromNs, sendNs, c -> {
             active.remove(c);
             inFlight.decrementAndGet();
             ended.incrementAndGet();
@@ -511,7 +521,6 @@ public final class LlmBenchmark implements AutoCloseable {
             results.execute(() -> finished(cell, runId, stats, task, sentIn, startMs, prompt, c));
             signal();
         });
-        holder[0] = call;
         active.add(call);
         timeout[0] = timer.schedule(() -> call.fail(Status.TIMEOUT, "timeout", "no complete answer within "
             + spec.requestTimeoutMs() + " ms"), spec.requestTimeoutMs(), TimeUnit.MILLISECONDS);

