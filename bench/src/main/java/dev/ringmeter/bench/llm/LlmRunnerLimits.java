@@ -18,14 +18,14 @@ import java.util.Locale;
 /**
  * The LLM benchmark runner's own limits on this machine (docs/performance.md, "The LLM benchmark runner's limits"):
  * against a mock-llm with a fixed TTFT and inter-token delay, open-loop constant-rate steps (doubling from
- * {@code --from}) until the achieved rate falls below 95 % of the asked one or the p99 schedule lag passes
- * {@code --max-lag-ms}; per step the achieved requests/s, the schedule lag, and the timing error: the runner's TTFT
+ * {@code --from}) until the achieved rate falls below 95 % of the asked one, a request fails, or the median schedule
+ * lag passes {@code --max-lag-ms} (the median: on a machine shared with other work the p99 is the machine's); per step the achieved requests/s, the schedule lag, and the timing error: the runner's TTFT
  * minus mock-llm's injected TTFT, median and p99 (the runner counts TTFT from the scheduled send, so its error
  * includes the lag, the loopback and mock-llm's own pacing). Requests go to a sink that keeps nothing, so the
  * store's cost is not in the figures.
  * <p>
  * Run: {@code java -cp bench/target/benchmarks.jar dev.ringmeter.bench.llm.LlmRunnerLimits [--ttft-ms 20]
- * [--itl-ms 2] [--output-tokens 8] [--from 50] [--seconds 10] [--warmup-seconds 2] [--max-lag-ms 20]
+ * [--itl-ms 2] [--output-tokens 8] [--from 50] [--seconds 10] [--warmup-seconds 2] [--max-lag-ms 5]
  * [--mock-url URL]} (with {@code --mock-url}, a mock-llm started elsewhere, e.g. {@code ringmeter mock-llm} in
  * another JVM; else one in this JVM). Sends only to the mock.
  * <p>
@@ -63,7 +63,7 @@ public final class LlmRunnerLimits {
         double rate = 50;
         long seconds = 10;
         long warmupSeconds = 2;
-        double maxLagMs = 20;
+        double maxLagMs = 5;
         String mockUrl = null;
         for (int i = 0; i < args.length; i += 2) {
             final String v = args[i + 1];
@@ -104,14 +104,14 @@ public final class LlmRunnerLimits {
                 OUT.printf(Locale.ROOT, "%7.0f  %10.1f  %10.2f  %10.2f  %15.2f  %15.2f  %10.2f  %6d%n", rate,
                     c.requestsPerSec(), c.scheduleLag().p50(), c.scheduleLag().p99(), c.ttft().p50() - ttftMs,
                     c.ttft().p99() - ttftMs, c.e2e().p50(), c.failed());
-                final boolean kept = c.requestsPerSec() >= 0.95 * rate && c.scheduleLag().p99() <= maxLagMs
+                final boolean kept = c.requestsPerSec() >= 0.95 * rate && c.scheduleLag().p50() <= maxLagMs
                     && c.failed() == 0;
                 if (c.failed() > 0) {
                     OUT.println("errors by type: " + c.errorsByType());
                 }
                 if (!kept) {
                     OUT.printf(Locale.ROOT, "stopped: %s%n", c.failed() > 0 ? "failures"
-                        : c.requestsPerSec() < 0.95 * rate ? "achieved below 95 % of asked" : "schedule lag p99 above "
+                        : c.requestsPerSec() < 0.95 * rate ? "achieved below 95 % of asked" : "median schedule lag above "
                         + maxLagMs + " ms");
                     break;
                 }
