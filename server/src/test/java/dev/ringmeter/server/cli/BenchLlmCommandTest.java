@@ -189,4 +189,22 @@ class BenchLlmCommandTest {
             assertTrue(runs.get(0).events() > 0, runs.get(0).toString());
         }
     }
+
+    @Test
+    void badOptionsExitWithTheUsageCodeBeforeAnyRequest() throws Exception {
+        final String data = dir.resolve("data").toString();
+        assertEquals(RingmeterCommand.EXIT_USAGE, RingmeterCommand.execute(new String[] {"bench-llm", "--data", data,
+            "--model", "m"}), "no target");
+        assertEquals(RingmeterCommand.EXIT_USAGE, RingmeterCommand.execute(new String[] {"bench-llm", "--data", data,
+            "--target", "http://127.0.0.1:9/v1", "--model", "m", "--synthetic", "8:4", "--concurrency", "2",
+            "--rate", "5"}), "closed and open loop at once");
+        assertEquals(RingmeterCommand.EXIT_USAGE, RingmeterCommand.execute(new String[] {"bench-llm", "--data", data,
+            "--target", "http://127.0.0.1:9/v1", "--model", "m", "--synthetic", "8:4", "--report", "r.pdf"}));
+        assertEquals(RingmeterCommand.EXIT_USAGE, RingmeterCommand.execute(new String[] {"bench-llm", "--data", data,
+            "--target", "http://127.0.0.1:9/v1", "--synthetic", "8:4"}), "no model");
+        final Path spec = Files.writeString(dir.resolve("spec.json"), "{\"targets\": []}");
+        assertEquals(RingmeterCommand.EXIT_USAGE, RingmeterCommand.execute(new String[] {"bench-llm", "--data", data,
+            "--spec", spec.toString()}));
+        assertTrue(!Files.exists(dir.resolve("data")), "nothing opened for a refused benchmark");
+    }
 }
