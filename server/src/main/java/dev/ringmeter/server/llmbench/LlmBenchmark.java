@@ -561,7 +561,7 @@ public final class LlmBenchmark implements AutoCloseable {
             if (log != null) {
                 log.write(o);
             }
-            if (sentIn == BenchmarkProgress.Phase.MEASURING) {
+            if (sentIn == BenchmarkProgress.Phase.MEASURING && o.status() != Status.CANCELLED) {
                 final Map<String, Double> scores = new LinkedHashMap<>();
                 if (prompt.expected() != null && o.ok()) {
                     final BenchmarkSpec.Match m = prompt.match() == null ? BenchmarkSpec.Match.EXACT : prompt.match();

