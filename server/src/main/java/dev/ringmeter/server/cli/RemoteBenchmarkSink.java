@@ -10,15 +10,14 @@ import dev.ringmeter.core.run.RunStatus;
 import dev.ringmeter.server.llmbench.BenchmarkCell;
 import dev.ringmeter.server.llmbench.BenchmarkSink;
 import dev.ringmeter.server.llmbench.BenchmarkSpec;
-import dev.ringmeter.server.llmbench.StoreSink;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link BenchmarkSink} into a running server, for {@code bench-llm --url}: each cell's run is created and finished
- * through {@code /api/v1/runs} ({@link Api}), with the id, name, parameters and tags {@link StoreSink} gives a run in an
- * embedded store; the requests are recorded through the remote client ({@link Ringmeter#open(String, String)}), which
+ * through {@code /api/v1/runs} ({@link Api}) as {@link BenchmarkSink.CellRun} makes it, as in an embedded store; the
+ * requests are recorded through the remote client ({@link Ringmeter#open(String, String)}), which
  * batches them. Before a run is finished the client is flushed, so the server holds every event of the run when it is
  * marked finished.
  * <p>
@@ -45,13 +44,12 @@ final class RemoteBenchmarkSink implements BenchmarkSink, AutoCloseable {
     public String startRun(final String benchmarkId, final BenchmarkSpec spec, final BenchmarkCell cell,
                            final long expected) {
         final ObjectNode body = Api.MAPPER.createObjectNode();
-        final String name = spec.name() + " " + cell.label();
-        body.put("id", benchmarkId + "-" + cell.index());
-        body.put("name", name.length() > 256 ? name.substring(0, 256) : name);
-        body.set("parameters", Api.MAPPER.valueToTree(cell.parameters()));
+        final BenchmarkSink.CellRun run = BenchmarkSink.CellRun.of(benchmarkId, spec, cell);
+        body.put("id", run.id());
+        body.put("name", run.name());
+        body.set("parameters", Api.MAPPER.valueToTree(run.parameters()));
         final ArrayNode tags = body.putArray("tags");
-        spec.tags().forEach(tags::add);
-        tags.add(StoreSink.TAG);
+        run.tags().forEach(tags::add);
         if (expected >= 0) {
             body.put("expectedTasks", expected);
         }

@@ -3,6 +3,10 @@ package dev.ringmeter.server.llmbench;
 import dev.ringmeter.Event;
 import dev.ringmeter.core.run.RunStatus;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
 /**
  * Where a benchmark's results go: one run per matrix cell, one event per measured request. {@link StoreSink} writes
  * to an embedded store; a remote one may write over HTTP.
@@ -13,6 +17,33 @@ import dev.ringmeter.core.run.RunStatus;
  * kept.
  */
 public interface BenchmarkSink {
+    /** The tag every benchmark's runs carry. */
+    String TAG = "llm-bench";
+
+    /**
+     * A cell's run as every sink makes it, so a benchmark's runs look the same in an embedded store and on a server.
+     *
+     * @param id         {@code <benchmark id>-<cell index>}.
+     * @param name       {@code <spec name> <cell label>}, cut to the 256 characters a run's name may have.
+     * @param parameters the cell's ({@link BenchmarkCell#parameters()}): the run's configuration.
+     * @param tags       the spec's, then {@link #TAG}.
+     */
+    record CellRun(String id, String name, Map<String, Object> parameters, List<String> tags) {
+        /**
+         * @param benchmarkId the benchmark's id.
+         * @param spec        the benchmark's spec.
+         * @param cell        the cell.
+         * @return the cell's run.
+         */
+        public static CellRun of(final String benchmarkId, final BenchmarkSpec spec, final BenchmarkCell cell) {
+            final String name = spec.name() + " " + cell.label();
+            final List<String> tags = new ArrayList<>(spec.tags());
+            tags.add(TAG);
+            return new CellRun(benchmarkId + "-" + cell.index(), name.length() > 256 ? name.substring(0, 256) : name,
+                cell.parameters(), List.copyOf(tags));
+        }
+    }
+
     /**
      * Starts the run of a cell.
      *
@@ -25,8 +56,8 @@ public interface BenchmarkSink {
     String startRun(String benchmarkId, BenchmarkSpec spec, BenchmarkCell cell, long expected);
 
     /**
-     * Records one measured request: its {@code run} is the cell's run, its {@code operation} "task", its {@code task}
-     * the request's number in the cell, and its latency, TTFT, schedule lag (queue wait), tokens, status and error
+     * Records one measured request: its {@code run} is the cell's run, its {@code operation} the target's API
+     * ({@code chat} or {@code completions}), its {@code task} the request's number in the cell, and its latency, TTFT, schedule lag (queue wait), tokens, status and error
      * type are set; quality scores, if the prompt has an expected answer, are already on it.
      *
      * @param runId the cell's run.

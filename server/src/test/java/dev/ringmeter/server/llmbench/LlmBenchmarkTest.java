@@ -378,7 +378,7 @@ class LlmBenchmarkTest {
         assertEquals(true, cold.parameters().get("ignore_eos"));
         assertEquals(1L, ((Number)cold.parameters().get("concurrency")).longValue());
         assertEquals("warm", warm.parameters().get("config"));
-        assertTrue(cold.tags().contains("nightly") && cold.tags().contains(StoreSink.TAG));
+        assertTrue(cold.tags().contains("nightly") && cold.tags().contains(BenchmarkSink.TAG));
         assertEquals(20, cold.latency().count());
         assertEquals(160, cold.tokens().completion());
         assertEquals(80, warm.tokens().completion());
