@@ -38,6 +38,7 @@ abstract class ObjectReader<T> implements BatchReader.ItemReader {
     @Override
     public final void read(final JsonParser p, final IngestBatch batch, final int index) throws IOException {
         final T item = item(batch, index);
+        final TextCache texts = batch.texts();
         int seen = 0;
         String name;
         while ((name = p.nextFieldName()) != null) {
@@ -54,7 +55,7 @@ abstract class ObjectReader<T> implements BatchReader.ItemReader {
             if (FieldValues.isNull(p)) {
                 continue;
             }
-            field(p, item, name);
+            field(p, item, name, texts);
         }
         check(item);
     }
@@ -69,11 +70,12 @@ abstract class ObjectReader<T> implements BatchReader.ItemReader {
     /**
      * @param p    the parser, on the field's value, which is not null.
      * @param item to set the field of.
-     * @param name of the field, one of the kind's.
+     * @param name  of the field, one of the kind's.
+     * @param texts the batch's string values, to read a string value without making a String.
      * @throws IOException           from the parser.
      * @throws InvalidEventException naming the field if its value is bad.
      */
-    abstract void field(JsonParser p, T item, String name) throws IOException;
+    abstract void field(JsonParser p, T item, String name, TextCache texts) throws IOException;
 
     /**
      * @param item as read.
