@@ -38,11 +38,6 @@ final class IngestBatch {
         return texts;
     }
 
-    /** @return the i-th event as filled by the reader (no reset). */
-    Event filledEvent(final int i) {
-        return events[i];
-    }
-
     /** @return the events as filled by the reader, the batch's first; the array is replaced when it grows. */
     Event[] filledEvents() {
         return events;

@@ -20,7 +20,9 @@ import java.util.List;
  * @param <T> the kind of item: an event or a metric sample.
  */
 abstract class ObjectReader<T> implements BatchReader.ItemReader {
-    private final List<String> fields;
+    /** The fields by their names' hash, open addressing: a name is found with one hash (cached in the String). */
+    private final String[] byHash;
+    private final int[] indexByHash;
     private final String unknownField;
 
     /**
@@ -31,7 +33,16 @@ abstract class ObjectReader<T> implements BatchReader.ItemReader {
         if (fields.size() > Integer.SIZE) {
             throw new IllegalArgumentException("at most " + Integer.SIZE + " fields, not " + fields.size());
         }
-        this.fields = fields;
+        this.byHash = new String[4 * Integer.SIZE];
+        this.indexByHash = new int[byHash.length];
+        for (int i = 0; i < fields.size(); i++) {
+            int slot = fields.get(i).hashCode() & (byHash.length - 1);
+            while (byHash[slot] != null) {
+                slot = (slot + 1) & (byHash.length - 1);
+            }
+            byHash[slot] = fields.get(i);
+            indexByHash[slot] = i;
+        }
         this.unknownField = "is not a field of " + kind + "; valid: " + String.join(", ", fields);
     }
 
@@ -42,7 +53,7 @@ abstract class ObjectReader<T> implements BatchReader.ItemReader {
         int seen = 0;
         String name;
         while ((name = p.nextFieldName()) != null) {
-            final int field = fields.indexOf(name);
+            final int field = indexOf(name);
             if (field < 0) {
                 throw new InvalidEventException(name, unknownField);
             }
@@ -58,6 +69,19 @@ abstract class ObjectReader<T> implements BatchReader.ItemReader {
             field(p, item, name, texts);
         }
         check(item);
+    }
+
+    /** @return the field's index in the kind's fields, or -1 if it is none of them. */
+    private int indexOf(final String name) {
+        int slot = name.hashCode() & (byHash.length - 1);
+        String field;
+        while ((field = byHash[slot]) != null) {
+            if (field.equals(name)) {
+                return indexByHash[slot];
+            }
+            slot = (slot + 1) & (byHash.length - 1);
+        }
+        return -1;
     }
 
     /**
