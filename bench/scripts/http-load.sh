@@ -2,7 +2,7 @@
 # HTTP load against a fresh Ringmeter server: starts server/target/ringmeter-server.jar on a free loopback port with
 # a temporary data directory, waits until GET /ready answers 200, runs the HttpLoadGenerator modes one after
 # another (single, batch, query: docs/performance-http.md says what each measures), then stops the server with
-# SIGTERM and deletes the data directory. Builds nothing: run `mvn -B -q -o install -DskipTests` first.
+# SIGTERM and deletes the data directory. Builds nothing: run `mvn -B -q -o package -DskipTests` first.
 #
 # Usage: bench/scripts/http-load.sh            (from anywhere)
 # Env:   MODES ("single batch query"; also "steady", "otlp"), SINGLE_ARGS, BATCH_ARGS, QUERY_ARGS, STEADY_ARGS, OTLP_ARGS (extra
@@ -23,7 +23,7 @@ CLIENT_OPTS="${CLIENT_OPTS:--Xmx1g}"
 JAVA="${JAVA:-java}"
 
 for jar in "$SERVER_JAR" "$BENCH_JAR"; do
-    [[ -f "$jar" ]] || { echo "http-load: FAIL: $jar not found; build with: mvn -B -q -o install -DskipTests" >&2; exit 1; }
+    [[ -f "$jar" ]] || { echo "http-load: FAIL: $jar not found; build with: mvn -B -q -o package -DskipTests" >&2; exit 1; }
 done
 command -v curl >/dev/null || { echo "http-load: FAIL: curl is required to wait for /ready" >&2; exit 1; }
 
