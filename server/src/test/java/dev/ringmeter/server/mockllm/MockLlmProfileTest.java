@@ -98,7 +98,10 @@ class MockLlmProfileTest {
             final long p10 = sorted[sorted.length / 10];
             final long p90 = sorted[sorted.length * 9 / 10];
             assertTrue(p90 < 64_000_000, "p90 " + p90 + " beyond the high bound (56 ms) and the stated accuracy");
-            assertTrue(Math.abs(median(ttfts) - 40_000_000) < 6_000_000, "median " + median(ttfts));
+            // the median of 60 uniform draws over 40 ms varies by 1.9 ms (one standard deviation): 5 of them either
+            // side, and the measured TTFT also holds the request's trip (a few ms on a loaded machine) above it
+            final long median = median(ttfts);
+            assertTrue(median > 31_000_000 && median < 52_000_000, "median " + median + " ns, drawn around 40 ms");
             assertTrue(p90 - p10 > 20_000_000, "p10-p90 " + (p90 - p10) + " ns: a spread of 32 ms, not one value");
         }
     }
