@@ -2,12 +2,12 @@
 # HTTP load against a fresh Ringmeter server: starts server/target/ringmeter-server.jar on a free loopback port with
 # a temporary data directory, waits until GET /ready answers 200, runs the HttpLoadGenerator modes one after
 # another (single, batch, query: docs/performance-http.md says what each measures), then stops the server with
-# SIGTERM and deletes the data directory. Builds nothing: run `mvn -B -q -o install -DskipTests` first.
+# SIGTERM and deletes the data directory. Builds nothing: run `mvn -B -q -o package -DskipTests` first.
 #
 # Usage: bench/scripts/http-load.sh            (from anywhere)
 # Env:   MODES ("single batch query"; also "steady", "otlp"), SINGLE_ARGS, BATCH_ARGS, QUERY_ARGS, STEADY_ARGS, OTLP_ARGS (extra
 #        HttpLoadGenerator options per mode, e.g. QUERY_ARGS="--events 1000000"), SERVER_OPTS (-Xmx2g), SERVER_ARGS
-#        (extra server options, e.g. "--snapshot-interval-ms 1000"), SERVER_JAR (server/target/ringmeter-server.jar),
+#        (the server's options, default "--limit model=16"; e.g. "--snapshot-interval-ms 1000"), SERVER_JAR (server/target/ringmeter-server.jar),
 #        CLIENT_OPTS (-Xmx1g), JAVA (java), HTTP_LOAD_OUT (bench/target/http-load: the server's log and one
 #        <mode>.txt per mode)
 set -euo pipefail
@@ -18,12 +18,12 @@ BENCH_JAR="$ROOT/bench/target/benchmarks.jar"
 OUT="${HTTP_LOAD_OUT:-$ROOT/bench/target/http-load}"
 MODES="${MODES:-single batch query}"
 SERVER_OPTS="${SERVER_OPTS:--Xmx2g}"
-SERVER_ARGS="${SERVER_ARGS:-}"
+SERVER_ARGS="${SERVER_ARGS:---limit model=16}"   # the generator sends 10 models; -Xmx2g alone derives 9
 CLIENT_OPTS="${CLIENT_OPTS:--Xmx1g}"
 JAVA="${JAVA:-java}"
 
 for jar in "$SERVER_JAR" "$BENCH_JAR"; do
-    [[ -f "$jar" ]] || { echo "http-load: FAIL: $jar not found; build with: mvn -B -q -o install -DskipTests" >&2; exit 1; }
+    [[ -f "$jar" ]] || { echo "http-load: FAIL: $jar not found; build with: mvn -B -q -o package -DskipTests" >&2; exit 1; }
 done
 command -v curl >/dev/null || { echo "http-load: FAIL: curl is required to wait for /ready" >&2; exit 1; }
 

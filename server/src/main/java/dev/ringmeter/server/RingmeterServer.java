@@ -7,6 +7,8 @@ import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.report.ReportSchedule;
 import dev.ringmeter.core.watch.alert.DeliverySettings;
 import dev.ringmeter.server.alert.AlertController;
+import dev.ringmeter.server.benchmark.LlmBenchmarkController;
+import dev.ringmeter.server.benchmark.LlmBenchmarks;
 import dev.ringmeter.server.http.ApiException;
 import dev.ringmeter.server.http.BearerAuth;
 import dev.ringmeter.server.http.ErrorReplies;
@@ -19,6 +21,7 @@ import dev.ringmeter.server.ingest.IngestService;
 import dev.ringmeter.server.ingest.PricesController;
 import dev.ringmeter.server.ingest.PricingController;
 import dev.ringmeter.server.live.LiveFeed;
+import dev.ringmeter.server.llmbench.StoreSink;
 import dev.ringmeter.server.ops.OpsController;
 import dev.ringmeter.server.otlp.OtlpReceiver;
 import dev.ringmeter.server.query.CompareController;
@@ -56,6 +59,7 @@ public final class RingmeterServer implements AutoCloseable {
     private final StoreHolder holder = new StoreHolder();
     private final Javalin app;
     private final LiveFeed live;
+    private final LlmBenchmarks benchmarks;
     private final long startTimeMs;
     private EmbeddedStore store;
     private ReportSchedule reportSchedule;
@@ -86,6 +90,10 @@ public final class RingmeterServer implements AutoCloseable {
         final SessionController session = new SessionController(auth, sessions);
         this.live = new LiveFeed(holder, config.maxLiveClients());
         final OtlpReceiver otlp = new OtlpReceiver(ingest, gate, config);
+        this.benchmarks = new LlmBenchmarks(LlmBenchmarks.DEFAULT_MAX_RUNNING, LlmBenchmarks.DEFAULT_MAX_KEPT,
+            () -> new StoreSink(holder.get().store));
+        final LlmBenchmarkController llmBenchmarks = new LlmBenchmarkController(benchmarks,
+            config.bodyTimeoutMs(), Math.min(LlmBenchmarkController.MAX_BODY_BYTES, config.maxBodyBytes()));
 
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
@@ -134,6 +142,10 @@ public final class RingmeterServer implements AutoCloseable {
             c.routes.get("/api/v1/runs/{id}", runs::get);
             c.routes.patch("/api/v1/runs/{id}", runs::update);
             c.routes.post("/api/v1/runs/{id}/finish", runs::finish);
+            c.routes.post("/api/v1/llm-benchmarks", llmBenchmarks::start);
+            c.routes.get("/api/v1/llm-benchmarks", llmBenchmarks::list);
+            c.routes.get("/api/v1/llm-benchmarks/{id}", llmBenchmarks::get);
+            c.routes.post("/api/v1/llm-benchmarks/{id}/cancel", llmBenchmarks::cancel);
             c.routes.post("/api/v1/alerts/rules", alerts::create);
             c.routes.get("/api/v1/alerts/rules", alerts::listRules);
             c.routes.get("/api/v1/alerts/rules/{id}", alerts::getRule);
@@ -325,6 +337,7 @@ public final class RingmeterServer implements AutoCloseable {
         if (reportSchedule != null) {
             reportSchedule.close();
         }
+        benchmarks.close();   // cancels the running ones; their runs are finished before the store closes
         if (store != null) {
             ServerFile.remove(config.dataDirectory());   // nobody listens any more; removed while the lock is held
             try {

@@ -238,4 +238,27 @@ class OtlpHistogramTest {
             assertEquals(4.0, s.at("/max").asDouble(), 1e-9, "the means, not the quantiles: " + s);
         }
     }
+
+    /**
+     * Each refused point is named for its own fault: a gauge's value that is not a number is a bad value, and only a
+     * histogram point with neither bounds, min and max nor a sum lacks its sum.
+     */
+    @Test
+    void shouldNameWhatIsWrongWithAGaugeAndWithAHistogramPointOfItsOwn() {
+        try (TestServer server = TestServer.start(data)) {
+            final String gauge = "{\"resourceMetrics\":[{\"scopeMetrics\":[{\"metrics\":[{\"name\":\"g\",\"gauge\":"
+                + "{\"dataPoints\":[{\"asDouble\":\"NaN\"}]}}]}]}]}";
+            final TestServer.Reply g = server.post("/v1/metrics", TestServer.JSON, gauge);
+            assertEquals(200, g.status(), g.body());
+            assertEquals("data point 0 (g): value must be a finite number but was NaN",
+                g.json().at("/partialSuccess/errorMessage").asText(), g.body());
+
+            final String histogram = "{\"resourceMetrics\":[{\"scopeMetrics\":[{\"metrics\":[{\"name\":\"h\","
+                + "\"histogram\":{\"aggregationTemporality\":1,\"dataPoints\":[{\"count\":\"3\"}]}}]}]}]}";
+            final TestServer.Reply h = server.post("/v1/metrics", TestServer.JSON, histogram);
+            assertEquals(200, h.status(), h.body());
+            assertEquals("data point 0 (h): sum is needed by a histogram point with neither bounds nor min and max",
+                h.json().at("/partialSuccess/errorMessage").asText(), h.body());
+        }
+    }
 }

@@ -14,15 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The dashboard's cost on the server (docs/performance.md, "The live stream"): starts the server jar in a child JVM
@@ -41,7 +37,6 @@ import java.util.stream.Stream;
  */
 public final class LiveStreamLoad {
     private static final PrintStream OUT = System.out;
-    private static final Pattern LISTENING = Pattern.compile("event=listening .*port=(\\d+)");
 
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5)).build();
@@ -94,25 +89,21 @@ public final class LiveStreamLoad {
 
     private void run(final Path jar, final int models, final int rate, final String clientCounts, final int seconds,
                      final int warmup, final String serverOpts, final String serverArgs) throws Exception {
-        final Path data = Files.createTempDirectory("ringmeter-live-load");
-        final Path log = data.resolveSibling(data.getFileName() + ".log");
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of(serverOpts.split(" ")));
-        command.addAll(List.of("-jar", jar.toString(), "--port", "0", "--data", data.toString()));
-        if (!serverArgs.isBlank()) {
-            command.addAll(List.of(serverArgs.trim().split(" ")));
+        try (ChildServer server = ChildServer.start(jar, serverOpts, serverArgs, client)) {
+            base = server.base();
+            measure(server.pid(), models, rate, clientCounts, seconds, warmup, serverOpts, serverArgs);
         }
-        final Process server = new ProcessBuilder(command).redirectErrorStream(true)
-            .redirectOutput(log.toFile()).start();
+    }
+
+    private void measure(final long pid, final int models, final int rate, final String clientCounts,
+                         final int seconds, final int warmup, final String serverOpts, final String serverArgs)
+        throws Exception {
         final AtomicBoolean feeding = new AtomicBoolean(true);
         Thread feeder = null;
         try {
-            base = "http://127.0.0.1:" + awaitPort(server, log);
-            awaitReady();
             final long clockTick = clockTicksPerSecond();
             OUT.printf(Locale.ROOT, "server pid %d at %s, %d models, %d events/s, %s %s, java %s, %d cores%n",
-                server.pid(), base, models, rate, serverOpts, serverArgs, System.getProperty("java.version"),
+                pid, base, models, rate, serverOpts, serverArgs, System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors());
             feeder = new Thread(() -> feed(models, rate, feeding), "live-load-feeder");
             feeder.setDaemon(true);
@@ -128,10 +119,10 @@ public final class LiveStreamLoad {
                 pause(warmup);
                 final long bytes0 = streams.stream().mapToLong(s -> s.bytes.get()).sum();
                 final long tiles0 = streams.stream().mapToLong(s -> s.tiles.get() + s.events.get()).sum();
-                final long cpu0 = cpuTicks(server.pid());
+                final long cpu0 = cpuTicks(pid);
                 final long t0 = System.nanoTime();
                 pause(seconds);
-                final long cpu1 = cpuTicks(server.pid());
+                final long cpu1 = cpuTicks(pid);
                 final double wall = (System.nanoTime() - t0) / 1e9;
                 final double cpu = (cpu1 - cpu0) / (double)clockTick / wall;
                 if (n == 0) {
@@ -161,14 +152,6 @@ public final class LiveStreamLoad {
             if (feeder != null) {
                 feeder.join(10_000);
             }
-            server.destroy();   // SIGTERM: the server drains and closes
-            if (!server.waitFor(60, TimeUnit.SECONDS)) {
-                server.destroyForcibly();
-            }
-            try (Stream<Path> files = Files.walk(data)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-            Files.deleteIfExists(log);
         }
     }
 
@@ -251,34 +234,6 @@ public final class LiveStreamLoad {
                 }
             }
         }
-    }
-
-    private static int awaitPort(final Process server, final Path log) throws IOException, InterruptedException {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (!server.isAlive()) {
-                throw new IllegalStateException("the server exited: " + Files.readString(log));
-            }
-            final Matcher m = LISTENING.matcher(Files.readString(log));
-            if (m.find()) {
-                return Integer.parseInt(m.group(1));
-            }
-            TimeUnit.MILLISECONDS.sleep(100);   // polling the log for a deadline, not synchronisation
-        }
-        throw new IllegalStateException("no event=listening line within 60 s");
-    }
-
-    private void awaitReady() throws IOException, InterruptedException {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            final int status = client.send(HttpRequest.newBuilder(URI.create(base + "/ready")).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode();
-            if (status == 200) {
-                return;
-            }
-            TimeUnit.MILLISECONDS.sleep(100);
-        }
-        throw new IllegalStateException("/ready did not answer 200 within 120 s");
     }
 
     private static void pause(final int seconds) throws InterruptedException {

@@ -67,22 +67,40 @@ public final class RingPublisher {
      * @throws IllegalStateException if closed or the journal cannot write.
      */
     public long claim() {
+        return claim(1);
+    }
+
+    /**
+     * Claims n consecutive slots at once under the full-ring policy: one claim on the ring for all of them.
+     *
+     * @param n slots, from 1 to a quarter of the ring ({@link #maxClaim()}).
+     * @return the last slot's sequence (the first is n - 1 before it), or -1 if the ring has not n free slots (DROP)
+     * or had not for the block timeout (BLOCK); that counts one drop, the first event that found no room, as a
+     * caller claiming one slot at a time would have stopped there.
+     * @throws IllegalStateException if closed or the journal cannot write.
+     */
+    public long claim(final int n) {
         ensureOpen();
         final long sequence;
         if (dropWhenFull) {
             try {
-                return ring.tryNext();
+                return ring.tryNext(n);
             } catch (final InsufficientCapacityException e) {
                 wakeConsumers();   // a parked consumer drains the ring now, not at the end of its park
                 sequence = -1;
             }
         } else {
-            sequence = claimWaiting();
+            sequence = claimWaiting(n);
         }
         if (sequence < 0) {
             dropped.increment();
         }
         return sequence;
+    }
+
+    /** @return the most slots one {@link #claim(int)} takes: a quarter of the ring. */
+    public int maxClaim() {
+        return (int)wakeMask + 1;
     }
 
     /**
@@ -95,11 +113,15 @@ public final class RingPublisher {
      * @throws IllegalStateException if the publisher is closed, or the journal fails, while it waits.
      */
     public long claimWaiting() {
+        return claimWaiting(1);
+    }
+
+    private long claimWaiting(final int n) {
         long deadline = 0;
         boolean waiting = false;
         while (true) {
             try {
-                return ring.tryNext();
+                return ring.tryNext(n);
             } catch (final InsufficientCapacityException e) {
                 final long now = System.nanoTime();
                 if (!waiting) {
@@ -132,6 +154,20 @@ public final class RingPublisher {
     public void publish(final long sequence) {
         ring.publish(sequence);
         if ((sequence & wakeMask) == 0) {
+            wakeConsumers();
+        }
+    }
+
+    /**
+     * Publishes the slots of one {@link #claim(int)}, each filled (or left {@link EventSlot#KIND_VOID}); wakes the
+     * consumers as {@link #publish(long)} does, if the range holds a slot at a quarter of the ring.
+     *
+     * @param first the first slot's sequence.
+     * @param last  the last slot's sequence.
+     */
+    public void publish(final long first, final long last) {
+        ring.publish(first, last);
+        if ((first & wakeMask) == 0 || (first & ~wakeMask) != (last & ~wakeMask)) {
             wakeConsumers();
         }
     }

@@ -14,29 +14,30 @@ import java.util.Locale;
  * {@link ReportFormat} only renders blocks, so the Markdown and the HTML cannot disagree. The Markdown leaves the
  * charts out (their numbers are in the tables); the HTML draws them as inline SVG ({@link SvgChart}).
  * <p>
- * Threading: immutable once built; any thread.
+ * Threading: immutable once built; any thread. Public so that other documents (the LLM benchmark's report) are laid
+ * out as blocks and rendered by {@link ReportFormat#render(ReportDocument)} rather than by a second renderer.
  *
  * @param title  the document's title.
  * @param blocks its blocks, in order.
  */
-record ReportDocument(String title, List<Block> blocks) {
+public record ReportDocument(String title, List<Block> blocks) {
     /** A part of the document. */
-    sealed interface Block permits Heading, Paragraph, Table, Chart {
+    public sealed interface Block permits Heading, Paragraph, Table, Chart {
     }
 
     /** @param text a section's title. */
-    record Heading(String text) implements Block {
+    public record Heading(String text) implements Block {
     }
 
     /** @param text a line of text. */
-    record Paragraph(String text) implements Block {
+    public record Paragraph(String text) implements Block {
     }
 
     /**
      * @param headers the column titles.
      * @param rows    the cells, as many per row as headers.
      */
-    record Table(List<String> headers, List<List<String>> rows) implements Block {
+    public record Table(List<String> headers, List<List<String>> rows) implements Block {
     }
 
     /**
@@ -49,7 +50,7 @@ record ReportDocument(String title, List<Block> blocks) {
      * @param series the values: one array per line, or one array of the bars' values.
      * @param bars   whether it is a bar chart.
      */
-    record Chart(String title, String unit, List<String> labels, List<double[]> series, boolean bars)
+    public record Chart(String title, String unit, List<String> labels, List<double[]> series, boolean bars)
         implements Block {
     }
 

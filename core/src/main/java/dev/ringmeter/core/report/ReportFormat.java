@@ -57,7 +57,14 @@ public enum ReportFormat {
      * @return it in this format.
      */
     public String render(final Report report) {
-        final ReportDocument doc = ReportDocument.of(report);
+        return render(ReportDocument.of(report));
+    }
+
+    /**
+     * @param doc a document laid out as blocks.
+     * @return it in this format.
+     */
+    public String render(final ReportDocument doc) {
         return this == MARKDOWN ? markdown(doc) : html(doc);
     }
 

@@ -65,7 +65,10 @@ public record RunQuery(RunStatus status, String nameContains, String tag, long c
             final Comparator<RunSummary> o = descending ? order.reversed() : order;
             final Comparator<RunSummary> nanLast = Comparator.comparing(s -> this == P95 && Double.isNaN(
                 s.latency().p95Ms()));
-            return nanLast.thenComparing(o).thenComparing(RunSummary::createdAtMs).thenComparing(RunSummary::id);
+            // ties (runs created in the same millisecond, say) in the direction asked, by creation time then id
+            final Comparator<RunSummary> ties = Comparator.comparingLong(RunSummary::createdAtMs)
+                .thenComparing(RunSummary::id);
+            return nanLast.thenComparing(o).thenComparing(descending ? ties.reversed() : ties);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.ringmeter.server.cli;
 
+import dev.ringmeter.server.mockllm.Distribution;
 import dev.ringmeter.server.mockllm.MockLlm;
 import dev.ringmeter.server.mockllm.MockLlmConfig;
 import picocli.CommandLine.Command;
@@ -7,6 +8,7 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -21,7 +23,9 @@ import java.util.concurrent.CountDownLatch;
     description = "Run an OpenAI-compatible stand-in endpoint (/v1/chat/completions, /v1/completions, /v1/models)"
         + " with known delays, output lengths and errors.",
     footer = {"", "Examples:", "  ringmeter mock-llm --port 8081 --ttft-ms 200 --itl-ms 20 --output-tokens 64",
-        "  ringmeter mock-llm --port 8081 --error-rate 0.1 --error-kind stream --stall-ms 500 --stall-after 8"})
+        "  ringmeter mock-llm --port 8081 --error-rate 0.1 --error-kind stream --stall-ms 500 --stall-after 8",
+        "  ringmeter mock-llm --ttft-ms lognormal:200,0.3 --itl-ms normal:20,4 --concurrency-slope 0.05 \\",
+        "      --model fast --model slow=ttft:400,itl:30,reasoning:32,chunk:4"})
 final class MockLlmCommand implements Callable<Integer> {
     @Option(names = "--host", paramLabel = "HOST", description = "Address to bind (default: ${DEFAULT-VALUE}).")
     String host = "127.0.0.1";
@@ -30,17 +34,23 @@ final class MockLlmCommand implements Callable<Integer> {
         + " ${DEFAULT-VALUE}).")
     int port = 8081;
 
-    @Option(names = "--ttft-ms", paramLabel = "MS", description = "Time to the first chunk (default: ${DEFAULT-VALUE}).")
-    double ttftMs = 50;
-
-    @Option(names = "--itl-ms", paramLabel = "MS", description = "Delay per output token after the first"
+    @Option(names = "--ttft-ms", paramLabel = "DIST", description = "Time to the first chunk in ms: a number or"
+        + " fixed:V, uniform:LO,HI, normal:MEAN,SD, lognormal:MEDIAN,SIGMA, exponential:MEAN; one draw per call"
         + " (default: ${DEFAULT-VALUE}).")
-    double itlMs = 10;
+    String ttftMs = "50";
 
-    @Option(names = "--output-tokens", paramLabel = "N", description = "Output length when the request does not"
-        + " fix it (max_tokens caps it, min_tokens raises it, ignore_eos makes it max_tokens; default:"
-        + " ${DEFAULT-VALUE}).")
-    int outputTokens = 16;
+    @Option(names = "--itl-ms", paramLabel = "DIST", description = "Delay per output token after the first, in ms;"
+        + " a distribution as for --ttft-ms, one draw per chunk (default: ${DEFAULT-VALUE}).")
+    String itlMs = "10";
+
+    @Option(names = "--output-tokens", paramLabel = "DIST", description = "Output length when the request does not"
+        + " fix it (max_tokens caps it, min_tokens raises it, ignore_eos makes it max_tokens); a distribution, one"
+        + " draw per call (default: ${DEFAULT-VALUE}).")
+    String outputTokens = "16";
+
+    @Option(names = "--reasoning-tokens", paramLabel = "DIST", description = "Reasoning tokens streamed as"
+        + " delta.reasoning_content before the content of chat replies; a distribution (default: ${DEFAULT-VALUE}).")
+    String reasoningTokens = "0";
 
     @Option(names = "--tokens-per-chunk", paramLabel = "N", description = "Tokens in each streamed chunk (default:"
         + " ${DEFAULT-VALUE}).")
@@ -62,6 +72,15 @@ final class MockLlmCommand implements Callable<Integer> {
         + " ${DEFAULT-VALUE}).")
     int stallAfter;
 
+    @Option(names = "--stall-rate", paramLabel = "P", description = "Share of streams that pause, 0 to 1 (default:"
+        + " ${DEFAULT-VALUE}).")
+    double stallRate = 1;
+
+    @Option(names = "--concurrency-slope", paramLabel = "S", description = "Delays grow by this factor per call in"
+        + " flight beyond the first: x (1 + S (n - 1)), so a concurrency sweep finds a knee (default:"
+        + " ${DEFAULT-VALUE}).")
+    double concurrencySlope;
+
     @Option(names = "--max-streams", paramLabel = "N", description = "Calls served at once; more are answered 429"
         + " (default: ${DEFAULT-VALUE}).")
     int maxStreams = 256;
@@ -70,18 +89,31 @@ final class MockLlmCommand implements Callable<Integer> {
         + " (default: ${DEFAULT-VALUE}).")
     int maxBodyBytes = 1 << 20;
 
-    @Option(names = "--model", paramLabel = "NAME", description = "A model /v1/models lists; repeatable (default:"
-        + " mock-llm).")
+    @Option(names = "--model", paramLabel = "NAME[=OVERRIDES]", description = "A model /v1/models lists, with how"
+        + " it differs from the defaults, e.g. slow=ttft:400,itl:lognormal:30,0.2,output:64,reasoning:16,chunk:4;"
+        + " repeatable (default: mock-llm).")
     List<String> models = List.of("mock-llm");
 
     @Override
     public Integer call() throws InterruptedException {
         final MockLlmConfig config;
         try {
-            config = MockLlmConfig.builder().ttft(millis(ttftMs)).interToken(millis(itlMs))
-                .defaultOutputTokens(outputTokens).tokensPerChunk(tokensPerChunk)
+            final MockLlmConfig.Builder b = MockLlmConfig.builder().ttft(Distribution.parse(ttftMs))
+                .interToken(Distribution.parse(itlMs)).outputTokens(Distribution.parse(outputTokens))
+                .reasoningTokens(Distribution.parse(reasoningTokens)).tokensPerChunk(tokensPerChunk)
                 .errors(errorRate, MockLlmConfig.ErrorKind.parse(errorKind)).stall(millis(stallMs), stallAfter)
-                .maxConcurrentStreams(maxStreams).maxBodyBytes(maxBodyBytes).models(models).build();
+                .stallRate(stallRate).concurrencySlope(concurrencySlope)
+                .maxConcurrentStreams(maxStreams).maxBodyBytes(maxBodyBytes);
+            final List<String> names = new ArrayList<>();
+            for (final String m : models) {
+                final int eq = m.indexOf('=');
+                final String name = eq < 0 ? m : m.substring(0, eq);
+                names.add(name);
+                if (eq >= 0) {
+                    b.model(name, m.substring(eq + 1));
+                }
+            }
+            config = b.models(names).build();
         } catch (final IllegalArgumentException e) {
             throw new CliException(RingmeterCommand.EXIT_USAGE, e.getMessage());
         }

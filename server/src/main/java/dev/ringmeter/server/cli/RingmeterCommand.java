@@ -23,7 +23,7 @@ import java.util.Set;
 @Command(name = "ringmeter", mixinStandardHelpOptions = true, versionProvider = RingmeterCommand.Version.class,
     description = "Ringmeter: a time-series store for the performance of LLM calls.",
     subcommands = {ServeCommand.class, QueryCommand.class, ImportCommand.class, CheckCommand.class, ReportCommand.class,
-        ExportCommand.class, MockLlmCommand.class, CommandLine.HelpCommand.class},
+        ExportCommand.class, MockLlmCommand.class, BenchLlmCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "With no command, serve runs: 'ringmeter --port 9090' is 'ringmeter serve --port 9090'.",
         "Exit codes: 0 ok, 1 something is wrong (damage, refused rows, a server error), 2 bad options,"
             + " 3 the server or the data directory cannot be reached.", "See docs/cli.md."})

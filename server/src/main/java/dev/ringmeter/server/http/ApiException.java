@@ -134,7 +134,7 @@ public final class ApiException extends RuntimeException {
 
     /** @return 401. */
     static ApiException unauthorized() {
-        return new ApiException(401, "missing or wrong bearer token", null, -1, -1, -1, -1, 0, null);
+        return new ApiException(401, "missing or wrong bearer token (Authorization: Bearer), and no live session cookie", null, -1, -1, -1, -1, 0, null);
     }
 
     /** @return 415. */

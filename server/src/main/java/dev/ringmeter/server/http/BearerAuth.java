@@ -59,7 +59,8 @@ public final class BearerAuth {
         return ApiException.unauthorized();
     }
 
-    private static byte[] sha256(final String s) {
+    /** @return the SHA-256 of a string's UTF-8 bytes (also what {@link Sessions} keys a session by). */
+    static byte[] sha256(final String s) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
         } catch (final NoSuchAlgorithmException e) {

@@ -2,9 +2,6 @@ package dev.ringmeter.server.http;
 
 import org.agrona.concurrent.EpochClock;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Iterator;
@@ -124,11 +121,6 @@ public final class Sessions {
     }
 
     private static String key(final String id) {
-        try {
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(
-                MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8)));
-        } catch (final NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from the JVM", e);
-        }
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(BearerAuth.sha256(id));
     }
 }

@@ -40,16 +40,16 @@ public final class EventReader extends ObjectReader<Event> {
     }
 
     @Override
-    void field(final JsonParser p, final Event e, final String name) throws IOException {
+    void field(final JsonParser p, final Event e, final String name, final TextCache texts) throws IOException {
         switch (name) {
             case FieldNames.TIMESTAMP:
                 e.timestampMs(FieldValues.timestampMs(p, name));
                 break;
             case FieldNames.MODEL:
-                e.model(FieldValues.string(p, name));
+                e.model(FieldValues.string(p, name, texts));
                 break;
             case FieldNames.OPERATION:
-                e.operation(FieldValues.string(p, name));
+                e.operation(FieldValues.string(p, name, texts));
                 break;
             case FieldNames.LATENCY_MS:
                 e.latencyMs(FieldValues.number(p, name));
@@ -76,10 +76,10 @@ public final class EventReader extends ObjectReader<Event> {
                 e.reasoningTokens(FieldValues.wholeNumber(p, name));
                 break;
             case FieldNames.STATUS:
-                e.status(Status.parse(FieldValues.string(p, name)));
+                e.status(Status.parse(FieldValues.string(p, name, texts)));
                 break;
             case FieldNames.ERROR_TYPE:
-                e.errorType(FieldValues.string(p, name));
+                e.errorType(FieldValues.string(p, name, texts));
                 break;
             case FieldNames.RETRIES: {
                 final long retries = FieldValues.wholeNumber(p, name);
@@ -106,28 +106,28 @@ public final class EventReader extends ObjectReader<Event> {
                 quality(p, e);
                 break;
             case FieldNames.PIPELINE:
-                e.pipeline(FieldValues.string(p, name));
+                e.pipeline(FieldValues.string(p, name, texts));
                 break;
             case FieldNames.STEP:
-                e.step(FieldValues.string(p, name));
+                e.step(FieldValues.string(p, name, texts));
                 break;
             case FieldNames.RUN:
-                e.run(FieldValues.string(p, name));
+                e.run(FieldValues.string(p, name, texts));
                 break;
             case FieldNames.TASK:
-                e.task(FieldValues.string(p, name));
+                e.task(FieldValues.string(p, name, texts));
                 break;
             case FieldNames.CONFIG:
-                e.config(FieldValues.string(p, name));
+                e.config(FieldValues.string(p, name, texts));
                 break;
             case FieldNames.PROVIDER:
-                e.provider(FieldValues.string(p, name));
+                e.provider(FieldValues.string(p, name, texts));
                 break;
             case FieldNames.TOOL:
-                e.tool(FieldValues.string(p, name));
+                e.tool(FieldValues.string(p, name, texts));
                 break;
             case FieldNames.AGENT:
-                e.agent(FieldValues.string(p, name));
+                e.agent(FieldValues.string(p, name, texts));
                 break;
             case FieldNames.TAGS:
                 tags(p, e);

@@ -26,10 +26,24 @@ final class FieldValues {
     }
 
     static String string(final JsonParser p, final String field) throws IOException {
+        requireString(p, field);
+        return p.getText();
+    }
+
+    /**
+     * As {@link #string(JsonParser, String)}, without making a String for a value the cache holds.
+     *
+     * @param texts the batch's string values.
+     */
+    static String string(final JsonParser p, final String field, final TextCache texts) throws IOException {
+        requireString(p, field);
+        return texts.text(p);
+    }
+
+    private static void requireString(final JsonParser p, final String field) {
         if (p.currentToken() != JsonToken.VALUE_STRING) {
             throw new InvalidEventException(field, "must be a string");
         }
-        return p.getText();
     }
 
     static double number(final JsonParser p, final String field) throws IOException {

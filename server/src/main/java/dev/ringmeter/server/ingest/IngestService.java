@@ -22,7 +22,8 @@ import java.util.function.IntFunction;
  * Ingest of a batch of events or metric samples: read the whole body (within its byte limit and the body timeout,
  * {@link RequestBody}), and only then take a free {@link IngestGate} permit, so a slow upload holds a request thread
  * for at most the body timeout and never a permit; read and check the whole batch, check its strings against the
- * dictionary's limits, and only then record every item and wait for the store to acknowledge them. A bad batch is
+ * dictionary's limits, and only then record every item (events with ring slots claimed for many at once,
+ * {@code EmbeddedStore.recordAll}) and wait for the store to acknowledge them. A bad batch is
  * refused whole and stores nothing; a reply of 202 is sent only after {@code flush()} has returned true.
  * While the store's journal cannot write (a full disk), every batch gets 503 naming the failure, and none is
  * acknowledged; the store takes events again by itself once its journal writes.
@@ -143,9 +144,7 @@ public final class IngestService {
             final EmbeddedStore store = sc.store;
             refuseWhileUnwritable(store, 0);
             try {
-                for (int i = 0; i < n; i++) {
-                    record(items.record(store, batch, i));
-                }
+                record(items.record(store, batch, n) == n);
             } catch (final IllegalStateException e) {
                 refuseWhileUnwritable(store, 1);   // the journal failed while the batch was being recorded
                 throw e;
@@ -171,8 +170,8 @@ public final class IngestService {
             }
 
             @Override
-            boolean record(final EmbeddedStore store, final IngestBatch batch, final int i) {
-                return store.record(batch.filledEvent(i));
+            int record(final EmbeddedStore store, final IngestBatch batch, final int n) {
+                return store.recordAll(batch.filledEvents(), n);
             }
         },
         SAMPLES {
@@ -187,8 +186,13 @@ public final class IngestService {
             }
 
             @Override
-            boolean record(final EmbeddedStore store, final IngestBatch batch, final int i) {
-                return store.record(batch.filledSample(i));
+            int record(final EmbeddedStore store, final IngestBatch batch, final int n) {
+                for (int i = 0; i < n; i++) {
+                    if (!store.record(batch.filledSample(i))) {
+                        return i;
+                    }
+                }
+                return n;
             }
         };
 
@@ -196,7 +200,8 @@ public final class IngestService {
 
         abstract void admit(DictionaryAdmission admission, IngestBatch batch, int n);
 
-        abstract boolean record(EmbeddedStore store, IngestBatch batch, int i);
+        /** @return how many of the batch's n items, from the first, are in the ring (n unless it stayed full). */
+        abstract int record(EmbeddedStore store, IngestBatch batch, int n);
     }
 
     /**

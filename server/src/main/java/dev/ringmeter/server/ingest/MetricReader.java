@@ -37,10 +37,10 @@ public final class MetricReader extends ObjectReader<MetricSample> {
     }
 
     @Override
-    void field(final JsonParser p, final MetricSample s, final String name) throws IOException {
+    void field(final JsonParser p, final MetricSample s, final String name, final TextCache texts) throws IOException {
         switch (name) {
             case FieldNames.NAME:
-                s.name(FieldValues.string(p, name));
+                s.name(FieldValues.string(p, name, texts));
                 break;
             case FieldNames.VALUE:
                 s.value(FieldValues.number(p, name));

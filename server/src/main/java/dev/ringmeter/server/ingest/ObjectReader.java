@@ -20,7 +20,9 @@ import java.util.List;
  * @param <T> the kind of item: an event or a metric sample.
  */
 abstract class ObjectReader<T> implements BatchReader.ItemReader {
-    private final List<String> fields;
+    /** The fields by their names' hash, open addressing: a name is found with one hash (cached in the String). */
+    private final String[] byHash;
+    private final int[] indexByHash;
     private final String unknownField;
 
     /**
@@ -31,17 +33,27 @@ abstract class ObjectReader<T> implements BatchReader.ItemReader {
         if (fields.size() > Integer.SIZE) {
             throw new IllegalArgumentException("at most " + Integer.SIZE + " fields, not " + fields.size());
         }
-        this.fields = fields;
+        this.byHash = new String[4 * Integer.SIZE];
+        this.indexByHash = new int[byHash.length];
+        for (int i = 0; i < fields.size(); i++) {
+            int slot = fields.get(i).hashCode() & (byHash.length - 1);
+            while (byHash[slot] != null) {
+                slot = (slot + 1) & (byHash.length - 1);
+            }
+            byHash[slot] = fields.get(i);
+            indexByHash[slot] = i;
+        }
         this.unknownField = "is not a field of " + kind + "; valid: " + String.join(", ", fields);
     }
 
     @Override
     public final void read(final JsonParser p, final IngestBatch batch, final int index) throws IOException {
         final T item = item(batch, index);
+        final TextCache texts = batch.texts();
         int seen = 0;
         String name;
         while ((name = p.nextFieldName()) != null) {
-            final int field = fields.indexOf(name);
+            final int field = indexOf(name);
             if (field < 0) {
                 throw new InvalidEventException(name, unknownField);
             }
@@ -54,9 +66,22 @@ abstract class ObjectReader<T> implements BatchReader.ItemReader {
             if (FieldValues.isNull(p)) {
                 continue;
             }
-            field(p, item, name);
+            field(p, item, name, texts);
         }
         check(item);
+    }
+
+    /** @return the field's index in the kind's fields, or -1 if it is none of them. */
+    private int indexOf(final String name) {
+        int slot = name.hashCode() & (byHash.length - 1);
+        String field;
+        while ((field = byHash[slot]) != null) {
+            if (field.equals(name)) {
+                return indexByHash[slot];
+            }
+            slot = (slot + 1) & (byHash.length - 1);
+        }
+        return -1;
     }
 
     /**
@@ -69,11 +94,12 @@ abstract class ObjectReader<T> implements BatchReader.ItemReader {
     /**
      * @param p    the parser, on the field's value, which is not null.
      * @param item to set the field of.
-     * @param name of the field, one of the kind's.
+     * @param name  of the field, one of the kind's.
+     * @param texts the batch's string values, to read a string value without making a String.
      * @throws IOException           from the parser.
      * @throws InvalidEventException naming the field if its value is bad.
      */
-    abstract void field(JsonParser p, T item, String name) throws IOException;
+    abstract void field(JsonParser p, T item, String name, TextCache texts) throws IOException;
 
     /**
      * @param item as read.

@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -44,6 +45,15 @@ public final class MockLlm implements AutoCloseable {
         " elit"};
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final ThreadLocal<Boolean> OVERLOADED = new ThreadLocal<>();
+
+    static {
+        // Without TCP_NODELAY a chunk written right after the headers waits for their ACK, which the client delays by
+        // up to 40 ms: every TTFT below that would be measured late. The JDK server reads this once, when it first
+        // starts.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
 
     private final MockLlmConfig config;
     private final HttpServer http;
@@ -204,7 +214,8 @@ public final class MockLlm implements AutoCloseable {
                 reply(ex, 400, error(e.getMessage(), "invalid_request_error", e.param, null));
                 return;
             }
-            Pacer.awaitUntil(startNs + config.ttftNs());
+            Pacer.awaitUntil(startNs + Math.round(config.profile(body.get("model").asText()).ttftMs()
+                .sample(ThreadLocalRandom.current()) * 1e6));
             final ObjectNode reply = JSON.createObjectNode().put("object", "list");
             final ArrayNode data = reply.putArray("data");
             final double component = 1 / Math.sqrt(parsed[2]);
@@ -242,6 +253,7 @@ public final class MockLlm implements AutoCloseable {
                 return;
             }
             final long startNs = System.nanoTime();
+            final ThreadLocalRandom random = ThreadLocalRandom.current();
             final MockLlmRequest request;
             try {
                 final JsonNode body;
@@ -251,14 +263,16 @@ public final class MockLlm implements AutoCloseable {
                     throw new MockLlmRequest.BadRequest(null, "the body is not valid JSON: "
                         + e.getOriginalMessage());
                 }
-                request = MockLlmRequest.parse(chat, body, config);
+                request = MockLlmRequest.parse(chat, body, config, random);
             } catch (final MockLlmRequest.BadRequest e) {
                 reply(ex, 400, error(e.getMessage(), "invalid_request_error", e.param, null));
                 return;
             }
-            final boolean fail = config.errorRate() > 0 && ThreadLocalRandom.current().nextDouble() < config.errorRate();
+            final Schedule schedule = new Schedule(config, request, random,
+                config.maxConcurrentStreams() - permits.availablePermits());
+            final boolean fail = config.errorRate() > 0 && random.nextDouble() < config.errorRate();
             if (fail && (config.errorKind() != MockLlmConfig.ErrorKind.STREAM || !request.stream)) {
-                Pacer.awaitUntil(startNs + config.ttftNs());
+                Pacer.awaitUntil(startNs + schedule.ttftNs);
                 final boolean limited = config.errorKind() == MockLlmConfig.ErrorKind.HTTP_429;
                 reply(ex, limited ? 429 : 500, limited
                     ? error("injected rate limit", "rate_limit_exceeded", null, "rate_limit_exceeded")
@@ -267,33 +281,94 @@ public final class MockLlm implements AutoCloseable {
             }
             final String id = (chat ? "chatcmpl-" : "cmpl-") + requestId;
             if (request.stream) {
-                stream(ex, request, id, startNs, fail);
+                stream(ex, request, schedule, id, startNs, fail);
             } else {
-                Pacer.awaitUntil(startNs + config.lastChunkOffsetNs(request.outputTokens));
-                reply(ex, 200, whole(request, id));
+                long offsetNs = 0;
+                for (int c = 0; c < schedule.chunks; c++) {
+                    offsetNs = schedule.next(offsetNs, c);
+                }
+                Pacer.awaitUntil(startNs + offsetNs);
+                reply(ex, 200, whole(request, schedule.reasoningTokens, id));
             }
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private void stream(final HttpExchange ex, final MockLlmRequest request, final String id, final long startNs,
-                        final boolean failMidway) throws IOException, InterruptedException {
+    /**
+     * The draws of one call: its TTFT, its reasoning length, whether it stalls, and the factor for the calls in
+     * flight; {@link #next} draws each inter-token delay as the chunks go. One per call, on the call's thread.
+     */
+    private static final class Schedule {
+        final ModelProfile profile;
+        final Random random;
+        final double factor;
+        final long ttftNs;
+        final int reasoningTokens;
+        final int perChunk;
+        final int reasoningChunks;
+        final int chunks;
+        final long stallNs;
+        final int stallAfterTokens;
+
+        Schedule(final MockLlmConfig config, final MockLlmRequest request, final Random random,
+                 final int inFlight) {
+            this.profile = config.profile(request.model);
+            this.random = random;
+            this.factor = 1 + config.concurrencySlope() * Math.max(0, inFlight - 1);
+            this.ttftNs = Math.round(profile.ttftMs().sample(random) * 1e6 * factor);
+            this.reasoningTokens = request.chat ? (int)Math.min(MockLlmConfig.MAX_OUTPUT_TOKENS,
+                Math.round(profile.reasoningTokens().sample(random))) : 0;
+            this.perChunk = profile.tokensPerChunk();
+            this.reasoningChunks = (reasoningTokens + perChunk - 1) / perChunk;
+            this.chunks = reasoningChunks + Math.max(1, (request.outputTokens + perChunk - 1) / perChunk);
+            final boolean stalls = config.stallNs() > 0
+                && (config.stallRate() >= 1 || random.nextDouble() < config.stallRate());
+            this.stallNs = stalls ? Math.round(config.stallNs() * factor) : 0;
+            this.stallAfterTokens = config.stallAfterTokens();
+        }
+
+        /**
+         * @param previousNs the offset of chunk {@code c - 1} (ignored for chunk 0).
+         * @param c          the chunk, from 0.
+         * @return the offset of chunk {@code c} from the body read.
+         */
+        long next(final long previousNs, final int c) {
+            long offsetNs = c == 0 ? ttftNs
+                : previousNs + Math.round(perChunk * profile.itlMs().sample(random) * 1e6 * factor);
+            final boolean firstPast = tokensBefore(c) >= stallAfterTokens
+                && (c == 0 || tokensBefore(c - 1) < stallAfterTokens);
+            if (stallNs > 0 && firstPast) {
+                offsetNs += stallNs;
+            }
+            return offsetNs;
+        }
+
+        private long tokensBefore(final int c) {
+            return (long)c * perChunk;
+        }
+    }
+
+    private void stream(final HttpExchange ex, final MockLlmRequest request, final Schedule schedule, final String id,
+                        final long startNs, final boolean failMidway) throws IOException, InterruptedException {
         ex.getResponseHeaders().set("Content-Type", "text/event-stream");
         ex.getResponseHeaders().set("Cache-Control", "no-cache");
         ex.sendResponseHeaders(200, 0);
         final OutputStream out = ex.getResponseBody();
-        final int perChunk = config.tokensPerChunk();
-        final int chunks = Math.max(1, (request.outputTokens + perChunk - 1) / perChunk);
+        final int perChunk = schedule.perChunk;
         final long created = System.currentTimeMillis() / 1000;
-        for (int c = 0; c < chunks; c++) {
-            Pacer.awaitUntil(startNs + config.chunkOffsetNs(c));
-            if (failMidway && c == chunks / 2) {
+        long offsetNs = 0;
+        for (int c = 0; c < schedule.chunks; c++) {
+            offsetNs = schedule.next(offsetNs, c);
+            Pacer.awaitUntil(startNs + offsetNs);
+            if (failMidway && c == schedule.chunks / 2) {
                 event(out, error("injected error mid-stream", "server_error", null, "injected_error"));
                 return;
             }
-            final int from = c * perChunk;
-            final String text = text(from, Math.min(request.outputTokens, from + perChunk));
+            final boolean reasoning = c < schedule.reasoningChunks;
+            final int limit = reasoning ? schedule.reasoningTokens : request.outputTokens;
+            final int from = (reasoning ? c : c - schedule.reasoningChunks) * perChunk;
+            final String text = text(from, Math.min(limit, from + perChunk));
             final ObjectNode chunk = envelope(request, id, created);
             final ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
             if (request.chat) {
@@ -301,7 +376,7 @@ public final class MockLlm implements AutoCloseable {
                 if (c == 0) {
                     delta.put("role", "assistant");
                 }
-                delta.put("content", text);
+                delta.put(reasoning ? "reasoning_content" : "content", text);
             } else {
                 choice.put("text", text).putNull("logprobs");
             }
@@ -320,24 +395,27 @@ public final class MockLlm implements AutoCloseable {
         if (request.includeUsage) {
             final ObjectNode usage = envelope(request, id, created);
             usage.putArray("choices");
-            usage.set("usage", usage(request));
+            usage.set("usage", usage(request, schedule.reasoningTokens));
             event(out, usage);
         }
         out.write(DONE);
         out.flush();
     }
 
-    private ObjectNode whole(final MockLlmRequest request, final String id) {
+    private ObjectNode whole(final MockLlmRequest request, final int reasoningTokens, final String id) {
         final ObjectNode body = envelope(request, id, System.currentTimeMillis() / 1000);
         final ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
         final String text = text(0, request.outputTokens);
         if (request.chat) {
-            choice.putObject("message").put("role", "assistant").put("content", text);
+            final ObjectNode message = choice.putObject("message").put("role", "assistant").put("content", text);
+            if (reasoningTokens > 0) {
+                message.put("reasoning_content", text(0, reasoningTokens));
+            }
         } else {
             choice.put("text", text).putNull("logprobs");
         }
         choice.put("finish_reason", finishReason(request));
-        body.set("usage", usage(request));
+        body.set("usage", usage(request, reasoningTokens));
         return body;
     }
 
@@ -348,10 +426,16 @@ public final class MockLlm implements AutoCloseable {
         return node.put("created", created).put("model", request.model);
     }
 
-    private static ObjectNode usage(final MockLlmRequest request) {
-        return JSON.createObjectNode().put("prompt_tokens", request.promptTokens)
-            .put("completion_tokens", request.outputTokens)
-            .put("total_tokens", (long)request.promptTokens + request.outputTokens);
+    /** Reasoning tokens count in {@code completion_tokens}, as OpenAI counts them, and in its details. */
+    private static ObjectNode usage(final MockLlmRequest request, final int reasoningTokens) {
+        final long completion = (long)request.outputTokens + reasoningTokens;
+        final ObjectNode usage = JSON.createObjectNode().put("prompt_tokens", request.promptTokens)
+            .put("completion_tokens", completion)
+            .put("total_tokens", request.promptTokens + completion);
+        if (reasoningTokens > 0) {
+            usage.putObject("completion_tokens_details").put("reasoning_tokens", reasoningTokens);
+        }
+        return usage;
     }
 
     private static String finishReason(final MockLlmRequest request) {

@@ -1,16 +1,24 @@
 package dev.ringmeter.server.mockllm;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * How {@link MockLlm} answers: its delays, output lengths, errors and limits. Immutable; built with {@link #builder()}.
  * <p>
- * Timing of a reply: the first chunk leaves {@link #ttftNs()} after the request's body was read, each next chunk
- * {@link #tokensPerChunk()} × {@link #interTokenNs()} after the one before, and once, after the chunk that carries
- * token {@link #stallAfterTokens()}, the stream pauses a further {@link #stallNs()}. A reply that is not streamed
- * leaves when its last chunk would have.
+ * Timing of a reply, for the {@link ModelProfile} of the model it names: one TTFT is drawn per call and the first
+ * chunk leaves that long after the request's body was read; before each next chunk one inter-token delay is drawn and
+ * the chunk leaves its tokens × that delay after the one before; a share {@link #stallRate()} of streams pauses once
+ * a further {@link #stallNs()} after the chunk that carries token {@link #stallAfterTokens()}. Every delay is
+ * multiplied by {@code 1 + }{@link #concurrencySlope()}{@code  × (calls in flight − 1)}. Reasoning chunks (chat only)
+ * come first and are paced like content. A reply that is not streamed leaves when its last chunk would have.
+ * <p>
+ * Memory: the profiles given (one per named model), nothing per call.
  * <p>
  * Threading: immutable, so safe to share between threads.
  */
@@ -44,34 +52,44 @@ public final class MockLlmConfig {
         }
     }
 
-    private final long ttftNs;
-    private final long interTokenNs;
-    private final int defaultOutputTokens;
-    private final int tokensPerChunk;
+    private final ModelProfile defaultProfile;
+    private final Map<String, ModelProfile> profiles;
     private final double errorRate;
     private final ErrorKind errorKind;
     private final long stallNs;
     private final int stallAfterTokens;
+    private final double stallRate;
+    private final double concurrencySlope;
     private final int maxConcurrentStreams;
     private final int maxBodyBytes;
     private final List<String> models;
 
     private MockLlmConfig(final Builder b) {
-        this.ttftNs = b.ttftNs;
-        this.interTokenNs = b.interTokenNs;
-        this.defaultOutputTokens = b.defaultOutputTokens;
-        this.tokensPerChunk = b.tokensPerChunk;
+        this.defaultProfile = new ModelProfile(b.ttftMs, b.itlMs, b.outputTokens, b.reasoningTokens, b.tokensPerChunk);
+        final Map<String, ModelProfile> named = new LinkedHashMap<>();
+        for (final Map.Entry<String, String> e : b.overrides.entrySet()) {
+            named.put(e.getKey(), defaultProfile.with(e.getValue()));
+        }
+        this.profiles = Collections.unmodifiableMap(named);
         this.errorRate = b.errorRate;
         this.errorKind = b.errorKind;
         this.stallNs = b.stallNs;
         this.stallAfterTokens = b.stallAfterTokens;
+        this.stallRate = b.stallRate;
+        this.concurrencySlope = b.concurrencySlope;
         this.maxConcurrentStreams = b.maxConcurrentStreams;
         this.maxBodyBytes = b.maxBodyBytes;
-        this.models = List.copyOf(b.models);
+        final List<String> all = new ArrayList<>(b.models);
+        for (final String m : named.keySet()) {
+            if (!all.contains(m)) {
+                all.add(m);
+            }
+        }
+        this.models = List.copyOf(all);
     }
 
-    /** @return a builder with the defaults: TTFT 50 ms, 10 ms per token, 16 tokens, one per chunk, no errors, no
-     * stall, 256 concurrent calls, 1 MiB bodies, model {@code mock-llm}. */
+    /** @return a builder with the defaults: TTFT 50 ms, 10 ms per token, 16 tokens, one per chunk, no reasoning, no
+     * errors, no stall, no slope, 256 concurrent calls, 1 MiB bodies, model {@code mock-llm}. */
     public static Builder builder() {
         return new Builder();
     }
@@ -81,20 +99,24 @@ public final class MockLlmConfig {
         return builder().build();
     }
 
+    /** @return the default profile's mean TTFT, in nanoseconds. */
     public long ttftNs() {
-        return ttftNs;
+        return Math.round(defaultProfile.ttftMs().mean() * 1e6);
     }
 
+    /** @return the default profile's mean delay per token, in nanoseconds. */
     public long interTokenNs() {
-        return interTokenNs;
+        return Math.round(defaultProfile.itlMs().mean() * 1e6);
     }
 
+    /** @return the default profile's mean natural output length. */
     public int defaultOutputTokens() {
-        return defaultOutputTokens;
+        return (int)Math.max(1, Math.round(defaultProfile.outputTokens().mean()));
     }
 
+    /** @return the default profile's tokens per chunk. */
     public int tokensPerChunk() {
-        return tokensPerChunk;
+        return defaultProfile.tokensPerChunk();
     }
 
     public double errorRate() {
@@ -113,6 +135,17 @@ public final class MockLlmConfig {
         return stallAfterTokens;
     }
 
+    /** @return the share of streams that stall once. */
+    public double stallRate() {
+        return stallRate;
+    }
+
+    /** @return how much every delay grows per call in flight beyond the first: delays are multiplied by
+     * {@code 1 + slope × (calls in flight − 1)}, counted when the call's body has been read. */
+    public double concurrencySlope() {
+        return concurrencySlope;
+    }
+
     public int maxConcurrentStreams() {
         return maxConcurrentStreams;
     }
@@ -126,22 +159,27 @@ public final class MockLlmConfig {
         return models;
     }
 
+    /** @return the profile of models not named with overrides. */
+    public ModelProfile defaultProfile() {
+        return defaultProfile;
+    }
+
     /**
-     * @param outputTokens of a reply.
-     * @return nanoseconds from the body read to the chunk that carries the last token.
+     * @param model as the request names it.
+     * @return its profile, or the default one.
      */
-    long lastChunkOffsetNs(final int outputTokens) {
-        final int chunks = Math.max(1, (outputTokens + tokensPerChunk - 1) / tokensPerChunk);
-        return chunkOffsetNs(chunks - 1);
+    public ModelProfile profile(final String model) {
+        return profiles.getOrDefault(model, defaultProfile);
     }
 
     /**
      * @param chunk index, from 0.
-     * @return nanoseconds from the body read to that chunk, the stall included once passed.
+     * @return nanoseconds from the body read to that chunk for the default profile's mean delays, one call in flight
+     * and a stream that stalls: the exact schedule when the delays are fixed.
      */
     long chunkOffsetNs(final int chunk) {
-        long offset = ttftNs + (long)chunk * tokensPerChunk * interTokenNs;
-        if (stallNs > 0 && (long)chunk * tokensPerChunk >= stallAfterTokens) {
+        long offset = ttftNs() + (long)chunk * tokensPerChunk() * interTokenNs();
+        if (stallNs > 0 && (long)chunk * tokensPerChunk() >= stallAfterTokens) {
             offset += stallNs;
         }
         return offset;
@@ -149,14 +187,18 @@ public final class MockLlmConfig {
 
     /** Builds a {@link MockLlmConfig}; each setter checks its value. Not thread-safe. */
     public static final class Builder {
-        private long ttftNs = Duration.ofMillis(50).toNanos();
-        private long interTokenNs = Duration.ofMillis(10).toNanos();
-        private int defaultOutputTokens = 16;
+        private Distribution ttftMs = Distribution.fixed(50);
+        private Distribution itlMs = Distribution.fixed(10);
+        private Distribution outputTokens = Distribution.fixed(16);
+        private Distribution reasoningTokens = Distribution.fixed(0);
         private int tokensPerChunk = 1;
+        private final Map<String, String> overrides = new LinkedHashMap<>();
         private double errorRate;
         private ErrorKind errorKind = ErrorKind.HTTP_500;
         private long stallNs;
         private int stallAfterTokens;
+        private double stallRate = 1;
+        private double concurrencySlope;
         private int maxConcurrentStreams = 256;
         private int maxBodyBytes = 1 << 20;
         private List<String> models = List.of("mock-llm");
@@ -165,17 +207,80 @@ public final class MockLlmConfig {
         }
 
         public Builder ttft(final Duration ttft) {
-            this.ttftNs = nonNegative("ttft", ttft);
+            return ttft(Distribution.fixed(nonNegative("ttft", ttft) / 1e6));
+        }
+
+        /** @param ttftMs the default profile's time to first token, in milliseconds. @return this. */
+        public Builder ttft(final Distribution ttftMs) {
+            this.ttftMs = required("ttft", ttftMs);
             return this;
         }
 
         public Builder interToken(final Duration interToken) {
-            this.interTokenNs = nonNegative("inter-token delay", interToken);
+            return interToken(Distribution.fixed(nonNegative("inter-token delay", interToken) / 1e6));
+        }
+
+        /** @param itlMs the default profile's delay per token, in milliseconds. @return this. */
+        public Builder interToken(final Distribution itlMs) {
+            this.itlMs = required("inter-token delay", itlMs);
             return this;
         }
 
         public Builder defaultOutputTokens(final int tokens) {
-            this.defaultOutputTokens = range("default output tokens", tokens, 1, MAX_OUTPUT_TOKENS);
+            return outputTokens(Distribution.fixed(range("default output tokens", tokens, 1, MAX_OUTPUT_TOKENS)));
+        }
+
+        /** @param tokens the default profile's natural output length. @return this. */
+        public Builder outputTokens(final Distribution tokens) {
+            this.outputTokens = required("output tokens", tokens);
+            return this;
+        }
+
+        /** @param tokens the default profile's reasoning tokens, streamed before the content. @return this. */
+        public Builder reasoningTokens(final Distribution tokens) {
+            this.reasoningTokens = required("reasoning tokens", tokens);
+            return this;
+        }
+
+        /**
+         * @param name      a model; {@code /v1/models} lists it.
+         * @param overrides of the default profile, as {@link ModelProfile#with} reads them (checked at
+         *                  {@link #build()}).
+         * @return this.
+         */
+        public Builder model(final String name, final String overrides) {
+            if (name == null || name.isBlank() || overrides == null) {
+                throw new IllegalArgumentException("a model needs a non-blank name and overrides");
+            }
+            if (overrides.isBlank()) {
+                this.overrides.remove(name);
+            } else {
+                this.overrides.put(name, overrides);
+            }
+            return this;
+        }
+
+        /**
+         * @param rate share of streams that stall once, 0 to 1 (default 1: every stream, when a stall is set).
+         * @return this.
+         */
+        public Builder stallRate(final double rate) {
+            if (!(rate >= 0 && rate <= 1)) {
+                throw new IllegalArgumentException("stall rate must be between 0 and 1 but was " + rate);
+            }
+            this.stallRate = rate;
+            return this;
+        }
+
+        /**
+         * @param slope how much delays grow per call in flight beyond the first, 0 to 100.
+         * @return this.
+         */
+        public Builder concurrencySlope(final double slope) {
+            if (!(slope >= 0 && slope <= 100)) {
+                throw new IllegalArgumentException("concurrency slope must be between 0 and 100 but was " + slope);
+            }
+            this.concurrencySlope = slope;
             return this;
         }
 
@@ -239,6 +344,13 @@ public final class MockLlmConfig {
                 throw new IllegalArgumentException(name + " must be between 0 and 1 hour but was " + d);
             }
             return d.toNanos();
+        }
+
+        private static Distribution required(final String name, final Distribution d) {
+            if (d == null) {
+                throw new IllegalArgumentException(name + " must be given");
+            }
+            return d;
         }
 
         private static int range(final String name, final int value, final int min, final int max) {

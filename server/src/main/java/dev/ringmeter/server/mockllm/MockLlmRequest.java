@@ -2,6 +2,8 @@ package dev.ringmeter.server.mockllm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.util.Random;
+
 /**
  * One completion request as mock-llm reads it, checked field by field: a bad field is a {@link BadRequest} naming it,
  * which the server answers with a 400 in OpenAI's error shape.
@@ -47,12 +49,13 @@ final class MockLlmRequest {
     /**
      * @param chat   true for {@code /v1/chat/completions}, false for {@code /v1/completions}.
      * @param body   the parsed body.
-     * @param config for the default output length.
+     * @param config for the natural output length of the model named.
+     * @param random to draw that length with.
      * @return the request.
      * @throws BadRequest naming the first bad field.
      */
-    static MockLlmRequest parse(final boolean chat, final JsonNode body, final MockLlmConfig config)
-        throws BadRequest {
+    static MockLlmRequest parse(final boolean chat, final JsonNode body, final MockLlmConfig config,
+                                final Random random) throws BadRequest {
         if (body == null || !body.isObject()) {
             throw new BadRequest(null, "the body must be a JSON object");
         }
@@ -83,7 +86,9 @@ final class MockLlmRequest {
         if (max != 0 && min > max) {
             throw new BadRequest("min_tokens", "'min_tokens' (" + min + ") must not exceed 'max_tokens' (" + max + ")");
         }
-        final int natural = Math.max(config.defaultOutputTokens(), min);
+        final int drawn = (int)Math.max(1, Math.min(MockLlmConfig.MAX_OUTPUT_TOKENS,
+            Math.round(config.profile(model.asText()).outputTokens().sample(random))));
+        final int natural = Math.max(drawn, min);
         final int output;
         final boolean cut;
         if (max == 0) {

@@ -1,5 +1,7 @@
 package dev.ringmeter.server.ops;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Locale;
 
 /**
@@ -64,12 +66,32 @@ final class OpenMetricsText {
         }
     }
 
+    /** What ends an OpenMetrics exposition, after its last family. */
+    static final String EOF = "# EOF\n";
+
     /**
      * @param text an exposition in the 0.0.4 text format, each family's HELP line (if any) just before its TYPE line.
      * @return the same families and samples in OpenMetrics 1.0.0 text.
      */
     static String of(final String text) {
         final StringBuilder b = new StringBuilder(text.length() + text.length() / 16 + 8);
+        try {
+            write(text, b);
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);   // a StringBuilder does not throw
+        }
+        return b.append(EOF).toString();
+    }
+
+    /**
+     * Writes whole families of an exposition as OpenMetrics, without the {@link #EOF} that ends the whole: an
+     * exposition made of several parts is written part by part, then {@link #EOF}.
+     *
+     * @param text whole families in the 0.0.4 text format, each family's HELP line (if any) just before its TYPE line.
+     * @param b    where the same families and samples go, in OpenMetrics 1.0.0 text.
+     * @throws IOException if {@code b} does.
+     */
+    static void write(final String text, final Appendable b) throws IOException {
         String help = null;
         int start = 0;
         while (start < text.length()) {
@@ -106,7 +128,6 @@ final class OpenMetricsText {
                 b.append(line).append('\n');
             }
         }
-        return b.append("# EOF\n").toString();
     }
 
     private static String unit(final String family) {
@@ -117,7 +138,7 @@ final class OpenMetricsText {
     }
 
     /** HELP text of the 0.0.4 format escapes \ and line feeds; OpenMetrics escapes the double quote too. */
-    private static void escapeHelp(final StringBuilder b, final String help) {
+    private static void escapeHelp(final Appendable b, final String help) throws IOException {
         for (int i = 0; i < help.length(); i++) {
             final char c = help.charAt(i);
             if (c == '"') {

@@ -14,9 +14,13 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.javalin.http.Context;
 import org.agrona.concurrent.EpochClock;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
@@ -126,8 +130,10 @@ public final class OpsController {
     /**
      * GET /metrics: the store's totals and counters in the Prometheus text format 0.0.4, or in OpenMetrics 1.0.0
      * when the Accept header prefers it.
+     *
+     * @throws IOException if the reply cannot be written (the scraper went away).
      */
-    public void metrics(final Context ctx) {
+    public void metrics(final Context ctx) throws IOException {
         QueryParams.of(ctx);
         final StoreContext sc = holder.ready() ? holder.get() : null;
         final SortedMap<String, CallTotals> totals = sc == null ? Collections.emptySortedMap()
@@ -140,17 +146,29 @@ public final class OpsController {
                 }
             }
         }
-        final String text =
-            PrometheusExposition.write(totals, subjects, sc == null ? null : sc.store.stats(), gate, startTimeMs)
-                + SystemExposition.write(sc == null || sc.store.systemSampler() == null ? java.util.List.of()
-                : sc.store.systemSampler().latest())
-                + (sc == null || sc.store.anomalyWatch() == null ? ""
-                : AnomalyExposition.write(totals.keySet(), sc.store.anomalyView()))
-                + (sc == null ? "" : AlertExposition.write(sc.store.alerts(), sc.store.noticeSink()));
-        if (OpenMetricsText.preferred(ctx.header("Accept"))) {
-            ctx.status(200).contentType(OpenMetricsText.CONTENT_TYPE).result(OpenMetricsText.of(text));
-        } else {
-            ctx.status(200).contentType(PrometheusExposition.CONTENT_TYPE).result(text);
+        final String[] parts = {
+            PrometheusExposition.write(totals, subjects, sc == null ? null : sc.store.stats(), gate, startTimeMs),
+            SystemExposition.write(sc == null || sc.store.systemSampler() == null ? java.util.List.of()
+                : sc.store.systemSampler().latest()),
+            sc == null || sc.store.anomalyWatch() == null ? ""
+                : AnomalyExposition.write(totals.keySet(), sc.store.anomalyView()),
+            sc == null ? "" : AlertExposition.write(sc.store.alerts(), sc.store.noticeSink())};
+        final boolean openMetrics = OpenMetricsText.preferred(ctx.header("Accept"));
+        ctx.status(200).contentType(openMetrics ? OpenMetricsText.CONTENT_TYPE : PrometheusExposition.CONTENT_TYPE);
+        // written part by part as it is encoded, not joined into one more copy of a text that is megabytes at
+        // a thousand models (docs/performance.md, "A Prometheus scrape of /metrics")
+        try (Writer out = new BufferedWriter(new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8),
+            1 << 16)) {
+            for (final String part : parts) {
+                if (openMetrics) {
+                    OpenMetricsText.write(part, out);
+                } else {
+                    out.write(part);
+                }
+            }
+            if (openMetrics) {
+                out.write(OpenMetricsText.EOF);
+            }
         }
     }
 

@@ -204,12 +204,12 @@ final class GenAiMetrics {
         }
         final double min = p.hasMin() ? p.getMin() : Double.NEGATIVE_INFINITY;
         final double max = p.hasMax() ? p.getMax() : Double.POSITIVE_INFINITY;
-        if (counts.length <= 1 && !p.hasMin() && !p.hasMax()) {
-            points.add(p.hasSum() ? sum / count : Double.NaN, count);
-            return;
-        }
-        if (counts.length == 0) {
-            points.add(p.hasSum() ? Math.max(min, Math.min(max, sum / count)) : Double.NaN, count);
+        if (counts.length <= 1 && !p.hasMin() && !p.hasMax() || counts.length == 0) {
+            if (p.hasSum()) {
+                points.add(Math.max(min, Math.min(max, sum / count)), count);
+            } else {
+                points.refuse("sum", "is needed by a histogram point with neither bounds nor min and max");
+            }
             return;
         }
         for (int i = 0; i < counts.length; i++) {
@@ -499,10 +499,6 @@ final class GenAiMetrics {
             }
             final MetricSample s = item.apply(n);
             try {
-                if (Double.isNaN(value)) {
-                    throw new InvalidEventException("value", "a histogram point with neither bounds nor min and"
-                        + " max needs a sum");
-                }
                 s.name(name).value(value).count(count).timestampMs(timeUnixNano / 1_000_000);
                 metrics.tags(attributes, s);
                 rules.check(s);
