@@ -235,6 +235,19 @@ public final class Journal implements AutoCloseable {
      */
     long[] read(final ExcerptTailer tailer, final EventSlot first, final RecordNames names,
                 final RecordVisitor visitor, final boolean strict) {
+        return read(tailer, first, names, visitor, strict, false);
+    }
+
+    /**
+     * {@link #read(ExcerptTailer, EventSlot, RecordNames, RecordVisitor, boolean)}, trusting the checksums of
+     * documents the check at open verified. Only what is read from the bytes can be damage: an exception the visitor
+     * throws (a failure to apply a record) ends the read with it.
+     *
+     * @param verified whether every document read was verified by the check at open ({@link JournalSalvage#walkAll}
+     *                 after the same position), so that its checksum is not computed again.
+     */
+    long[] read(final ExcerptTailer tailer, final EventSlot first, final RecordNames names,
+                final RecordVisitor visitor, final boolean strict, final boolean verified) {
         long count = 0;
         long last = -1;
         long skipped = 0;
@@ -248,39 +261,47 @@ public final class Journal implements AutoCloseable {
                 last = dc.index();
                 final net.openhft.chronicle.bytes.Bytes<?> bytes = dc.wire().bytes();
                 try {
-                    JournalDescriptor.openDocument(bytes);
-                    while (bytes.readRemaining() > 0) {
-                        byte kind;
-                        String bad;
-                        try {
-                            kind = JournalDescriptor.read(bytes, slot, names);
-                            bad = kind == JournalDescriptor.KIND_DICT ? null : JournalDescriptor.undecodable(slot, names);
-                        } catch (final JournalDescriptor.UndecodableRecordException e) {
-                            kind = JournalDescriptor.KIND_DICT;
-                            bad = e.getMessage();
-                        }
-                        count++;
-                        if (bad != null) {
-                            if (strict) {
-                                throw undecodable(last, bad);
-                            }
-                            undecodable++;
-                        } else if (kind != JournalDescriptor.KIND_DICT) {
-                            slot.journalIndex = last;
-                            slot = visitor.handOff(slot);
-                        }
-                    }
-                } catch (final UndecodableJournalException e) {
-                    throw e;
+                    JournalDescriptor.openDocument(bytes, verified);
                 } catch (final IllegalStateException e) {
-                    if (skipped++ < 10) {
-                        LOG.log(System.Logger.Level.WARNING, "skipping the rest of unreadable journal document "
-                            + Long.toHexString(last) + " in " + cycleFile(last) + ": " + e.getMessage());
+                    skipped = skipDamaged(last, e, skipped);
+                    continue;
+                }
+                while (bytes.readRemaining() > 0) {
+                    byte kind;
+                    String bad;
+                    try {
+                        kind = JournalDescriptor.read(bytes, slot, names);
+                        bad = kind == JournalDescriptor.KIND_DICT ? null : JournalDescriptor.undecodable(slot, names);
+                    } catch (final JournalDescriptor.UndecodableRecordException e) {
+                        kind = JournalDescriptor.KIND_DICT;
+                        bad = e.getMessage();
+                    } catch (final IllegalStateException e) {
+                        skipped = skipDamaged(last, e, skipped);
+                        break;
+                    }
+                    count++;
+                    if (bad != null) {
+                        if (strict) {
+                            throw undecodable(last, bad);
+                        }
+                        undecodable++;
+                    } else if (kind != JournalDescriptor.KIND_DICT) {
+                        slot.journalIndex = last;
+                        slot = visitor.handOff(slot);   // outside the catch of damage: a failure to apply ends the read
                     }
                 }
             }
         }
         return new long[] {count, last, undecodable};
+    }
+
+    /** Logs (the first ten) a document whose bytes are damaged, the rest of which is skipped; returns the count. */
+    private long skipDamaged(final long index, final IllegalStateException e, final long skipped) {
+        if (skipped < 10) {
+            LOG.log(System.Logger.Level.WARNING, "skipping the rest of unreadable journal document "
+                + Long.toHexString(index) + " in " + cycleFile(index) + ": " + e.getMessage());
+        }
+        return skipped + 1;
     }
 
     /**

@@ -407,9 +407,18 @@ final class JournalDescriptor {
      * @throws IllegalStateException if the document is damaged ({@link #damage}).
      */
     static void openDocument(final Bytes<?> bytes) {
+        openDocument(bytes, false);
+    }
+
+    /**
+     * {@link #openDocument(Bytes)}, trusting the checksum of a document already verified (by the check at open).
+     *
+     * @param verified whether the document's checksum was verified already: then only its CHECK record is left out.
+     */
+    static void openDocument(final Bytes<?> bytes, final boolean verified) {
         final long start = bytes.readPosition();
         final long end = bytes.readLimit();
-        final String damage = damage(bytes, start, end);
+        final String damage = verified ? null : damage(bytes, start, end);
         if (damage != null) {
             throw new IllegalStateException(damage);
         }

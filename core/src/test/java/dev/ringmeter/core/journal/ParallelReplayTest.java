@@ -167,6 +167,26 @@ class ParallelReplayTest {
     }
 
     @Test
+    void aFailureToApplyOnOneThreadEndsTheReplayWithItNotAsADamagedDocument() throws Exception {
+        recordMixedJournal();
+        final StoreConfig config = config().conclude();
+        final IllegalStateException boom = new IllegalStateException("applying failed");
+        final AtomicLong applied = new AtomicLong();
+        try (Journal journal = new Journal(Journal.journalDirectory(dir.resolve("data")), config)) {
+            final Dictionary d = new Dictionary(config);
+            final Thread caller = Thread.currentThread();
+            final Throwable thrown = assertThrows(IllegalStateException.class, () -> journal.replay(-1, slot -> {
+                assertSame(caller, Thread.currentThread(), "applied on the reading thread");
+                if (applied.incrementAndGet() == 50_000) {
+                    throw boom;
+                }
+            }, d, false));
+            assertSame(boom, thrown, "the failure to apply, not a damaged document skipped");
+            assertEquals(50_000, applied.get(), "nothing applied after the failure");
+        }
+    }
+
+    @Test
     void aFailureOfTheReadingThreadEndsTheReplayAndTheApplyThread() throws Exception {
         recordMixedJournal();
         // a run limit below the ids the journal binds: its dictionary record cannot be decoded, and recovery stops
