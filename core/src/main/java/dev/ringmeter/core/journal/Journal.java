@@ -155,6 +155,17 @@ public final class Journal implements AutoCloseable {
      */
     long[] replay(final long afterIndex, final RecordVisitor visitor, final Dictionary dictionary,
                   final boolean parallel) {
+        return replay(afterIndex, visitor, dictionary, parallel, false);
+    }
+
+    /**
+     * {@link #replay(long, RecordVisitor, Dictionary, boolean)}, trusting the checksums the check at open verified.
+     *
+     * @param verified whether every document after afterIndex had its checksum verified by the check at open
+     *                 ({@link JournalSalvage#walkAll}).
+     */
+    long[] replay(final long afterIndex, final RecordVisitor visitor, final Dictionary dictionary,
+                  final boolean parallel, final boolean verified) {
         try (ExcerptTailer tailer = queue.createTailer()) {
             if (afterIndex >= 0) {
                 if (!tailer.moveToIndex(afterIndex)) {
@@ -178,7 +189,7 @@ public final class Journal implements AutoCloseable {
             if (parallel) {
                 final ReplayHandOff handOff = new ReplayHandOff(visitor);
                 try {
-                    read = read(tailer, handOff.first(), recoveryNames(dictionary, handOff), handOff, true);
+                    read = read(tailer, handOff.first(), recoveryNames(dictionary, handOff), handOff, true, verified);
                     handOff.finish();
                 } catch (final ReplayHandOff.ApplyFailed e) {
                     handOff.abort();
@@ -188,7 +199,7 @@ public final class Journal implements AutoCloseable {
                     throw e;
                 }
             } else {
-                read = read(tailer, new EventSlot(), recoveryNames(dictionary, null), visitor, true);
+                read = read(tailer, new EventSlot(), recoveryNames(dictionary, null), visitor, true, verified);
             }
             return new long[] {read[0], read[1] < 0 ? afterIndex : read[1]};
         }
@@ -243,8 +254,8 @@ public final class Journal implements AutoCloseable {
      * documents the check at open verified. Only what is read from the bytes can be damage: an exception the visitor
      * throws (a failure to apply a record) ends the read with it.
      *
-     * @param verified whether every document read was verified by the check at open ({@link JournalSalvage#walkAll}
-     *                 after the same position), so that its checksum is not computed again.
+     * @param verified whether every document read was verified by the check at open ({@link JournalSalvage#walkAll}),
+     *                 so that its checksum is not computed again.
      */
     long[] read(final ExcerptTailer tailer, final EventSlot first, final RecordNames names,
                 final RecordVisitor visitor, final boolean strict, final boolean verified) {

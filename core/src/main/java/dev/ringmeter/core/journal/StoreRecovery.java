@@ -19,7 +19,8 @@ import java.util.List;
 /**
  * What a store starts from. Without a data directory, an empty dictionary and aggregates ({@link #empty}). With one
  * ({@link #recover}): checks the directory's {@link FormatVersion}, salvages damaged cycle files and clears the
- * unfinished document a stopped writer left at the end of the last one ({@link JournalSalvage}), opens the
+ * unfinished document a stopped writer left at the end of the last one ({@link JournalSalvage}: the one check of
+ * each document's checksum at open; the replay trusts it), opens the
  * {@link Journal}, loads the latest {@link Snapshot} into a new dictionary and
  * aggregates (if it is unusable, logs why and starts from empty ones, so that the whole journal is replayed),
  * replays the journal after the snapshot's position (or after the last document kept of a salvaged cycle the
@@ -195,7 +196,8 @@ public final class StoreRecovery {
             LOG.log(System.Logger.Level.WARNING, "the snapshot is newer than the journal (journal files lost?); "
                 + "starting from the snapshot");
         }
-        final long[] replayed = replay(journal, config, d, target, after, Journal.replayInParallel());
+        // the check at open (JournalSalvage.walkAll) verified the checksum of every document the journal holds
+        final long[] replayed = replay(journal, config, d, target, after, Journal.replayInParallel(), true);
         d.settle();
         long snapshotJournalIndex = loaded.found() ? loaded.journalIndex() : -1;
         long snapshotWrittenAtMs = loaded.writtenAtMs();
@@ -233,13 +235,23 @@ public final class StoreRecovery {
      */
     static long[] replay(final Journal journal, final StoreConfig config, final Dictionary names,
                          final Aggregates target, final long after, final boolean parallel) {
+        return replay(journal, config, names, target, after, parallel, false);
+    }
+
+    /**
+     * @param verified whether the check at open verified the checksum of every document the journal holds, so that
+     *                 the replay does not compute them again.
+     */
+    private static long[] replay(final Journal journal, final StoreConfig config, final Dictionary names,
+                                 final Aggregates target, final long after, final boolean parallel,
+                                 final boolean verified) {
         final EventSlot change = new EventSlot();
         return journal.replay(after, record -> {
             target.recover(record);
             if (record.kind == EventSlot.KIND_RECOMPUTE) {
                 replayRecompute(journal, config, names, target, record, change);
             }
-        }, names, parallel);
+        }, names, parallel, verified);
     }
 
     /**
