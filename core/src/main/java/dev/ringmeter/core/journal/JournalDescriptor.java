@@ -8,7 +8,9 @@ import dev.ringmeter.core.run.RunParameters;
 import dev.ringmeter.core.run.RunRules;
 import dev.ringmeter.core.run.RunStatus;
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.MappedBytes;
 import net.openhft.chronicle.bytes.BytesStore;
+import net.openhft.chronicle.core.UnsafeMemory;
 
 /**
  * The binary layout of one journal record (many share one Chronicle Queue document), little-endian as Chronicle
@@ -470,6 +472,14 @@ final class JournalDescriptor {
     static long checksum(final BytesStore<?, ?> bytes, final long from, final long to) {
         long h = 0x9E3779B97F4A7C15L ^ (to - from);
         long p = from;
+        final long address = mappedAddress(bytes, from, to);
+        if (address != 0) {
+            // the same 8 bytes at a time as below, read straight from the mapping: a mapped file's readLong checks
+            // the offset against its chunk and the reading thread on every call, most of the time a check took
+            for (; p + 8 <= to; p += 8) {
+                h = mix(h, UnsafeMemory.MEMORY.readLong(address + (p - from)));
+            }
+        }
         for (; p + 8 <= to; p += 8) {
             h = mix(h, bytes.readLong(p));
         }
@@ -483,6 +493,19 @@ final class JournalDescriptor {
         h ^= h >>> 33;
         h *= 0xC4CEB9FE1A85EC53L;
         return h ^ (h >>> 33);
+    }
+
+    /**
+     * @return the address of a run of a mapped file's bytes, if the chunk mapped holds all of it (Chronicle maps a
+     * chunk with an overlap of at least a document's largest size), or 0 to read it through the bytes.
+     */
+    private static long mappedAddress(final BytesStore<?, ?> bytes, final long from, final long to) {
+        if (!(bytes instanceof MappedBytes mapped) || to - from < 8 || to - from > Integer.MAX_VALUE) {
+            return 0;
+        }
+        final long address = mapped.addressForRead(from, (int)(to - from));
+        final BytesStore<?, ?> chunk = mapped.bytesStore();
+        return chunk != null && chunk.inside(from, to - from) ? address : 0;
     }
 
     private static long mix(final long h, final long value) {
