@@ -16,7 +16,8 @@ import java.util.SplittableRandom;
 /**
  * Builds ingest bodies by hand (no JSON library): model calls over {@link #MODELS} models (or as many as given)
  * named {@code model-0}, {@code model-1} ..., with latency, time to first token, tokens and a 1 % error rate, the fields
- * a real caller sends; or the same calls as the GenAI spans of an OTLP trace export, in protobuf or OTLP JSON.
+ * a real caller sends; or the same calls as InfluxDB line protocol rows (QuestDB's ILP), or as the GenAI spans of an
+ * OTLP trace export, in protobuf or OTLP JSON.
  * <p>
  * Threading: an instance holds a random generator and a reused builder; use one per thread.
  */
@@ -69,6 +70,31 @@ final class EventBodies {
             b.setLength(0);
             event((firstModel + i) % models, timestampMs == 0 ? 0 : timestampMs + i * stepMsTimes1000 / 1000);
             out.append(b).append('\n');
+        }
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * @param count      rows in the body: the same model calls as {@link #ndjson}'s, their values drawn the same way.
+     * @param firstModel the model of the first row; the next ones take the following models in turn.
+     * @return an InfluxDB line protocol body (one row of table {@code llm_calls} per line, no timestamp: the
+     *         receiver stamps it) in UTF-8, as QuestDB's ILP over HTTP ({@code POST /write}) takes it: the strings
+     *         as symbols, the tokens as integers, the latency as a double.
+     */
+    byte[] ilp(final int count, final int firstModel) {
+        final StringBuilder out = new StringBuilder(count * 200);
+        for (int i = 0; i < count; i++) {
+            final boolean failed = random.nextInt(100) == 0;
+            out.append("llm_calls,model=model-").append((firstModel + i) % models).append(",operation=chat,status=")
+                .append(failed ? "error" : "ok");
+            if (failed) {
+                out.append(",errorType=rate_limit");
+            }
+            out.append(",pipeline=support-bot,step=answer latencyMs=").append(random.nextInt(50, 5_000)).append('.')
+                .append(random.nextInt(10))
+                .append(",ttftMs=").append(random.nextInt(20, 800)).append('i')
+                .append(",promptTokens=").append(random.nextInt(100, 4_000)).append('i')
+                .append(",completionTokens=").append(random.nextInt(10, 1_000)).append("i\n");
         }
         return out.toString().getBytes(StandardCharsets.UTF_8);
     }

@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
  * </ul>
  * Run: {@code java -cp bench/target/benchmarks.jar dev.ringmeter.bench.http.HttpLoadGenerator MODE [--url
  * http://127.0.0.1:8080] [--rate 1000] [--seconds 30] [--warmup 5] [--batch 1000] [--connections 16 for single,
- * 4 for batch and query] [--events 10000000] [--requests 2000] [--models 10] [--scrape-ms 0]};
+ * 4 for batch and query] [--events 10000000] [--requests 2000] [--models 10] [--scrape-ms 0] [--questdb-url http://127.0.0.1:9000] [--rounds 2]};
  * bench/scripts/http-load.sh starts a server and runs the modes.
  * <p>
  * It only ever sends to 127.0.0.1, and every loop is bounded in count and in time.
@@ -59,6 +59,8 @@ public final class HttpLoadGenerator {
     private final int requests;
     private final int models;
     private final int scrapeMs;
+    private final String questDbUrl;
+    private final int rounds;
     /** HTTP/1.1 (keep-alive; no h2c upgrade), the default executor. */
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5)).build();
@@ -75,6 +77,8 @@ public final class HttpLoadGenerator {
         this.requests = o.requests;
         this.models = o.models;
         this.scrapeMs = o.scrapeMs;
+        this.questDbUrl = o.questDbUrl;
+        this.rounds = o.rounds;
     }
 
     /**
@@ -110,6 +114,9 @@ public final class HttpLoadGenerator {
                 break;
             case "otlp":
                 load.otlp();
+                break;
+            case "questdb":
+                load.questDb();
                 break;
             default:
                 throw new IllegalStateException(o.mode);
@@ -227,18 +234,62 @@ public final class HttpLoadGenerator {
             "spans", i -> bodies.otlpJson(batch, i));
     }
 
+    // --------------------------------------------------------------------------------------------------- questdb
+
+    /**
+     * The batch mode's closed loop against Ringmeter and against QuestDB's ILP over HTTP, alternately, so that both
+     * see the same load of the other builds on this machine: the same model calls, batch size and connections.
+     */
+    private void questDb() throws IOException, InterruptedException {
+        OUT.printf(Locale.ROOT, "%n== questdb: %,d model calls per POST, %d connections in a closed loop, %d s warm-up "
+            + "+ %d s measured each; Ringmeter (NDJSON, /api/v1/events, 202) and QuestDB %s (ILP, /write, 204) "
+            + "alternately, %d rounds ==%n", batch, connections, warmupSeconds, seconds, questDbUrl, rounds);
+        final HttpResponse<String> ping = client.send(HttpRequest.newBuilder(URI.create(questDbUrl
+            + "/exec?query=select%201")).timeout(REQUEST_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (ping.statusCode() != 200) {
+            throw new IllegalStateException("QuestDB at " + questDbUrl + " answered " + ping.statusCode());
+        }
+        final EventBodies bodies = new EventBodies(2);
+        final double[] ours = new double[rounds];
+        final double[] theirs = new double[rounds];
+        LatencyReport.header(OUT);
+        for (int r = 0; r < rounds; r++) {
+            ours[r] = closedLoop("Ringmeter POST /api/v1/events (" + batch + " events)", baseUrl, "/api/v1/events",
+                "application/x-ndjson", 202, "events", i -> bodies.ndjson(batch, i, 0, 0));
+            theirs[r] = closedLoop("QuestDB POST /write (" + batch + " ILP rows)", questDbUrl, "/write",
+                "text/plain", 204, "rows", i -> bodies.ilp(batch, i));
+        }
+        for (int r = 0; r < rounds; r++) {
+            OUT.printf(Locale.ROOT, "  round %d: Ringmeter %,.0f events/s, QuestDB %,.0f rows/s, ratio %.2f x%n",
+                r + 1, ours[r], theirs[r], ours[r] / Math.max(1, theirs[r]));
+        }
+        final HttpResponse<String> count = client.send(HttpRequest.newBuilder(URI.create(questDbUrl
+            + "/exec?query=select%20count()%20from%20llm_calls")).timeout(REQUEST_TIMEOUT).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+        OUT.printf(Locale.ROOT, "  QuestDB rows in llm_calls at the end (its WAL may still be applying): %s%n",
+            count.body().replaceAll("\\s+", " "));
+    }
+
+    private double closedLoop(final String label, final String path, final String type, final int ok,
+                              final String unit, final java.util.function.IntFunction<byte[]> bodyOf)
+        throws InterruptedException {
+        return closedLoop(label, baseUrl, path, type, ok, unit, bodyOf);
+    }
+
     /**
      * POSTs {@code batch} items per request from N connections in a closed loop, as fast as the server replies:
      * items/s acknowledged, requests/s, latency per request, refusals.
      *
      * @param label    of the report row.
+     * @param base     the server's URL, http://127.0.0.1:PORT.
      * @param path     the route.
      * @param type     the body's content type.
      * @param ok       the status of an acknowledgement.
      * @param unit     what an item is, for the summary.
      * @param bodyOf   the i-th of 8 bodies, cycled through.
+     * @return items acknowledged per second.
      */
-    private void closedLoop(final String label, final String path, final String type, final int ok,
+    private double closedLoop(final String label, final String base, final String path, final String type, final int ok,
                             final String unit, final java.util.function.IntFunction<byte[]> bodyOf)
         throws InterruptedException {
         final HttpRequest[] posts = new HttpRequest[8];
@@ -246,7 +297,8 @@ public final class HttpLoadGenerator {
         for (int i = 0; i < posts.length; i++) {
             final byte[] body = bodyOf.apply(i);
             bodyBytes += body.length;
-            posts[i] = post(path, body, type);
+            posts[i] = HttpRequest.newBuilder(URI.create(base + path)).timeout(REQUEST_TIMEOUT)
+                .header("Content-Type", type).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
         }
         final LatencyReport report = new LatencyReport(label);
         final LongAdder acknowledged = new LongAdder();
@@ -296,6 +348,7 @@ public final class HttpLoadGenerator {
             bodyBytes / posts.length, bodyBytes / (double)posts.length / batch, report.status(429),
             report.status(503), report.replies() - report.status(ok) - report.status(429) - report.status(503),
             report.failures());
+        return acknowledged.sum() / elapsedS;
     }
 
     // ----------------------------------------------------------------------------------------------------- query
@@ -518,10 +571,12 @@ public final class HttpLoadGenerator {
 
     /** The command line. */
     private static final class Options {
-        static final String USAGE = "usage: HttpLoadGenerator single|batch|query|steady|otlp [--url http://127.0.0.1:8080] "
+        static final String USAGE = "usage: HttpLoadGenerator single|batch|query|steady|otlp|questdb "
+            + "[--url http://127.0.0.1:8080] "
             + "[--rate 1000] [--seconds 30] [--warmup 5] [--batch 1000] [--connections 16 (single), 4] "
             + "[--events 10000000] "
-            + "[--requests 2000] [--models 10 (steady)] [--scrape-ms 0 (steady)]";
+            + "[--requests 2000] [--models 10 (steady)] [--scrape-ms 0 (steady)] "
+            + "[--questdb-url http://127.0.0.1:9000 (questdb)] [--rounds 2 (questdb)]";
 
         String mode;
         String url = "http://127.0.0.1:8080";
@@ -534,6 +589,8 @@ public final class HttpLoadGenerator {
         int requests = 2_000;
         int models = EventBodies.MODELS;
         int scrapeMs;   // 0: no scraping
+        String questDbUrl = "http://127.0.0.1:9000";
+        int rounds = 2;
 
         static Options parse(final String[] args) {
             if (args.length == 0) {
@@ -542,7 +599,7 @@ public final class HttpLoadGenerator {
             final Options o = new Options();
             o.mode = args[0];
             if (!o.mode.equals("single") && !o.mode.equals("batch") && !o.mode.equals("query")
-                && !o.mode.equals("steady") && !o.mode.equals("otlp")) {
+                && !o.mode.equals("steady") && !o.mode.equals("otlp") && !o.mode.equals("questdb")) {
                 throw new IllegalArgumentException("unknown mode " + o.mode);
             }
             for (int i = 1; i < args.length; i++) {
@@ -588,17 +645,30 @@ public final class HttpLoadGenerator {
                     case "--scrape-ms":
                         o.scrapeMs = number(flag, value, 0, 60_000);
                         break;
+                    case "--questdb-url":
+                        o.questDbUrl = loopback(flag, value);
+                        break;
+                    case "--rounds":
+                        o.rounds = number(flag, value, 1, 20);
+                        break;
                     default:
                         throw new IllegalArgumentException("unknown option " + flag);
                 }
             }
-            final URI uri = URI.create(o.url);
+            loopback("--url", o.url);
+            return o;
+        }
+
+        /** @return the URL, if it is http://127.0.0.1:PORT with no path: this tool only sends to the loopback. */
+        private static String loopback(final String flag, final String value) {
+            final String url = value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+            final URI uri = URI.create(url);
             if (!"http".equals(uri.getScheme()) || !"127.0.0.1".equals(uri.getHost()) || uri.getPort() <= 0
                 || (uri.getPath() != null && !uri.getPath().isEmpty())) {
-                throw new IllegalArgumentException("--url must be http://127.0.0.1:PORT (this tool only sends to "
-                    + "the loopback address), not " + o.url);
+                throw new IllegalArgumentException(flag + " must be http://127.0.0.1:PORT (this tool only sends to "
+                    + "the loopback address), not " + value);
             }
-            return o;
+            return url;
         }
 
         private static int number(final String flag, final String value, final int min, final int max) {

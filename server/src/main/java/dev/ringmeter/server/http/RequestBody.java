@@ -100,7 +100,33 @@ public final class RequestBody {
         } finally {
             endPoint.setIdleTimeout(idleTimeoutMs);
         }
-        return new ByteArrayInputStream(buffer, 0, length);
+        return new Bytes(buffer, length);
+    }
+
+    /**
+     * A body held in memory whose bytes a reader may also take in place, before reading any of them as a stream.
+     * <p>
+     * Threading: the request's thread, as any stream.
+     */
+    public static final class Bytes extends ByteArrayInputStream {
+        Bytes(final byte[] buffer, final int length) {
+            super(buffer, 0, length);
+        }
+
+        /** @return the array that holds the body, from {@link #position()} to {@link #end()}; not a copy. */
+        public byte[] array() {
+            return buf;
+        }
+
+        /** @return the index of the next byte the stream would read. */
+        public int position() {
+            return pos;
+        }
+
+        /** @return the index past the body's last byte. */
+        public int end() {
+            return count;
+        }
     }
 
     private static boolean timeout(final Throwable e) {

@@ -21,7 +21,8 @@ import java.util.function.IntFunction;
 /**
  * Ingest of a batch of events or metric samples: read the whole body (within its byte limit and the body timeout,
  * {@link RequestBody}), and only then take a free {@link IngestGate} permit, so a slow upload holds a request thread
- * for at most the body timeout and never a permit; read and check the whole batch, check its strings against the
+ * for at most the body timeout and never a permit; read and check the whole batch (plain NDJSON events from the
+ * body's bytes, {@link NdjsonEventReader}, anything else with {@link BatchReader}), check its strings against the
  * dictionary's limits, and only then record every item (events with ring slots claimed for many at once,
  * {@code EmbeddedStore.recordAll}) and wait for the store to acknowledge them. A bad batch is
  * refused whole and stores nothing; a reply of 202 is sent only after {@code flush()} has returned true.
@@ -81,7 +82,24 @@ public final class IngestService {
         final StoreContext sc = holder.get();
         final boolean ndjson = ndjson(ctx);
         final InputStream body = body(ctx, maxBodyBytes);   // before the permit: a slow body holds none
-        return ingest(sc, items, batch -> BatchReader.read(body, ndjson, maxBatch, batch, items.reader(sc)));
+        return ingest(sc, items, batch -> read(sc, items, ndjson, body, batch));
+    }
+
+    /**
+     * Reads a batch: NDJSON events of the plain shape straight from the body's bytes ({@link NdjsonEventReader}),
+     * anything else, or what that reader gives up on, with the full parser, which names what is wrong.
+     */
+    private int read(final StoreContext sc, final Items items, final boolean ndjson, final InputStream body,
+                     final IngestBatch batch) throws IOException {
+        if (ndjson && items == Items.EVENTS && body instanceof RequestBody.Bytes) {
+            final RequestBody.Bytes bytes = (RequestBody.Bytes)body;
+            final int n = NdjsonEventReader.read(bytes.array(), bytes.position(), bytes.end(), maxBatch, batch,
+                sc.events);
+            if (n >= 0) {
+                return n;
+            }
+        }
+        return BatchReader.read(body, ndjson, maxBatch, batch, items.reader(sc));
     }
 
     /**

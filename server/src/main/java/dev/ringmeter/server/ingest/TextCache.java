@@ -3,6 +3,7 @@ package dev.ringmeter.server.ingest;
 import com.fasterxml.jackson.core.JsonParser;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The string values of ingest batches, kept as Strings so that a value seen before is read without making a new one:
@@ -59,6 +60,45 @@ final class TextCache {
         strings[slot] = made;
         hashes[slot] = hash;
         return made;
+    }
+
+    /**
+     * As {@link #text(char[], int, int)}, for text in ASCII bytes (each byte below 0x80, its char's value).
+     *
+     * @param bytes  holds the text.
+     * @param offset of its first byte.
+     * @param length of the text.
+     * @return the text as a String, the one made before if it is still in its slot.
+     */
+    String ascii(final byte[] bytes, final int offset, final int length) {
+        if (length > MAX_CHARS) {
+            return new String(bytes, offset, length, StandardCharsets.ISO_8859_1);
+        }
+        int hash = 0;
+        for (int i = offset; i < offset + length; i++) {
+            hash = 31 * hash + bytes[i];   // an ASCII byte is its char: String.hashCode's again
+        }
+        final int slot = (hash ^ hash >>> 16) & (SLOTS - 1);
+        final String cached = strings[slot];
+        if (cached != null && hashes[slot] == hash && same(cached, bytes, offset, length)) {
+            return cached;
+        }
+        final String made = new String(bytes, offset, length, StandardCharsets.ISO_8859_1);
+        strings[slot] = made;
+        hashes[slot] = hash;
+        return made;
+    }
+
+    private static boolean same(final String s, final byte[] bytes, final int offset, final int length) {
+        if (s.length() != length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (s.charAt(i) != bytes[offset + i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean same(final String s, final char[] chars, final int offset, final int length) {
