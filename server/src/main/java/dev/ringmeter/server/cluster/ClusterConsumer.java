@@ -2,6 +2,7 @@ package dev.ringmeter.server.cluster;
 
 import dev.ringmeter.server.http.ApiException;
 import dev.ringmeter.server.ingest.IngestService;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -45,6 +46,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ClusterConsumer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterConsumer.class);
     private static final long RETRY_PAUSE_MS = 50;
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final String topic;
@@ -122,7 +124,7 @@ public final class ClusterConsumer implements AutoCloseable {
         } catch (final RuntimeException | Error e) {
             LOG.error("event=cluster-consumer-stopped", e);
         } finally {
-            consumer.close();
+            consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));   // leaves the group; bounded if Kafka is gone
         }
     }
 

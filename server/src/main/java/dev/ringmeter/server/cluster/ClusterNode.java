@@ -73,8 +73,9 @@ public final class ClusterNode implements AutoCloseable {
 
     private static void createTopic(final String bootstrap, final String topic, final int partitions,
                                     final long timeoutMs) {
+        final int ms = (int)Math.min(Integer.MAX_VALUE, timeoutMs);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int)Math.min(Integer.MAX_VALUE, timeoutMs)))) {
+            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms))) {
             admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty())))
                 .all().get(timeoutMs, TimeUnit.MILLISECONDS);
             LOG.info("event=cluster-topic-created topic={} partitions={}", topic, partitions);

@@ -11,6 +11,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -92,9 +93,10 @@ public final class ClusterProducer implements AutoCloseable {
             + "retry may store some of it twice", RETRY_AFTER_S);
     }
 
+    /** Waits for the records in flight at most the flush timeout: none of them belongs to an acknowledged batch. */
     @Override
     public void close() {
-        producer.close();
+        producer.close(Duration.ofMillis(timeoutMs));
     }
 
     /** Counts down a batch's acknowledgements; keeps the first failure. */

@@ -152,7 +152,7 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    /** Kills the broker (SIGKILL) and deletes its directory. */
+    /** Kills the broker (SIGKILL) and deletes its directory. Idempotent. */
     @Override
     public void close() {
         if (process != null) {
@@ -162,6 +162,9 @@ public final class KafkaBroker implements AutoCloseable {
             } catch (final InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (!Files.exists(dir)) {
+            return;   // closed before
         }
         try (Stream<Path> files = Files.walk(dir)) {
             for (final Path p : files.sorted(Comparator.reverseOrder()).toList()) {
