@@ -261,6 +261,10 @@ public final class RingmeterServer implements AutoCloseable {
         } else {
             LOG.info("event=limits {}", budget);
         }
+        if (config.cluster() != null) {   // before the store serves: no batch may be recorded here rather than produced
+            createDirectory(config.dataDirectory());   // for the server file alone
+            cluster = ClusterNode.start(config, ingest);
+        }
         holder.set(new StoreContext(store));
         if (config.reportEveryMs() > 0) {
             reportSchedule = new ReportSchedule(store, config.reportEveryMs(), config.reportDirectory(),
@@ -268,10 +272,6 @@ public final class RingmeterServer implements AutoCloseable {
             reportSchedule.start();
             LOG.info("event=report-schedule everyMs={} dir={} webhook={}", config.reportEveryMs(),
                 config.reportDirectory(), config.reportWebhook());
-        }
-        if (config.cluster() != null) {
-            createDirectory(config.dataDirectory());   // for the server file alone
-            cluster = ClusterNode.start(config, ingest);
         }
         ServerFile.write(config.dataDirectory(), config.bind(), port());
         LOG.info("event=ready port={} data={} storeOpenMs={}", port(), config.dataDirectory(),

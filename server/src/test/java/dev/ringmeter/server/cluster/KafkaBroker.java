@@ -78,10 +78,11 @@ public final class KafkaBroker implements AutoCloseable {
             "share.coordinator.state.topic.min.isr=1",
             "group.initial.rebalance.delay.ms=0",
             "group.min.session.timeout.ms=6000",
-            "") , StandardCharsets.UTF_8);
+            ""), StandardCharsets.UTF_8);
         final List<String> jvm = jvmOptions();
         ChildJvm.runToEnd(ChildJvm.command(jvm, kafka.tools.StorageTool.class, "format", "-t",
-            Uuid.randomUuid().toString(), "-c", properties.toString()), dir.resolve("format.log"), DEADLINE.toSeconds());
+            Uuid.randomUuid().toString(), "-c", properties.toString()), dir.resolve("format.log"),
+            DEADLINE.toSeconds());
         broker.process = new ProcessBuilder(ChildJvm.command(jvm, kafka.Kafka.class, properties.toString()))
             .redirectErrorStream(true).redirectOutput(broker.log.toFile()).start();
         try {
@@ -107,7 +108,8 @@ public final class KafkaBroker implements AutoCloseable {
     private void awaitReady(final long t0) throws InterruptedException {
         final long deadline = t0 + DEADLINE.toNanos();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
-            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000))) {
+            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000))) {
             while (true) {
                 if (!process.isAlive()) {
                     throw new AssertionError("the Kafka broker exited with " + process.exitValue() + ": " + log());
