@@ -2,7 +2,12 @@ package dev.ringmeter.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ringmeter.server.cluster.ClusterNode;
 import dev.ringmeter.server.cluster.KafkaBroker;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -12,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
@@ -21,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Cluster mode against a real Kafka broker in KRaft mode (a child JVM): a node produces what it accepts to Kafka,
  * answers 202 only once Kafka has it, and records the events of its partitions from the topic; a node whose Kafka is
- * gone answers 503 with Retry-After.
+ * gone answers 503 with Retry-After; a record a node cannot read is skipped, and the rest of its partition recorded.
  */
 class ClusterIngestTest {
     private static final List<String> MODELS = List.of("c-alpha", "c-beta", "c-gamma");
@@ -110,6 +116,26 @@ class ClusterIngestTest {
             assertEquals(3, node.count(null), "only the acknowledged batch is counted");
         } finally {
             own.close();
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void aRecordTheNodeCannotReadIsSkippedAndTheRestOfItsPartitionIsRecorded() throws Exception {
+        try (TestServer node = new TestServer(new ServerConfig().cluster(broker.bootstrap(), "skip")
+                .kafkaPartitions(1), dir.resolve("node"));
+             KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(), ProducerConfig.ACKS_CONFIG, "all"),
+                 new StringSerializer(), new StringSerializer())) {
+            final String topic = ClusterNode.topic("skip");
+            final String good = "{\"model\":\"s-model\",\"latencyMs\":5}";
+            for (final String value : List.of(good, "not json", "{\"model\":\"s-model\",\"latencyMs\":-1}",
+                good, good)) {
+                producer.send(new ProducerRecord<>(topic, "s-model", value)).get(60, TimeUnit.SECONDS);
+            }
+            awaitCount(node, 3);
+            producer.send(new ProducerRecord<>(topic, "s-model", good)).get(60, TimeUnit.SECONDS);
+            awaitCount(node, 4);   // the partition goes on after the skipped records
         }
     }
 

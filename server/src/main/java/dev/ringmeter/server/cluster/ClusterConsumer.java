@@ -130,7 +130,12 @@ public final class ClusterConsumer implements AutoCloseable {
 
     private void add(final ConsumerRecord<String, byte[]> r) {
         final byte[] value = r.value();
-        final int size = value == null ? 0 : value.length;
+        if (value == null || value.length == 0) {   // no event: a record no Ringmeter node wrote
+            skipped.incrementAndGet();
+            LOG.warn("event=cluster-record-skipped partition={} offset={} reason=\"empty\"", r.partition(), r.offset());
+            return;
+        }
+        final int size = value.length;
         if (count + 1 >= starts.length) {
             apply();
         }
@@ -139,10 +144,8 @@ public final class ClusterConsumer implements AutoCloseable {
         }
         starts[count] = length;
         records[count++] = r;
-        if (size > 0) {
-            System.arraycopy(value, 0, chunk, length, size);
-            length += size;
-        }
+        System.arraycopy(value, 0, chunk, length, size);
+        length += size;
         chunk[length++] = '\n';
         starts[count] = length;
     }
