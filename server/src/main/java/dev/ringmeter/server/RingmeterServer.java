@@ -9,6 +9,7 @@ import dev.ringmeter.core.watch.alert.DeliverySettings;
 import dev.ringmeter.server.alert.AlertController;
 import dev.ringmeter.server.benchmark.LlmBenchmarkController;
 import dev.ringmeter.server.benchmark.LlmBenchmarks;
+import dev.ringmeter.server.cluster.ClusterNode;
 import dev.ringmeter.server.http.ApiException;
 import dev.ringmeter.server.http.BearerAuth;
 import dev.ringmeter.server.http.ErrorReplies;
@@ -57,6 +58,8 @@ public final class RingmeterServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final StoreHolder holder = new StoreHolder();
+    private final IngestService ingest;
+    private ClusterNode cluster;
     private final Javalin app;
     private final LiveFeed live;
     private final LlmBenchmarks benchmarks;
@@ -69,7 +72,7 @@ public final class RingmeterServer implements AutoCloseable {
         this.config = config;
         this.startTimeMs = config.clock().time();
         final IngestGate gate = new IngestGate(config.maxInFlight());
-        final IngestService ingest = new IngestService(holder, gate, config);
+        this.ingest = new IngestService(holder, gate, config);
         final IngestController ingestController = new IngestController(ingest);
         final ScanCounters scans = new ScanCounters();
         final QueryController query = new QueryController(holder, config.scanTimeoutMs(), scans);
@@ -233,7 +236,7 @@ public final class RingmeterServer implements AutoCloseable {
     private void openStore() {
         final long t0 = System.nanoTime();
         final StoreConfig storeConfig = new StoreConfig()
-            .dataDirectory(config.dataDirectory())
+            .dataDirectory(config.cluster() == null ? config.dataDirectory() : null)   // a node: Kafka is the journal
             .clock(config.clock())
             .shutdownHook(false)   // the server's own hook stops HTTP first, then closes the store
             .retentionHours(config.retentionHours())
@@ -258,6 +261,10 @@ public final class RingmeterServer implements AutoCloseable {
         } else {
             LOG.info("event=limits {}", budget);
         }
+        if (config.cluster() != null) {   // before the store serves: no batch may be recorded here rather than produced
+            createDirectory(config.dataDirectory());   // for the server file alone
+            cluster = ClusterNode.start(config, ingest);
+        }
         holder.set(new StoreContext(store));
         if (config.reportEveryMs() > 0) {
             reportSchedule = new ReportSchedule(store, config.reportEveryMs(), config.reportDirectory(),
@@ -269,6 +276,14 @@ public final class RingmeterServer implements AutoCloseable {
         ServerFile.write(config.dataDirectory(), config.bind(), port());
         LOG.info("event=ready port={} data={} storeOpenMs={}", port(), config.dataDirectory(),
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    }
+
+    private static void createDirectory(final java.nio.file.Path directory) {
+        try {
+            java.nio.file.Files.createDirectories(directory);
+        } catch (final java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot create " + directory, e);
+        }
     }
 
     private static boolean isLoopback(final String bind) {
@@ -338,6 +353,9 @@ public final class RingmeterServer implements AutoCloseable {
             reportSchedule.close();
         }
         benchmarks.close();   // cancels the running ones; their runs are finished before the store closes
+        if (cluster != null) {
+            cluster.close();   // no request produces any more; the consumer stops before the store closes
+        }
         if (store != null) {
             ServerFile.remove(config.dataDirectory());   // nobody listens any more; removed while the lock is held
             try {

@@ -87,6 +87,13 @@ public final class ServerConfig {
             "how long a dashboard session (the cookie POST /api/v1/session gives for the token) lives, e.g. 30m"},
         {"--max-live-clients", "RINGMETER_MAX_LIVE_CLIENTS", "64",
             "live streams (GET /api/v1/live) open at once (1 to 10000), each holding a request thread; 503 past it"},
+        {"--kafka", "RINGMETER_KAFKA", "(none)",
+            "cluster mode: the Kafka bootstrap servers, HOST:PORT[,...]; needs --cluster (docs/cluster.md)"},
+        {"--cluster", "RINGMETER_CLUSTER", "(none)",
+            "cluster mode: the cluster's name (letters, digits, - and _): topic ringmeter.NAME.events, group"
+                + " ringmeter.NAME; needs --kafka"},
+        {"--kafka-partitions", "RINGMETER_KAFKA_PARTITIONS", "12",
+            "partitions of the events topic when this node creates it (1 to 10000); an existing topic keeps its own"},
         {"--help", "", "", "print this help and exit"},
     };
 
@@ -126,6 +133,10 @@ public final class ServerConfig {
     private EpochClock clock = SystemEpochClock.INSTANCE;
     private long sessionTtlMs = 12 * 3_600_000L;
     private int maxLiveClients = 64;
+    /** Null: a single server, no cluster. */
+    private String kafka;
+    private String cluster;
+    private int kafkaPartitions = 12;
     private boolean help;
 
     /**
@@ -298,6 +309,15 @@ public final class ServerConfig {
             case "--max-live-clients":
                 maxLiveClients = (int)number(flag, value);
                 break;
+            case "--kafka":
+                kafka = value.trim();
+                break;
+            case "--cluster":
+                cluster = value.trim();
+                break;
+            case "--kafka-partitions":
+                kafkaPartitions = (int)number(flag, value);
+                break;
             case "--help":
                 help = true;
                 break;
@@ -412,6 +432,11 @@ public final class ServerConfig {
         require(clock != null, "clock must be set");
         require(sessionTtlMs >= 60_000 && sessionTtlMs <= 30L * 86_400_000, "--session-ttl must be 1m to 30d");
         require(maxLiveClients >= 1 && maxLiveClients <= 10_000, "--max-live-clients must be 1 to 10000");
+        require((kafka == null) == (cluster == null), "--kafka and --cluster go together");
+        require(kafka == null || !kafka.isEmpty(), "--kafka must not be empty");
+        require(cluster == null || cluster.matches("[A-Za-z0-9_-]{1,100}"),
+            "--cluster must be 1 to 100 letters, digits, - or _");
+        require(kafkaPartitions >= 1 && kafkaPartitions <= 10_000, "--kafka-partitions must be 1 to 10000");
         return this;
     }
 
@@ -767,6 +792,37 @@ public final class ServerConfig {
         return maxLiveClients;
     }
 
+    /**
+     * @param bootstrap the Kafka bootstrap servers, HOST:PORT[,...], or null for a single server.
+     * @param name      the cluster's name, or null for a single server.
+     * @return this.
+     */
+    public ServerConfig cluster(final String bootstrap, final String name) {
+        this.kafka = bootstrap;
+        this.cluster = name;
+        return this;
+    }
+
+    /** @param partitions of the events topic when this node creates it; default 12. @return this. */
+    public ServerConfig kafkaPartitions(final int partitions) {
+        this.kafkaPartitions = partitions;
+        return this;
+    }
+
+    /** @return the Kafka bootstrap servers, or null when this is a single server, not a cluster node. */
+    public String kafka() {
+        return kafka;
+    }
+
+    /** @return the cluster's name, or null when this is a single server. */
+    public String cluster() {
+        return cluster;
+    }
+
+    public int kafkaPartitions() {
+        return kafkaPartitions;
+    }
+
     public int port() {
         return port;
     }
@@ -852,6 +908,7 @@ public final class ServerConfig {
             + " maxBatch=" + maxBatch + " maxInFlight=" + maxInFlight + " flushTimeoutMs=" + flushTimeoutMs
             + " scanTimeoutMs=" + scanTimeoutMs + " snapshotIntervalMs=" + snapshotIntervalMs
             + " maxStringLength=" + maxStringLength + " limits=" + limits + " heapShare=" + heapShare
-            + " fsync=" + fsync + " systemSampleMs=" + systemSampleMs;
+            + " fsync=" + fsync + " systemSampleMs=" + systemSampleMs
+            + (cluster == null ? "" : " cluster=" + cluster + " kafka=" + kafka);
     }
 }

@@ -9,6 +9,7 @@ import dev.ringmeter.core.ingest.EventRules;
 import dev.ringmeter.server.ServerConfig;
 import dev.ringmeter.server.StoreContext;
 import dev.ringmeter.server.StoreHolder;
+import dev.ringmeter.server.cluster.ClusterProducer;
 import dev.ringmeter.server.http.ApiException;
 import dev.ringmeter.server.http.RequestBody;
 import io.javalin.http.Context;
@@ -33,6 +34,10 @@ import java.util.function.IntFunction;
  * timeout (the store's block timeout), and the gate's permits bound how many requests can wait, and so the memory
  * they hold. A slot not found in time is a 503: nothing of the batch is acknowledged.
  * <p>
+ * In cluster mode ({@link #cluster}) a batch of events, once read and checked, is produced to Kafka instead, and the
+ * 202 waits for Kafka's acknowledgement; the node that owns the model's partition records it through
+ * {@link #applyEvents}, this same path (docs/cluster.md).
+ * <p>
  * Threading: any request thread; the state it shares lives in the gate and the store.
  */
 public final class IngestService {
@@ -45,6 +50,8 @@ public final class IngestService {
     private final long bodyTimeoutMs;
     private final int maxBatch;
     private final long flushTimeoutMs;
+    /** Null on a single server. */
+    private volatile ClusterProducer cluster;
 
     /**
      * @param holder the store.
@@ -58,6 +65,30 @@ public final class IngestService {
         this.bodyTimeoutMs = config.bodyTimeoutMs();
         this.maxBatch = config.maxBatch();
         this.flushTimeoutMs = config.flushTimeoutMs();
+    }
+
+    /**
+     * Makes this a cluster node's ingest: batches of events go to Kafka from now on.
+     *
+     * @param producer to the cluster's events topic.
+     */
+    public void cluster(final ClusterProducer producer) {
+        this.cluster = producer;
+    }
+
+    /**
+     * Records, in the local store, events a cluster node consumed from Kafka: read and checked as an HTTP batch of
+     * NDJSON, under a gate permit, admitted, recorded and acknowledged by the store.
+     *
+     * @param ndjson the events, one JSON object a line, at most the batch limit.
+     * @return the number of events recorded and acknowledged.
+     * @throws ApiException as for HTTP ingest: a bad item (400/422, with its index), no free permit (429), the
+     *                      store not ready or not acknowledging (503).
+     * @throws IOException  if the body cannot be read.
+     */
+    public int applyEvents(final InputStream ndjson) throws IOException {
+        final StoreContext sc = holder.get();
+        return ingest(sc, Items.EVENTS, batch -> BatchReader.read(ndjson, true, maxBatch, batch, sc.events), false);
     }
 
     /**
@@ -82,7 +113,7 @@ public final class IngestService {
         final StoreContext sc = holder.get();
         final boolean ndjson = ndjson(ctx);
         final InputStream body = body(ctx, maxBodyBytes);   // before the permit: a slow body holds none
-        return ingest(sc, items, batch -> read(sc, items, ndjson, body, batch));
+        return ingest(sc, items, batch -> read(sc, items, ndjson, body, batch), items == Items.EVENTS);
     }
 
     /**
@@ -112,7 +143,7 @@ public final class IngestService {
      */
     public int events(final Translator<Event> translator) throws IOException {
         final StoreContext sc = holder.get();
-        return ingest(sc, Items.EVENTS, batch -> translator.fill(batch::event, maxBatch, sc.rules));
+        return ingest(sc, Items.EVENTS, batch -> translator.fill(batch::event, maxBatch, sc.rules), true);
     }
 
     /**
@@ -124,7 +155,7 @@ public final class IngestService {
      */
     public int samples(final Translator<MetricSample> translator) throws IOException {
         final StoreContext sc = holder.get();
-        return ingest(sc, Items.SAMPLES, batch -> translator.fill(batch::sample, maxBatch, sc.rules));
+        return ingest(sc, Items.SAMPLES, batch -> translator.fill(batch::sample, maxBatch, sc.rules), false);
     }
 
     /**
@@ -150,10 +181,17 @@ public final class IngestService {
         int fill(IngestBatch batch) throws IOException;
     }
 
-    private int ingest(final StoreContext sc, final Items items, final Fill fill) throws IOException {
+    /** @param toCluster whether, on a cluster node, the batch goes to Kafka rather than to the local store. */
+    private int ingest(final StoreContext sc, final Items items, final Fill fill, final boolean toCluster)
+        throws IOException {
         final IngestBatch batch = gate.acquire();
         try {
             final int n = fill.fill(batch);
+            final ClusterProducer producer = cluster;
+            if (toCluster && producer != null) {
+                producer.send(batch.filledEvents(), n);   // admitted to a dictionary by the node that records them
+                return n;
+            }
             try {
                 items.admit(sc.admission, batch, n);
             } catch (final RefusedItemException e) {
