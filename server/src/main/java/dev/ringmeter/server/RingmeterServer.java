@@ -6,6 +6,7 @@ import dev.ringmeter.core.StoreConfig;
 import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.report.ReportSchedule;
 import dev.ringmeter.core.watch.alert.DeliverySettings;
+import dev.ringmeter.otlp.export.OtlpMetricsExport;
 import dev.ringmeter.server.alert.AlertController;
 import dev.ringmeter.server.benchmark.LlmBenchmarkController;
 import dev.ringmeter.server.benchmark.LlmBenchmarks;
@@ -63,6 +64,7 @@ public final class RingmeterServer implements AutoCloseable {
     private final long startTimeMs;
     private EmbeddedStore store;
     private ReportSchedule reportSchedule;
+    private OtlpMetricsExport otlpExport;
     private boolean closed;
 
     private RingmeterServer(final ServerConfig config) {
@@ -266,6 +268,15 @@ public final class RingmeterServer implements AutoCloseable {
             LOG.info("event=report-schedule everyMs={} dir={} webhook={}", config.reportEveryMs(),
                 config.reportDirectory(), config.reportWebhook());
         }
+        if (config.otlpExport() != null) {
+            final OtlpMetricsExport.Builder b = OtlpMetricsExport.builder(store, config.otlpExport())
+                .interval(java.time.Duration.ofMillis(config.otlpExportIntervalMs()))
+                .cumulative(config.otlpExportCumulative());
+            config.otlpExportHeaders().forEach(b::header);
+            otlpExport = b.build().start();
+            LOG.info("event=otlp-export url={} intervalMs={} cumulative={}", config.otlpExport(),
+                config.otlpExportIntervalMs(), config.otlpExportCumulative());
+        }
         ServerFile.write(config.dataDirectory(), config.bind(), port());
         LOG.info("event=ready port={} data={} storeOpenMs={}", port(), config.dataDirectory(),
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
@@ -338,6 +349,9 @@ public final class RingmeterServer implements AutoCloseable {
             reportSchedule.close();
         }
         benchmarks.close();   // cancels the running ones; their runs are finished before the store closes
+        if (otlpExport != null) {
+            otlpExport.close();   // pushes what closed since its last export, while the store is still open
+        }
         if (store != null) {
             ServerFile.remove(config.dataDirectory());   // nobody listens any more; removed while the lock is held
             try {

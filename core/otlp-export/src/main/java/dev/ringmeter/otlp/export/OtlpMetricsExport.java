@@ -75,6 +75,8 @@ public final class OtlpMetricsExport implements AutoCloseable {
     static final AttributeKey<String> PROVIDER = AttributeKey.stringKey("gen_ai.provider.name");
     static final AttributeKey<String> OPERATION = AttributeKey.stringKey("gen_ai.operation.name");
     static final AttributeKey<String> TOKEN_TYPE = AttributeKey.stringKey("gen_ai.token.type");
+    /** The most backlog a failed export is retried over when none is set: 9 min. */
+    public static final long DEFAULT_MAX_BACKLOG_MS = 540_000;
     private static final System.Logger LOG = System.getLogger(OtlpMetricsExport.class.getName());
 
     /**
@@ -114,11 +116,27 @@ public final class OtlpMetricsExport implements AutoCloseable {
         this.store = b.store;
         this.intervalMs = b.intervalMs;
         this.latenessMs = b.latenessMs;
-        this.maxBacklogMs = b.maxBacklogMs;
         this.timeoutMs = b.timeoutMs;
         this.temporality = b.temporality;
-        this.alignMs = alignment(store.config().tierWidthsMs(), store.config().tierBuckets(),
-            b.maxBacklogMs + b.latenessMs + b.intervalMs);
+        final long[] widths = store.config().tierWidthsMs();
+        final int[] buckets = store.config().tierBuckets();
+        if (b.maxBacklogMs > 0) {
+            this.maxBacklogMs = b.maxBacklogMs;
+            this.alignMs = alignment(widths, buckets, b.maxBacklogMs + b.latenessMs + b.intervalMs);
+        } else {
+            // the longest backlog, up to the default, that a tier whose width divides the interval holds
+            long backlog = -1;
+            long align = widths[0];
+            for (int i = 0; i < widths.length && backlog < DEFAULT_MAX_BACKLOG_MS; i++) {
+                final long held = widths[i] * (buckets[i] - 1) - latenessMs - intervalMs;
+                if (intervalMs % widths[i] == 0 && held >= intervalMs) {
+                    backlog = Math.min(DEFAULT_MAX_BACKLOG_MS, held);
+                    align = widths[i];
+                }
+            }
+            this.maxBacklogMs = backlog < 0 ? DEFAULT_MAX_BACKLOG_MS : backlog;
+            this.alignMs = backlog < 0 ? alignment(widths, buckets, maxBacklogMs + latenessMs + intervalMs) : align;
+        }
         if (intervalMs % alignMs != 0) {
             throw new IllegalArgumentException("the OTLP export interval must be a multiple of " + alignMs
                 + " ms (the width of the store's time tier that holds the backlog) but was " + intervalMs + " ms");
@@ -349,7 +367,7 @@ public final class OtlpMetricsExport implements AutoCloseable {
         private final Map<String, String> headers = new LinkedHashMap<>();
         private long intervalMs = 10_000;
         private long latenessMs = 2_000;
-        private long maxBacklogMs = 540_000;
+        private long maxBacklogMs = -1;
         private long timeoutMs = 10_000;
         private long fromMs = System.currentTimeMillis();
         private String serviceName = "ringmeter";
@@ -387,8 +405,9 @@ public final class OtlpMetricsExport implements AutoCloseable {
         }
 
         /**
-         * @param backlog how far back a failed export is retried: 1 min to 24 h; default 9 min (with the default tiers and a 10 s
-         *                interval the 10 s tier holds it, so the alignment is 10 s).
+         * @param backlog how far back a failed export is retried: 1 min to 24 h. Default: the longest, up to
+         *                {@link OtlpMetricsExport#DEFAULT_MAX_BACKLOG_MS}, that a time tier whose width divides the interval holds (with
+         *                the default tiers: 9 min at an interval of 10 s, aligned to 10 s; 56 s at 1 s, aligned to 1 s).
          * @return this.
          */
         public Builder maxBacklog(final Duration backlog) {
