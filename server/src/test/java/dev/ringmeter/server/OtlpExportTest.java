@@ -204,4 +204,22 @@ class OtlpExportTest {
             assertEquals(50, d.at("/count").asLong(), d.toString());
         }
     }
+
+    @Test
+    void shouldReadTheExportOptionsAndRefuseBadOnesClearly() {
+        final ServerConfig c = ServerConfig.parse(new String[] {"--otlp-export", "http://mimir:9009/otlp/v1/metrics",
+            "--otlp-export-interval", "30s", "--otlp-export-headers", "X-Scope-OrgID=t1,Authorization=Bearer a=b",
+            "--otlp-export-temporality", "cumulative"}, java.util.Map.of());
+        assertEquals("http://mimir:9009/otlp/v1/metrics", c.otlpExport());
+        assertEquals(30_000, c.otlpExportIntervalMs());
+        assertEquals(java.util.Map.of("X-Scope-OrgID", "t1", "Authorization", "Bearer a=b"), c.otlpExportHeaders());
+        assertTrue(c.otlpExportCumulative());
+        for (final String[] bad : new String[][] {{"--otlp-export", "mimir:9009"},
+            {"--otlp-export-headers", "novalue"}, {"--otlp-export-temporality", "both"},
+            {"--otlp-export-interval", "500ms"}}) {
+            final IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> ServerConfig.parse(bad, java.util.Map.of()));
+            assertTrue(e.getMessage().contains(bad[0]), e.getMessage());
+        }
+    }
 }
