@@ -37,7 +37,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Pushes a store's aggregates as OTLP metrics, every interval, through the OpenTelemetry SDK's
  * {@link OtlpHttpMetricExporter} to an OpenTelemetry Collector, Prometheus 3's OTLP endpoint, Mimir or a Ringmeter
- * server. Each export covers the closed interval {@code [from, to)}: {@code to} is now less the lateness, rounded
+ * server. Each export covers the closed interval {@code [from, to)}: {@code to} is now (the store's clock) less the
+ * lateness, rounded
  * down to the alignment (the width of the finest time tier whose span holds the backlog, so that every boundary is
  * a bucket boundary of each tier the window can be read from, and no bucket is exported twice); {@code from} is the
  * previous export's {@code to}. Per model (attributes {@code gen_ai.request.model} and, once a call named them,
@@ -145,7 +146,8 @@ public final class OtlpMetricsExport implements AutoCloseable {
             AttributeKey.stringKey("service.name"), b.serviceName)));
         this.digits = store.config().histogramDigits();
         this.stats = store.aggregates().newWindowStats();
-        this.startMs = Math.floorDiv(b.fromMs, alignMs) * alignMs;
+        this.startMs = Math.floorDiv(b.fromMs == Long.MIN_VALUE ? store.config().clock().time() : b.fromMs, alignMs)
+            * alignMs;
         this.fromMs = startMs;
         this.exportedToMs = startMs;
         final OtlpHttpMetricExporterBuilder e = OtlpHttpMetricExporter.builder().setEndpoint(b.endpoint)
@@ -212,7 +214,7 @@ public final class OtlpMetricsExport implements AutoCloseable {
      * what closes meanwhile, at the next call).
      */
     public synchronized boolean exportNow() {
-        final long to = Math.floorDiv(System.currentTimeMillis() - latenessMs, alignMs) * alignMs;
+        final long to = Math.floorDiv(store.config().clock().time() - latenessMs, alignMs) * alignMs;
         if (to <= fromMs) {
             return true;
         }
@@ -223,9 +225,8 @@ public final class OtlpMetricsExport implements AutoCloseable {
                 + " ms of aggregates older than its backlog of " + maxBacklogMs + " ms");
             fromMs = from;
         }
-        final List<MetricData> metrics = collect(temporality == AggregationTemporality.DELTA ? fromMs : startMs, to);
-        final CompletableResultCode result = metrics.isEmpty() ? CompletableResultCode.ofSuccess()
-            : exporter.export(metrics).join(timeoutMs, TimeUnit.MILLISECONDS);
+        final CompletableResultCode result = send(temporality == AggregationTemporality.DELTA ? fromMs : startMs,
+            to);
         if (!result.isSuccess()) {
             failures.incrementAndGet();
             LOG.log(failing ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
@@ -242,6 +243,24 @@ public final class OtlpMetricsExport implements AutoCloseable {
         fromMs = to;
         exportedToMs = to;
         return true;
+    }
+
+    /**
+     * Sends one window as it is, waiting for the reply, without moving the export's own interval: a re-send, and what
+     * the benchmark of the export's cost measures (bench OtlpExportBenchmark). Not counted in {@link #stats()}.
+     *
+     * @param from start of the window, epoch ms, inclusive (aligned by the caller to the store's buckets).
+     * @param to   end of the window, epoch ms, exclusive.
+     * @return whether the endpoint took it.
+     */
+    public synchronized boolean export(final long from, final long to) {
+        return send(from, to).isSuccess();
+    }
+
+    private CompletableResultCode send(final long from, final long to) {
+        final List<MetricData> metrics = collect(from, to);
+        return metrics.isEmpty() ? CompletableResultCode.ofSuccess()
+            : exporter.export(metrics).join(timeoutMs, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -369,7 +388,7 @@ public final class OtlpMetricsExport implements AutoCloseable {
         private long latenessMs = 2_000;
         private long maxBacklogMs = -1;
         private long timeoutMs = 10_000;
-        private long fromMs = System.currentTimeMillis();
+        private long fromMs = Long.MIN_VALUE;
         private String serviceName = "ringmeter";
         private AggregationTemporality temporality = AggregationTemporality.DELTA;
 
@@ -459,7 +478,8 @@ public final class OtlpMetricsExport implements AutoCloseable {
         }
 
         /**
-         * @param epochMs where the first interval starts (rounded down to the alignment); default when built.
+         * @param epochMs where the first interval starts (rounded down to the alignment); default the store's clock
+         *                when built.
          * @return this.
          */
         public Builder from(final long epochMs) {
