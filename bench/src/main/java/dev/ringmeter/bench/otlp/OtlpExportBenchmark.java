@@ -7,6 +7,16 @@ import dev.ringmeter.core.EmbeddedStore;
 import dev.ringmeter.core.StoreConfig;
 import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.otlp.export.OtlpMetricsExport;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
+import io.opentelemetry.sdk.metrics.Aggregation;
+import io.opentelemetry.sdk.metrics.InstrumentType;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.export.DefaultAggregationSelector;
+import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import org.agrona.concurrent.CachedEpochClock;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -25,6 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,6 +46,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * the body and answers 200 (the JDK's HttpServer, so the receiver's own cost is not in the figure). A 10 s interval
  * of {@code models} models with 100 calls each, latencies 50 ms to 5 s. The time is the exporting thread's (the
  * OkHttp dispatcher's encoding and sending included, since the call waits for the reply).
+ * <p>
+ * The peer, in the same run: the OpenTelemetry SDK exporting the same calls from its own instruments (exponential
+ * histograms of duration and TTFT, a request counter, per model), recorded once at setup and collected and sent by
+ * {@code forceFlush()} (cumulative, so every flush sends them all): what an application instrumented with the SDK
+ * pays per interval for the same series, without Ringmeter's window queries and conversion.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -52,6 +68,7 @@ public class OtlpExportBenchmark {
     private EmbeddedStore store;
     private HttpServer endpoint;
     private OtlpMetricsExport export;
+    private SdkMeterProvider meters;
     /** Bytes the endpoint received, for the per-interval payload size. */
     public final AtomicLong bytes = new AtomicLong();
 
@@ -84,12 +101,40 @@ public class OtlpExportBenchmark {
             x.close();
         });
         endpoint.start();
-        export = OtlpMetricsExport.builder(store, "http://127.0.0.1:" + endpoint.getAddress().getPort()
-            + "/v1/metrics").build();
+        export = OtlpMetricsExport.builder(store, url()).build();
+        setUpPeer();
+    }
+
+    private String url() {
+        return "http://127.0.0.1:" + endpoint.getAddress().getPort() + "/v1/metrics";
+    }
+
+    private void setUpPeer() {
+        meters = SdkMeterProvider.builder().registerMetricReader(PeriodicMetricReader.builder(
+            OtlpHttpMetricExporter.builder().setEndpoint(url()).setDefaultAggregationSelector(
+                DefaultAggregationSelector.getDefault().with(InstrumentType.HISTOGRAM,
+                    Aggregation.base2ExponentialBucketHistogram())).build())
+            .setInterval(Duration.ofHours(1)).build()).build();
+        final DoubleHistogram duration = meters.get("peer").histogramBuilder("gen_ai.client.operation.duration")
+            .setUnit("s").build();
+        final DoubleHistogram ttft = meters.get("peer").histogramBuilder("gen_ai.server.time_to_first_token")
+            .setUnit("s").build();
+        final LongCounter requests = meters.get("peer").counterBuilder("ringmeter.requests").build();
+        final SplittableRandom random = new SplittableRandom(5);
+        for (int m = 0; m < models; m++) {
+            final Attributes a = Attributes.of(AttributeKey.stringKey("gen_ai.request.model"), "model-" + m,
+                AttributeKey.stringKey("gen_ai.provider.name"), "openai");
+            for (int i = 0; i < 100; i++) {
+                duration.record(0.05 * Math.pow(100, random.nextDouble()), a);
+                ttft.record(random.nextInt(50, 500) / 1000.0, a);
+                requests.add(1, a);
+            }
+        }
     }
 
     @TearDown(Level.Trial)
     public void close() {
+        meters.shutdown().join(10, TimeUnit.SECONDS);
         export.close();
         endpoint.stop(0);
         store.close();
@@ -98,5 +143,10 @@ public class OtlpExportBenchmark {
     @Benchmark
     public boolean exportInterval() {
         return export.export(FROM, NOW);
+    }
+
+    @Benchmark
+    public boolean peerSdkExportInterval() {
+        return meters.forceFlush().join(10, TimeUnit.SECONDS).isSuccess();
     }
 }
