@@ -222,4 +222,38 @@ class OtlpExportTest {
             assertTrue(e.getMessage().contains(bad[0]), e.getMessage());
         }
     }
+
+    /** Polls the clock (no sleep) until it passes {@code ms}. */
+    private static void until(final long ms) {
+        poll(() -> System.currentTimeMillis() > ms, "the clock passes " + ms);
+    }
+
+    @Test
+    void shouldSendCumulativePointsThatAReceiverTurnsIntoWhatEachIntervalAdded() throws Exception {
+        try (TestServer receiver = TestServer.start(target); EmbeddedStore store = openSource()) {
+            final long from = (System.currentTimeMillis() / 1_000 + 1) * 1_000;   // after the receiver started
+            try (OtlpMetricsExport export = OtlpMetricsExport.builder(store, receiver.base + "/v1/metrics")
+                .from(from).lateness(Duration.ZERO).interval(Duration.ofSeconds(1)).cumulative(true).build()) {
+                until(from + 10);
+                final Event e = new Event();
+                for (int i = 0; i < 100; i++) {
+                    assertTrue(store.record(e.reset().model("cum").latencyMs(100 + i).timestampMs(from + 10)));
+                }
+                assertTrue(store.flush(30, TimeUnit.SECONDS));
+                until(from + 1_000);
+                assertTrue(export.exportNow());
+                assertEquals(100, requests(receiver, "cum"), "a first point started after the receiver: whole");
+                final long second = System.currentTimeMillis();
+                for (int i = 0; i < 150; i++) {
+                    assertTrue(store.record(e.reset().model("cum").latencyMs(200 + i).timestampMs(second)));
+                }
+                assertTrue(store.flush(30, TimeUnit.SECONDS));
+                until(second / 1_000 * 1_000 + 1_000);
+                assertTrue(export.exportNow());
+                assertEquals(250, requests(receiver, "cum"), "the second point's total less the first's, once");
+                final JsonNode d = series(receiver, "gen_ai.client.operation.duration", "&tag=model:cum");
+                assertEquals(250, d.at("/count").asLong(), "the histogram's buckets too: " + d);
+            }
+        }
+    }
 }

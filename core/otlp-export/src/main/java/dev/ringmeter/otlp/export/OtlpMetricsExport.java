@@ -106,7 +106,8 @@ public final class OtlpMetricsExport implements AutoCloseable {
     private final AtomicLong exports = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong skippedMs = new AtomicLong();
-    private final long startMs;
+    private final long retentionMs;
+    private long startMs;
     private long fromMs;
     private volatile long exportedToMs;
     private boolean failing;
@@ -146,6 +147,7 @@ public final class OtlpMetricsExport implements AutoCloseable {
             AttributeKey.stringKey("service.name"), b.serviceName)));
         this.digits = store.config().histogramDigits();
         this.stats = store.aggregates().newWindowStats();
+        this.retentionMs = widths[widths.length - 1] * (buckets[buckets.length - 1] - 1);
         this.startMs = Math.floorDiv(b.fromMs == Long.MIN_VALUE ? store.config().clock().time() : b.fromMs, alignMs)
             * alignMs;
         this.fromMs = startMs;
@@ -219,11 +221,15 @@ public final class OtlpMetricsExport implements AutoCloseable {
             return true;
         }
         if (to - fromMs > maxBacklogMs) {
-            final long from = to - maxBacklogMs;
+            final long from = to - maxBacklogMs / alignMs * alignMs;
             skippedMs.addAndGet(from - fromMs);
             LOG.log(System.Logger.Level.WARNING, "the OTLP export skips " + (from - fromMs)
                 + " ms of aggregates older than its backlog of " + maxBacklogMs + " ms");
             fromMs = from;
+        }
+        if (to - startMs > retentionMs) {
+            // a cumulative point reads back to its start: past the retention the start moves up, a new series
+            startMs = to - retentionMs / alignMs * alignMs;
         }
         final CompletableResultCode result = send(temporality == AggregationTemporality.DELTA ? fromMs : startMs,
             to);
