@@ -6,6 +6,7 @@ import dev.ringmeter.core.StoreConfig;
 import dev.ringmeter.core.dictionary.Dimension;
 import dev.ringmeter.core.report.ReportSchedule;
 import dev.ringmeter.core.watch.alert.DeliverySettings;
+import dev.ringmeter.otlp.export.OtlpMetricsExport;
 import dev.ringmeter.server.alert.AlertController;
 import dev.ringmeter.server.benchmark.LlmBenchmarkController;
 import dev.ringmeter.server.benchmark.LlmBenchmarks;
@@ -66,6 +67,7 @@ public final class RingmeterServer implements AutoCloseable {
     private final long startTimeMs;
     private EmbeddedStore store;
     private ReportSchedule reportSchedule;
+    private OtlpMetricsExport otlpExport;
     private boolean closed;
 
     private RingmeterServer(final ServerConfig config) {
@@ -273,6 +275,15 @@ public final class RingmeterServer implements AutoCloseable {
             LOG.info("event=report-schedule everyMs={} dir={} webhook={}", config.reportEveryMs(),
                 config.reportDirectory(), config.reportWebhook());
         }
+        if (config.otlpExport() != null) {
+            final OtlpMetricsExport.Builder b = OtlpMetricsExport.builder(store, config.otlpExport())
+                .interval(java.time.Duration.ofMillis(config.otlpExportIntervalMs()))
+                .cumulative(config.otlpExportCumulative());
+            config.otlpExportHeaders().forEach(b::header);
+            otlpExport = b.build().start();
+            LOG.info("event=otlp-export url={} intervalMs={} cumulative={}", config.otlpExport(),
+                config.otlpExportIntervalMs(), config.otlpExportCumulative());
+        }
         ServerFile.write(config.dataDirectory(), config.bind(), port());
         LOG.info("event=ready port={} data={} storeOpenMs={}", port(), config.dataDirectory(),
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
@@ -355,6 +366,9 @@ public final class RingmeterServer implements AutoCloseable {
         benchmarks.close();   // cancels the running ones; their runs are finished before the store closes
         if (cluster != null) {
             cluster.close();   // no request produces any more; the consumer stops before the store closes
+        }
+        if (otlpExport != null) {
+            otlpExport.close();   // pushes what closed since its last export, while the store is still open
         }
         if (store != null) {
             ServerFile.remove(config.dataDirectory());   // nobody listens any more; removed while the lock is held

@@ -83,6 +83,15 @@ public final class ServerConfig {
         {"--otlp-cumulative-series", "RINGMETER_OTLP_CUMULATIVE_SERIES", "10000",
             "OTLP metric series of cumulative temporality whose last point is kept to turn the next into a delta"
                 + " (1 to 1000000); past it the least recently updated is forgotten (docs/integrations.md)"},
+        {"--otlp-export", "RINGMETER_OTLP_EXPORT", "(none)",
+            "push the aggregates as OTLP metrics to this OTLP/HTTP metrics URL, e.g. http://collector:4318/v1/metrics"
+                + " (docs/otlp-export.md)"},
+        {"--otlp-export-interval", "RINGMETER_OTLP_EXPORT_INTERVAL", "10s",
+            "how often the OTLP export pushes the interval that closed (1s to 1h, a multiple of its alignment)"},
+        {"--otlp-export-headers", "RINGMETER_OTLP_EXPORT_HEADERS", "(none)",
+            "headers of the OTLP export's requests, NAME=VALUE,... (e.g. Authorization=Bearer ...,X-Scope-OrgID=t1)"},
+        {"--otlp-export-temporality", "RINGMETER_OTLP_EXPORT_TEMPORALITY", "delta",
+            "delta (each interval's points) or cumulative (since the export started)"},
         {"--session-ttl", "RINGMETER_SESSION_TTL", "12h",
             "how long a dashboard session (the cookie POST /api/v1/session gives for the token) lives, e.g. 30m"},
         {"--max-live-clients", "RINGMETER_MAX_LIVE_CLIENTS", "64",
@@ -132,6 +141,10 @@ public final class ServerConfig {
     private final Map<Dimension, Integer> limits = new EnumMap<>(Dimension.class);
     private EpochClock clock = SystemEpochClock.INSTANCE;
     private long sessionTtlMs = 12 * 3_600_000L;
+    private String otlpExport;
+    private long otlpExportIntervalMs = 10_000;
+    private final Map<String, String> otlpExportHeaders = new java.util.LinkedHashMap<>();
+    private boolean otlpExportCumulative;
     private int maxLiveClients = 64;
     /** Null: a single server, no cluster. */
     private String kafka;
@@ -318,6 +331,29 @@ public final class ServerConfig {
             case "--kafka-partitions":
                 kafkaPartitions = (int)number(flag, value);
                 break;
+            case "--otlp-export":
+                otlpExport = value.trim();
+                break;
+            case "--otlp-export-interval":
+                try {
+                    otlpExportIntervalMs = QueryParams.durationMs(value, flag);
+                } catch (final ApiException e) {
+                    throw new IllegalArgumentException(e.getMessage(), e);
+                }
+                break;
+            case "--otlp-export-headers":
+                for (final String header : value.split(",")) {
+                    final int eq = header.indexOf('=');
+                    require(eq > 0 && !header.substring(0, eq).isBlank(),
+                        "--otlp-export-headers must be NAME=VALUE,... but has " + header);
+                    otlpExportHeaders.put(header.substring(0, eq).trim(), header.substring(eq + 1).trim());
+                }
+                break;
+            case "--otlp-export-temporality":
+                require("delta".equals(value.trim()) || "cumulative".equals(value.trim()),
+                    "--otlp-export-temporality must be delta or cumulative");
+                otlpExportCumulative = "cumulative".equals(value.trim());
+                break;
             case "--help":
                 help = true;
                 break;
@@ -437,6 +473,10 @@ public final class ServerConfig {
         require(cluster == null || cluster.matches("[A-Za-z0-9_-]{1,100}"),
             "--cluster must be 1 to 100 letters, digits, - or _");
         require(kafkaPartitions >= 1 && kafkaPartitions <= 10_000, "--kafka-partitions must be 1 to 10000");
+        require(otlpExport == null || otlpExport.startsWith("http://") || otlpExport.startsWith("https://"),
+            "--otlp-export must be an http or https URL");
+        require(otlpExportIntervalMs >= 1_000 && otlpExportIntervalMs <= 3_600_000,
+            "--otlp-export-interval must be 1s to 1h");
         return this;
     }
 
@@ -821,6 +861,53 @@ public final class ServerConfig {
 
     public int kafkaPartitions() {
         return kafkaPartitions;
+    }
+
+    /**
+     * @param url the OTLP/HTTP metrics URL the aggregates are pushed to, or null (the default) for none.
+     * @return this.
+     */
+    public ServerConfig otlpExport(final String url) {
+        this.otlpExport = url;
+        return this;
+    }
+
+    /** @return the OTLP/HTTP metrics URL the aggregates are pushed to, or null. */
+    public String otlpExport() {
+        return otlpExport;
+    }
+
+    /**
+     * @param ms how often the OTLP export pushes (1 s to 1 h); default 10 s.
+     * @return this.
+     */
+    public ServerConfig otlpExportIntervalMs(final long ms) {
+        this.otlpExportIntervalMs = ms;
+        return this;
+    }
+
+    /** @return how often the OTLP export pushes, ms. */
+    public long otlpExportIntervalMs() {
+        return otlpExportIntervalMs;
+    }
+
+    /** @return the headers of the OTLP export's requests, in their order. */
+    public Map<String, String> otlpExportHeaders() {
+        return java.util.Collections.unmodifiableMap(otlpExportHeaders);
+    }
+
+    /**
+     * @param cumulative true for cumulative temporality, false (the default) for delta.
+     * @return this.
+     */
+    public ServerConfig otlpExportCumulative(final boolean cumulative) {
+        this.otlpExportCumulative = cumulative;
+        return this;
+    }
+
+    /** @return whether the OTLP export sends cumulative temporality (else delta). */
+    public boolean otlpExportCumulative() {
+        return otlpExportCumulative;
     }
 
     public int port() {
