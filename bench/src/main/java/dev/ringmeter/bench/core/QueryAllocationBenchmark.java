@@ -10,6 +10,7 @@ import dev.ringmeter.core.query.Comparison;
 import dev.ringmeter.core.query.Comparison.Source;
 import dev.ringmeter.core.query.WindowStats;
 import org.agrona.concurrent.CachedEpochClock;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -24,6 +25,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +41,10 @@ import java.util.concurrent.TimeUnit;
  *     <li>the comparison {@code GET /api/v1/best} ranks: by configuration over the last hour, from memory.</li>
  * </ul>
  * The point is what grows with the events or buckets rather than with the answer: at a fixed number of models, the
- * bytes per query must be the same at 10 K and 1 M events (bench/scripts/jmh-gate.sh holds them to it).
+ * bytes per query must be the same at 10 K and 1 M events (bench/scripts/jmh-gate.sh holds them to it). Besides
+ * {@code -prof gc}'s gc.alloc.rate.norm (every thread's allocation, the store's own threads included, divided by the
+ * queries), the {@link CallerBytes} counters give the querying thread's own: {@code callerBytes / queries} is what
+ * one query allocates, unaffected by what the store's other threads do meanwhile.
  * <p>
  * Run: {@code java $OPTS -jar bench/target/benchmarks.jar QueryAllocationBenchmark -prof gc -f 1 -wi 3 -i 5 -w 1 -r 1}.
  * <p>
@@ -102,39 +107,77 @@ public class QueryAllocationBenchmark {
         store.close();
     }
 
+    /**
+     * The bytes the querying thread allocated and the queries it made in an iteration (JMH sums each over the
+     * iteration): their ratio is the bytes of one query.
+     */
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    @State(Scope.Thread)
+    public static class CallerBytes {
+        private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        public long callerBytes;
+        public long queries;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            callerBytes = 0;
+            queries = 0;
+        }
+
+        long start() {
+            return THREADS.getCurrentThreadAllocatedBytes();
+        }
+
+        void end(final long start) {
+            callerBytes += THREADS.getCurrentThreadAllocatedBytes() - start;
+            queries++;
+        }
+    }
+
     /** Each model's window and all models' together, as the analytics route computes them before writing each. */
-    private double allModels(final long windowMs) {
+    private double allModels(final long windowMs, final CallerBytes bytes) {
+        final long start = bytes.start();
         final List<String> names = aggregates.models();
         double sum = 0;
         for (final String name : names) {
             sum += aggregates.window(name, NOW - windowMs, NOW, stats).latencyMs(95);
         }
-        return sum + aggregates.window(null, NOW - windowMs, NOW, stats).latencyMs(95);
+        sum += aggregates.window(null, NOW - windowMs, NOW, stats).latencyMs(95);
+        bytes.end(start);
+        return sum;
     }
 
     @Benchmark
-    public double allModelsLast5Minutes() {
-        return allModels(300_000);
+    public double allModelsLast5Minutes(final CallerBytes bytes) {
+        return allModels(300_000, bytes);
     }
 
     @Benchmark
-    public double allModelsLastHour() {
-        return allModels(3_600_000);
+    public double allModelsLastHour(final CallerBytes bytes) {
+        return allModels(3_600_000, bytes);
     }
 
     @Benchmark
-    public double allModelsLast24Hours() {
-        return allModels(SPAN_MS);
+    public double allModelsLast24Hours(final CallerBytes bytes) {
+        return allModels(SPAN_MS, bytes);
     }
 
     @Benchmark
-    public Comparison compareModelByConfig() {
-        return store.compare().by(Dimension.MODEL, Dimension.CONFIG).between(NOW - 1_800_000, NOW)
+    public Comparison compareModelByConfig(final CallerBytes bytes) {
+        final long start = bytes.start();
+        final Comparison c = store.compare().by(Dimension.MODEL, Dimension.CONFIG).between(NOW - 1_800_000, NOW)
             .source(Source.MEMORY).run();
+        bytes.end(start);
+        return c;
     }
 
     @Benchmark
-    public Comparison bestConfig() {
-        return store.compare().by(Dimension.CONFIG).between(NOW - 3_600_000, NOW).source(Source.MEMORY).run();
+    public Comparison bestConfig(final CallerBytes bytes) {
+        final long start = bytes.start();
+        final Comparison c = store.compare().by(Dimension.CONFIG).between(NOW - 3_600_000, NOW).source(Source.MEMORY)
+            .run();
+        bytes.end(start);
+        return c;
     }
 }
