@@ -147,7 +147,6 @@ public final class OpsController {
             }
         }
         final String[] parts = {
-            PrometheusExposition.write(totals, subjects, sc == null ? null : sc.store.stats(), gate, startTimeMs),
             SystemExposition.write(sc == null || sc.store.systemSampler() == null ? java.util.List.of()
                 : sc.store.systemSampler().latest()),
             sc == null || sc.store.anomalyWatch() == null ? ""
@@ -155,10 +154,12 @@ public final class OpsController {
             sc == null ? "" : AlertExposition.write(sc.store.alerts(), sc.store.noticeSink())};
         final boolean openMetrics = OpenMetricsText.preferred(ctx.header("Accept"));
         ctx.status(200).contentType(openMetrics ? OpenMetricsText.CONTENT_TYPE : PrometheusExposition.CONTENT_TYPE);
-        // written part by part as it is encoded, not joined into one more copy of a text that is megabytes at
-        // a thousand models (docs/performance.md, "A Prometheus scrape of /metrics")
+        // the store's families written to the reply as they are made, the rest part by part as it is encoded: never
+        // one text of megabytes at a thousand models (docs/performance.md, "A Prometheus scrape of /metrics")
         try (Writer out = new BufferedWriter(new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8),
             1 << 16)) {
+            PrometheusExposition.write(totals, subjects, sc == null ? null : sc.store.stats(), gate, startTimeMs, out,
+                openMetrics);
             for (final String part : parts) {
                 if (openMetrics) {
                     OpenMetricsText.write(part, out);

@@ -341,7 +341,8 @@ public final class QueryController {
             return;
         }
         final List<String> names = kind.names(aggregates);
-        Json.reply(ctx, 200, g -> {
+        // streamed: the reply grows with the names (a few KB each), so it is not held whole and then copied
+        Json.stream(ctx, 200, g -> {
             g.writeStartObject();
             Json.time(g, "from", range[0]);
             Json.time(g, "to", range[1]);
