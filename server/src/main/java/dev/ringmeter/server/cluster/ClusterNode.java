@@ -5,6 +5,7 @@ import dev.ringmeter.server.ingest.IngestService;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,8 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ClusterNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
+    /** The pause between two looks at a new topic's partition leaders, ms. */
+    private static final long LEADER_POLL_MS = 50;
 
     private final ClusterProducer producer;
     private final ClusterConsumer consumer;
@@ -76,19 +79,44 @@ public final class ClusterNode implements AutoCloseable {
         final int ms = (int)Math.min(Integer.MAX_VALUE, timeoutMs);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
             AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms))) {
-            admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty())))
-                .all().get(timeoutMs, TimeUnit.MILLISECONDS);
-            LOG.info("event=cluster-topic-created topic={} partitions={}", topic, partitions);
-        } catch (final ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create the Kafka topic " + topic + " at " + bootstrap + ": "
-                    + e.getCause().getMessage(), e.getCause());
+            try {
+                admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty())))
+                    .all().get(timeoutMs, TimeUnit.MILLISECONDS);
+                LOG.info("event=cluster-topic-created topic={} partitions={}", topic, partitions);
+            } catch (final ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
             }
+            awaitLeaders(admin, topic, timeoutMs);
+        } catch (final ExecutionException e) {
+            throw new IllegalStateException("cannot create the Kafka topic " + topic + " at " + bootstrap + ": "
+                + e.getCause().getMessage(), e.getCause());
         } catch (final TimeoutException e) {
             throw new IllegalStateException("Kafka at " + bootstrap + " did not answer within " + timeoutMs + " ms");
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating the Kafka topic " + topic, e);
+        }
+    }
+
+    /**
+     * Waits until every partition of the topic has a leader: a topic just created answers produce requests with
+     * NOT_LEADER_OR_FOLLOWER until then, which would turn the node's first batches into 503s.
+     */
+    private static void awaitLeaders(final Admin admin, final String topic, final long timeoutMs)
+        throws ExecutionException, TimeoutException, InterruptedException {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true) {
+            final TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
+                .get(timeoutMs, TimeUnit.MILLISECONDS).get(topic);
+            if (description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                return;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new TimeoutException("no leader for every partition of " + topic);
+            }
+            Thread.sleep(LEADER_POLL_MS);   // a back-off between metadata requests, not a synchronisation
         }
     }
 
