@@ -3,6 +3,12 @@ package dev.ringmeter.bench.peers;
 import com.codahale.metrics.ExponentiallyDecayingReservoir;
 import com.codahale.metrics.Histogram;
 import com.codahale.metrics.SlidingTimeWindowArrayReservoir;
+import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.YieldingWaitStrategy;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
+import com.lmax.disruptor.util.DaemonThreadFactory;
 import dev.ringmeter.Event;
 import dev.ringmeter.bench.core.RecordBenchmark;
 import io.micrometer.core.instrument.Timer;
@@ -233,6 +239,77 @@ public class RecordPeersBenchmark {
     @Benchmark
     public boolean ringmeterRecordSustained(final RecordBenchmark.BlockStore s, final RingmeterCaller c) {
         return s.store.record(c.event.reset().model(MODEL).latencyNs(LATENCY_NS));
+    }
+
+    /**
+     * A bare Disruptor ring (no Ringmeter code) of slots of {@code longs} longs, as the store's: multi-producer,
+     * 65,536 slots, a yielding consumer that reads every long of each slot, the producer waiting when the ring is
+     * full. Its rate is the physical limit of a sustained cross-core hand-off of a slot of that size here.
+     */
+    abstract static class Handoff {
+        Disruptor<long[]> disruptor;
+        RingBuffer<long[]> ring;
+        long sum;
+
+        abstract int longs();
+
+        @Setup(Level.Trial)
+        public void start() {
+            final int n = longs();
+            disruptor = new Disruptor<>(() -> new long[n], 65536, DaemonThreadFactory.INSTANCE, ProducerType.MULTI,
+                new YieldingWaitStrategy());
+            final EventHandler<long[]> reader = (slot, sequence, endOfBatch) -> {
+                long s = 0;
+                for (final long v : slot) {
+                    s += v;
+                }
+                sum += s;
+            };
+            disruptor.handleEventsWith(reader);
+            ring = disruptor.start();
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() {
+            disruptor.halt();
+        }
+
+        void handOff(final long value) {
+            final long sequence = ring.next();
+            final long[] slot = ring.get(sequence);
+            for (int i = 0; i < slot.length; i++) {
+                slot[i] = value + i;
+            }
+            ring.publish(sequence);
+        }
+    }
+
+    /** Slots of 6 longs: 16 bytes of header and 48 of data, one cache line's worth (not aligned to one). */
+    @State(Scope.Benchmark)
+    public static class HandoffOneLine extends Handoff {
+        @Override
+        int longs() {
+            return 6;
+        }
+    }
+
+    /** Slots of 32 longs: 272 bytes, the size of the store's slot before issue 18, all of it written. */
+    @State(Scope.Benchmark)
+    public static class HandoffSlotBefore extends Handoff {
+        @Override
+        int longs() {
+            return 32;
+        }
+    }
+
+    @Benchmark
+    public void handoffOneLine(final HandoffOneLine h) {
+        h.handOff(LATENCY_NS);
+    }
+
+    @Benchmark
+    public void handoffSlotBefore(final HandoffSlotBefore h) {
+        h.handOff(LATENCY_NS);
     }
 
     /** An exporter that drops what it is given: the periodic reader's work stays off the measured threads. */

@@ -15,8 +15,16 @@ import dev.ringmeter.core.query.Metric;
  * effective cost and the slot's journal position, and the aggregate handler (which stamps the time when no journal
  * handler did) reads it. The ring's sequence barriers give the happens-before edges from each to the next; the
  * producer that claims the slot again once every consumer passed it sees their writes too.
+ * <p>
+ * Layout: the fields of the common event, and those the consumers write, are {@link EventSlotLine}'s, laid out
+ * first (about 100 bytes); the rest (pipeline, step, run, task, configuration, tool and agent ids, queue wait,
+ * cached and reasoning tokens, memory, CPU, quality scores, tags, metric, price and command fields) follow. An
+ * event that has none of the rare fields does not write them: {@link #extras} says whether they may hold anything
+ * but their defaults, so the producer clears them once, when an event without them follows one with them, and an
+ * event's hand-off from core to core moves the first two cache lines of the slot, not all five. Memory: about
+ * 270 bytes and four arrays of {@link Event#MAX_QUALITY} or {@link Event#MAX_TAGS} entries per slot, fixed.
  */
-public final class EventSlot {
+public final class EventSlot extends EventSlotLine {
     /** The slot was claimed but its fill failed; consumers skip it. */
     public static final byte KIND_VOID = 0;
     /** The slot holds an {@link Event}. */
@@ -46,48 +54,20 @@ public final class EventSlot {
     // kind 13 is a journal record only: a metric sample of a count above 1 (JournalDescriptor.KIND_WEIGHTED_METRIC),
     // read back as KIND_METRIC with its metricCount
 
-    public byte kind;
-    /** Index of the journal document holding the slot, set by the journal handler; -1 without a journal. */
-    public long journalIndex = -1;
-    /** Journal readers only: the version of the record the slot was read from. */
-    public byte recordVersion;
-    /** Whether the journal handler closed a document at this slot: every slot up to it is journaled. */
-    public boolean endsDocument;
-    public long timestampMs;
-    public int model;
-    public int operation;
     public int pipeline;
     public int step;
     public int run;
     public int task;
     public int config;
-    public int errorType;
-    public int provider;
     public int tool;
     public int agent;
-    public long latencyNs;
-    public long ttftNs;
     public long queueWaitNs;
-    public long promptTokens;
-    public long completionTokens;
     /** Prompt tokens read from and written to the provider's cache, and completion tokens spent reasoning. */
     public long cachedTokens;
     public long cacheWriteTokens;
     public long reasoningTokens;
-    public byte status;
-    public byte cache;
-    public int retries;
-    /**
-     * Set by the journal handler for an event (sampling, docs/privacy.md): 0 if the journal left it out, else the
-     * events it stands for in the journal (1, or the N of its sampling rule); read back from a journal record, 1 for
-     * a record of kind 1 and N for one of kind 12. The aggregates count every event once whatever its weight.
-     */
-    public int weight = 1;
     public long memoryBytes;
     public long cpuNs;
-    public double costUsd;
-    /** Whether the store priced the event (its cost is not the caller's), journaled with it. */
-    public boolean costPriced;
     /** Cost changes: +1 if the event became priced, -1 if it no longer is, else 0. */
     public int costCountDelta;
     /** Price entry changes: the change. */
@@ -139,40 +119,52 @@ public final class EventSlot {
                      final dev.ringmeter.core.privacy.Anonymizer privacy) {
         kind = KIND_VOID;
         timestampMs = event.timestampMs();
+        final boolean rare = hasRareFields(event);
+        if (rare) {
+            extras = true;
+        } else if (extras) {
+            clearRareFields();
+        }
         model = dictionary.id(Dimension.MODEL, Dimension.MODEL.of(event));
         operation = dictionary.id(Dimension.OPERATION, Dimension.OPERATION.of(event));
-        pipeline = dictionary.id(Dimension.PIPELINE, Dimension.PIPELINE.of(event));
-        step = dictionary.id(Dimension.STEP, Dimension.STEP.of(event));
-        run = dictionary.id(Dimension.RUN, privacy.field(Dimension.RUN, Dimension.RUN.of(event)));
-        task = dictionary.id(Dimension.TASK, privacy.field(Dimension.TASK, Dimension.TASK.of(event)));
-        config = dictionary.id(Dimension.CONFIG, privacy.field(Dimension.CONFIG, Dimension.CONFIG.of(event)));
+        if (rare) {
+            pipeline = dictionary.id(Dimension.PIPELINE, Dimension.PIPELINE.of(event));
+            step = dictionary.id(Dimension.STEP, Dimension.STEP.of(event));
+            run = dictionary.id(Dimension.RUN, privacy.field(Dimension.RUN, Dimension.RUN.of(event)));
+            task = dictionary.id(Dimension.TASK, privacy.field(Dimension.TASK, Dimension.TASK.of(event)));
+            config = dictionary.id(Dimension.CONFIG, privacy.field(Dimension.CONFIG, Dimension.CONFIG.of(event)));
+        }
         errorType = dictionary.id(Dimension.ERROR_TYPE, privacy.field(Dimension.ERROR_TYPE, Dimension.ERROR_TYPE.of(event)));
         provider = dictionary.id(Dimension.PROVIDER, Dimension.PROVIDER.of(event));
-        tool = dictionary.id(Dimension.TOOL, Dimension.TOOL.of(event));
-        agent = dictionary.id(Dimension.AGENT, Dimension.AGENT.of(event));
+        if (rare) {
+            tool = dictionary.id(Dimension.TOOL, Dimension.TOOL.of(event));
+            agent = dictionary.id(Dimension.AGENT, Dimension.AGENT.of(event));
+        }
         dictionary.stepPair(pipeline, step);   // the pipeline step's aggregates: refused past the step limit
         latencyNs = event.latencyNs();
         ttftNs = event.ttftNs();
-        queueWaitNs = event.queueWaitNs();
         promptTokens = event.promptTokens();
         completionTokens = event.completionTokens();
-        cachedTokens = event.cachedTokens();
-        cacheWriteTokens = event.cacheWriteTokens();
-        reasoningTokens = event.reasoningTokens();
         status = (byte)event.status().ordinal();
         cache = (byte)event.cache().ordinal();
         retries = event.retries();
-        memoryBytes = event.memoryBytes();
-        cpuNs = event.cpuNs();
         costUsd = event.costUsd();
         costPriced = false;
-        final int q = event.qualityCount();
-        for (int i = 0; i < q; i++) {
-            qualityNames[i] = dictionary.id(Dimension.QUALITY_NAME, event.qualityName(i));
-            qualityValues[i] = event.qualityValue(i);
+        if (rare) {
+            queueWaitNs = event.queueWaitNs();
+            cachedTokens = event.cachedTokens();
+            cacheWriteTokens = event.cacheWriteTokens();
+            reasoningTokens = event.reasoningTokens();
+            memoryBytes = event.memoryBytes();
+            cpuNs = event.cpuNs();
+            final int q = event.qualityCount();
+            for (int i = 0; i < q; i++) {
+                qualityNames[i] = dictionary.id(Dimension.QUALITY_NAME, event.qualityName(i));
+                qualityValues[i] = event.qualityValue(i);
+            }
+            qualityCount = q;
+            fillTags(event, dictionary, privacy);
         }
-        qualityCount = q;
-        fillTags(event, dictionary, privacy);
         kind = KIND_EVENT;
     }
 
@@ -186,6 +178,7 @@ public final class EventSlot {
     public void fill(final MetricSample sample, final Dictionary dictionary,
                      final dev.ringmeter.core.privacy.Anonymizer privacy) {
         kind = KIND_VOID;
+        extras = true;
         timestampMs = sample.timestampMs();
         metricName = dictionary.id(Dimension.METRIC_NAME, sample.name());
         metricValue = sample.value();
@@ -203,6 +196,7 @@ public final class EventSlot {
      */
     public void fillCostChange(final EventSlot event, final double deltaUsd, final int costCountDelta) {
         kind = KIND_VOID;
+        extras = true;
         timestampMs = event.timestampMs;
         model = event.model;
         operation = event.operation;
@@ -227,6 +221,45 @@ public final class EventSlot {
         this.costCountDelta = costCountDelta;
         recompute = null;
         kind = KIND_COST_CHANGE;
+    }
+
+    /**
+     * The one place that says which fields of an event are rare: those {@link #fill(Event, Dictionary,
+     * dev.ringmeter.core.privacy.Anonymizer)} writes only when the event has one of them.
+     */
+    private static boolean hasRareFields(final Event event) {
+        return present(Dimension.PIPELINE.of(event)) || present(Dimension.STEP.of(event))
+            || present(Dimension.RUN.of(event)) || present(Dimension.TASK.of(event))
+            || present(Dimension.CONFIG.of(event)) || present(Dimension.TOOL.of(event))
+            || present(Dimension.AGENT.of(event))
+            || event.queueWaitNs() != Event.NONE || event.cachedTokens() != Event.NONE
+            || event.cacheWriteTokens() != Event.NONE || event.reasoningTokens() != Event.NONE
+            || event.memoryBytes() != Event.NONE || event.cpuNs() != Event.NONE
+            || event.qualityCount() > 0 || event.tagCount() > 0;
+    }
+
+    private static boolean present(final String value) {
+        return value != null && !value.isEmpty();   // as Dictionary.id reads it: null or empty is absent
+    }
+
+    /** Gives the rare fields an event may carry the values of an event without them. */
+    private void clearRareFields() {
+        pipeline = 0;
+        step = 0;
+        run = 0;
+        task = 0;
+        config = 0;
+        tool = 0;
+        agent = 0;
+        queueWaitNs = Event.NONE;
+        cachedTokens = Event.NONE;
+        cacheWriteTokens = Event.NONE;
+        reasoningTokens = Event.NONE;
+        memoryBytes = Event.NONE;
+        cpuNs = Event.NONE;
+        qualityCount = 0;
+        tagCount = 0;
+        extras = false;
     }
 
     /** Copies the tags a {@code privacy} keeps (a dropped tag is left out), their values as it returns them. */
