@@ -72,9 +72,6 @@ final class Bucket {
         measures.reset();
         measures.merge(other.measures);
         startMs = other.startMs;
-        if (other.measures.compacted()) {
-            measures.compact();   // a closed bucket's copy stays as compact as it
-        }
     }
 
     /** A reader holds this bucket: the writer will not change it. Under the aggregates' lock, any thread. */

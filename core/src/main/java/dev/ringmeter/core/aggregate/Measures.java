@@ -7,7 +7,6 @@ import dev.ringmeter.core.ingest.EventSlot;
 import org.HdrHistogram.AbstractHistogram;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.IntCountsHistogram;
-import org.HdrHistogram.PackedHistogram;
 import org.agrona.collections.Long2LongCounterMap;
 import org.agrona.collections.LongLongConsumer;
 
@@ -19,12 +18,6 @@ import org.agrona.collections.LongLongConsumer;
  * Histograms, the error map and the quality sums are allocated on first use and reused after {@link #reset()},
  * so an instance stops allocating once it has seen its range of values. The fields are public for the query
  * package to read; only the aggregate writer (for buckets) or the owner of a query result writes them.
- * <p>
- * A closed bucket's measures are compact ({@link #closeInto}): each histogram becomes a {@link PackedHistogram}
- * (sparse: its heap follows the values it holds, not their range) whenever that is smaller, and the plain one, emptied,
- * goes to the bucket that opens next in the same ring, so only the open bucket of each tier records into a plain,
- * fast histogram. A packed histogram is still an {@link AbstractHistogram}: queries merge it, late events and
- * roll-ups add to it, unchanged.
  * <p>
  * Threading: not thread-safe. A bucket's measures are owned by the aggregate writer and read only under the
  * aggregates' lock; a query result's belong to the thread that holds it.
@@ -323,6 +316,11 @@ public final class Measures {
     }
 
     /**
+     * Adds all of other measures to these.
+     *
+     * @param o the measures to add.
+     */
+    /**
      * Changes the cost counted, as a recompute of an event's cost does.
      *
      * @param deltaUsd       added to the cost.
@@ -331,67 +329,6 @@ public final class Measures {
     void changeCost(final double deltaUsd, final int costCountDelta) {
         costUsd += deltaUsd;
         costCount += costCountDelta;
-    }
-
-    /**
-     * Closes these measures, a bucket's whose interval is over: each plain histogram holding values is replaced by a
-     * packed copy if that is smaller, and handed, emptied, to {@code next}, the empty bucket that opens in the same
-     * ring, in place of a packed one or none. What closing allocates: the packed copies, about 8 to 24 bytes per
-     * distinct value recorded, plus 0.4 KB per histogram. Writer only; no reader may hold either bucket.
-     *
-     * @param next measures that were just emptied ({@link #reset()}) for the next interval; not these.
-     */
-    void closeInto(final Measures next) {
-        latencyUs = pack(latencyUs);
-        next.latencyUs = handOver(next.latencyUs);
-        ttftUs = pack(ttftUs);
-        next.ttftUs = handOver(next.ttftUs);
-        queueWaitUs = pack(queueWaitUs);
-        next.queueWaitUs = handOver(next.queueWaitUs);
-        valueMilli = pack(valueMilli);
-        next.valueMilli = handOver(next.valueMilli);
-    }
-
-    /** Makes every histogram that holds values compact, as {@link #closeInto} does, keeping none for reuse. */
-    void compact() {
-        latencyUs = pack(latencyUs);
-        ttftUs = pack(ttftUs);
-        queueWaitUs = pack(queueWaitUs);
-        valueMilli = pack(valueMilli);
-        handed = null;
-    }
-
-    /** The plain histogram {@link #pack} replaced last, emptied, for {@link #handOver}; null if none. */
-    private AbstractHistogram handed;
-
-    /**
-     * @return h's packed copy if h is plain, holds values and the copy is smaller; else h. The plain h replaced is
-     * kept in {@link #handed}.
-     */
-    private AbstractHistogram pack(final AbstractHistogram h) {
-        handed = null;
-        if (h == null || h instanceof PackedHistogram || h.getTotalCount() == 0) {
-            return h;
-        }
-        final PackedHistogram p = new PackedHistogram(h.getNumberOfSignificantValueDigits());
-        p.setAutoResize(true);
-        p.add(h);
-        if (p.getEstimatedFootprintInBytes() >= h.getEstimatedFootprintInBytes()) {
-            return h;   // dense: the plain form is the smaller
-        }
-        h.reset();
-        handed = h;
-        return p;
-    }
-
-    /** @return the histogram the next bucket records into: the one just {@link #handed} over, if its own is packed or none. */
-    private AbstractHistogram handOver(final AbstractHistogram own) {
-        final AbstractHistogram h = handed;
-        handed = null;
-        if (h != null && (own == null || own instanceof PackedHistogram && own.getTotalCount() == 0)) {
-            return h;
-        }
-        return own instanceof PackedHistogram && own.getTotalCount() == 0 ? null : own;
     }
 
     void merge(final Measures o) {
@@ -599,12 +536,6 @@ public final class Measures {
         final Measures m = new Measures(VALUE_DIGITS, longCounts, 0);
         m.values().recordValue(MAX_SCALED_VALUE);
         return HISTOGRAM_EXTRA_BYTES + m.valueMilli.getEstimatedFootprintInBytes();
-    }
-
-    /** @return whether a histogram is packed: these measures are a closed bucket's ({@link #closeInto}). */
-    boolean compacted() {
-        return latencyUs instanceof PackedHistogram || ttftUs instanceof PackedHistogram
-            || queueWaitUs instanceof PackedHistogram || valueMilli instanceof PackedHistogram;
     }
 
     /** @return whether only the latency histogram is kept. */

@@ -313,22 +313,6 @@ final class TimeTiers {
         if (k == 0 && aheadCount > 0) {
             placeAhead(old, start);
         }
-        if (old != NO_TIME) {
-            close(k, old, start);
-        }
-    }
-
-    /**
-     * Makes tier k's bucket at old, whose interval is over now that start is the newest, compact
-     * ({@link Measures#closeInto}), and gives its plain histograms to the bucket at start. If a reader holds it, a
-     * copy takes its place and is made compact instead.
-     */
-    private void close(final int k, final long old, final long start) {
-        final Bucket next = bucket(k, start, true);
-        final Bucket closed = bucket(k, old, false);
-        if (closed != null && closed != next && !closed.isEmpty()) {
-            bucket(k, old, true).measures.closeInto(next.measures);
-        }
     }
 
     /** Rolls a closed bucket of tier k into tier k + 1 (and a finest one into the parent). */
@@ -743,9 +727,6 @@ final class TimeTiers {
                 }
                 final Bucket b = cow.newBucket(Measures.longCounts(widthMs[k]));
                 BucketCodec.read(in, b, snapshot);
-                if (b.startMs != headStartMs[k]) {
-                    b.measures.compact();   // closed: as compact as it was when captured
-                }
                 ring[k][i] = b;
             }
         }
