@@ -52,9 +52,9 @@ final class BucketCodec {
         out.writeDouble(m.valueSum);
         out.writeDouble(m.valueMin);
         out.writeDouble(m.valueMax);
-        writeHistogram(out, m.latencyUs);
-        writeHistogram(out, m.ttftUs);
-        writeHistogram(out, m.queueWaitUs);
+        writeHistogram(out, m.plain(m.latencyUs, m.latencySparse, m.histogramDigits()));
+        writeHistogram(out, m.plain(m.ttftUs, m.ttftSparse, m.histogramDigits()));
+        writeHistogram(out, m.plain(m.queueWaitUs, m.queueWaitSparse, m.histogramDigits()));
         writeErrorCounts(out, m.errorsByType);
         out.writeInt(m.qualitySums == null ? 0 : m.qualitySums.length);
         if (m.qualitySums != null) {
@@ -65,7 +65,7 @@ final class BucketCodec {
             }
         }
         out.writeLong(m.negativeValues);
-        writeHistogram(out, m.valueMilli);
+        writeHistogram(out, m.plain(m.valueMilli, m.valueSparse, Measures.VALUE_DIGITS));
     }
 
     /**

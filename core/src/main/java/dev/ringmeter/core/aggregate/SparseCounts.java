@@ -1,0 +1,120 @@
+package dev.ringmeter.core.aggregate;
+
+import org.HdrHistogram.AbstractHistogram;
+import org.HdrHistogram.HistogramIterationValue;
+import org.HdrHistogram.RecordedValuesIterator;
+
+/**
+ * The counts of a closed bucket's histogram, immutable and compact: only the values recorded, each as the
+ * (delta from the previous value, count) pair of its HdrHistogram sub-bucket, both unsigned varints, in one byte array
+ * of exactly the size they need. Its heap follows the distinct values a bucket saw, not their range: 40 bytes plus 2 to
+ * 4 bytes a distinct value for latencies up to a day (a plain histogram of 2 digits holds 16 KB at that range).
+ * <p>
+ * {@link #addTo} records the pairs into a plain histogram of the same precision, so it costs the values present (a
+ * plain histogram's {@code add} walks every index of its range, zeros included): what a query merging closed buckets
+ * and a late event reopening one pay. The plain histogram then holds exactly the counts the encoded one held, so every
+ * percentile, the mean and the extremes it gives are identical.
+ * <p>
+ * Threading: immutable once made; any thread may read it. {@link #of} reads its histogram, which nobody changes
+ * meanwhile.
+ */
+final class SparseCounts {
+    /** Heap of the object and of its array beside the array's bytes. */
+    private static final long OWN_BYTES = 24 + 16;
+
+    private final byte[] pairs;
+    private final long totalCount;
+
+    private SparseCounts(final byte[] pairs, final long totalCount) {
+        this.pairs = pairs;
+        this.totalCount = totalCount;
+    }
+
+    /**
+     * @param h a histogram holding values, which nobody changes meanwhile.
+     * @return h's counts, sparse; null if that would not be smaller than h itself (a histogram whose values fill most of
+     * its range), so a closed bucket never holds more than its plain form. Allocates an iterator and the array.
+     */
+    static SparseCounts of(final AbstractHistogram h) {
+        int size = 0;
+        long previous = 0;
+        final RecordedValuesIterator values = new RecordedValuesIterator(h);
+        while (values.hasNext()) {
+            final HistogramIterationValue v = values.next();
+            final long value = h.lowestEquivalentValue(v.getValueIteratedTo());
+            size += varintLength(value - previous) + varintLength(v.getCountAtValueIteratedTo());
+            previous = value;
+        }
+        if (OWN_BYTES + size >= h.getEstimatedFootprintInBytes()) {
+            return null;
+        }
+        final byte[] pairs = new byte[size];
+        int at = 0;
+        previous = 0;
+        values.reset();
+        while (values.hasNext()) {
+            final HistogramIterationValue v = values.next();
+            final long value = h.lowestEquivalentValue(v.getValueIteratedTo());
+            at = putVarint(pairs, at, value - previous);
+            at = putVarint(pairs, at, v.getCountAtValueIteratedTo());
+            previous = value;
+        }
+        return new SparseCounts(pairs, h.getTotalCount());
+    }
+
+    /**
+     * Records these counts into a plain histogram (of the precision they were taken at), walking only the values
+     * present. Allocates nothing unless the histogram must grow to hold them.
+     *
+     * @param into the histogram to add to.
+     */
+    void addTo(final AbstractHistogram into) {
+        long value = 0;
+        int at = 0;
+        final byte[] p = pairs;
+        while (at < p.length) {
+            long delta = 0;
+            int shift = 0;
+            byte b;
+            do {
+                b = p[at++];
+                delta |= (long)(b & 0x7f) << shift;
+                shift += 7;
+            } while (b < 0);
+            long count = 0;
+            shift = 0;
+            do {
+                b = p[at++];
+                count |= (long)(b & 0x7f) << shift;
+                shift += 7;
+            } while (b < 0);
+            value += delta;
+            into.recordValueWithCount(value, count);
+        }
+    }
+
+    /** @return the number of values these counts hold. */
+    long totalCount() {
+        return totalCount;
+    }
+
+    /** @return the heap these counts hold, in bytes. */
+    long footprintBytes() {
+        return OWN_BYTES + (pairs.length + 7 & ~7);
+    }
+
+    private static int varintLength(final long v) {
+        return v == 0 ? 1 : (64 - Long.numberOfLeadingZeros(v) + 6) / 7;
+    }
+
+    private static int putVarint(final byte[] into, final int from, final long v) {
+        int at = from;
+        long rest = v;
+        while ((rest & ~0x7fL) != 0) {
+            into[at++] = (byte)(rest & 0x7f | 0x80);
+            rest >>>= 7;
+        }
+        into[at++] = (byte)rest;
+        return at;
+    }
+}
