@@ -349,7 +349,7 @@ public final class Measures {
     /**
      * Closes these measures, a bucket's whose interval is over: each plain histogram becomes {@link SparseCounts} if
      * that is smaller, and the plain one, emptied, is handed to {@code next} (the bucket that opens in the same ring) if
-     * it has none, or dropped. What closing allocates: per histogram holding values, an iterator and the sparse counts
+     * it has none, or dropped. What closing allocates: per histogram holding values, its sparse counts
      * ({@link SparseCounts#footprintBytes()}). Writer only; no reader may hold either bucket.
      *
      * @param next measures just emptied for the next interval, or null to keep no histogram for reuse.

@@ -1,8 +1,6 @@
 package dev.ringmeter.core.aggregate;
 
 import org.HdrHistogram.AbstractHistogram;
-import org.HdrHistogram.HistogramIterationValue;
-import org.HdrHistogram.RecordedValuesIterator;
 
 /**
  * The counts of a closed bucket's histogram, immutable and compact: only the values recorded, each as the
@@ -16,11 +14,19 @@ import org.HdrHistogram.RecordedValuesIterator;
  * percentile, the mean and the extremes it gives are identical.
  * <p>
  * Threading: immutable once made; any thread may read it. {@link #of} reads its histogram, which nobody changes
- * meanwhile.
+ * meanwhile, and writes into its own thread's scratch buffer.
  */
 final class SparseCounts {
     /** Heap of the object and of its array beside the array's bytes. */
     private static final long OWN_BYTES = 24 + 16;
+
+    /** The longest varint of a long. */
+    private static final int MAX_VARINT = 10;
+    /**
+     * Each closing thread's encoding buffer (the aggregate writer's, and a restore's): it grows to the largest sparse
+     * form written, at most the plain histogram's footprint plus 20 bytes (32 KB at 2 digits with long counts).
+     */
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[1024]);
 
     private final byte[] pairs;
     private final long totalCount;
@@ -33,33 +39,36 @@ final class SparseCounts {
     /**
      * @param h a histogram holding values, which nobody changes meanwhile.
      * @return h's counts, sparse; null if that would not be smaller than h itself (a histogram whose values fill most of
-     * its range), so a closed bucket never holds more than its plain form. Allocates an iterator and the array.
+     * its range), so a closed bucket never holds more than its plain form. One walk of h's sub-buckets from its
+     * smallest value to its largest, written into this thread's {@link #SCRATCH}; allocates only the array returned.
      */
     static SparseCounts of(final AbstractHistogram h) {
-        int size = 0;
+        final long limit = h.getEstimatedFootprintInBytes() - OWN_BYTES;
+        byte[] out = SCRATCH.get();
+        int at = 0;
         long previous = 0;
-        final RecordedValuesIterator values = new RecordedValuesIterator(h);
-        while (values.hasNext()) {
-            final HistogramIterationValue v = values.next();
-            final long value = h.lowestEquivalentValue(v.getValueIteratedTo());
-            size += varintLength(value - previous) + varintLength(v.getCountAtValueIteratedTo());
+        final long max = h.getMaxValue();
+        for (long value = h.lowestEquivalentValue(h.getMinValue()); value <= max;
+             value = h.nextNonEquivalentValue(value)) {
+            final long count = h.getCountAtValue(value);
+            if (count == 0) {
+                continue;
+            }
+            if (at + 2 * MAX_VARINT > out.length) {
+                if (at >= limit) {
+                    return null;   // dense: the plain form is the smaller
+                }
+                out = java.util.Arrays.copyOf(out, Math.max(2 * out.length, at + 2 * MAX_VARINT));
+                SCRATCH.set(out);
+            }
+            at = putVarint(out, at, value - previous);
+            at = putVarint(out, at, count);
             previous = value;
         }
-        if (OWN_BYTES + size >= h.getEstimatedFootprintInBytes()) {
+        if (at >= limit) {
             return null;
         }
-        final byte[] pairs = new byte[size];
-        int at = 0;
-        previous = 0;
-        values.reset();
-        while (values.hasNext()) {
-            final HistogramIterationValue v = values.next();
-            final long value = h.lowestEquivalentValue(v.getValueIteratedTo());
-            at = putVarint(pairs, at, value - previous);
-            at = putVarint(pairs, at, v.getCountAtValueIteratedTo());
-            previous = value;
-        }
-        return new SparseCounts(pairs, h.getTotalCount());
+        return new SparseCounts(java.util.Arrays.copyOf(out, at), h.getTotalCount());
     }
 
     /**
@@ -101,10 +110,6 @@ final class SparseCounts {
     /** @return the heap these counts hold, in bytes. */
     long footprintBytes() {
         return OWN_BYTES + (pairs.length + 7 & ~7);
-    }
-
-    private static int varintLength(final long v) {
-        return v == 0 ? 1 : (64 - Long.numberOfLeadingZeros(v) + 6) / 7;
     }
 
     private static int putVarint(final byte[] into, final int from, final long v) {
