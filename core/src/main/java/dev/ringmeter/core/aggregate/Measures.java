@@ -386,6 +386,9 @@ public final class Measures {
                 queueWaitUs = null;
             }
         }
+        if (qualitySums != null) {
+            closeQualities(give ? next : null);
+        }
         if (valueMilli != null && valueSparse == null) {
             valueSparse = valueMilli.getTotalCount() == 0 ? null : SparseCounts.of(valueMilli);
             if (valueSparse != null || valueMilli.getTotalCount() == 0) {
@@ -395,6 +398,35 @@ public final class Measures {
                 }
                 valueMilli = null;
             }
+        }
+    }
+
+    /**
+     * Trims the quality arrays to the names seen (ids up to the highest counted), and hands the full ones, emptied, to
+     * next if its own are trimmed or none; {@link #qualitySums()} makes them full again if the bucket is reopened.
+     * Allocates the three trimmed arrays, 16 bytes plus 8 a name each.
+     */
+    private void closeQualities(final Measures next) {
+        int n = qualityCounts.length;
+        while (n > 0 && qualityCounts[n - 1] == 0) {
+            n--;
+        }
+        if (n == qualityCounts.length) {
+            return;
+        }
+        final double[] sums = qualitySums;
+        final double[] squares = qualitySquares;
+        final long[] counts = qualityCounts;
+        qualitySums = n == 0 ? null : java.util.Arrays.copyOf(sums, n);
+        qualitySquares = n == 0 ? null : java.util.Arrays.copyOf(squares, n);
+        qualityCounts = n == 0 ? null : java.util.Arrays.copyOf(counts, n);
+        if (next != null && (next.qualitySums == null || next.qualitySums.length < counts.length)) {
+            java.util.Arrays.fill(sums, 0);
+            java.util.Arrays.fill(squares, 0);
+            java.util.Arrays.fill(counts, 0);
+            next.qualitySums = sums;
+            next.qualitySquares = squares;
+            next.qualityCounts = counts;
         }
     }
 
@@ -506,7 +538,7 @@ public final class Measures {
         }
         if (o.qualitySums != null) {
             final double[] sums = qualitySums();
-            for (int i = 0; i < sums.length; i++) {
+            for (int i = 0; i < o.qualitySums.length; i++) {
                 sums[i] += o.qualitySums[i];
                 qualitySquares[i] += o.qualitySquares[i];
                 qualityCounts[i] += o.qualityCounts[i];
@@ -607,6 +639,10 @@ public final class Measures {
             qualitySums = new double[qualityNames + 1];
             qualitySquares = new double[qualityNames + 1];
             qualityCounts = new long[qualityNames + 1];
+        } else if (qualitySums.length < qualityNames + 1) {   // a closed bucket's, trimmed: reopened
+            qualitySums = java.util.Arrays.copyOf(qualitySums, qualityNames + 1);
+            qualitySquares = java.util.Arrays.copyOf(qualitySquares, qualityNames + 1);
+            qualityCounts = java.util.Arrays.copyOf(qualityCounts, qualityNames + 1);
         }
         return qualitySums;
     }

@@ -37,6 +37,9 @@ class ClosedBucketsCompactTest {
     private final StoreConfig config = new StoreConfig().clock(clock).conclude();
     private final Dictionary dictionary = new Dictionary(config.cardinalityLimits(), config.maxStringLength());
     private final int model = dictionary.id(Dimension.MODEL, "m");
+    private final int score = dictionary.id(Dimension.QUALITY_NAME, "f1");
+    private double scoreSum;
+    private long scores;
     private final EventSlot slot = new EventSlot();
 
     @Test
@@ -53,11 +56,15 @@ class ClosedBucketsCompactTest {
             live.apply(event(latencyNs), t);
             if (t >= from) {
                 expected.recordValue(latencyNs / 1000);
+                scoreSum += quality(latencyNs);
+                scores++;
             }
         }
         final long late = 7_777_000_000L;   // into an hour, and its minutes, closed long ago
         live.apply(event(late), from + HOUR + 1234);
         expected.recordValue(late / 1000);
+        scoreSum += quality(late);
+        scores++;
 
         final long plainBytes = 234L * (Bucket.OWN_BYTES + Measures.widestBytes(config.histogramDigits(), false, 0,
             false) + 256 + new org.HdrHistogram.IntCountsHistogram(30_000_000, config.histogramDigits())
@@ -81,12 +88,17 @@ class ClosedBucketsCompactTest {
             + " bytes, about as compact as the live tiers' " + bytes);
     }
 
-    private static void assertSameAnswer(final Histogram expected, final WindowStats w, final String which) {
+    private void assertSameAnswer(final Histogram expected, final WindowStats w, final String which) {
         assertEquals(expected.getTotalCount(), w.count(), which + ": count");
+        assertEquals(scoreSum / scores, w.qualityMean("f1"), 1e-9, which + ": quality mean");
         for (final double p : new double[] {50, 90, 99, 99.9}) {
             assertEquals(Math.min(expected.getValueAtPercentile(p) / 1000.0, w.latencyMaxMs()), w.latencyMs(p), 1e-9,
                 which + ": p" + p);
         }
+    }
+
+    private static double quality(final long latencyNs) {
+        return (latencyNs % 1000) / 1000.0;
     }
 
     private EventSlot event(final long latencyNs) {
@@ -101,6 +113,9 @@ class ClosedBucketsCompactTest {
         e.memoryBytes = Event.NONE;
         e.cpuNs = Event.NONE;
         e.costUsd = Double.NaN;
+        e.qualityCount = 1;
+        e.qualityNames[0] = score;
+        e.qualityValues[0] = quality(latencyNs);
         return e;
     }
 }
