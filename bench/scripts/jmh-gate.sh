@@ -4,8 +4,11 @@
 #
 #   1. allocation: gc.alloc.rate.norm of RecordBenchmark.record and .recordSustained must stay <= MAX_ALLOC_BYTES
 #      (default 1 B/op; 0 within JMH's noise when record() allocates nothing);
-#   2. flat queries: every WindowQueryBenchmark method's average time at 1,000,000 events must stay <= MAX_GROWTH
-#      (default 3) times its time at 10,000 events, i.e. the query cost does not grow with the events stored.
+#   2. flat queries: every WindowQueryBenchmark method's average time at 10,000,000 events must stay <= MAX_GROWTH
+#      (default 3) times its time at 1,000,000 events, i.e. the query cost does not grow with the events stored.
+#      Not from 10,000: closed buckets keep sparse counts, so a query over buckets holding a value or two is many
+#      times faster than over buckets whose values fill their histograms' range (1 M events over the hour already
+#      do); the cost is bounded by that range, which is what this checks.
 #
 # Throughput ratios against a cached Micrometer Timer (RecordBenchmark.micrometerTimerRecord, measured in the same
 # run) are printed for information and are not gated: on a shared 2-core machine they move by tens of percent.
@@ -39,12 +42,12 @@ else
     rm -f "$JMH_OUT"
 
     echo "jmh-gate: running RecordBenchmark (record, recordSustained, micrometerTimerRecord) and WindowQueryBenchmark"
-    echo "jmh-gate: events=10000,1000000 with -prof gc; JSON to $JMH_OUT"
+    echo "jmh-gate: events=1000000,10000000 with -prof gc; JSON to $JMH_OUT"
     # shellcheck disable=SC2086  # JMH_OPTS is a list of options
     "$JAVA" -jar "$JMH_JAR" \
         '^dev\.ringmeter\.bench\.core\.RecordBenchmark\.(record|recordSustained|micrometerTimerRecord)$' \
         '^dev\.ringmeter\.bench\.core\.WindowQueryBenchmark\.' \
-        -p events=10000,1000000 -t 1 $JMH_OPTS -prof gc -rf json -rff "$JMH_OUT"
+        -p events=1000000,10000000 -t 1 $JMH_OPTS -prof gc -rf json -rff "$JMH_OUT"
 fi
 
 python3 - "$JMH_OUT" "$MAX_ALLOC_BYTES" "$MAX_GROWTH" <<'PY'
@@ -93,16 +96,16 @@ for method in queries:
         events = int(r.get("params", {}).get("events", "0"))
         times[events] = float(r["primaryMetric"]["score"])
         unit = r["primaryMetric"]["scoreUnit"]
-    small, large = times.get(10000), times.get(1000000)
+    small, large = times.get(1000000), times.get(10000000)
     if small is None or large is None:
-        failures.append("%s lacks events=10000 or events=1000000 (have %s)" % (method, sorted(times)))
+        failures.append("%s lacks events=1000000 or events=10000000 (have %s)" % (method, sorted(times)))
         continue
     growth = large / small if small > 0 else float("inf")
     verdict = "ok" if growth <= max_growth else "FAIL"
-    print("jmh-gate: %-52s 10K %8.3f %s, 1M %8.3f %s, x%.2f (limit x%g)  %s"
+    print("jmh-gate: %-52s 1M %8.3f %s, 10M %8.3f %s, x%.2f (limit x%g)  %s"
           % (method, small, unit, large, unit, growth, max_growth, verdict))
     if growth > max_growth:
-        failures.append("%s takes %.2fx longer at 1M events than at 10K (%.3f vs %.3f %s): "
+        failures.append("%s takes %.2fx longer at 10M events than at 1M (%.3f vs %.3f %s): "
                         "the query cost grows with the events stored" % (method, growth, large, small, unit))
 
 # 3. information only: throughput against a cached Micrometer Timer measured in the same run
