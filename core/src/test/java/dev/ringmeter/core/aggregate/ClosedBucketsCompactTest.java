@@ -88,6 +88,46 @@ class ClosedBucketsCompactTest {
             + " bytes, about as compact as the live tiers' " + bytes);
     }
 
+    @Test
+    void shouldCloseACopyOfABucketAQueryPinnedAndReopenItForALateEvent() {
+        final CopyOnWrite cow = new CopyOnWrite(config.histogramDigits(), 0);
+        final TimeTiers tiers = new TimeTiers(config.tierWidthsMs(), config.tierBuckets(), null, clock,
+            config.maxFutureSkewMs(), cow);
+        clock.update(T0);
+        tiers.add(event(1_000_000), T0);
+        tiers.add(event(2_000_000), T0 + 10);
+        final PinnedBuckets pinned = new PinnedBuckets();
+        tiers.merge(T0, T0 + 1_000, pinned, pinned.span);   // the head bucket, still open
+
+        clock.update(T0 + 1_000);
+        tiers.add(event(3_000_000), T0 + 1_000);   // the head moves on: the pinned bucket closes, in a copy
+        tiers.add(event(4_000_000), T0 + 20);      // late, into the closed copy: reopened
+        final Measures merged = new Measures(config.histogramDigits(), true, 0);
+        pinned.mergeInto(merged);
+        pinned.release();
+        assertEquals(2, merged.count, "the query sees the bucket as it pinned it");
+        assertEquals(2, merged.latencyUs.getTotalCount());
+
+        final PinnedBuckets after = new PinnedBuckets();
+        tiers.merge(T0, T0 + 1_000, after, after.span);
+        final Measures closed = new Measures(config.histogramDigits(), true, 0);
+        after.mergeInto(closed);
+        after.release();
+        assertEquals(3, closed.count, "the writer's copy holds every event of its second");
+        assertEquals(3, closed.latencyUs.getTotalCount());
+        assertEquals(4_000, closed.latencyUs.getValueAtPercentile(100), 40);
+
+        clock.update(T0 + 2_000);
+        tiers.add(event(5_000_000), T0 + 2_000);   // the reopened bucket stays plain until its slot is reused
+        final PinnedBuckets last = new PinnedBuckets();
+        tiers.merge(T0, T0 + 3_000, last, last.span);
+        final Measures all = new Measures(config.histogramDigits(), true, 0);
+        last.mergeInto(all);
+        last.release();
+        assertEquals(5, all.latencyUs.getTotalCount());
+        assertEquals(15_000_000, all.latencyNsSum);
+    }
+
     private void assertSameAnswer(final Histogram expected, final WindowStats w, final String which) {
         assertEquals(expected.getTotalCount(), w.count(), which + ": count");
         assertEquals(scoreSum / scores, w.qualityMean("f1"), 1e-9, which + ": quality mean");
