@@ -6,7 +6,8 @@ import org.HdrHistogram.AbstractHistogram;
  * The counts of a closed bucket's histogram, immutable and compact: only the values recorded, each as the
  * (delta from the previous value, count) pair of its HdrHistogram sub-bucket, both unsigned varints, in one byte array
  * of exactly the size they need. Its heap follows the distinct values a bucket saw, not their range: 40 bytes plus 2 to
- * 4 bytes a distinct value for latencies up to a day (a plain histogram of 2 digits holds 16 KB at that range).
+ * 20 bytes a distinct value (a varint of the gap from the previous value and one of the count, each 1 to 10 bytes; a
+ * plain histogram of 2 digits holds 16 KB at a day's range), and never more than the plain histogram ({@link #of} returns null then).
  * <p>
  * {@link #addTo} records the pairs into a plain histogram of the same precision, so it costs the values present (a
  * plain histogram's {@code add} walks every index of its range, zeros included): what a query merging closed buckets
