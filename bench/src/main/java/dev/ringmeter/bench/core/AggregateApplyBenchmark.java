@@ -64,6 +64,19 @@ public class AggregateApplyBenchmark {
     }
 
     /**
+     * As {@link #applyEvent}, but each event one second after the one before, on the store's clock: every event
+     * closes the finest bucket of its model's tiers and of all models' (and every tenth a ten-second one, and so
+     * on), what replaying a day of sparse events costs; the cost of closing a bucket, beside adding an event.
+     */
+    @Benchmark
+    public void applyEventEachInANewSecond() {
+        final int n = i++;
+        timeMs += 1000;
+        clock.update(timeMs);
+        harness.apply(slots[n & 3], timeMs);
+    }
+
+    /**
      * As {@link #applyEvent}, each event naming a pipeline and one of its two steps as well as its model: what an
      * event counted in several subjects (model, pipeline, step) costs.
      */

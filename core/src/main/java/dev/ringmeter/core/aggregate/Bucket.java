@@ -69,8 +69,7 @@ final class Bucket {
      * @param other the bucket to copy, which nobody changes meanwhile.
      */
     void copyFrom(final Bucket other) {
-        measures.reset();
-        measures.merge(other.measures);
+        measures.copyFrom(other.measures);
         startMs = other.startMs;
     }
 

@@ -52,20 +52,21 @@ final class BucketCodec {
         out.writeDouble(m.valueSum);
         out.writeDouble(m.valueMin);
         out.writeDouble(m.valueMax);
-        writeHistogram(out, m.latencyUs);
-        writeHistogram(out, m.ttftUs);
-        writeHistogram(out, m.queueWaitUs);
+        writeHistogram(out, m.plain(m.latencyUs, m.latencySparse, m.histogramDigits()));
+        writeHistogram(out, m.plain(m.ttftUs, m.ttftSparse, m.histogramDigits()));
+        writeHistogram(out, m.plain(m.queueWaitUs, m.queueWaitSparse, m.histogramDigits()));
         writeErrorCounts(out, m.errorsByType);
-        out.writeInt(m.qualitySums == null ? 0 : m.qualitySums.length);
+        out.writeInt(m.qualitySums == null ? 0 : m.qualityNames() + 1);
         if (m.qualitySums != null) {
-            for (int i = 0; i < m.qualitySums.length; i++) {
-                out.writeDouble(m.qualitySums[i]);
-                out.writeDouble(m.qualitySquares[i]);
-                out.writeLong(m.qualityCounts[i]);
+            for (int i = 0; i <= m.qualityNames(); i++) {   // a closed bucket's arrays are trimmed: zeros past them
+                final boolean kept = i < m.qualitySums.length;
+                out.writeDouble(kept ? m.qualitySums[i] : 0);
+                out.writeDouble(kept ? m.qualitySquares[i] : 0);
+                out.writeLong(kept ? m.qualityCounts[i] : 0);
             }
         }
         out.writeLong(m.negativeValues);
-        writeHistogram(out, m.valueMilli);
+        writeHistogram(out, m.plain(m.valueMilli, m.valueSparse, Measures.VALUE_DIGITS));
     }
 
     /**

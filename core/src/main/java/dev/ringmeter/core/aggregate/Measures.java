@@ -19,6 +19,12 @@ import org.agrona.collections.LongLongConsumer;
  * so an instance stops allocating once it has seen its range of values. The fields are public for the query
  * package to read; only the aggregate writer (for buckets) or the owner of a query result writes them.
  * <p>
+ * A closed bucket's histograms are {@link SparseCounts} ({@link #closeInto}): only the values recorded, whenever that
+ * is smaller than the plain histogram, and the plain one, emptied, goes to the bucket that opens next in the same ring,
+ * so only the open bucket of each tier records into a plain histogram. A merge adds the sparse counts value by value;
+ * an event or a roll-up into a closed bucket (a late event: the rare path) first reopens its sparse counts into a plain
+ * histogram, which it keeps until the bucket closes again or is reused.
+ * <p>
  * Threading: not thread-safe. A bucket's measures are owned by the aggregate writer and read only under the
  * aggregates' lock; a query result's belong to the thread that holds it.
  */
@@ -101,6 +107,11 @@ public final class Measures {
     public AbstractHistogram ttftUs;
     public AbstractHistogram queueWaitUs;
     public Long2LongCounterMap errorsByType;
+    /** A closed bucket's histograms, sparse, in place of the plain ones above (then null); null otherwise. */
+    SparseCounts valueSparse;
+    SparseCounts latencySparse;
+    SparseCounts ttftSparse;
+    SparseCounts queueWaitSparse;
     private final LongLongConsumer addErrors = (type, n) -> errors().getAndAdd(type, n);
     public double[] qualitySums;
     /** By quality name id, beside {@link #qualitySums}: the sums of the squares, for a score's spread. */
@@ -165,6 +176,10 @@ public final class Measures {
         valueMin = Double.POSITIVE_INFINITY;
         valueMax = Double.NEGATIVE_INFINITY;
         negativeValues = 0;
+        valueSparse = null;
+        latencySparse = null;
+        ttftSparse = null;
+        queueWaitSparse = null;
         if (valueMilli != null) {
             valueMilli.reset();
         }
@@ -331,7 +346,116 @@ public final class Measures {
         costCount += costCountDelta;
     }
 
+    /**
+     * Closes these measures, a bucket's whose interval is over: each plain histogram becomes {@link SparseCounts} if
+     * that is smaller, and the plain one, emptied, is handed to {@code next} (the bucket that opens in the same ring) if
+     * it has none, or dropped. What closing allocates: per histogram holding values, its sparse counts
+     * ({@link SparseCounts#footprintBytes()}). Writer only; no reader may hold either bucket.
+     *
+     * @param next measures just emptied for the next interval, or null to keep no histogram for reuse.
+     */
+    void closeInto(final Measures next) {
+        final boolean give = next != null && next != this;
+        if (latencyUs != null && latencySparse == null) {
+            latencySparse = latencyUs.getTotalCount() == 0 ? null : SparseCounts.of(latencyUs);
+            if (latencySparse != null || latencyUs.getTotalCount() == 0) {
+                latencyUs.reset();
+                if (give && next.latencyUs == null) {
+                    next.latencyUs = latencyUs;
+                }
+                latencyUs = null;
+            }
+        }
+        if (ttftUs != null && ttftSparse == null) {
+            ttftSparse = ttftUs.getTotalCount() == 0 ? null : SparseCounts.of(ttftUs);
+            if (ttftSparse != null || ttftUs.getTotalCount() == 0) {
+                ttftUs.reset();
+                if (give && next.ttftUs == null) {
+                    next.ttftUs = ttftUs;
+                }
+                ttftUs = null;
+            }
+        }
+        if (queueWaitUs != null && queueWaitSparse == null) {
+            queueWaitSparse = queueWaitUs.getTotalCount() == 0 ? null : SparseCounts.of(queueWaitUs);
+            if (queueWaitSparse != null || queueWaitUs.getTotalCount() == 0) {
+                queueWaitUs.reset();
+                if (give && next.queueWaitUs == null) {
+                    next.queueWaitUs = queueWaitUs;
+                }
+                queueWaitUs = null;
+            }
+        }
+        if (qualitySums != null) {
+            closeQualities(give ? next : null);
+        }
+        if (valueMilli != null && valueSparse == null) {
+            valueSparse = valueMilli.getTotalCount() == 0 ? null : SparseCounts.of(valueMilli);
+            if (valueSparse != null || valueMilli.getTotalCount() == 0) {
+                valueMilli.reset();
+                if (give && next.valueMilli == null) {
+                    next.valueMilli = valueMilli;
+                }
+                valueMilli = null;
+            }
+        }
+    }
+
+    /**
+     * Trims the quality arrays to the names seen (ids up to the highest counted), and hands the full ones, emptied, to
+     * next if its own are trimmed or none; {@link #qualitySums()} makes them full again if the bucket is reopened.
+     * Allocates the three trimmed arrays, 16 bytes plus 8 a name each.
+     */
+    private void closeQualities(final Measures next) {
+        int n = qualityCounts.length;
+        while (n > 0 && qualityCounts[n - 1] == 0) {
+            n--;
+        }
+        if (n == qualityCounts.length) {
+            return;
+        }
+        final double[] sums = qualitySums;
+        final double[] squares = qualitySquares;
+        final long[] counts = qualityCounts;
+        qualitySums = n == 0 ? null : java.util.Arrays.copyOf(sums, n);
+        qualitySquares = n == 0 ? null : java.util.Arrays.copyOf(squares, n);
+        qualityCounts = n == 0 ? null : java.util.Arrays.copyOf(counts, n);
+        if (next != null && (next.qualitySums == null || next.qualitySums.length < counts.length)) {
+            java.util.Arrays.fill(sums, 0);
+            java.util.Arrays.fill(squares, 0);
+            java.util.Arrays.fill(counts, 0);
+            next.qualitySums = sums;
+            next.qualitySquares = squares;
+            next.qualityCounts = counts;
+        }
+    }
+
+    /** @return whether a histogram is held sparse: these are a closed bucket's measures ({@link #closeInto}). */
+    boolean closed() {
+        return latencySparse != null || ttftSparse != null || queueWaitSparse != null || valueSparse != null;
+    }
+
+    /**
+     * Makes these (emptied) measures a copy of other's: as {@link #merge}, but sharing other's sparse counts, which
+     * are immutable, instead of reopening them.
+     *
+     * @param o the measures to copy, which nobody changes meanwhile.
+     */
+    void copyFrom(final Measures o) {
+        reset();
+        merge(o, true);
+    }
+
+    /**
+     * Adds all of other measures to these.
+     *
+     * @param o the measures to add.
+     */
     void merge(final Measures o) {
+        merge(o, false);
+    }
+
+    private void merge(final Measures o, final boolean share) {
         if (o.count == 0) {
             return;
         }
@@ -381,12 +505,40 @@ public final class Measures {
         if (o.queueWaitUs != null && o.queueWaitUs.getTotalCount() > 0) {
             queueWait().add(o.queueWaitUs);
         }
+        if (o.valueSparse != null) {
+            if (share && valueSparse == null && (valueMilli == null || valueMilli.getTotalCount() == 0)) {
+                valueSparse = o.valueSparse;
+            } else {
+                o.valueSparse.addTo(values());
+            }
+        }
+        if (o.latencySparse != null) {
+            if (share && latencySparse == null && (latencyUs == null || latencyUs.getTotalCount() == 0)) {
+                latencySparse = o.latencySparse;
+            } else {
+                o.latencySparse.addTo(latency());
+            }
+        }
+        if (o.ttftSparse != null) {
+            if (share && ttftSparse == null && (ttftUs == null || ttftUs.getTotalCount() == 0)) {
+                ttftSparse = o.ttftSparse;
+            } else {
+                o.ttftSparse.addTo(ttft());
+            }
+        }
+        if (o.queueWaitSparse != null) {
+            if (share && queueWaitSparse == null && (queueWaitUs == null || queueWaitUs.getTotalCount() == 0)) {
+                queueWaitSparse = o.queueWaitSparse;
+            } else {
+                o.queueWaitSparse.addTo(queueWait());
+            }
+        }
         if (o.errorsByType != null && !o.errorsByType.isEmpty()) {
             o.errorsByType.forEach(addErrors);
         }
         if (o.qualitySums != null) {
             final double[] sums = qualitySums();
-            for (int i = 0; i < sums.length; i++) {
+            for (int i = 0; i < o.qualitySums.length; i++) {
                 sums[i] += o.qualitySums[i];
                 qualitySquares[i] += o.qualitySquares[i];
                 qualityCounts[i] += o.qualityCounts[i];
@@ -431,12 +583,22 @@ public final class Measures {
             valueMilli = longCounts ? new Histogram(VALUE_DIGITS) : new IntCountsHistogram(VALUE_DIGITS);
             valueMilli.setAutoResize(true);
         }
+        if (valueSparse != null) {
+            final SparseCounts s = valueSparse;
+            valueSparse = null;
+            s.addTo(valueMilli);
+        }
         return valueMilli;
     }
 
     AbstractHistogram latency() {
         if (latencyUs == null) {
             latencyUs = newHistogram();
+        }
+        if (latencySparse != null) {
+            final SparseCounts s = latencySparse;
+            latencySparse = null;
+            s.addTo(latencyUs);   // reopened: an event or roll-up into a closed bucket
         }
         return latencyUs;
     }
@@ -445,12 +607,22 @@ public final class Measures {
         if (ttftUs == null) {
             ttftUs = newHistogram();
         }
+        if (ttftSparse != null) {
+            final SparseCounts s = ttftSparse;
+            ttftSparse = null;
+            s.addTo(ttftUs);   // reopened: an event or roll-up into a closed bucket
+        }
         return ttftUs;
     }
 
     AbstractHistogram queueWait() {
         if (queueWaitUs == null) {
             queueWaitUs = newHistogram();
+        }
+        if (queueWaitSparse != null) {
+            final SparseCounts s = queueWaitSparse;
+            queueWaitSparse = null;
+            s.addTo(queueWaitUs);   // reopened: an event or roll-up into a closed bucket
         }
         return queueWaitUs;
     }
@@ -467,6 +639,10 @@ public final class Measures {
             qualitySums = new double[qualityNames + 1];
             qualitySquares = new double[qualityNames + 1];
             qualityCounts = new long[qualityNames + 1];
+        } else if (qualitySums.length < qualityNames + 1) {   // a closed bucket's, trimmed: reopened
+            qualitySums = java.util.Arrays.copyOf(qualitySums, qualityNames + 1);
+            qualitySquares = java.util.Arrays.copyOf(qualitySquares, qualityNames + 1);
+            qualityCounts = java.util.Arrays.copyOf(qualityCounts, qualityNames + 1);
         }
         return qualitySums;
     }
@@ -538,6 +714,34 @@ public final class Measures {
         return HISTOGRAM_EXTRA_BYTES + m.valueMilli.getEstimatedFootprintInBytes();
     }
 
+    private static long sparseBytes(final SparseCounts s) {
+        return s == null ? 0 : s.footprintBytes();
+    }
+
+    /**
+     * @param h      a plain histogram of these measures, or null.
+     * @param sparse its sparse counts in a closed bucket, or null.
+     * @return what the pair holds as one plain histogram, for a snapshot: h itself unless the counts are sparse, then a
+     * new histogram of them (snapshot time only).
+     */
+    AbstractHistogram plain(final AbstractHistogram h, final SparseCounts sparse, final int digits) {
+        if (sparse == null) {
+            return h;
+        }
+        final AbstractHistogram p = longCounts ? new Histogram(digits) : new IntCountsHistogram(digits);
+        p.setAutoResize(true);
+        if (h != null) {
+            p.add(h);
+        }
+        sparse.addTo(p);
+        return p;
+    }
+
+    /** @return significant digits of the event histograms. */
+    int histogramDigits() {
+        return histogramDigits;
+    }
+
     /** @return whether only the latency histogram is kept. */
     boolean latencyOnly() {
         return latencyOnly;
@@ -560,6 +764,8 @@ public final class Measures {
         if (queueWaitUs != null) {
             bytes += HISTOGRAM_EXTRA_BYTES + queueWaitUs.getEstimatedFootprintInBytes();
         }
+        bytes += sparseBytes(valueSparse) + sparseBytes(latencySparse) + sparseBytes(ttftSparse)
+            + sparseBytes(queueWaitSparse);
         if (errorsByType != null) {
             bytes += 64 + errorsByType.capacity() * 16L;
         }

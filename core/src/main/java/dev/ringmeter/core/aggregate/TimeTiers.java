@@ -313,6 +313,26 @@ final class TimeTiers {
         if (k == 0 && aheadCount > 0) {
             placeAhead(old, start);
         }
+        if (old != NO_TIME) {
+            close(k, old, start);
+        }
+    }
+
+    /**
+     * Makes tier k's bucket at old, whose interval is over now that start is the newest, sparse
+     * ({@link Measures#closeInto}), and gives its plain histograms to the bucket at start. If a reader holds it, a copy
+     * takes its place and is closed instead.
+     */
+    private void close(final int k, final long old, final long start) {
+        final long slots = ring[k].length;
+        if ((old / widthMs[k]) % slots == (start / widthMs[k]) % slots) {
+            return;   // a ring of one: the bucket at start takes its place
+        }
+        final Bucket closed = bucket(k, old, false);
+        if (closed != null && !closed.isEmpty() && !closed.measures.closed()) {
+            final Bucket own = bucket(k, old, true);
+            own.measures.closeInto(bucket(k, start, true).measures);
+        }
     }
 
     /** Rolls a closed bucket of tier k into tier k + 1 (and a finest one into the parent). */
@@ -727,6 +747,9 @@ final class TimeTiers {
                 }
                 final Bucket b = cow.newBucket(Measures.longCounts(widthMs[k]));
                 BucketCodec.read(in, b, snapshot);
+                if (b.startMs != headStartMs[k]) {
+                    b.measures.closeInto(null);   // closed: as sparse as it was when captured
+                }
                 ring[k][i] = b;
             }
         }
