@@ -1,15 +1,14 @@
 package dev.ringmeter.otlp.export;
 
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.sdk.common.internal.PrimitiveLongList;
 import io.opentelemetry.sdk.metrics.data.ExponentialHistogramBuckets;
 import io.opentelemetry.sdk.metrics.data.ExponentialHistogramPointData;
 import org.HdrHistogram.AbstractHistogram;
 import org.HdrHistogram.HistogramIterationValue;
 
-import java.util.AbstractList;
 import java.util.Collections;
 import java.util.List;
-import java.util.RandomAccess;
 
 /**
  * Converts an HdrHistogram of the store (values in integer units, e.g. microseconds) into an OTLP base-2 exponential
@@ -111,31 +110,13 @@ public final class ExponentialBuckets {
                     c[(index(value * unit, finest) >> shift) - offset] += v.getCountAtValueIteratedTo();
                 }
             }
-            counts = new Counts(c);
+            // the SDK's own wrapper: its encoder reads the long[] back, no boxed Long nor copy per bucket
+            counts = PrimitiveLongList.wrap(c);
         }
         final ExponentialHistogramBuckets positive = ExponentialHistogramBuckets.create(scale, offset, counts);
         final ExponentialHistogramBuckets negative = ExponentialHistogramBuckets.create(scale, 0,
             Collections.emptyList());
         return ExponentialHistogramPointData.create(scale, sum, zero, true, h.getMinValue() * unit, true,
             h.getMaxValue() * unit, positive, negative, startNanos, endNanos, attributes, Collections.emptyList());
-    }
-
-    /** The bucket counts as the SDK's data classes take them, without a boxed copy of each. Threading: immutable. */
-    private static final class Counts extends AbstractList<Long> implements RandomAccess {
-        private final long[] counts;
-
-        Counts(final long[] counts) {
-            this.counts = counts;
-        }
-
-        @Override
-        public Long get(final int i) {
-            return counts[i];
-        }
-
-        @Override
-        public int size() {
-            return counts.length;
-        }
     }
 }
