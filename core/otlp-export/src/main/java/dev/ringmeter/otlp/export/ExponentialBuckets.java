@@ -1,12 +1,12 @@
 package dev.ringmeter.otlp.export;
 
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.sdk.common.internal.PrimitiveLongList;
 import io.opentelemetry.sdk.metrics.data.ExponentialHistogramBuckets;
 import io.opentelemetry.sdk.metrics.data.ExponentialHistogramPointData;
 import org.HdrHistogram.AbstractHistogram;
 import org.HdrHistogram.HistogramIterationValue;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
@@ -86,43 +86,32 @@ public final class ExponentialBuckets {
     public static ExponentialHistogramPointData convert(final AbstractHistogram h, final double unit, final int digits,
                                                         final double sum, final long startNanos, final long endNanos,
                                                         final Attributes attributes) {
-        int scale = scaleFor(digits);
-        final List<long[]> at = new ArrayList<>();   // {index at scaleFor(digits), count}
-        long zero = 0;
-        int lowest = Integer.MAX_VALUE;
-        int highest = Integer.MIN_VALUE;
-        for (final HistogramIterationValue v : h.recordedValues()) {
-            final long count = v.getCountAtValueIteratedTo();
-            final long value = h.medianEquivalentValue(v.getValueIteratedTo());
-            if (value <= 0) {
-                zero += count;
-                continue;
-            }
-            final int i = index(value * unit, scale);
-            lowest = Math.min(lowest, i);
-            highest = Math.max(highest, i);
-            at.add(new long[] {i, count});
-        }
-        while (!at.isEmpty() && (highest >> (scaleFor(digits) - scale)) - (lowest >> (scaleFor(digits) - scale)) + 1
-            > MAX_BUCKETS) {
-            scale--;
-        }
-        final int shift = scaleFor(digits) - scale;
+        final int finest = scaleFor(digits);
+        final long zero = h.getCountAtValue(0);
+        int scale = finest;
         final List<Long> counts;
         final int offset;
-        if (at.isEmpty()) {
+        if (zero == h.getTotalCount()) {
             counts = Collections.emptyList();
             offset = 0;
         } else {
+            // the lowest and highest recorded buckets' indices, from the histogram's own min and max: no pass needed
+            final int lowest = index(h.medianEquivalentValue(h.getMinNonZeroValue()) * unit, finest);
+            final int highest = index(h.medianEquivalentValue(h.getMaxValue()) * unit, finest);
+            while ((highest >> (finest - scale)) - (lowest >> (finest - scale)) + 1 > MAX_BUCKETS) {
+                scale--;
+            }
+            final int shift = finest - scale;
             offset = lowest >> shift;
             final long[] c = new long[(highest >> shift) - offset + 1];
-            for (final long[] e : at) {
-                c[((int)e[0] >> shift) - offset] += e[1];
+            for (final HistogramIterationValue v : h.recordedValues()) {
+                final long value = h.medianEquivalentValue(v.getValueIteratedTo());
+                if (value > 0) {
+                    c[(index(value * unit, finest) >> shift) - offset] += v.getCountAtValueIteratedTo();
+                }
             }
-            counts = new ArrayList<>(c.length);
-            for (final long n : c) {
-                counts.add(n);
-            }
+            // the SDK's own wrapper: its encoder reads the long[] back, no boxed Long nor copy per bucket
+            counts = PrimitiveLongList.wrap(c);
         }
         final ExponentialHistogramBuckets positive = ExponentialHistogramBuckets.create(scale, offset, counts);
         final ExponentialHistogramBuckets negative = ExponentialHistogramBuckets.create(scale, 0,

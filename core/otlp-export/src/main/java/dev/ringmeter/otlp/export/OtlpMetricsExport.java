@@ -153,7 +153,7 @@ public final class OtlpMetricsExport implements AutoCloseable {
         this.fromMs = startMs;
         this.exportedToMs = startMs;
         final OtlpHttpMetricExporterBuilder e = OtlpHttpMetricExporter.builder().setEndpoint(b.endpoint)
-            .setTimeout(Duration.ofMillis(b.timeoutMs));
+            .setTimeout(Duration.ofMillis(b.timeoutMs)).setComponentLoader(NoDelayHttpSender.loader());
         b.headers.forEach(e::addHeader);
         this.exporter = e.build();
     }
