@@ -142,9 +142,13 @@ public final class Journal implements AutoCloseable {
         return replay(afterIndex, visitor, dictionary, replayInParallel());
     }
 
-    /** @return whether a replay applies records on a second thread: when there is a second processor to run it. */
+    /**
+     * @return whether a replay applies records on a second thread: when there is a second processor to run it,
+     *         unless the system property {@code ringmeter.replay.parallel} is {@code false} (docs/configuration.md).
+     */
     static boolean replayInParallel() {
-        return Runtime.getRuntime().availableProcessors() > 1;
+        return Runtime.getRuntime().availableProcessors() > 1
+            && !"false".equals(System.getProperty("ringmeter.replay.parallel"));
     }
 
     /**
