@@ -21,7 +21,7 @@ import java.util.Map;
  * environment. Validated once by {@link #conclude()}. docs/server.md lists the same options.
  * <p>
  * Threading: fill on one thread, then hand to {@link RingmeterServer#start(ServerConfig)}; do not change it
- * afterwards. {@link #toString()} never shows the token.
+ * afterwards. {@link #toString()} never shows the token, the OTLP export's headers or the user part of its URL.
  */
 public final class ServerConfig {
     /** The options, in the order {@code --help} lists them: flag, environment variable, default, meaning. */
@@ -995,7 +995,15 @@ public final class ServerConfig {
             + " maxBatch=" + maxBatch + " maxInFlight=" + maxInFlight + " flushTimeoutMs=" + flushTimeoutMs
             + " scanTimeoutMs=" + scanTimeoutMs + " snapshotIntervalMs=" + snapshotIntervalMs
             + " maxStringLength=" + maxStringLength + " limits=" + limits + " heapShare=" + heapShare
-            + " fsync=" + fsync + " systemSampleMs=" + systemSampleMs
-            + (cluster == null ? "" : " cluster=" + cluster + " kafka=" + kafka);
+            + " fsync=" + fsync + " systemSampleMs=" + systemSampleMs + " alertEvalMs=" + alertEvalMs
+            + " anomalyDetection=" + anomalyDetection + " anomalyIntervalMs=" + anomalyIntervalMs
+            + " reportEveryMs=" + reportEveryMs + " maxRuns=" + maxRuns + " sessionTtlMs=" + sessionTtlMs
+            + " maxLiveClients=" + maxLiveClients + " otlpRunAttribute=" + otlpRunAttribute
+            + " otlpCumulativeSeries=" + otlpCumulativeSeries
+            // the export's headers and the user part of its URL may carry credentials: neither is shown
+            + (otlpExport == null ? "" : " otlpExport=" + otlpExport.replaceFirst("//[^/@]*@", "//")
+                + " otlpExportIntervalMs=" + otlpExportIntervalMs
+                + " otlpExportHeaders=" + otlpExportHeaders.size() + " otlpExportCumulative=" + otlpExportCumulative)
+            + (cluster == null ? "" : " cluster=" + cluster + " kafka=" + kafka + " kafkaPartitions=" + kafkaPartitions);
     }
 }

@@ -42,6 +42,21 @@ class ServerConfigTest {
     }
 
     @Test
+    void shouldShowEveryOptionButNoSecretInItsText() {
+        final ServerConfig c = ServerConfig.parse(new String[] {"--token", "s3cret-token", "--max-live-clients", "7",
+            "--otlp-export", "http://user:pa55word@collector:4318/v1/metrics", "--otlp-export-headers",
+            "Authorization=Bearer hidden-value", "--kafka", "127.0.0.1:9092", "--cluster", "east"}, Map.of());
+        final String text = c.toString();
+        assertTrue(text.contains("maxLiveClients=7"), text);
+        assertTrue(text.contains("otlpExport=http://collector:4318/v1/metrics"), text);
+        assertTrue(text.contains("otlpExportHeaders=1"), text);
+        assertTrue(text.contains("cluster=east") && text.contains("kafkaPartitions=12"), text);
+        for (final String secret : new String[] {"s3cret-token", "pa55word", "user:", "hidden-value"}) {
+            assertFalse(text.contains(secret), secret + " in " + text);
+        }
+    }
+
+    @Test
     void shouldDeriveTheModelLimitFromHalfTheHeapUnlessSet() {
         final ServerConfig defaults = ServerConfig.parse(new String[0], Map.of());
         assertFalse(defaults.limits().containsKey(Dimension.MODEL), "not set: derived from the heap");

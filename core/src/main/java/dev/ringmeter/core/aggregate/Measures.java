@@ -331,11 +331,6 @@ public final class Measures {
     }
 
     /**
-     * Adds all of other measures to these.
-     *
-     * @param o the measures to add.
-     */
-    /**
      * Changes the cost counted, as a recompute of an event's cost does.
      *
      * @param deltaUsd       added to the cost.
