@@ -6,7 +6,8 @@
 #      (default 1 B/op; 0 within JMH's noise when record() allocates nothing);
 #      (and RecordBenchmark.recordAll*, where the jar has it: a batch recorded allocates nothing either);
 #   2. flat queries: every WindowQueryBenchmark method's average time at 10,000,000 events must stay <= MAX_GROWTH
-#      (default 3) times its time at 1,000,000 events, i.e. the query cost does not grow with the events stored.
+#      (default 4) times its time at 1,000,000 events, i.e. the query cost does not grow with the events stored
+#      (ten times the events: a cost growing with them would be x10; x2.65 was measured in CI).
 #      Not from 10,000: closed buckets keep sparse counts, so a query over buckets holding a value or two is many
 #      times faster than over buckets whose values fill their histograms' range (1 M events over the hour already
 #      do); the cost is bounded by that range, which is what this checks.
@@ -25,7 +26,7 @@
 #
 # Usage: bench/scripts/jmh-gate.sh            (from anywhere; builds nothing: run `mvn -pl bench package` first)
 # Env:   JMH_JAR (default bench/target/benchmarks.jar), JMH_OUT (default bench/target/jmh-gate.json),
-#        MAX_ALLOC_BYTES (1), MAX_GROWTH (3), MAX_ALLOC_GROWTH (1.5), JMH_OPTS (default -f 2 -wi 2 -w 1 -i 3 -r 1),
+#        MAX_ALLOC_BYTES (1), MAX_GROWTH (4), MAX_ALLOC_GROWTH (1.5), JMH_OPTS (default -f 2 -wi 2 -w 1 -i 3 -r 1),
 #        QUERY_JMH_OPTS (default -f 1 -wi 2 -w 1 -i 3 -r 1: one fork, since its bytes are the querying thread's own
 #        and exact, and a comparison merges a few hundred buckets, which one fork's JIT does not halve), JAVA (java),
 #        JMH_GATE_CHECK_ONLY=1 to skip the run and only judge an existing $JMH_OUT
@@ -35,7 +36,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 JMH_JAR="${JMH_JAR:-$ROOT/bench/target/benchmarks.jar}"
 JMH_OUT="${JMH_OUT:-$ROOT/bench/target/jmh-gate.json}"
 MAX_ALLOC_BYTES="${MAX_ALLOC_BYTES:-1}"
-MAX_GROWTH="${MAX_GROWTH:-3}"
+MAX_GROWTH="${MAX_GROWTH:-4}"
 MAX_ALLOC_GROWTH="${MAX_ALLOC_GROWTH:-1.5}"
 # two forks: one fork's JIT can make a 10 K-event query twice as fast as the next fork's (16 against 37 us
 # measured), which alone once passed the growth limit; the average of two forks keeps the gate to what is certain
