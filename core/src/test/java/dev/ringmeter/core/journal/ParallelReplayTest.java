@@ -147,27 +147,22 @@ class ParallelReplayTest {
 
     @Test
     void aFailureOfTheApplyThreadEndsTheReplayWithIt() throws Exception {
-        recordMixedJournal();
-        final StoreConfig config = config().conclude();
-        final IllegalStateException boom = new IllegalStateException("applying failed");
-        final AtomicLong applied = new AtomicLong();
-        try (Journal journal = new Journal(Journal.journalDirectory(dir.resolve("data")), config)) {
-            final Dictionary d = new Dictionary(config);
-            final Thread caller = Thread.currentThread();
-            final Throwable thrown = assertThrows(IllegalStateException.class, () -> journal.replay(-1, slot -> {
-                assertFalse(Thread.currentThread() == caller, "applied on a thread of its own");
-                if (applied.incrementAndGet() == 50_000) {
-                    throw boom;
-                }
-            }, d, true));
-            assertSame(boom, thrown, "the apply thread's own failure, not a damaged document skipped");
-            assertEquals(50_000, applied.get(), "nothing applied after the failure");
-        }
+        assertAFailureToApplyEndsTheReplayWithIt(true);
         assertNoApplyThreadLeft();
     }
 
     @Test
     void aFailureToApplyOnOneThreadEndsTheReplayWithItNotAsADamagedDocument() throws Exception {
+        assertAFailureToApplyEndsTheReplayWithIt(false);
+    }
+
+    /**
+     * A visitor that throws at the 50,000th record ends the replay with its own exception, not with a damaged document
+     * skipped, and is told of no record after it.
+     *
+     * @param parallel whether records are applied on a thread of their own (else on the reading thread).
+     */
+    private void assertAFailureToApplyEndsTheReplayWithIt(final boolean parallel) throws Exception {
         recordMixedJournal();
         final StoreConfig config = config().conclude();
         final IllegalStateException boom = new IllegalStateException("applying failed");
@@ -176,11 +171,12 @@ class ParallelReplayTest {
             final Dictionary d = new Dictionary(config);
             final Thread caller = Thread.currentThread();
             final Throwable thrown = assertThrows(IllegalStateException.class, () -> journal.replay(-1, slot -> {
-                assertSame(caller, Thread.currentThread(), "applied on the reading thread");
+                assertEquals(!parallel, Thread.currentThread() == caller,
+                    parallel ? "applied on a thread of its own" : "applied on the reading thread");
                 if (applied.incrementAndGet() == 50_000) {
                     throw boom;
                 }
-            }, d, false));
+            }, d, parallel));
             assertSame(boom, thrown, "the failure to apply, not a damaged document skipped");
             assertEquals(50_000, applied.get(), "nothing applied after the failure");
         }
